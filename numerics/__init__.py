@@ -1,0 +1,1 @@
+"""Numerics: compiled kernels, ligand-space attacks, experiments and the command line."""

@@ -1,0 +1,175 @@
+"""The ``antagonism`` command line.
+
+Every sub-command prints human-readable text, or one JSON object with ``--json``.  Bad input
+exits with status 2 and a one-line message naming the bad value, never a traceback.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+COMMANDS = {}
+
+
+class CliError(Exception):
+    """A user error: printed as one line, exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # one line, no usage block
+        raise CliError(message)
+
+
+def command(name, help_text):
+    def register(func):
+        COMMANDS[name] = (func, help_text)
+        return func
+    return register
+
+
+def _emit(args, payload, text):
+    if getattr(args, "json", False):
+        print(json.dumps(payload))
+    else:
+        print(text)
+
+
+# -- issue 2: classify and derive ----------------------------------------------------------
+def _classify_args(p):
+    p.add_argument("--model", default="adaptive", help="adaptive or kpr")
+    p.add_argument("--N", type=float, default=5.0, help="number of proofreading steps")
+    p.add_argument("--m", type=float, default=3.0, help="feedback step, 0 <= m < N")
+    p.add_argument("--tau-c", type=float, default=3.0, help="threshold binding time (s)")
+    p.add_argument("--json", action="store_true")
+
+
+@command("classify", "regime of a proofreading model (broad or specialized antagonism)")
+def cmd_classify(args):
+    from antagonism.theory import classify_regime
+
+    result = classify_regime(args.model, args.N, args.m, args.tau_c)
+    payload = result.to_dict()
+    text = "\n".join([f"{args.model} N={args.N:g}" + ("" if result.m is None else f" m={args.m:g}"),
+                      f"regime: {result.regime}"] + [f"  - {r}" for r in result.reasons])
+    _emit(args, payload, text)
+
+
+QUANTITIES = ("gradient", "gradient-L", "hessian", "tau-star", "tau-inflection", "boundary",
+              "fold-change", "weight", "exponent")
+
+
+def _derive_args(p):
+    p.add_argument("--model", default="adaptive", help="adaptive or kpr")
+    p.add_argument("--N", default="N", help="a number or the symbol N")
+    p.add_argument("--m", default="m", help="a number or the symbol m")
+    p.add_argument("--tau-c", default="tau_c", help="a number or the symbol tau_c")
+    p.add_argument("--quantity", required=True, choices=QUANTITIES)
+    p.add_argument("--latex", action="store_true", help="print LaTeX")
+    p.add_argument("--steps", action="store_true", help="print every derivation step (Markdown)")
+
+
+def _parse_value(text, name):
+    import sympy as sp
+
+    from antagonism.derivations import symbols as sy
+
+    names = {"N": sy.N, "m": sy.m, "tau_c": sy.tau_c, "T": sy.T}
+    try:
+        value = sp.sympify(text, locals=names)
+    except (sp.SympifyError, TypeError, SyntaxError, AttributeError):
+        raise CliError(f"--{name.replace('_', '-')} must be a number or a symbol, got {text!r}")
+    if not isinstance(value, sp.Expr):
+        raise CliError(f"--{name.replace('_', '-')} must be a number or a symbol, got {text!r}")
+    if value.is_number:
+        if value.is_real is False or not value.is_finite:
+            raise CliError(f"--{name.replace('_', '-')} must be a finite real number, got {text!r}")
+        if value < 0:
+            raise CliError(f"--{name.replace('_', '-')} must be non-negative, got {text}")
+    return value
+
+
+@command("derive", "print a derived closed form (sympy)")
+def cmd_derive(args):
+    from antagonism import derivations as dv
+
+    N = _parse_value(args.N, "N")
+    m = _parse_value(args.m, "m")
+    tau_c = _parse_value(args.tau_c, "tau_c")
+    if args.model == "adaptive":
+        model = dv.AdaptiveProofreading(N, m, tau_c)
+    elif args.model == "kpr":
+        model = dv.KineticProofreading(N)
+    else:
+        raise CliError(f"unknown model {args.model!r}; choose adaptive or kpr")
+    symbolic_model = model if args.model == "kpr" else dv.AdaptiveProofreading(N, m, tau_c)
+    derive = {
+        "gradient": dv.gradient_tau, "gradient-L": dv.gradient_L,
+        "hessian": dv.hessian_structural, "tau-star": dv.critical_binding_time,
+        "tau-inflection": dv.inflection_binding_time, "boundary": dv.decision_boundary,
+        "fold-change": dv.fold_change, "weight": dv.linear_weight,
+        "exponent": dv.small_tau_exponent,
+    }[args.quantity]
+    if args.model == "kpr" and args.quantity in ("boundary", "fold-change", "weight",
+                                                  "tau-inflection"):
+        raise CliError(f"--quantity {args.quantity} is defined for the adaptive model only")
+    result = derive(symbolic_model)
+    if args.steps:
+        print(result.markdown())
+    elif args.latex:
+        print(result.latex())
+    else:
+        print(result.expr)
+
+
+@command("regimes", "regime table of T_{N,m} for N = 1..6 (the main job on built-in settings)")
+def cmd_regimes(args):
+    from antagonism.theory import regime_table
+
+    rows = regime_table(range(1, args.max_N + 1), args.tau_c)
+    if args.json:
+        print(json.dumps([r.to_dict() for r in rows]))
+        return
+    print(f"{'N':>3} {'m':>3}  {'regime':<12} {'tau*':>8} {'tau_infl':>9}  escape")
+    for r in rows:
+        fmt = (lambda v: "-" if v is None else f"{v:.4f}")
+        print(f"{r.N:>3g} {r.m:>3g}  {r.regime:<12} {fmt(r.tau_star):>8} "
+              f"{fmt(r.tau_inflection):>9}  {r.escape}")
+
+
+def _regimes_args(p):
+    p.add_argument("--max-N", type=int, default=6)
+    p.add_argument("--tau-c", type=float, default=3.0)
+    p.add_argument("--json", action="store_true")
+
+
+ARGUMENTS = {"classify": _classify_args, "derive": _derive_args, "regimes": _regimes_args}
+
+
+def build_parser():
+    parser = _Parser(prog="antagonism", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    for name, (func, help_text) in COMMANDS.items():
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        ARGUMENTS[name](p)
+        p.set_defaults(func=func)
+    return parser
+
+
+def main(argv=None):
+    try:
+        args = build_parser().parse_args(argv)
+        args.func(args)
+    except (CliError, ValueError) as exc:
+        print(f"antagonism: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # never a traceback for a user; say what failed in one line
+        print(f"antagonism: error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,127 @@
+"""Regime classification for any user-supplied output function of a ligand mixture.
+
+The user gives a sympy expression F for the output of a mixture and names the symbols of a
+*probe* ligand (tau_p, L_p).  Everything else is fixed by ``background`` (for example an
+agonist at threshold).  The classifier studies the per-ligand gradient of a dilute probe,
+
+    gamma(tau) = lim_{L_p -> 0} (dF/dtau_p) / L_p,
+
+and reports its small-tau exponent, its root tau* (strongest antagonist) and the extremum of
+gamma in (0, tau*) (the gradient critical point).  Exponents are read off symbolically when
+gamma is an explicit sum of powers; otherwise the classifier falls back to numerics: a
+log-log slope for the exponent and bracketed root finding for the critical points.
+"""
+from __future__ import annotations
+
+import numpy as np
+import sympy as sp
+from scipy.optimize import brentq
+
+from antagonism.derivations.escape import _leading_term, escape_class
+
+from .regimes import RegimeResult
+from .validation import check_positive_scalar
+
+
+def _roots_on_grid(f, grid):
+    """Sign changes of f on a grid, refined with brentq; returns sorted roots."""
+    vals = np.array([f(x) for x in grid])
+    roots = []
+    for a, b, fa, fb in zip(grid[:-1], grid[1:], vals[:-1], vals[1:]):
+        if np.isfinite(fa) and np.isfinite(fb) and fa * fb < 0:
+            roots.append(brentq(f, a, b, xtol=1e-14 * b, rtol=1e-13))
+    return roots
+
+
+def classify_output(expr, tau_probe, L_probe, background=None, tau_c=1.0, *,
+                    method="auto", grid_points=4000, tau_min_fraction=1e-6):
+    """Classify the antagonism regime of an arbitrary output F.
+
+    Parameters
+    ----------
+    expr : sympy.Expr
+        Output of a mixture; the cell responds when it exceeds its threshold.
+    tau_probe, L_probe : sympy.Symbol
+        Binding time and quantity of the probe ligand inside ``expr``.
+    background : dict, optional
+        Values for every other free symbol (agonist binding time and quantity, ...).
+    tau_c : float
+        Threshold binding time: tau* and tau_infl are searched in (0, tau_c).
+    method : {"auto", "symbolic", "numeric"}
+        "auto" tries symbolic exponents first and falls back to numerics.
+
+    Returns
+    -------
+    RegimeResult with ``method`` telling which path decided the exponent.
+    """
+    tau_c = check_positive_scalar(tau_c, "tau_c")
+    if method not in ("auto", "symbolic", "numeric"):
+        raise ValueError(f"method must be auto, symbolic or numeric, got {method!r}")
+    background = dict(background or {})
+    t = sp.Symbol("tau", positive=True)
+    slope = sp.diff(expr, tau_probe).subs(background)
+    gamma = sp.limit(slope / L_probe, L_probe, 0, "+") if slope.has(L_probe) else slope
+    gamma = sp.simplify(gamma.subs(tau_probe, t))
+    free = gamma.free_symbols - {t}
+    if free:
+        raise ValueError(f"background leaves free symbols {sorted(map(str, free))}")
+
+    f = sp.lambdify(t, gamma, "mpmath")
+    g = lambda x: float(f(x))  # noqa: E731  (high-precision evaluation, float result)
+    dgamma = sp.lambdify(t, sp.diff(gamma, t), "mpmath")
+    dg = lambda x: float(dgamma(x))  # noqa: E731
+
+    reasons = []
+    p, sign, used = None, None, "numeric"
+    if method in ("auto", "symbolic"):
+        try:
+            coeff, p_sym = _leading_term(gamma, t, {})
+            if not p_sym.is_number:
+                raise ValueError("non-numeric exponent")
+            p, sign, used = float(p_sym), ("negative" if coeff < 0 else "positive"), "symbolic"
+            reasons.append(f"gamma is an explicit sum of powers; leading term {coeff} tau^{p_sym}")
+        except (ValueError, TypeError):
+            if method == "symbolic":
+                raise
+            try:
+                coeff, p_sym = gamma.leadterm(t)
+                if p_sym.is_number and coeff.is_number:
+                    p, sign, used = float(p_sym), ("negative" if coeff < 0 else "positive"), \
+                        "symbolic"
+                    reasons.append(f"series expansion: gamma ~ {coeff} tau^{p_sym}")
+            except Exception:  # sympy raises many kinds here; fall back to numerics
+                p = None
+    if p is None:
+        x1, x2 = tau_min_fraction * tau_c, 10 * tau_min_fraction * tau_c
+        y1, y2 = g(x1), g(x2)
+        p = float(np.log(abs(y2) / abs(y1)) / np.log(x2 / x1))
+        p = round(p, 6)
+        sign = "negative" if y1 < 0 else "positive"
+        reasons.append(f"numeric log-log slope of |gamma| near tau = 0: p = {p:g}")
+
+    grid = np.geomspace(tau_min_fraction * tau_c, tau_c * (1 - 1e-9), grid_points)
+    roots = [r for r in _roots_on_grid(g, grid) if dg(r) > 0]  # minima of F in tau
+    tau_star = roots[0] if roots else None
+    tau_infl = None
+    if tau_star is not None:
+        inner = grid[grid < tau_star]
+        crit = _roots_on_grid(dg, inner) if inner.size > 1 else []
+        tau_infl = crit[-1] if crit else None
+        reasons.append(f"gamma changes sign at tau* = {tau_star:.6g}")
+    else:
+        reasons.append("gamma does not vanish in (0, tau_c): no strongest antagonist")
+    if tau_infl is not None:
+        reasons.append(f"d gamma/d tau vanishes at tau_infl = {tau_infl:.6g} < tau*")
+    escape = escape_class(sp.nsimplify(p), sign)
+    return RegimeResult(
+        model="user", method=used, tau_c=tau_c,
+        regime="specialized" if tau_infl is not None else "broad",
+        antagonism=tau_star is not None,
+        gradient_critical_point=tau_infl is not None,
+        tau_star=tau_star,
+        tau_star_over_tau_c=None if tau_star is None else tau_star / tau_c,
+        tau_inflection=tau_infl,
+        small_tau_exponent=p,
+        effective_m=(p + 1) if sign == "negative" else None,
+        escape=escape, reasons=reasons, derivations={"gamma": gamma},
+    )

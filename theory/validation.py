@@ -1,0 +1,44 @@
+"""Input checks with clear messages naming the bad value."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+
+def check_exponents(N, m):
+    """Return (N, m) as floats after checking 0 <= m < N, both finite."""
+    for name, value in (("N", N), ("m", m)):
+        if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+            raise ValueError(f"{name} must be a real number, got {value!r}")
+        if not math.isfinite(value):
+            raise ValueError(f"{name} must be finite, got {name}={value}")
+    if N <= 0:
+        raise ValueError(f"N must be positive, got N={N}")
+    if m < 0:
+        raise ValueError(f"m must be non-negative, got m={m}")
+    if m >= N:
+        raise ValueError(f"m must be smaller than N (0 <= m < N), got N={N}, m={m}")
+    return N, m
+
+
+def check_positive_scalar(value, name):
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise ValueError(f"{name} must be a real number, got {value!r}")
+    if not math.isfinite(value) or value <= 0:
+        raise ValueError(f"{name} must be positive and finite, got {name}={value}")
+    return float(value)
+
+
+def check_array(values, name, *, positive=False, nonnegative=False, allow_empty=False):
+    """Convert to a float array, rejecting NaN/inf, empty input and bad signs."""
+    arr = np.asarray(values, dtype=float)
+    if arr.size == 0 and not allow_empty:
+        raise ValueError(f"{name} must not be empty")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} contains NaN or infinite values")
+    if positive and np.any(arr <= 0):
+        raise ValueError(f"{name} must be positive, got min {name}={arr.min()}")
+    if nonnegative and np.any(arr < 0):
+        raise ValueError(f"{name} must be non-negative, got min {name}={arr.min()}")
+    return arr
