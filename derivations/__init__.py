@@ -13,28 +13,44 @@ Main entry points
 - :mod:`.boundary` -- linear-classifier weight w(tau), boundary L_2*, fold change.
 - :mod:`.escape` -- the small-tau exponent of the gradient and the escape class.
 """
-from .symbols import tau, L, tau_c, T, N, m, ligand_symbols
-from .derivation import Derivation, Step
 from .adaptive import AdaptiveProofreading
-from .kinetic import KineticProofreading
+from .boundary import decision_boundary, fold_change, linear_weight
+from .critical_points import critical_binding_time, inflection_binding_time
+from .derivation import Derivation, Step
+from .escape import ESCAPE_CLASSES, escape_class, small_tau_exponent
 from .gradients import (
-    gradient_tau,
     gradient_L,
-    hessian_structural,
+    gradient_tau,
     hessian_explicit,
+    hessian_structural,
     intensive_gradient,
 )
-from .critical_points import critical_binding_time, inflection_binding_time
-from .boundary import linear_weight, decision_boundary, fold_change
-from .escape import small_tau_exponent, escape_class, ESCAPE_CLASSES
+from .kinetic import KineticProofreading
+from .symbols import L, N, T, ligand_symbols, m, tau, tau_c
 
 __all__ = [
-    "tau", "L", "tau_c", "T", "N", "m", "ligand_symbols",
-    "Derivation", "Step",
-    "AdaptiveProofreading", "KineticProofreading",
-    "gradient_tau", "gradient_L", "hessian_structural", "hessian_explicit",
+    "ESCAPE_CLASSES",
+    "AdaptiveProofreading",
+    "Derivation",
+    "KineticProofreading",
+    "L",
+    "N",
+    "Step",
+    "T",
+    "critical_binding_time",
+    "decision_boundary",
+    "escape_class",
+    "fold_change",
+    "gradient_L",
+    "gradient_tau",
+    "hessian_explicit",
+    "hessian_structural",
+    "inflection_binding_time",
     "intensive_gradient",
-    "critical_binding_time", "inflection_binding_time",
-    "linear_weight", "decision_boundary", "fold_change",
-    "small_tau_exponent", "escape_class", "ESCAPE_CLASSES",
+    "ligand_symbols",
+    "linear_weight",
+    "m",
+    "small_tau_exponent",
+    "tau",
+    "tau_c",
 ]

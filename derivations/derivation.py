@@ -42,7 +42,7 @@ class Derivation:
         """The final closed form as LaTeX (``\\text{none}`` if it does not exist)."""
         return r"\text{none}" if self.expr is None else sp.latex(self.expr)
 
-    def subs(self, values: dict) -> "Derivation":
+    def subs(self, values: dict) -> Derivation:
         """The same derivation with symbols replaced by ``values`` (e.g. numeric N, m)."""
         values = {k: sp.nsimplify(v) if isinstance(v, float) else v for k, v in values.items()}
         expr = None if self.expr is None else sp.simplify(self.expr.subs(values))

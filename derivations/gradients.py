@@ -68,7 +68,8 @@ def hessian_structural(model):
     if close:
         H = H.subs(close)
     H = H.applyfunc(_simplify)
-    steps = (Step("single out ligands j and l", expr), Step("Hessian, rest sums substituted back", H))
+    steps = (Step("single out ligands j and l", expr),
+             Step("Hessian, rest sums substituted back", H))
     return Derivation("Hessian in (tau_j, tau_l, L_j, L_l)", H, steps, ("j != l",))
 
 

@@ -6,21 +6,28 @@
 - :func:`linear_weight`, :func:`decision_boundary`, :func:`fold_change` -- numeric versions
   of the derived boundary and fold-change formulas (numpy arrays in, arrays out).
 """
-from .result import Result
 from .closed_forms import (
+    adaptive_output,
     critical_binding_time,
-    inflection_binding_time,
-    linear_weight,
     decision_boundary,
     fold_change,
-    adaptive_output,
+    inflection_binding_time,
+    linear_weight,
 )
-from .regimes import classify_regime, regime_table, RegimeResult
 from .general import classify_output
+from .regimes import RegimeResult, classify_regime, regime_table
+from .result import Result
 
 __all__ = [
-    "Result", "RegimeResult",
-    "critical_binding_time", "inflection_binding_time",
-    "linear_weight", "decision_boundary", "fold_change", "adaptive_output",
-    "classify_regime", "regime_table", "classify_output",
+    "RegimeResult",
+    "Result",
+    "adaptive_output",
+    "classify_output",
+    "classify_regime",
+    "critical_binding_time",
+    "decision_boundary",
+    "fold_change",
+    "inflection_binding_time",
+    "linear_weight",
+    "regime_table",
 ]

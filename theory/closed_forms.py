@@ -7,9 +7,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-import numpy as np
 import sympy as sp
-
 from antagonism import derivations as dv
 from antagonism.derivations import symbols as sy
 
@@ -62,8 +60,8 @@ def _boundary_lambdas(N, m):
     Lstar = sp.lambdify((taus[0], Ls[0], taus[1], sy.tau_c), dv.decision_boundary(model).expr,
                         "numpy")
     fc = sp.lambdify((taus[0], Ls[0], taus[1], Ls[1]), dv.fold_change(model).expr, "numpy")
-    out, t, l = model.mixture_output(2)
-    T2 = sp.lambdify((t[0], l[0], t[1], l[1], sy.tau_c), out, "numpy")
+    out, t, Ls = model.mixture_output(2)
+    T2 = sp.lambdify((t[0], Ls[0], t[1], Ls[1], sy.tau_c), out, "numpy")
     return w, Lstar, fc, T2
 
 

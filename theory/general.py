@@ -15,9 +15,8 @@ from __future__ import annotations
 
 import numpy as np
 import sympy as sp
-from scipy.optimize import brentq
-
 from antagonism.derivations.escape import _leading_term, escape_class
+from scipy.optimize import brentq
 
 from .regimes import RegimeResult
 from .validation import check_positive_scalar
@@ -67,9 +66,9 @@ def classify_output(expr, tau_probe, L_probe, background=None, tau_c=1.0, *,
         raise ValueError(f"background leaves free symbols {sorted(map(str, free))}")
 
     f = sp.lambdify(t, gamma, "mpmath")
-    g = lambda x: float(f(x))  # noqa: E731  (high-precision evaluation, float result)
+    g = lambda x: float(f(x))
     dgamma = sp.lambdify(t, sp.diff(gamma, t), "mpmath")
-    dg = lambda x: float(dgamma(x))  # noqa: E731
+    dg = lambda x: float(dgamma(x))
 
     reasons = []
     p, sign, used = None, None, "numeric"

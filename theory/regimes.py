@@ -14,7 +14,6 @@ on the weakest ligands.
 from __future__ import annotations
 
 import sympy as sp
-
 from antagonism import derivations as dv
 from antagonism.derivations.escape import escape_class
 
@@ -129,3 +128,14 @@ def classify_regime(model="adaptive", N=5, m=3, tau_c=1.0):
 def regime_table(N_values=range(1, 7), tau_c=1.0):
     """Classify T_{N,m} for every N in ``N_values`` and integer m = 0..N-1."""
     return [classify_regime("adaptive", N, m, tau_c) for N in N_values for m in range(int(N))]
+
+
+def regime_table_markdown(N_values=range(1, 7), tau_c=1.0):
+    """The regime table as a Markdown table (tau* and tau_infl at T = 1, units of tau_c)."""
+    head = ("| N | m | regime | gradient critical point | tau*/tau_c | tau_infl/tau_c | "
+            "small-tau exponent p | escape |\n|---|---|---|---|---|---|---|---|")
+    fmt = (lambda v: "–" if v is None else f"{v / tau_c:.4f}")
+    rows = [f"| {r.N:g} | {r.m:g} | {r.regime} | {'yes' if r.gradient_critical_point else 'no'}"
+            f" | {fmt(r.tau_star)} | {fmt(r.tau_inflection)} | {r.small_tau_exponent:g} | "
+            f"{r.escape} |" for r in regime_table(N_values, tau_c)]
+    return "\n".join([head] + rows) + "\n"
