@@ -181,7 +181,69 @@ def _docs_args(p):
     p.add_argument("--out", default="docs", help="output folder")
 
 
-ARGUMENTS = {"docs": _docs_args, "classify": _classify_args, "derive": _derive_args,
+# -- issue 3: descent and antagonism potential ----------------------------------------------
+def _descend_args(p):
+    p.add_argument("--model", default="adaptive", help="adaptive (T_{N,m})")
+    p.add_argument("--N", type=float, default=5.0)
+    p.add_argument("--m", type=float, default=3.0)
+    p.add_argument("--tau-c", type=float, default=3.0)
+    p.add_argument("--agonist-fraction", type=float, default=0.3)
+    p.add_argument("--ligands", type=int, default=101**2, help="number of ligands")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--eps", type=float, default=0.2, help="step size")
+    p.add_argument("--max-iter", type=int, default=20000)
+    p.add_argument("--variant", choices=("exact", "binned"), default="exact")
+    p.add_argument("--json", action="store_true")
+
+
+def _require_adaptive(model):
+    if model != "adaptive":
+        raise CliError(f"unknown model {model!r} for this command; available: adaptive")
+
+
+@command("descend", "gradient descent of sub-threshold ligands to the decision boundary")
+def cmd_descend(args):
+    from antagonism.numerics.descent import descend_to_boundary
+    from antagonism.numerics.ligands import paper_ligands
+    from antagonism.theory.validation import check_exponents
+
+    _require_adaptive(args.model)
+    check_exponents(args.N, args.m)
+    if args.seed < 0:
+        raise CliError(f"--seed must be non-negative, got {args.seed}")
+    lig = paper_ligands(args.ligands, args.agonist_fraction, args.tau_c, args.seed)
+    res = descend_to_boundary(lig.tau, lig.L, args.N, args.m, args.tau_c, eps=args.eps,
+                              max_iter=args.max_iter, variant=args.variant)
+    payload = res.summary()
+    payload["seed"] = args.seed
+    text = "\n".join(f"{k}: {v}" for k, v in payload.items())
+    _emit(args, payload, text)
+
+
+def _potential_args(p):
+    p.add_argument("--model", default="adaptive")
+    p.add_argument("--N", type=float, default=4.0)
+    p.add_argument("--m", type=float, default=2.0)
+    p.add_argument("--tau-c", type=float, default=3.0)
+    p.add_argument("--R", type=float, default=1e4, help="total ligand number")
+    p.add_argument("--agonist-fraction", type=float, default=0.4)
+    p.add_argument("--json", action="store_true")
+
+
+@command("potential", "antagonism potential T(tau_2): minimum and inflection")
+def cmd_potential(args):
+    from antagonism.numerics.curves import antagonism_potential
+
+    _require_adaptive(args.model)
+    res = antagonism_potential(args.N, args.m, args.tau_c, R=args.R,
+                               agonist_fraction=args.agonist_fraction)
+    payload = res.to_dict(keys=["N", "m", "tau_c", "tau1", "L1", "L2", "tau_min", "T_min",
+                                "tau_inflection"])
+    _emit(args, payload, "\n".join(f"{k}: {v}" for k, v in payload.items()))
+
+
+ARGUMENTS = {"descend": _descend_args, "potential": _potential_args, "docs": _docs_args,
+             "classify": _classify_args, "derive": _derive_args,
              "regimes": _regimes_args}
 
 

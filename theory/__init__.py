@@ -6,28 +6,23 @@
 - :func:`linear_weight`, :func:`decision_boundary`, :func:`fold_change` -- numeric versions
   of the derived boundary and fold-change formulas (numpy arrays in, arrays out).
 """
-from .closed_forms import (
-    adaptive_output,
-    critical_binding_time,
-    decision_boundary,
-    fold_change,
-    inflection_binding_time,
-    linear_weight,
-)
-from .general import classify_output
-from .regimes import RegimeResult, classify_regime, regime_table
-from .result import Result
+import importlib
 
-__all__ = [
-    "RegimeResult",
-    "Result",
-    "adaptive_output",
-    "classify_output",
-    "classify_regime",
-    "critical_binding_time",
-    "decision_boundary",
-    "fold_change",
-    "inflection_binding_time",
-    "linear_weight",
-    "regime_table",
-]
+_EXPORTS = {
+    "Result": "result", "RegimeResult": "regimes",
+    "critical_binding_time": "closed_forms", "inflection_binding_time": "closed_forms",
+    "linear_weight": "closed_forms", "decision_boundary": "closed_forms",
+    "fold_change": "closed_forms", "adaptive_output": "closed_forms",
+    "classify_regime": "regimes", "regime_table": "regimes", "classify_output": "general",
+}
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name):  # lazy: importing a light submodule does not pull in sympy
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(f".{_EXPORTS[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return __all__

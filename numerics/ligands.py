@@ -1,0 +1,55 @@
+"""Ligand ensembles: the set-ups of the paper's figure scripts (SCIENCE.md section 4)."""
+from __future__ import annotations
+
+import numpy as np
+from antagonism.theory.result import Result
+from antagonism.theory.validation import check_positive_scalar
+
+
+class LigandSet(Result):
+    """A ligand ensemble.
+
+    Keys
+    ----
+    tau : ndarray -- binding times (s)
+    L : ndarray -- quantities (molecules)
+    agonist : ndarray of bool -- tau >= tau_c at creation
+    tau_c : float
+    seed : int or None
+    """
+
+
+def as_generator(seed):
+    """A numpy Generator from an int seed, a Generator, or None (fresh entropy, recorded)."""
+    if isinstance(seed, np.random.Generator):
+        return seed
+    if seed is not None and (not isinstance(seed, (int, np.integer)) or seed < 0):
+        raise ValueError(f"seed must be a non-negative integer or a numpy Generator, got {seed!r}")
+    return np.random.default_rng(seed)
+
+
+def paper_ligands(n_ligands=101**2, agonist_fraction=0.3, tau_c=3.0, seed=0, *,
+                  agonist_mean=3.5, agonist_sd=0.1, self_sd=1 / 3):
+    """The descent set-up: a fraction of agonists tau ~ N(3.5, 0.1^2), the rest self ligands
+    tau = |N(0, (1/3)^2)|, each with L = 1 (SCIENCE.md section 4).
+
+    Agonists are drawn until above tau_c and self ligands are kept positive, so every ligand
+    is on its intended side of the threshold.
+    """
+    if int(n_ligands) != n_ligands or n_ligands < 2:
+        raise ValueError(f"n_ligands must be an integer >= 2, got {n_ligands!r}")
+    if not 0 < agonist_fraction < 1:
+        raise ValueError(f"agonist_fraction must be in (0, 1), got {agonist_fraction}")
+    tau_c = check_positive_scalar(tau_c, "tau_c")
+    rng = as_generator(seed)
+    n_ag = int(round(agonist_fraction * n_ligands))
+    n_self = int(n_ligands) - n_ag
+    ag = rng.normal(agonist_mean, agonist_sd, n_ag)
+    while np.any(ag < tau_c):
+        bad = ag < tau_c
+        ag[bad] = rng.normal(agonist_mean, agonist_sd, bad.sum())
+    slf = np.abs(rng.normal(0.0, self_sd, n_self))
+    slf = np.clip(slf, 1e-9 * tau_c, np.nextafter(tau_c, 0))
+    tau = np.concatenate([ag, slf])
+    return LigandSet(tau=tau, L=np.ones_like(tau), agonist=tau >= tau_c, tau_c=tau_c,
+                     seed=seed if not isinstance(seed, np.random.Generator) else None)

@@ -1,0 +1,214 @@
+"""Descent to the boundary, attacks in ligand space, antagonism curves: cross-checks against
+the theory and an independent numpy reference."""
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from antagonism.numerics.attacks import Domain, fgsm, pgd
+from antagonism.numerics.cell_objective import CellObjective
+from antagonism.numerics.curves import antagonism_potential
+from antagonism.numerics.descent import bin_edges, descend_to_boundary
+from antagonism.numerics.ligands import paper_ligands
+from antagonism.numerics.sweep import sweep_descent
+from antagonism.theory import classify_regime, critical_binding_time, fold_change
+from conftest import T_numpy
+from scipy.differentiate import derivative
+
+TAU_C = 3.0
+
+
+@pytest.fixture(scope="module")
+def paper():
+    return paper_ligands(101**2, 0.3, TAU_C, seed=0)
+
+
+def test_paper_ligands_are_seeded_and_split(paper):
+    again = paper_ligands(101**2, 0.3, TAU_C, seed=0)
+    np.testing.assert_array_equal(paper.tau, again.tau)
+    assert paper.agonist.sum() == round(0.3 * 101**2)
+    assert np.all(paper.tau[paper.agonist] >= TAU_C) and np.all(paper.tau[~paper.agonist] < TAU_C)
+    assert not np.array_equal(paper.tau, paper_ligands(101**2, 0.3, TAU_C, seed=1).tau)
+
+
+def numpy_reference_descent(tau, L, N, m, tau_c, eps, iters):
+    """Plain textbook loop: g_j = (sum L / L_j) dT/dtau_j for tau_j < tau_c."""
+    tau = tau.copy()
+    for _ in range(iters):
+        S_N, S_m = np.sum(L * tau**N), np.sum(L * tau**m)
+        T = S_N / (tau_c ** (N - m) * S_m)
+        g = L.sum() * tau ** (m - 1) * (N * tau ** (N - m) - m * T * tau_c ** (N - m)) / (
+            tau_c ** (N - m) * S_m)
+        move = tau < tau_c
+        tau[move] = np.clip(tau[move] - eps * g[move], 1e-9 * tau_c, tau_c * (1 - 1e-12))
+    return tau
+
+
+@pytest.mark.parametrize("N,m", [(5, 3), (4, 1), (3.5, 1.5)])
+def test_exact_descent_matches_numpy_reference(N, m):
+    lig = paper_ligands(500, 0.3, TAU_C, seed=3)
+    res = descend_to_boundary(lig.tau, lig.L, N, m, TAU_C, max_iter=5, ftol=0)
+    ref = numpy_reference_descent(lig.tau, lig.L, N, m, TAU_C, 0.2, res.iterations)
+    np.testing.assert_allclose(res.tau, ref, rtol=1e-10)
+
+
+@pytest.mark.parametrize("N,m", [(5, 3), (4, 3), (5, 2)])
+def test_large_m_piles_up_at_theory_tau_star(paper, N, m):
+    res = descend_to_boundary(paper.tau, paper.L, N, m, TAU_C, max_iter=20000)
+    # SCIENCE.md section 4: moving self ligands alone cannot switch the cell off here
+    assert res.status == "fixed-point" and not res.crossed and 1 < res.T_final < 1.1
+    star = critical_binding_time(N, m, TAU_C, res.T_final)  # theory, at the final T
+    assert res.tau_star_predicted == pytest.approx(star)
+    assert res.moved_tau_median == pytest.approx(star, rel=1e-6)
+    assert res.fraction_near_tau_star > 0.95
+
+
+def test_m_5_3_stalls_near_1_05(paper):
+    res = descend_to_boundary(paper.tau, paper.L, 5, 3, TAU_C, max_iter=20000)
+    assert res.T_final == pytest.approx(1.05, abs=0.01)  # "about 1.05" (SCIENCE.md)
+
+
+@pytest.mark.parametrize("N,m", [(4, 1), (5, 1), (4, 2)])
+def test_small_m_crosses_quickly(paper, N, m):
+    res = descend_to_boundary(paper.tau, paper.L, N, m, TAU_C, max_iter=20000)
+    assert res.crossed and res.status == "crossed" and res.iterations < 100
+
+
+@pytest.mark.parametrize("N", [4, 5])
+def test_broad_attack_spreads_over_self_ligands(paper, N):
+    """m = 1: when the boundary is crossed every self ligand has moved and they are spread
+    out, not piled at tau*; m = 3 at the same iteration has moved the weak ones hardly."""
+    broad = descend_to_boundary(paper.tau, paper.L, N, 1, TAU_C, max_iter=20000)
+    self_ = ~paper.agonist
+    shift = broad.tau[self_] - paper.tau[self_]
+    assert np.all(shift > 0)
+    assert broad.fraction_near_tau_star < 0.05
+    q75, q25 = np.percentile(broad.tau[self_], [75, 25])
+    assert q75 - q25 > 0.05  # spread out (a pile-up at tau* has an IQR of ~0)
+    special = descend_to_boundary(paper.tau, paper.L, N, 3, TAU_C, max_iter=broad.iterations,
+                                  ftol=0)
+    weak = self_ & (paper.tau < 0.1)
+    moved_weak = special.tau[weak] - paper.tau[weak]
+    assert np.median(moved_weak) < 1e-2 * np.median(shift[paper.tau[self_] < 0.1])
+
+
+def test_binned_procedure_drops_agonists_above_last_edge(paper):
+    res = descend_to_boundary(paper.tau, paper.L, 5, 3, TAU_C, max_iter=3000, variant="binned")
+    edges = bin_edges()
+    assert edges[0] == 0 and edges[-1] == 3.5 and np.allclose(np.diff(edges)[:-1], 0.2)
+    counts, _ = np.histogram(paper.tau, edges)
+    centres = 0.5 * (edges[1:] + edges[:-1])
+    T0_binned = T_numpy(centres, counts, 5, 3, TAU_C)
+    assert res.T_history[0] == pytest.approx(T0_binned, rel=1e-10)
+    assert np.sum(paper.tau > 3.5) > 0.3 * paper.agonist.sum()  # many agonists fall out
+    # the quirk lets the binned run report a crossing that the exact T does not confirm
+    assert res.T_binned < 1 and res.T_final > 1
+
+
+def test_fgsm_flips_m1_at_small_eps_but_not_large_m(paper):
+    mask = (paper.tau < TAU_C)[None, :]
+    dom = Domain(lower=1e-9, upper=TAU_C * (1 - 1e-12), mask=mask)
+    eps = 0.7  # < tau_c / 4
+    flips = {}
+    for N, m in [(4, 1), (3, 1), (5, 3), (4, 3), (5, 4)]:
+        obj = CellObjective(paper.tau, paper.L, N, m, TAU_C)
+        flips[(N, m)] = bool(fgsm(obj, obj.x0(), eps, domain=dom).success[0])
+    assert flips == {(4, 1): True, (3, 1): True, (5, 3): False, (4, 3): False, (5, 4): False}
+
+
+@pytest.mark.parametrize("N,m", [(5, 3), (4, 3)])
+def test_no_attack_crosses_where_theory_says_no_crossing_exists(paper, N, m):
+    """Paper set-up, m = 3: the descent's fixed point (every self ligand at tau*(T)) keeps
+    T > 1, so neither FGSM at any eps nor PGD with the whole range as budget may succeed."""
+    fixed = descend_to_boundary(paper.tau, paper.L, N, m, TAU_C, max_iter=20000)
+    assert fixed.status == "fixed-point" and fixed.T_final > 1
+    obj = CellObjective(paper.tau, paper.L, N, m, TAU_C)
+    dom = Domain(lower=1e-9, upper=TAU_C * (1 - 1e-12), mask=(paper.tau < TAU_C)[None, :])
+    for eps in np.arange(0.1, 3.01, 0.1):
+        assert not fgsm(obj, obj.x0(), eps, domain=dom).success[0]
+    p = pgd(obj, obj.x0(), TAU_C, step=0.05, n_steps=300, random_init=False, domain=dom)
+    assert not p.success[0]
+    assert np.exp(-p.loss[0]) >= fixed.T_final * (1 - 1e-3)
+
+
+def test_pgd_succeeds_where_fgsm_fails_when_a_crossing_exists():
+    """20 % agonists: moving the self ligands to tau* crosses the boundary (the descent shows
+    it), PGD finds it, FGSM fails at every small eps and at the full budget."""
+    lig = paper_ligands(101**2, 0.2, TAU_C, seed=0)
+    assert descend_to_boundary(lig.tau, lig.L, 5, 3, TAU_C, max_iter=20000).crossed
+    obj = CellObjective(lig.tau, lig.L, 5, 3, TAU_C)
+    dom = Domain(lower=1e-9, upper=TAU_C * (1 - 1e-12), mask=(lig.tau < TAU_C)[None, :])
+    for eps in np.arange(0.1, 1.01, 0.1):
+        assert not fgsm(obj, obj.x0(), eps, domain=dom).success[0]
+    assert not fgsm(obj, obj.x0(), TAU_C, domain=dom).success[0]
+    p = pgd(obj, obj.x0(), TAU_C, step=0.05, n_steps=300, random_init=False, domain=dom)
+    assert p.success[0]
+    moved = p.x_adv[0][lig.tau < TAU_C]
+    T_adv = np.exp(-p.loss[0])
+    star = critical_binding_time(5, 3, TAU_C, T_adv)
+    assert np.median(moved) == pytest.approx(star, rel=0.05)
+
+
+def test_pgd_random_restarts_are_seeded(paper):
+    obj = CellObjective(paper.tau[:300], paper.L[:300], 4, 1, TAU_C)
+    dom = Domain(lower=1e-9, upper=TAU_C, mask=(paper.tau[:300] < TAU_C)[None, :])
+    a = pgd(obj, obj.x0(), 0.3, n_steps=5, restarts=2, domain=dom, seed=7)
+    b = pgd(obj, obj.x0(), 0.3, n_steps=5, restarts=2, domain=dom, seed=7)
+    np.testing.assert_array_equal(a.x_adv, b.x_adv)
+    assert a.seed == 7
+
+
+@pytest.mark.parametrize("N,m", [(4, 2), (5, 3), (4, 1), (6, 4)])
+def test_potential_minimum_and_inflection(N, m):
+    res = antagonism_potential(N, m, TAU_C)
+    # the minimum is the self-consistent strongest antagonist tau*(T_min) of the theory
+    assert res.tau_min == pytest.approx(critical_binding_time(N, m, TAU_C, res.T_min), rel=1e-9)
+    L1, L2 = res.L1, res.L2
+    T_of = lambda t: np.array([T_numpy([TAU_C, x], [L1, L2], N, m, TAU_C)
+                               for x in np.ravel(t)]).reshape(np.shape(t))
+    assert derivative(T_of, res.tau_min, initial_step=0.01).df == pytest.approx(0, abs=1e-9)
+    assert (res.tau_inflection is not None) == (classify_regime("adaptive", N, m).regime
+                                                == "specialized")
+    if res.tau_inflection is not None:
+        d2 = lambda t: derivative(lambda y: derivative(T_of, y, initial_step=1e-3).df, t,
+                                  initial_step=1e-2).df
+        t = res.tau_inflection
+        assert d2(0.99 * t) < 0 < d2(1.01 * t)  # finite differences change sign there
+        assert abs(d2(t)) < 1e-3 * max(abs(d2(0.9 * t)), abs(d2(1.1 * t)))
+    np.testing.assert_allclose(res.fc, fold_change(TAU_C, L1, res.tau2, L2, N, m), rtol=1e-10)
+
+
+def test_sweep_over_grid():
+    out = sweep_descent([(4.0, 1.0), (5.0, 3.0)], n_ligands=2000, seed=0, progress=False,
+                        max_iter=20000)
+    assert [r["status"] for r in out] == ["crossed", "fixed-point"]
+
+
+def run_cli(*args):
+    return subprocess.run([sys.executable, "-m", "antagonism.numerics.cli", *args],
+                          capture_output=True, text=True, timeout=600)
+
+
+def test_cli_descend_contract():
+    p = run_cli("descend", "--model", "adaptive", "--N", "5", "--m", "3", "--tau-c", "3",
+                "--agonist-fraction", "0.3", "--ligands", "10201", "--seed", "0", "--json")
+    assert p.returncode == 0, p.stderr
+    out = json.loads(p.stdout)
+    for key in ("converged", "iterations", "T_final", "tau_star_predicted", "moved_tau_median",
+                "moved_tau_iqr", "fraction_near_tau_star"):
+        assert key in out
+    assert out["converged"] and out["T_final"] > 1
+    assert out["moved_tau_median"] == pytest.approx(out["tau_star_predicted"], rel=1e-6)
+    assert out["fraction_near_tau_star"] > 0.95
+
+
+def test_cli_potential_contract():
+    p = run_cli("potential", "--model", "adaptive", "--N", "4", "--m", "2", "--tau-c", "3",
+                "--json")
+    assert p.returncode == 0, p.stderr
+    out = json.loads(p.stdout)
+    assert out["tau_min"] == pytest.approx(critical_binding_time(4, 2, 3.0, out["T_min"]))
+    assert 0 < out["tau_inflection"] < out["tau_min"]
+    broad = json.loads(run_cli("potential", "--N", "4", "--m", "1", "--json").stdout)
+    assert broad["tau_inflection"] is None

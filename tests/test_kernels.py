@@ -1,0 +1,123 @@
+"""Compiled kernels against mpmath (50 digits), including extreme tau and N, the numpy
+fallback, input validation and the on-disk compile cache across processes."""
+import json
+import os
+import subprocess
+import sys
+
+import mpmath as mp
+import numpy as np
+import pytest
+from antagonism.numerics.kernels import AdaptiveKernels, adaptive_kernels
+
+
+def mp_reference(tau, L, N, m, tau_c):
+    """log T, d log T/d tau_i, the scale of the two gradient terms, and d2T/dtau_i^2 / T."""
+    mp.mp.dps = 50
+    N, m, tc = mp.mpf(N), mp.mpf(m), mp.mpf(tau_c)
+    t = [mp.mpf(x) for x in tau]
+    w = [mp.mpf(x) for x in L]
+    SN = mp.fsum(wi * ti**N for ti, wi in zip(t, w))
+    Sm = mp.fsum(wi * ti**m for ti, wi in zip(t, w))
+    logT = mp.log(SN) - mp.log(Sm) - (N - m) * mp.log(tc)
+    a = [wi * N * ti ** (N - 1) / SN for ti, wi in zip(t, w)]
+    b = [wi * m * ti ** (m - 1) / Sm for ti, wi in zip(t, w)]
+    grad = [x - y for x, y in zip(a, b)]
+    scale = [abs(x) + abs(y) for x, y in zip(a, b)]
+    # d2T/dtau^2 / T by direct differentiation of T = S_N / (c S_m)
+    hess = []
+    for ti, wi in zip(t, w):
+        dSN, dSm = wi * N * ti ** (N - 1), wi * m * ti ** (m - 1)
+        d2SN, d2Sm = wi * N * (N - 1) * ti ** (N - 2), wi * m * (m - 1) * ti ** (m - 2)
+        hess.append(d2SN / SN - 2 * dSN * dSm / (SN * Sm) - d2Sm / Sm + 2 * dSm**2 / Sm**2)
+    return (float(logT), np.array([float(g) for g in grad]), np.array([float(s) for s in scale]),
+            np.array([float(h) for h in hess]))
+
+
+CASES = [
+    (5, 3, np.array([0.1, 1.0, 2.5, 3.5]), np.array([7.0, 3.0, 1.0, 2.0])),
+    (2.5, 0.5, np.array([0.01, 0.7, 2.0, 4.0]), np.array([100.0, 1.0, 5.0, 1.0])),
+    (100, 99, np.array([1e-6, 1.0, 1e3, 1e6]), np.array([1.0, 1e4, 2.0, 1.0])),
+    (100, 3, np.array([2.0, 2.9, 3.1, 1e6]), np.array([1e6, 1.0, 1.0, 1e-3])),
+    (37.5, 12.25, np.array([1e-3, 5.0, 80.0, 2e5]), np.array([1.0, 1.0, 1.0, 1.0])),
+    (1, 0, np.array([1e-6, 1e6]), np.array([1.0, 1.0])),
+]
+
+
+@pytest.mark.parametrize("backend", ["numba", "numpy"])
+@pytest.mark.parametrize("N,m,tau,L", CASES)
+def test_kernels_match_mpmath(backend, N, m, tau, L):
+    k = AdaptiveKernels(N, m, backend=backend)
+    tau_c = 3.0
+    logT, grad, scale, hess = mp_reference(tau, L, N, m, tau_c)
+    assert np.isfinite(k.log_output(tau, L, tau_c))
+    assert k.log_output(tau, L, tau_c) == pytest.approx(logT, rel=1e-10, abs=1e-12)
+    g = k.grad_log_output(tau, L, tau_c)
+    assert np.all(np.isfinite(g))
+    np.testing.assert_array_less(np.abs(g - grad), 1e-10 * scale + 1e-300)
+    if abs(logT) < 700:  # T itself representable: check dT/dtau and the Hessian diagonal
+        T = np.exp(logT)
+        np.testing.assert_allclose(k.grad_output(tau, L, tau_c), T * grad,
+                                   rtol=0, atol=1e-10 * T * scale.max())
+        h = k.hessian_diagonal(tau, L, tau_c) / T
+        hscale = np.abs(hess) + scale**2 + np.abs(scale / tau)
+        np.testing.assert_array_less(np.abs(h - hess), 1e-9 * hscale + 1e-300)
+
+
+def test_dT_dL_matches_mpmath():
+    tau, L = np.array([0.5, 2.0, 3.3]), np.array([2.0, 5.0, 1.0])
+    N, m, tc = 4.5, 1.5, 3.0
+    mp.mp.dps = 40
+    S = lambda Ls, k: mp.fsum(l_ * mp.mpf(t) ** k for t, l_ in zip(tau, Ls))
+    T = lambda Ls: S(Ls, N) / (mp.mpf(tc) ** (N - m) * S(Ls, m))
+    ref = [float(mp.diff(lambda x, i=i: T([x if j == i else mp.mpf(L[j]) for j in range(3)]),
+                         mp.mpf(L[i]))) for i in range(3)]
+    np.testing.assert_allclose(adaptive_kernels(N, m).grad_L(tau, L, tc), ref, rtol=1e-10)
+
+
+@pytest.mark.parametrize("tau,L,msg", [
+    ([1.0, -2.0], [1.0, 1.0], "positive"),
+    ([1.0, np.nan], [1.0, 1.0], "NaN"),
+    ([], [], "empty"),
+    ([1.0, 2.0], [1.0], "equal length"),
+    ([1.0, 2.0], [0.0, 0.0], "positive entry"),
+])
+def test_bad_ligands_rejected(tau, L, msg):
+    with pytest.raises(ValueError, match=msg):
+        adaptive_kernels(5, 3).output(tau, L, 3.0)
+
+
+def test_bad_exponents_rejected():
+    with pytest.raises(ValueError, match="m must be smaller than N"):
+        AdaptiveKernels(3, 3)
+
+
+SCRIPT = """
+import json
+from antagonism.numerics.kernels import AdaptiveKernels
+k = AdaptiveKernels(4.0, 2.0).warm_up()
+stats = k._impl.descend.stats
+print(json.dumps({"warm": k.warm, "hits": sum(stats.cache_hits.values()),
+                  "misses": sum(stats.cache_misses.values()), "path": str(k.source_path)}))
+"""
+
+
+def test_second_process_reuses_compile_cache(tmp_path):
+    env = dict(os.environ, ANTAGONISM_CACHE_DIR=str(tmp_path))
+    env.pop("ANTAGONISM_DISABLE_NUMBA", None)
+    run = lambda: json.loads(subprocess.run([sys.executable, "-c", SCRIPT], env=env, check=True,
+                                            capture_output=True, text=True).stdout)
+    first, second = run(), run()
+    assert not first["warm"] and first["misses"] >= 1 and first["hits"] == 0
+    assert second["warm"] and second["hits"] >= 1 and second["misses"] == 0
+    assert first["path"] == second["path"] and str(tmp_path) in first["path"]
+
+
+def test_numpy_fallback_when_numba_disabled(tmp_path):
+    env = dict(os.environ, ANTAGONISM_DISABLE_NUMBA="1", ANTAGONISM_CACHE_DIR=str(tmp_path))
+    out = subprocess.run([sys.executable, "-c",
+                          "from antagonism.numerics.kernels import adaptive_kernels as a;"
+                          "k=a(5.0,3.0); print(k.backend, k.output([1.0,3.5],[1.0,1.0],3.0))"],
+                         env=env, check=True, capture_output=True, text=True).stdout.split()
+    assert out[0] == "numpy"
+    assert float(out[1]) == pytest.approx((1 + 3.5**5) / (9 * (1 + 3.5**3)), rel=1e-12)
