@@ -106,7 +106,7 @@ def descend_to_boundary(tau, L, N, m, tau_c=3.0, *, eps=0.2, max_iter=5000, ftol
         it, status, T_hist, move_hist = kernels.descend(work, L, tau_c, eps=eps,
                                                         max_iter=int(max_iter), ftol=ftol)
         res.update(tau=work, iterations=it, status=STATUS[status], T_history=T_hist,
-                   max_move_history=move_hist)
+                   rms_move_history=move_hist)
     elif variant == "binned":
         res.update(_binned(tau.copy(), kernels, tau_c, eps, int(max_iter), ftol, bin_width,
                            bin_max))

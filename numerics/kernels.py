@@ -75,7 +75,7 @@ class _NumpyBackend:
         x = tau * inv_rho
         out[:] = self._hess(L, x, *self.powers(x), sN_, sm_) * inv_rho**2
 
-    def grad_L_log(self, tau, inv_rho, sN_, sm_, out):
+    def grad_L_log(self, tau, L, inv_rho, sN_, sm_, out):
         x = tau * inv_rho
         out[:] = self._gradL(x, *self.powers(x), sN_, sm_)
 
@@ -83,7 +83,7 @@ class _NumpyBackend:
         x = tau * inv_rho
         g = self._grad(1.0, x, *self.powers(x), sN_, sm_) * inv_rho
         new = np.where(tau < tau_c, np.clip(tau - step * g, lower, upper), tau)
-        moved = float(np.max(np.abs(new - tau)))
+        moved = float(np.sqrt(np.mean((new - tau) ** 2)))
         tau[:] = new
         s = self.scaled_sums(tau, L, inv_rho)
         return s[0], s[1], moved
@@ -188,7 +188,7 @@ class AdaptiveKernels:
         """d T / d L_i (1/molecule)."""
         tau, L, tau_c, r, sN_, sm_ = self._state(tau, L, tau_c)
         out = np.empty_like(tau)
-        self._impl.grad_L_log(tau, 1.0 / r, sN_, sm_, out)
+        self._impl.grad_L_log(tau, L, 1.0 / r, sN_, sm_, out)
         return self.output(tau, L, tau_c) * out
 
     def hessian_diagonal(self, tau, L, tau_c):
@@ -202,7 +202,7 @@ class AdaptiveKernels:
                 upper=None):
         """Exact descent in place on ``tau`` (see :func:`antagonism.numerics.descent`).
 
-        Returns (iterations, status, T_history, max_move_history).
+        Returns (iterations, status, T_history, rms_move_history).
         """
         tau_c = check_positive_scalar(tau_c, "tau_c")
         r = self.scale(tau, L, tau_c)

@@ -212,3 +212,18 @@ def test_cli_potential_contract():
     assert 0 < out["tau_inflection"] < out["tau_min"]
     broad = json.loads(run_cli("potential", "--N", "4", "--m", "1", "--json").stdout)
     assert broad["tau_inflection"] is None
+
+
+@pytest.mark.slow
+def test_benchmark_script_runs(tmp_path):
+    """The benchmark harness itself (not its timings): runs on a small size, prints JSON."""
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[1] / "benchmarks" / "ligand_descent.py"
+    p = subprocess.run([sys.executable, str(script), "--sizes", "2000", "--iters", "5",
+                        "--json"], capture_output=True, text=True, timeout=600, check=True)
+    out = json.loads(p.stdout)
+    for block in out.values():
+        row = block["sizes"]["2000"]
+        assert {"ns_per_ligand_iter", "speedup_vs_numpy", "ratio_to_floor"} <= set(row)
+        assert block["warm_start_s"] > 0
