@@ -21,9 +21,10 @@ class _Parser(argparse.ArgumentParser):
         raise CliError(message)
 
 
-def command(name, help_text):
+def command(name, help_text, arguments):
+    """Register a sub-command: ``arguments(parser)`` declares its options."""
     def register(func):
-        COMMANDS[name] = (func, help_text)
+        COMMANDS[name] = (func, help_text, arguments)
         return func
     return register
 
@@ -44,7 +45,8 @@ def _classify_args(p):
     p.add_argument("--json", action="store_true")
 
 
-@command("classify", "regime of a proofreading model (broad or specialized antagonism)")
+@command("classify", "regime of a proofreading model (broad or specialized antagonism)",
+         _classify_args)
 def cmd_classify(args):
     from antagonism.theory import classify_regime
 
@@ -89,7 +91,7 @@ def _parse_value(text, name):
     return value
 
 
-@command("derive", "print a derived closed form (sympy)")
+@command("derive", "print a derived closed form (sympy)", _derive_args)
 def cmd_derive(args):
     from antagonism import derivations as dv
 
@@ -122,7 +124,14 @@ def cmd_derive(args):
         print(result.expr)
 
 
-@command("regimes", "regime table of T_{N,m} for N = 1..6 (the main job on built-in settings)")
+def _regimes_args(p):
+    p.add_argument("--max-N", type=int, default=6)
+    p.add_argument("--tau-c", type=float, default=3.0)
+    p.add_argument("--json", action="store_true")
+
+
+@command("regimes", "regime table of T_{N,m} for N = 1..6 (the main job on built-in settings)",
+         _regimes_args)
 def cmd_regimes(args):
     from antagonism.theory import regime_table
 
@@ -135,12 +144,6 @@ def cmd_regimes(args):
         fmt = (lambda v: "-" if v is None else f"{v:.4f}")
         print(f"{r.N:>3g} {r.m:>3g}  {r.regime:<12} {fmt(r.tau_star):>8} "
               f"{fmt(r.tau_inflection):>9}  {r.escape}")
-
-
-def _regimes_args(p):
-    p.add_argument("--max-N", type=int, default=6)
-    p.add_argument("--tau-c", type=float, default=3.0)
-    p.add_argument("--json", action="store_true")
 
 
 REGIMES_PAGE = """# Regimes of adaptive proofreading T_{{N,m}}
@@ -158,7 +161,11 @@ Non-integer exponents follow the same rule, for example:
 """
 
 
-@command("docs", "regenerate docs/derivations.md and docs/regimes.md from the package")
+def _docs_args(p):
+    p.add_argument("--out", default="docs", help="output folder")
+
+
+@command("docs", "regenerate docs/derivations.md and docs/regimes.md from the package", _docs_args)
 def cmd_docs(args):
     from pathlib import Path
 
@@ -175,10 +182,6 @@ def cmd_docs(args):
     (out / "regimes.md").write_text(REGIMES_PAGE.format(table=regime_table_markdown(),
                                                         extra=extra))
     print(f"wrote {out / 'derivations.md'} and {out / 'regimes.md'}")
-
-
-def _docs_args(p):
-    p.add_argument("--out", default="docs", help="output folder")
 
 
 # -- issue 3: descent and antagonism potential ----------------------------------------------
@@ -201,7 +204,8 @@ def _require_adaptive(model):
         raise CliError(f"unknown model {model!r} for this command; available: adaptive")
 
 
-@command("descend", "gradient descent of sub-threshold ligands to the decision boundary")
+@command("descend", "gradient descent of sub-threshold ligands to the decision boundary",
+         _descend_args)
 def cmd_descend(args):
     from antagonism.numerics.descent import descend_to_boundary
     from antagonism.numerics.ligands import paper_ligands
@@ -230,7 +234,7 @@ def _potential_args(p):
     p.add_argument("--json", action="store_true")
 
 
-@command("potential", "antagonism potential T(tau_2): minimum and inflection")
+@command("potential", "antagonism potential T(tau_2): minimum and inflection", _potential_args)
 def cmd_potential(args):
     from antagonism.numerics.curves import antagonism_potential
 
@@ -242,17 +246,52 @@ def cmd_potential(args):
     _emit(args, payload, "\n".join(f"{k}: {v}" for k, v in payload.items()))
 
 
-ARGUMENTS = {"descend": _descend_args, "potential": _potential_args, "docs": _docs_args,
-             "classify": _classify_args, "derive": _derive_args,
-             "regimes": _regimes_args}
+# -- issue 5: networks ---------------------------------------------------------------------
+def _robustness_args(p):
+    p.add_argument("--dataset", default="digits", help="digits (bundled with scikit-learn)")
+    p.add_argument("--eps", default="0.1,0.2,0.3", help="comma-separated L-inf budgets")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--queries", type=int, default=300, help="gradient-free attack queries")
+    p.add_argument("--json", action="store_true")
+
+
+def _eps_list(text):
+    try:
+        eps = [float(e) for e in text.split(",") if e.strip()]
+    except ValueError:
+        raise CliError(f"--eps must be comma-separated numbers, got {text!r}") from None
+    bad = [e for e in eps if not 0 <= e <= 1]
+    if not eps or bad:
+        raise CliError(f"--eps values must lie in [0, 1], got {text!r}")
+    return eps
+
+
+@command("robustness", "train (or load) natural, PGD-trained and defended MLPs; attack them",
+         _robustness_args)
+def cmd_robustness(args):
+    from antagonism.numerics.networks.robustness import robustness_report
+
+    if args.dataset != "digits":
+        raise CliError(f"unknown dataset {args.dataset!r}; available: digits")
+    if args.seed < 0:
+        raise CliError(f"--seed must be non-negative, got {args.seed}")
+    report = robustness_report(_eps_list(args.eps), args.seed, n_queries=args.queries)
+    payload = report.to_dict()
+    lines = []
+    for name, row in report.models.items():
+        accs = "  ".join(f"eps={e}: worst {row[f'{e:g}']['worst']:.3f}" for e in report.eps)
+        flag = " [masked gradients]" if report.masked_gradient_flags[name]["flagged"] else ""
+        lines.append(f"{name:<14} clean {row['clean_accuracy']:.3f}  {accs}{flag}")
+    _emit(args, payload, "\n".join(lines))
+
 
 
 def build_parser():
     parser = _Parser(prog="antagonism", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    for name, (func, help_text) in COMMANDS.items():
+    for name, (func, help_text, arguments) in COMMANDS.items():
         p = sub.add_parser(name, help=help_text, description=help_text)
-        ARGUMENTS[name](p)
+        arguments(p)
         p.set_defaults(func=func)
     return parser
 

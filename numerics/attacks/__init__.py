@@ -9,9 +9,12 @@ Every attack works on an *objective*: any object with
 Networks use cross-entropy with a "label changed" success; cells use the margin
 loss -log T with success T < 1 (:class:`antagonism.numerics.cell_objective.CellObjective`).
 """
+from .bpda import BPDAObjective, pgd_bpda
 from .domain import Domain, project, random_start
 from .fgsm import fgsm
 from .pgd import pgd
 from .result import AttackResult
+from .square import square
 
-__all__ = ["AttackResult", "Domain", "fgsm", "pgd", "project", "random_start"]
+__all__ = ["AttackResult", "BPDAObjective", "Domain", "fgsm", "pgd", "pgd_bpda", "project",
+           "random_start", "square"]

@@ -1,0 +1,62 @@
+"""A gradient-free attack: random search with square (or window) updates on the L-inf
+sphere, after the Square Attack (Andriushchenko et al., ECCV 2020).  It needs only the
+objective's ``loss`` (or ``loss_and_grad``, whose gradient it ignores)."""
+from __future__ import annotations
+
+import numpy as np
+
+from .domain import Domain, project
+from .result import AttackResult
+
+
+def _loss(objective, x):
+    if hasattr(objective, "loss"):
+        return objective.loss(x)
+    return objective.loss_and_grad(x)[0]
+
+
+def square(objective, x, eps, *, n_queries=500, p_init=0.3, domain=None, seed=0):
+    """Maximise the loss with random square updates of +-eps; keep improving proposals.
+
+    Images (n, c, h, w) get square patches; flat inputs (n, d) get contiguous windows.
+    Returns AttackResult with the loss per query in ``loss_history``.
+    """
+    if not eps >= 0:
+        raise ValueError(f"eps must be non-negative, got {eps}")
+    x = np.asarray(x, dtype=float)
+    domain = domain or Domain()
+    rng = np.random.default_rng(seed)
+    shape = x.shape
+    # initialise with vertical stripes of +-eps
+    stripes = rng.choice([-eps, eps], size=shape[:-1] + (1,)) * np.ones(shape)
+    xa = project(x + stripes, x, eps, "inf", domain)
+    best = _loss(objective, xa)
+    history = [best.copy()]
+    image = x.ndim == 4
+    side = shape[-1] if image else x[0].size
+    for q in range(n_queries):
+        frac = p_init * (0.5 ** (8 * q // max(n_queries, 1) // 2))
+        size = max(1, int(round(np.sqrt(frac * side * side)))) if image else \
+            max(1, int(round(frac * side)))
+        size = min(size, side)
+        proposal = xa.copy()
+        for b in range(shape[0]):
+            r = rng.integers(0, side - size + 1)
+            if image:
+                c = rng.integers(0, shape[-1] - size + 1)
+                sign = rng.choice([-eps, eps], size=(shape[1], 1, 1))
+                proposal[b, :, r:r + size, c:c + size] = x[b, :, r:r + size, c:c + size] + sign
+            else:
+                flat = proposal[b].reshape(-1)
+                flat[r:r + size] = x[b].reshape(-1)[r:r + size] + rng.choice([-eps, eps])
+                proposal[b] = flat.reshape(shape[1:])
+        proposal = project(proposal, x, eps, "inf", domain)
+        loss = _loss(objective, proposal)
+        better = loss > best
+        xa[better] = proposal[better]
+        best = np.where(better, loss, best)
+        history.append(best.copy())
+    return AttackResult(attack="square", x_adv=xa, success=np.asarray(objective.success(xa)),
+                        loss=best, loss_history=np.stack(history), eps=float(eps), norm="inf",
+                        seed=seed if not isinstance(seed, np.random.Generator) else None,
+                        n_queries=n_queries)

@@ -1,0 +1,88 @@
+"""Image data: scikit-learn's digits (bundled, no download) and MNIST IDX files.
+
+All images are float64 in [0, 1] with shape (n, 1, h, w); labels are int64.
+"""
+from __future__ import annotations
+
+import gzip
+import struct
+from pathlib import Path
+
+import numpy as np
+from antagonism.theory.result import Result
+
+
+class Dataset(Result):
+    """A train/test split.
+
+    Keys
+    ----
+    x_train, x_test : ndarray (n, 1, h, w) in [0, 1]
+    y_train, y_test : ndarray of int
+    name : str; seed : int; n_classes : int
+    """
+
+
+def split(x, y, test_fraction, seed, name):
+    if not 0 < test_fraction < 1:
+        raise ValueError(f"test_fraction must be in (0, 1), got {test_fraction}")
+    rng = np.random.default_rng(seed)
+    order = rng.permutation(len(y))
+    n_test = int(round(test_fraction * len(y)))
+    test, train = order[:n_test], order[n_test:]
+    return Dataset(x_train=x[train], y_train=y[train], x_test=x[test], y_test=y[test],
+                   name=name, seed=seed, n_classes=int(y.max()) + 1)
+
+
+def load_digits(test_fraction=0.25, seed=0):
+    """The 1797 8x8 handwritten digits bundled with scikit-learn, scaled to [0, 1]
+    (grey levels 0..16 divided by 16), split with a seeded permutation."""
+    from sklearn.datasets import load_digits as sk_digits
+
+    d = sk_digits()
+    x = (d.images / 16.0).astype(np.float64)[:, None, :, :]
+    return split(x, d.target.astype(np.int64), test_fraction, seed, "digits")
+
+
+_IDX_TYPES = {0x08: np.uint8, 0x09: np.int8, 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
+
+
+def read_idx(path):
+    """Read an IDX file (optionally gzip-compressed): the MNIST distribution format.
+
+    Header: two zero bytes, a type code, the number of dimensions, then one big-endian
+    uint32 per dimension; the data follow in C order.
+    """
+    path = Path(path)
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rb") as f:
+        raw = f.read()
+    if len(raw) < 4 or raw[0] != 0 or raw[1] != 0 or raw[2] not in _IDX_TYPES:
+        raise ValueError(f"{path}: not an IDX file (bad magic number)")
+    ndim = raw[3]
+    header = 4 + 4 * ndim
+    if len(raw) < header:
+        raise ValueError(f"{path}: truncated IDX header")
+    shape = struct.unpack(f">{ndim}I", raw[4:header])
+    dtype = np.dtype(_IDX_TYPES[raw[2]])
+    count = int(np.prod(shape)) if shape else 1
+    if len(raw) - header != count * dtype.itemsize:
+        raise ValueError(f"{path}: expected {count} items of {dtype} after the header, "
+                         f"found {len(raw) - header} bytes")
+    return np.frombuffer(raw, dtype=dtype, offset=header).reshape(shape)
+
+
+def load_mnist_idx(train_images, train_labels, test_images, test_labels):
+    """MNIST from IDX files the user already has (no download).  Pixels scaled to [0, 1]."""
+    out = {}
+    for part, (img, lab) in (("train", (train_images, train_labels)),
+                             ("test", (test_images, test_labels))):
+        x = read_idx(img).astype(np.float64)
+        y = read_idx(lab).astype(np.int64)
+        if x.ndim != 3 or y.ndim != 1 or len(x) != len(y):
+            raise ValueError(f"{part}: images must be (n, h, w) and labels (n,), got "
+                             f"{x.shape} and {y.shape}")
+        out[f"x_{part}"] = x[:, None] / 255.0
+        out[f"y_{part}"] = y
+    return Dataset(**out, name="mnist", seed=None,
+                   n_classes=int(max(out["y_train"].max(), out["y_test"].max())) + 1)

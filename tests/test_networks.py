@@ -1,0 +1,239 @@
+"""Networks: data, exact gradients (finite differences), attacks against an independent PGD,
+training targets on the real digits, defences evaluated with BPDA and a gradient-free attack."""
+import gzip
+import json
+import struct
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from antagonism.numerics.attacks import Domain, pgd, square
+from antagonism.numerics.networks.data import load_digits, load_mnist_idx, read_idx
+from antagonism.numerics.networks.defences import HardThreshold, ProofreadingLayer, SmoothFilter
+from antagonism.numerics.networks.model import softmax_cross_entropy
+from antagonism.numerics.networks.objective import NetworkObjective
+from antagonism.numerics.networks.tilting import boundary_tilting
+from antagonism.numerics.networks.zoo import logistic_regression, mlp, small_cnn
+
+PIXELS = Domain(lower=0.0, upper=1.0)
+
+
+@pytest.fixture(scope="module")
+def digits():
+    return load_digits(seed=0)
+
+
+def test_digits_are_real_scaled_and_split_reproducibly(digits):
+    assert digits.x_train.shape[1:] == (1, 8, 8)
+    assert len(digits.y_train) + len(digits.y_test) == 1797
+    assert digits.x_train.min() == 0 and digits.x_train.max() == 1
+    again = load_digits(seed=0)
+    np.testing.assert_array_equal(digits.y_test, again.y_test)
+    assert not np.array_equal(load_digits(seed=1).y_test, digits.y_test)
+
+
+def write_idx(path, array, code):
+    header = bytes([0, 0, code, array.ndim]) + struct.pack(f">{array.ndim}I", *array.shape)
+    data = header + array.astype(array.dtype.newbyteorder(">")).tobytes()
+    (gzip.open if str(path).endswith(".gz") else open)(path, "wb").write(data)
+
+
+@pytest.mark.parametrize("suffix", ["", ".gz"])
+def test_mnist_idx_loader_on_tiny_files(tmp_path, suffix):
+    rng = np.random.default_rng(0)
+    imgs = rng.integers(0, 256, (5, 4, 4)).astype(np.uint8)
+    labs = np.array([3, 1, 4, 1, 5], dtype=np.uint8)
+    paths = {}
+    for part in ("train", "test"):
+        paths[f"{part}_images"] = tmp_path / f"{part}-images{suffix}"
+        paths[f"{part}_labels"] = tmp_path / f"{part}-labels{suffix}"
+        write_idx(paths[f"{part}_images"], imgs, 0x08)
+        write_idx(paths[f"{part}_labels"], labs, 0x08)
+    np.testing.assert_array_equal(read_idx(paths["train_images"]), imgs)
+    d = load_mnist_idx(**paths)
+    np.testing.assert_allclose(d.x_test[:, 0], imgs / 255.0)
+    np.testing.assert_array_equal(d.y_train, labs)
+    assert d.n_classes == 6
+
+
+def test_idx_loader_rejects_bad_files(tmp_path):
+    bad = tmp_path / "bad"
+    bad.write_bytes(b"\x01\x02\x08\x01\x00\x00\x00\x02ab")
+    with pytest.raises(ValueError, match="magic"):
+        read_idx(bad)
+    short = tmp_path / "short"
+    short.write_bytes(bytes([0, 0, 8, 1]) + struct.pack(">I", 10) + b"abc")
+    with pytest.raises(ValueError, match="expected 10 items"):
+        read_idx(short)
+
+
+def finite_difference_input_grad(model, x, y, idx, h=1e-6):
+    out = []
+    for i in idx:
+        xp, xm = x.copy(), x.copy()
+        xp.flat[i] += h
+        xm.flat[i] -= h
+        out.append((softmax_cross_entropy(model.forward(xp), y)[0].sum()
+                    - softmax_cross_entropy(model.forward(xm), y)[0].sum()) / (2 * h))
+    return np.array(out)
+
+
+@pytest.mark.parametrize("make", [
+    lambda: logistic_regression(seed=1), lambda: mlp(hidden=(32, 16), seed=1),
+    lambda: small_cnn(seed=1), lambda: mlp(hidden=(16,), seed=1, preprocess=SmoothFilter()),
+    lambda: mlp(hidden=(16,), seed=1, preprocess=ProofreadingLayer(3.5, 1.5)),
+])
+def test_input_and_parameter_gradients_match_finite_differences(make, digits):
+    model = make()
+    x = np.clip(digits.x_test[:3] + 0.05, 0.05, 0.95)  # away from kinks of the filters
+    y = digits.y_test[:3]
+    loss, g = model.loss_and_input_grad(x, y)
+    idx = np.random.default_rng(0).choice(x.size, 12, replace=False)
+    np.testing.assert_allclose(g.flat[idx], finite_difference_input_grad(model, x, y, idx),
+                               rtol=1e-5, atol=1e-8)
+    # parameter gradients of the first parametrised layer
+    layer = next(layer for layer in model.layers if layer.params)
+    _, gl = softmax_cross_entropy(model.forward(x), y)
+    model.backward(gl)
+    W, dW = layer.params["W"], layer.grads["W"].copy()
+    for i in np.random.default_rng(1).choice(W.size, 5, replace=False):
+        old = W.flat[i]
+        W.flat[i] = old + 1e-6
+        up = softmax_cross_entropy(model.forward(x), y)[0].sum()
+        W.flat[i] = old - 1e-6
+        down = softmax_cross_entropy(model.forward(x), y)[0].sum()
+        W.flat[i] = old
+        assert dW.flat[i] == pytest.approx((up - down) / 2e-6, rel=1e-5, abs=1e-8)
+
+
+def test_threshold_masks_gradients_and_bpda_sees_through(digits):
+    model = mlp(hidden=(16,), seed=0, preprocess=HardThreshold(0.5))
+    x, y = digits.x_test[:10], digits.y_test[:10]
+    _, g = model.loss_and_input_grad(x, y)
+    assert np.all(g == 0)
+    _, g_bpda = model.loss_and_input_grad(x, y, bpda=True)
+    assert np.abs(g_bpda).sum() > 0
+
+
+def independent_pgd(W1, b1, W2, b2, x, y, eps, step, n_steps):
+    """Plain PGD on a one-hidden-layer ReLU MLP, written from scratch."""
+    xa = x.copy()
+    for _ in range(n_steps):
+        h = xa @ W1 + b1
+        a = np.maximum(h, 0)
+        z = a @ W2 + b2
+        p = np.exp(z - z.max(axis=1, keepdims=True))
+        p /= p.sum(axis=1, keepdims=True)
+        p[np.arange(len(y)), y] -= 1
+        grad = ((p @ W2.T) * (h > 0)) @ W1.T
+        xa = np.clip(np.clip(xa + step * np.sign(grad), x - eps, x + eps), 0, 1)
+    return xa
+
+
+def test_pgd_matches_independent_reimplementation(digits):
+    model = mlp(hidden=(20,), seed=3)
+    x, y = digits.x_test[:50], digits.y_test[:50]
+    res = pgd(NetworkObjective(model, y), x, 0.1, step=0.01, n_steps=25, random_init=False,
+              domain=PIXELS)
+    d1, d2 = model.layers[1], model.layers[3]
+    ref = independent_pgd(d1.params["W"], d1.params["b"], d2.params["W"], d2.params["b"],
+                          x.reshape(50, -1), y, 0.1, 0.01, 25)
+    np.testing.assert_allclose(res.x_adv.reshape(50, -1), ref, rtol=0, atol=1e-12)
+
+
+def test_gradients_match_torch_autograd(digits):
+    torch = pytest.importorskip("torch")  # optional extra: checked only where torch exists
+    model = mlp(hidden=(32,), seed=0)
+    x, y = digits.x_test[:8], digits.y_test[:8]
+    _, g = model.loss_and_input_grad(x, y)
+    d1, d2 = model.layers[1], model.layers[3]
+    xt = torch.tensor(x.reshape(8, -1), requires_grad=True)
+    z = torch.relu(xt @ torch.tensor(d1.params["W"]) + torch.tensor(d1.params["b"]))
+    z = z @ torch.tensor(d2.params["W"]) + torch.tensor(d2.params["b"])
+    torch.nn.functional.cross_entropy(z, torch.tensor(y), reduction="sum").backward()
+    np.testing.assert_allclose(g.reshape(8, -1), xt.grad.numpy(), rtol=1e-10, atol=1e-12)
+
+
+def test_square_attack_is_monotone_and_seeded(digits):
+    model = mlp(hidden=(32,), seed=0)
+    from antagonism.numerics.networks.train import train
+    train(model, digits.x_train, digits.y_train, seed=0, epochs=30)
+    obj = NetworkObjective(model, digits.y_test[:40])
+    a = square(obj, digits.x_test[:40], 0.2, n_queries=100, domain=PIXELS, seed=5)
+    b = square(obj, digits.x_test[:40], 0.2, n_queries=100, domain=PIXELS, seed=5)
+    np.testing.assert_array_equal(a.x_adv, b.x_adv)
+    assert np.all(np.diff(a.loss_history, axis=0) >= 0)
+    assert np.max(np.abs(a.x_adv - digits.x_test[:40])) <= 0.2 + 1e-12
+    assert a.success.mean() > 0.5
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory):
+    import os
+
+    cache = tmp_path_factory.mktemp("cache")
+    old = os.environ.get("ANTAGONISM_CACHE_DIR")
+    os.environ["ANTAGONISM_CACHE_DIR"] = str(cache / "kernels")
+    from antagonism.numerics.networks.robustness import robustness_report
+    try:
+        yield robustness_report(eps_list=(0.2,), seed=0, progress=False), cache
+    finally:
+        if old is None:
+            os.environ.pop("ANTAGONISM_CACHE_DIR")
+        else:
+            os.environ["ANTAGONISM_CACHE_DIR"] = old
+
+
+def test_robustness_targets_on_digits(report):
+    rep, _ = report
+    nat, adv = rep.models["natural"], rep.models["pgd_trained"]
+    assert nat["clean_accuracy"] >= 0.95
+    assert nat["0.2"]["pgd"] < 0.20
+    assert adv["0.2"]["worst"] >= 0.60
+    for name in ("threshold", "hill", "proofreading"):
+        row = rep.models[name]["0.2"]
+        assert {"fgsm", "pgd", "pgd_bpda", "gradient_free", "worst"} <= set(row)
+        assert row["worst"] <= min(row["pgd_bpda"], row["gradient_free"], row["pgd"])
+    assert rep.masked_gradient_flags["threshold"]["zero_gradient_fraction"] == 1.0
+    assert rep.masked_gradient_flags["threshold"]["flagged"]
+    assert not rep.masked_gradient_flags["natural"]["flagged"]
+
+
+def test_cli_robustness_contract(report):
+    import os
+
+    _, cache = report
+    env = dict(os.environ, ANTAGONISM_CACHE_DIR=str(cache / "kernels"))
+    p = subprocess.run([sys.executable, "-m", "antagonism.numerics.cli", "robustness",
+                        "--dataset", "digits", "--eps", "0.2", "--seed", "0", "--json"],
+                       capture_output=True, text=True, env=env, timeout=600)
+    assert p.returncode == 0, p.stderr
+    assert "[robustness]" in p.stderr  # progress on standard error
+    out = json.loads(p.stdout)
+    assert set(out["models"]) == {"natural", "pgd_trained", "threshold", "hill",
+                                  "proofreading"}
+    assert "masked_gradient_flags" in out
+    row = out["models"]["hill"]["0.2"]
+    assert {"fgsm", "pgd", "pgd_bpda", "gradient_free", "worst"} <= set(row)
+    assert "pgd_bpda" not in out["models"]["natural"]["0.2"]
+
+
+def test_digit_boundary_tilting():
+    r = boundary_tilting(classes=(3, 8), seed=0)
+    assert r.accuracy_natural[0] > 0.9
+    assert r.accuracy_natural[np.isclose(r.eps, 0.3)][0] < 0.2  # the tilted boundary is crossed
+    assert np.all(r.accuracy_adversarial[(r.eps >= 0.1) & (r.eps <= 0.3)] > 0.9)
+
+
+def test_torch_bridge_attacks_match_numpy(digits):
+    pytest.importorskip("torch")  # optional extra: checked only where torch exists
+    from antagonism.numerics.networks.torch_bridge import TorchObjective, to_torch_mlp
+
+    model = mlp(hidden=(32,), seed=2)
+    x, y = digits.x_test[:30], digits.y_test[:30]
+    ours = pgd(NetworkObjective(model, y), x, 0.1, n_steps=10, domain=PIXELS, seed=4)
+    theirs = pgd(TorchObjective(to_torch_mlp(model), y), x, 0.1, n_steps=10, domain=PIXELS,
+                 seed=4)
+    np.testing.assert_allclose(ours.x_adv, theirs.x_adv, atol=1e-12)
+    np.testing.assert_array_equal(ours.success, theirs.success)
