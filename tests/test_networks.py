@@ -237,3 +237,28 @@ def test_torch_bridge_attacks_match_numpy(digits):
                  seed=4)
     np.testing.assert_allclose(ours.x_adv, theirs.x_adv, atol=1e-12)
     np.testing.assert_array_equal(ours.success, theirs.success)
+
+
+def test_l2_pgd_stays_in_ball_and_beats_fgm(digits):
+    model = mlp(hidden=(32,), seed=0)
+    obj = NetworkObjective(model, digits.y_test[:60])
+    x = digits.x_test[:60]
+    res = pgd(obj, x, 1.0, norm="2", n_steps=20, domain=PIXELS, seed=0)
+    norms = np.linalg.norm((res.x_adv - x).reshape(60, -1), axis=1)
+    assert np.all(norms <= 1.0 + 1e-9)
+    one = fgsm(obj, x, 1.0, norm="2", domain=PIXELS)
+    assert res.loss.mean() >= one.loss.mean()
+
+
+def test_gradient_free_attack_on_a_cell():
+    """The same attack code on a binary scalar decision: the cell's margin -log T."""
+    from antagonism.numerics.cell_objective import CellObjective
+    from antagonism.numerics.ligands import paper_ligands
+
+    lig = paper_ligands(400, 0.3, 3.0, seed=0)
+    obj = CellObjective(lig.tau, lig.L, 4, 1, 3.0)
+    dom = Domain(lower=1e-9, upper=3.0 * (1 - 1e-12), mask=(lig.tau < 3.0)[None, :])
+    res = square(obj, obj.x0(), 0.7, n_queries=200, domain=dom, seed=0)
+    x0_loss = obj.loss_and_grad(obj.x0())[0]
+    assert res.loss[0] >= x0_loss[0]
+    np.testing.assert_array_equal(res.x_adv[0][lig.tau >= 3.0], lig.tau[lig.tau >= 3.0])
