@@ -246,6 +246,107 @@ def cmd_potential(args):
     _emit(args, payload, "\n".join(f"{k}: {v}" for k, v in payload.items()))
 
 
+# -- issue 4: realistic cell models and data ------------------------------------------------
+def _param_overrides(items):
+    out = {}
+    for item in items or []:
+        if "=" not in item:
+            raise CliError(f"--param must look like name=value, got {item!r}")
+        k, v = item.split("=", 1)
+        try:
+            out[k.strip()] = float(v)
+        except ValueError:
+            raise CliError(f"--param {k.strip()} must be a number, got {v!r}") from None
+    return out
+
+
+def _steady_args(p):
+    p.add_argument("--model", default="shp1", help="shp1")
+    p.add_argument("--tau", type=float, required=True, help="binding time (s)")
+    p.add_argument("--L", type=float, required=True, help="ligand quantity (molecules)")
+    p.add_argument("--param", action="append", help="override a parameter, name=value")
+    p.add_argument("--json", action="store_true")
+
+
+def _require_shp1(model):
+    if model != "shp1":
+        raise CliError(f"unknown model {model!r} for this command; available: shp1")
+
+
+@command("steady", "steady state of the SHP-1 model for one ligand type", _steady_args)
+def cmd_steady(args):
+    from antagonism.numerics.shp1 import SHP1Model
+
+    _require_shp1(args.model)
+    if not args.tau > 0:
+        raise CliError(f"--tau must be positive, got {args.tau}")
+    if not args.L >= 0:
+        raise CliError(f"--L must be non-negative, got {args.L}")
+    st = SHP1Model(**_param_overrides(args.param)).steady_state([args.tau], [args.L])
+    payload = {"C_N": float(st.C_N[0]), "S": float(st.S), "C_T": float(st.C_T[0]),
+               "C_m": float(st.C_m[0]), "R_free": float(st.R_f)}
+    _emit(args, payload, "\n".join(f"{k}: {v:.6g}" for k, v in payload.items()))
+
+
+def _fold_change_args(p):
+    p.add_argument("--model", default="shp1")
+    p.add_argument("--tau1", type=float, default=10.0, help="agonist binding time (s)")
+    p.add_argument("--L1", type=float, default=100.0, help="agonist quantity")
+    p.add_argument("--L2", type=float, default=1000.0, help="antagonist quantity")
+    p.add_argument("--m", type=int, default=None, help="feedback step (overrides --param m)")
+    p.add_argument("--tau2-min", type=float, default=0.05)
+    p.add_argument("--tau2-max", type=float, default=None, help="default: tau1")
+    p.add_argument("--points", type=int, default=60)
+    p.add_argument("--param", action="append", help="override a parameter, name=value")
+    p.add_argument("--json", action="store_true")
+
+
+@command("fold-change", "fold change FC(tau_2) of agonist + antagonist (SHP-1 model)",
+         _fold_change_args)
+def cmd_fold_change(args):
+    import numpy as np
+    from antagonism.numerics.shp1 import SHP1Model
+    from antagonism.numerics.shp1_regimes import strongest_antagonist
+
+    _require_shp1(args.model)
+    for name in ("tau1", "L1", "L2", "tau2_min"):
+        if not getattr(args, name) > 0:
+            raise CliError(f"--{name.replace('_', '-')} must be positive, "
+                           f"got {getattr(args, name)}")
+    params = _param_overrides(args.param)
+    if args.m is not None:
+        params["m"] = args.m
+    model = SHP1Model(**params)
+    hi = args.tau2_max or args.tau1
+    grid = np.geomspace(args.tau2_min, hi, args.points)
+    fc = model.fold_change(args.tau1, args.L1, grid, args.L2)
+    t_min, fc_min = strongest_antagonist(model, args.tau1, args.L1, args.L2,
+                                         bounds=(args.tau2_min, hi))
+    payload = {"tau2": grid.tolist(), "fc": fc.tolist(), "tau2_argmin": t_min,
+               "fc_min": fc_min, "m": model.p["m"]}
+    _emit(args, payload, f"strongest antagonist at tau2 = {t_min:.4g} s, FC = {fc_min:.4g}")
+
+
+def _data_args(p):
+    p.add_argument("name", choices=("ot1",), help="data set")
+    p.add_argument("--json", action="store_true")
+
+
+@command("data", "print a shipped reference data set", _data_args)
+def cmd_data(args):
+    from antagonism.numerics.experimental import load_ot1, ot1_sources
+
+    table = load_ot1()
+    rows = [{k: (v.item() if hasattr(v, "item") else v) for k, v in zip(table.dtype.names, r)}
+            for r in table]
+    if args.json:
+        print(json.dumps({"peptides": rows, "sources": ot1_sources()}))
+        return
+    print(ot1_sources())
+    for r in rows:
+        print(f"{r['peptide']:>4} EC50_rel {r['ec50_rel']:>10.4g}  tau {r['tau_s']:6.3f} s")
+
+
 # -- issue 5: networks ---------------------------------------------------------------------
 def _robustness_args(p):
     p.add_argument("--dataset", default="digits", help="digits (bundled with scikit-learn)")

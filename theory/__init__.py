@@ -14,6 +14,7 @@ _EXPORTS = {
     "linear_weight": "closed_forms", "decision_boundary": "closed_forms",
     "fold_change": "closed_forms", "adaptive_output": "closed_forms",
     "classify_regime": "regimes", "regime_table": "regimes", "classify_output": "general",
+    "classify_gradient": "general",
 }
 __all__ = sorted(_EXPORTS)
 

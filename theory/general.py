@@ -90,16 +90,37 @@ def classify_output(expr, tau_probe, L_probe, background=None, tau_c=1.0, *,
                     reasons.append(f"series expansion: gamma ~ {coeff} tau^{p_sym}")
             except Exception:  # sympy raises many kinds here; fall back to numerics
                 p = None
-    if p is None:
+    res = classify_gradient(g, tau_c, dgamma=dg, exponent=p, sign=sign, reasons=reasons,
+                            grid_points=grid_points, tau_min_fraction=tau_min_fraction)
+    res.update(model="user", method=used, derivations={"gamma": gamma})
+    return res
+
+
+def classify_gradient(gamma, tau_c=1.0, *, dgamma=None, exponent=None, sign=None,
+                      reasons=None, grid_points=400, tau_min_fraction=1e-6):
+    """Classify from a numeric per-ligand gradient gamma(tau) (any model, no sympy needed).
+
+    Parameters
+    ----------
+    gamma : callable -- per-ligand gradient of the output for a dilute probe at tau
+    dgamma : callable, optional -- its derivative (default: central differences)
+    exponent, sign : optional -- small-tau exponent and leading sign if known analytically;
+        otherwise measured as a log-log slope near tau_min_fraction * tau_c
+
+    Returns a RegimeResult (tau* and tau_infl in the unit of tau_c).
+    """
+    tau_c = check_positive_scalar(tau_c, "tau_c")
+    reasons = list(reasons or [])
+    g = lambda x: float(gamma(x))  # noqa: E731
+    dg = dgamma or (lambda x: (g(x * (1 + 1e-5)) - g(x * (1 - 1e-5))) / (2e-5 * x))
+    if exponent is None:
         x1, x2 = tau_min_fraction * tau_c, 10 * tau_min_fraction * tau_c
         y1, y2 = g(x1), g(x2)
-        p = float(np.log(abs(y2) / abs(y1)) / np.log(x2 / x1))
-        p = round(p, 6)
+        exponent = round(float(np.log(abs(y2) / abs(y1)) / np.log(x2 / x1)), 3)
         sign = "negative" if y1 < 0 else "positive"
-        reasons.append(f"numeric log-log slope of |gamma| near tau = 0: p = {p:g}")
-
+        reasons.append(f"numeric log-log slope of |gamma| near tau = 0: p = {exponent:g}")
     grid = np.geomspace(tau_min_fraction * tau_c, tau_c * (1 - 1e-9), grid_points)
-    roots = [r for r in _roots_on_grid(g, grid) if dg(r) > 0]  # minima of F in tau
+    roots = [r for r in _roots_on_grid(g, grid) if dg(r) > 0]  # minima of the output
     tau_star = roots[0] if roots else None
     tau_infl = None
     if tau_star is not None:
@@ -111,16 +132,16 @@ def classify_output(expr, tau_probe, L_probe, background=None, tau_c=1.0, *,
         reasons.append("gamma does not vanish in (0, tau_c): no strongest antagonist")
     if tau_infl is not None:
         reasons.append(f"d gamma/d tau vanishes at tau_infl = {tau_infl:.6g} < tau*")
-    escape = escape_class(sp.nsimplify(p), sign)
+    escape = escape_class(sp.nsimplify(exponent), sign)
     return RegimeResult(
-        model="user", method=used, tau_c=tau_c,
+        model="numeric", method="numeric", tau_c=tau_c,
         regime="specialized" if tau_infl is not None else "broad",
         antagonism=tau_star is not None,
         gradient_critical_point=tau_infl is not None,
         tau_star=tau_star,
         tau_star_over_tau_c=None if tau_star is None else tau_star / tau_c,
         tau_inflection=tau_infl,
-        small_tau_exponent=p,
-        effective_m=(p + 1) if sign == "negative" else None,
-        escape=escape, reasons=reasons, derivations={"gamma": gamma},
+        small_tau_exponent=float(exponent),
+        effective_m=(float(exponent) + 1) if sign == "negative" else None,
+        escape=escape, reasons=reasons, derivations={},
     )
