@@ -1,7 +1,7 @@
 """Markdown report of every derivation, as the package performs it (for docs/derivations.md)."""
 from __future__ import annotations
 
-from . import boundary, critical_points, escape, gradients
+from . import adaptive_sorting, boundary, critical_points, escape, gradients, shp1
 from .adaptive import AdaptiveProofreading
 from .kinetic import KineticProofreading
 
@@ -49,6 +49,15 @@ def derivations_markdown():
     parts.append(K.bound_receptors().markdown())
     parts.append(gradients.gradient_tau(KineticProofreading(3)).markdown())
     parts.append(critical_points.critical_binding_time(KineticProofreading(3)).markdown())
+    parts.append("## The SHP-1 model\n")
+    parts.append("The chain solution C_n = A r_+^n + B r_-^n is derived by "
+                 "`antagonism.derivations.shp1.chain_solution()`; its closed forms for A and B "
+                 "are too long to print usefully here.\n")
+    for d in (shp1.characteristic_roots(), shp1.total_balance(), shp1.shp1_fixed_point(),
+              shp1.implicit_gradient()):
+        parts.append(d.markdown())
+    parts.append("## Adaptive sorting (N = 1)\n")
+    parts.append(adaptive_sorting.strong_feedback_limit(2).markdown())
     return "\n".join(parts).rstrip() + "\n"
 
 

@@ -347,6 +347,26 @@ def cmd_data(args):
         print(f"{r['peptide']:>4} EC50_rel {r['ec50_rel']:>10.4g}  tau {r['tau_s']:6.3f} s")
 
 
+# -- issue 6: figures ----------------------------------------------------------------------
+def _figures_args(p):
+    p.add_argument("--out", required=True, help="output folder")
+    p.add_argument("--quick", action="store_true", help="smaller, faster version")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--only", default=None, help="comma-separated figure names")
+
+
+@command("figures", "regenerate every figure (PNG, PDF and a JSON sidecar each)",
+         _figures_args)
+def cmd_figures(args):
+    from antagonism.numerics.figures import make_figures
+
+    if args.seed < 0:
+        raise CliError(f"--seed must be non-negative, got {args.seed}")
+    only = None if args.only is None else [s.strip() for s in args.only.split(",") if s.strip()]
+    done = make_figures(args.out, quick=args.quick, seed=args.seed, only=only)
+    print(f"wrote {len(done)} figures to {args.out}: {', '.join(done)}")
+
+
 # -- issue 5: networks ---------------------------------------------------------------------
 def _robustness_args(p):
     p.add_argument("--dataset", default="digits", help="digits (bundled with scikit-learn)")

@@ -77,8 +77,38 @@ def masked_gradient_flag(row, margin=0.1):
             "flagged": bool(flagged)}
 
 
-def _cached_train(name, make, data, config, seed, progress):
-    key = json.dumps({"name": name, "hidden": MLP_HIDDEN, "config": config, "seed": seed,
+QUICK_HIDDEN = (64,)
+QUICK_NATURAL = {"epochs": 30, "patience": 10, "lr": 2e-3, "batch": 32}
+QUICK_ADVERSARIAL = {"epochs": 15, "patience": 5, "lr": 2e-3, "batch": 32,
+                     "adversarial": {"eps": 0.25, "steps": 3, "step": 0.1}}
+
+
+def model_specs(data, seed=0, quick=False):
+    """name -> (constructor, training config, defended) for every evaluated MLP."""
+    hidden = QUICK_HIDDEN if quick else MLP_HIDDEN
+    natural, adversarial = (QUICK_NATURAL, QUICK_ADVERSARIAL) if quick else (NATURAL,
+                                                                             ADVERSARIAL)
+    n_pix = data.x_train[0].size
+    make = lambda pre=None: mlp(n_pix, data.n_classes, hidden, seed, preprocess=pre)  # noqa
+    specs = {"natural": (make, natural, False), "pgd_trained": (make, adversarial, False)}
+    for dname, make_defence in DEFENCES.items():
+        specs[dname] = ((lambda md=make_defence: make(md())), natural, True)
+    return specs
+
+
+def trained_models(data, seed=0, quick=False, progress=True, names=None):
+    """Train (or load from the cache) the models of ``model_specs``; name -> (model, defended)."""
+    out = {}
+    for name, (make, config, defended) in model_specs(data, seed, quick).items():
+        if names is None or name in names:
+            out[name] = (_cached_train(name, make, data, config, seed, progress, quick),
+                         defended)
+    return out
+
+
+def _cached_train(name, make, data, config, seed, progress, quick=False):
+    hidden = QUICK_HIDDEN if quick else MLP_HIDDEN
+    key = json.dumps({"name": name, "hidden": hidden, "config": config, "seed": seed,
                       "data": [data.name, data.seed, len(data.y_train)], "v": 1}, sort_keys=True)
     path = cache_dir().parent / "models" / f"{hashlib.sha256(key.encode()).hexdigest()[:16]}.npz"
     model = make()
@@ -99,17 +129,8 @@ def robustness_report(eps_list=(0.1, 0.2, 0.3), seed=0, data=None, progress=True
                       n_queries=300):
     """Train (or load) the natural, PGD-trained and defended MLPs and evaluate them all."""
     data = data or load_digits(seed=seed)
-    side = data.x_train.shape[-1]
-    n_pix = side * data.x_train.shape[-2]
-    specs = {"natural": (lambda: mlp(n_pix, data.n_classes, MLP_HIDDEN, seed), NATURAL, False),
-             "pgd_trained": (lambda: mlp(n_pix, data.n_classes, MLP_HIDDEN, seed), ADVERSARIAL,
-                             False)}
-    for dname, make_defence in DEFENCES.items():
-        specs[dname] = ((lambda md=make_defence: mlp(n_pix, data.n_classes, MLP_HIDDEN, seed,
-                                                      preprocess=md())), NATURAL, True)
     models, flags = {}, {}
-    for name, (make, config, defended) in specs.items():
-        model = _cached_train(name, make, data, config, seed, progress)
+    for name, (model, defended) in trained_models(data, seed, progress=progress).items():
         if progress:
             print(f"[robustness] attacking {name}", file=sys.stderr, flush=True)
         row = evaluate(model, data.x_test, data.y_test, eps_list, defended=defended, seed=seed,
