@@ -38,7 +38,8 @@ def _emit(args, payload, text):
 
 # -- issue 2: classify and derive ----------------------------------------------------------
 def _classify_args(p):
-    p.add_argument("--model", default="adaptive", help="adaptive or kpr")
+    p.add_argument("--model", default="adaptive",
+                   help="adaptive, kpr or shp1 (shp1: classical parameters, agonists at 10 s)")
     p.add_argument("--N", type=float, default=5.0, help="number of proofreading steps")
     p.add_argument("--m", type=float, default=3.0, help="feedback step, 0 <= m < N")
     p.add_argument("--tau-c", type=float, default=3.0, help="threshold binding time (s)")
@@ -50,6 +51,17 @@ def _classify_args(p):
 def cmd_classify(args):
     from antagonism.theory import classify_regime
 
+    if args.model == "shp1":
+        from antagonism.numerics.shp1_regimes import classify_shp1
+
+        if args.m != int(args.m) or args.m < 0:
+            raise CliError(f"--m must be a non-negative integer for shp1, got {args.m}")
+        result = classify_shp1(int(args.m))
+        result.m = float(args.m)
+        _emit(args, result.to_dict(), "\n".join([f"shp1 m={args.m:g}",
+                                                 f"regime: {result.regime}"]
+                                                + [f"  - {r}" for r in result.reasons]))
+        return
     result = classify_regime(args.model, args.N, args.m, args.tau_c)
     payload = result.to_dict()
     text = "\n".join([f"{args.model} N={args.N:g}" + ("" if result.m is None else f" m={args.m:g}"),

@@ -1,6 +1,7 @@
 """Sweeps of the descent over (N, m) grids."""
 from __future__ import annotations
 
+import multiprocessing
 import sys
 from concurrent.futures import ProcessPoolExecutor
 
@@ -11,6 +12,16 @@ from .ligands import paper_ligands
 def grid_pairs(N_values, integer_m=True):
     """All (N, m) with m = 0..N-1 (integers) for each N."""
     return [(float(N), float(m)) for N in N_values for m in range(int(N)) if m < N]
+
+
+def _single_threaded():
+    """Worker initialiser: one numba thread per process (the processes share the cores)."""
+    try:
+        import numba
+
+        numba.set_num_threads(1)
+    except ImportError:
+        pass
 
 
 def _run(args):
@@ -33,7 +44,9 @@ def sweep_descent(pairs, *, n_ligands=101**2, agonist_fraction=0.3, tau_c=3.0, s
     jobs = [(N, m, descent_kwargs, lig) for N, m in pairs]
     out = []
     if workers > 1:
-        with ProcessPoolExecutor(workers) as pool:
+        # spawn, not fork: forking after numba's thread pool has started is unsafe
+        ctx = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_single_threaded) as pool:
             for i, r in enumerate(pool.map(_run, jobs), 1):
                 out.append(r)
                 if progress:

@@ -168,3 +168,14 @@ def test_tau_star_is_the_root_of_the_numeric_gradient(NN, mm):
 def test_m_zero_has_no_critical_point():
     for NN in (1, 3, 4.5):
         assert dv.critical_binding_time(dv.AdaptiveProofreading(NN, 0)).expr is None
+
+
+@pytest.mark.parametrize("NN,mm", [(1, 0), (5, 3), (3.5, 1.5)])
+def test_boundary_is_the_numeric_root_of_T_minus_one(NN, mm):
+    """L_2* from the derived closed form equals brentq's root of T(L_2) - 1 (independent T)."""
+    from antagonism.theory import decision_boundary
+
+    tc, t1, L1, t2 = 3.0, 4.0, 100.0, 1.7
+    root = brentq(lambda L2: T_numpy([t1, t2], [L1, L2], NN, mm, tc) - 1, 1e-9, 1e12,
+                  xtol=1e-12, rtol=1e-14)
+    assert float(decision_boundary(t1, L1, t2, NN, mm, tc)) == pytest.approx(root, rel=1e-9)

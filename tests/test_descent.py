@@ -227,3 +227,13 @@ def test_benchmark_script_runs(tmp_path):
         row = block["sizes"]["2000"]
         assert {"ns_per_ligand_iter", "speedup_vs_numpy", "ratio_to_floor"} <= set(row)
         assert block["warm_start_s"] > 0
+
+
+def test_parallel_sweep_matches_serial():
+    pairs = [(4.0, 1.0), (3.0, 2.0)]
+    serial = sweep_descent(pairs, n_ligands=600, seed=1, progress=False, max_iter=3000)
+    parallel = sweep_descent(pairs, n_ligands=600, seed=1, progress=False, max_iter=3000,
+                             workers=2)
+    for a, b in zip(serial, parallel):
+        assert a["status"] == b["status"] and a["iterations"] == b["iterations"]
+        np.testing.assert_allclose(a["tau"], b["tau"], rtol=1e-12)

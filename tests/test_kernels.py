@@ -121,3 +121,20 @@ def test_numpy_fallback_when_numba_disabled(tmp_path):
                          env=env, check=True, capture_output=True, text=True).stdout.split()
     assert out[0] == "numpy"
     assert float(out[1]) == pytest.approx((1 + 3.5**5) / (9 * (1 + 3.5**3)), rel=1e-12)
+
+
+@pytest.mark.parametrize("N,m", [(5, 3), (2.5, 0.5), (60, 20)])
+def test_kernels_match_sympy_evalf(N, m):
+    """log T and dT/dtau_j against sympy's evalf of the model's own mixture expression."""
+    import sympy as sp
+    from antagonism.derivations import AdaptiveProofreading
+
+    model = AdaptiveProofreading(N, m, 3)
+    expr, taus, Ls = model.mixture_output(3)
+    tau, L = np.array([0.4, 2.2, 3.7]), np.array([5.0, 2.0, 1.0])
+    at = {**dict(zip(taus, map(sp.Float, tau))), **dict(zip(Ls, map(sp.Float, L)))}
+    logT = float(sp.log(expr).evalf(30, subs=at))
+    grads = [float(sp.diff(expr, t).evalf(30, subs=at)) for t in taus]
+    k = adaptive_kernels(float(N), float(m))
+    assert k.log_output(tau, L, 3.0) == pytest.approx(logT, rel=1e-10)
+    np.testing.assert_allclose(k.grad_output(tau, L, 3.0), grads, rtol=1e-10)

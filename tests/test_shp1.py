@@ -166,3 +166,12 @@ def test_cli_fold_change_contract():
 def test_cli_data_ot1():
     out = json.loads(run("data", "ot1", "--json").stdout)
     assert [r["peptide"] for r in out["peptides"]][0] == "N4" and "Kondo" in out["sources"]
+
+
+def test_cli_classify_shp1():
+    p = run("classify", "--model", "shp1", "--m", "1", "--json")
+    assert p.returncode == 0, p.stderr
+    out = json.loads(p.stdout)
+    direct = classify_shp1(1)
+    assert out["regime"] == direct.regime
+    assert out["tau_star"] == pytest.approx(direct.tau_star)
