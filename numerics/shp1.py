@@ -59,10 +59,14 @@ def _closed_forms():
     dr_dd = sp.simplify(-sp.diff(P, d.d) / sp.diff(P, r))
     lam = lambda e, a=args: sp.lambdify(a, e, "numpy", cse=True)  # noqa: E731
     rargs = (r, sy.tau, d.d, d.phi)
+    r_plus, r_minus = d.characteristic_roots().expr
+    product = sp.simplify(r_plus * r_minus)  # phi/d: gives r_- without cancellation
     CT_of_Rf = d.total_balance().expr  # C_T(R_f) = kappa tau L R_f / (1 + kappa tau R_f)
     bargs = (sy.tau, sy.L, d.R_free, d.kappa)
     return {
-        "C": lam(Cn),
+        "C": lam(Cn), "C_CT": lam(sp.diff(Cn, d.C_T)),
+        "r_plus": sp.lambdify((sy.tau, d.d, d.phi), r_plus),
+        "root_product": sp.lambdify((d.d, d.phi), product),
         "C_tau": lam(sp.diff(Cn, sy.tau)), "C_d": lam(sp.diff(Cn, d.d)),
         "C_rp": lam(sp.diff(Cn, d.r_plus)), "C_rm": lam(sp.diff(Cn, d.r_minus)),
         "r_tau": sp.lambdify(rargs, dr_dtau), "r_d": sp.lambdify(rargs, dr_dd),
@@ -98,10 +102,10 @@ class SHP1Model:
 
     # -- building blocks -----------------------------------------------------------------------
     def roots(self, tau, d):
-        """r_+- of d r^2 - s r + phi; r_- from the product r_+ r_- = phi/d (no cancellation)."""
-        s = self.p["phi"] + 1.0 / tau + d
-        r_p = (s + np.sqrt(s * s - 4.0 * d * self.p["phi"])) / (2.0 * d)
-        return r_p, self.p["phi"] / (d * r_p)
+        """r_+- of d r^2 - s r + phi (derived); r_- from the derived product r_+ r_- = phi/d,
+        which avoids the cancellation of the '-' branch at small tau."""
+        r_p = self.f["r_plus"](tau, d, self.p["phi"])
+        return r_p, self.f["root_product"](d, self.p["phi"]) / r_p
 
     def chain_value(self, n, tau, C_T, S):
         """C_n of one chain with total C_T at active SHP-1 S (closed form)."""
@@ -120,7 +124,7 @@ class SHP1Model:
                  + f["C_rm"](*a) * f["r_tau"](r_m, tau, d, p["phi"]))
         d_d = (f["C_d"](*a) + f["C_rp"](*a) * f["r_d"](r_p, tau, d, p["phi"])
                + f["C_rm"](*a) * f["r_d"](r_m, tau, d, p["phi"]))
-        return C, d_tau, C / C_T, d_d * p["gamma"]
+        return C, d_tau, f["C_CT"](*a), d_d * p["gamma"]
 
     def free_receptors(self, tau, L):
         """R_f in [0, R] with R_f + sum_i C_T,i(R_f) = R (shared receptors)."""
