@@ -57,24 +57,40 @@ def _closed_forms():
     P = d.d * r**2 - (d.phi + 1 / sy.tau + d.d) * r + d.phi  # characteristic polynomial
     dr_dtau = sp.simplify(-sp.diff(P, sy.tau) / sp.diff(P, r))
     dr_dd = sp.simplify(-sp.diff(P, d.d) / sp.diff(P, r))
-    lam = lambda e, a=args: sp.lambdify(a, e, "numpy", cse=True)  # noqa: E731
     rargs = (r, sy.tau, d.d, d.phi)
     r_plus, r_minus = d.characteristic_roots().expr
     product = sp.simplify(r_plus * r_minus)  # phi/d: gives r_- without cancellation
+    chain = {"C": Cn, "C_CT": sp.diff(Cn, d.C_T), "C_tau": sp.diff(Cn, sy.tau),
+             "C_d": sp.diff(Cn, d.d), "C_rp": sp.diff(Cn, d.r_plus),
+             "C_rm": sp.diff(Cn, d.r_minus)}
+    compiled = _compiled_chain(chain, args)
     CT_of_Rf = d.total_balance().expr  # C_T(R_f) = kappa tau L R_f / (1 + kappa tau R_f)
     bargs = (sy.tau, sy.L, d.R_free, d.kappa)
     return {
-        "C": lam(Cn), "C_CT": lam(sp.diff(Cn, d.C_T)),
+        **compiled,
         "r_plus": sp.lambdify((sy.tau, d.d, d.phi), r_plus),
         "root_product": sp.lambdify((d.d, d.phi), product),
-        "C_tau": lam(sp.diff(Cn, sy.tau)), "C_d": lam(sp.diff(Cn, d.d)),
-        "C_rp": lam(sp.diff(Cn, d.r_plus)), "C_rm": lam(sp.diff(Cn, d.r_minus)),
         "r_tau": sp.lambdify(rargs, dr_dtau), "r_d": sp.lambdify(rargs, dr_dd),
         "CT": sp.lambdify(bargs, CT_of_Rf),
         "CT_Rf": sp.lambdify(bargs, sp.diff(CT_of_Rf, d.R_free)),
         "CT_tau": sp.lambdify(bargs, sp.diff(CT_of_Rf, sy.tau)),
         "CT_L": sp.lambdify(bargs, sp.diff(CT_of_Rf, sy.L)),
     }
+
+
+def _compiled_chain(chain, args):
+    """The chain closed form and its partials as numba ufuncs cached on disk (generated
+    module, as for the T_{N,m} kernels), or numpy functions without numba."""
+    import sympy as sp
+
+    from . import codegen
+    from .kernels import numba_available
+
+    if numba_available():
+        path = codegen.write_module(codegen.ufunc_module_source(chain, args), prefix="shp1")
+        module = codegen.import_module(path)
+        return {name: getattr(module, name) for name in chain}
+    return {name: sp.lambdify(args, e, "numpy", cse=True) for name, e in chain.items()}
 
 
 class SHP1SteadyState(Result):

@@ -175,3 +175,22 @@ def test_cli_classify_shp1():
     direct = classify_shp1(1)
     assert out["regime"] == direct.regime
     assert out["tau_star"] == pytest.approx(direct.tau_star)
+
+
+def test_compiled_closed_forms_match_numpy_fallback(tmp_path):
+    """The numba-compiled chain (generated module) and the numpy lambdify fallback agree."""
+    import os
+
+    script = ("import json; from antagonism.numerics.shp1 import SHP1Model; M = SHP1Model(m=2);"
+              "g = M.gradient([10.0, 2.0], [100.0, 1000.0]);"
+              "print(json.dumps({'out': g.steady_state.output, 'g': list(g.tau) + list(g.L),"
+              "'kind': type(M.f['C']).__name__}))")
+    runs = {}
+    for flag in ("0", "1"):
+        env = dict(os.environ, ANTAGONISM_DISABLE_NUMBA=flag, ANTAGONISM_CACHE_DIR=str(tmp_path))
+        runs[flag] = json.loads(subprocess.run([sys.executable, "-c", script], env=env,
+                                               check=True, capture_output=True,
+                                               text=True).stdout)
+    assert runs["0"]["kind"] == "DUFunc" and runs["1"]["kind"] == "function"
+    assert runs["0"]["out"] == pytest.approx(runs["1"]["out"], rel=1e-12)
+    np.testing.assert_allclose(runs["0"]["g"], runs["1"]["g"], rtol=1e-9)
