@@ -12,6 +12,7 @@ import json
 import time
 
 import numpy as np
+
 from antagonism.numerics.attacks import Domain, pgd
 from antagonism.numerics.networks.data import load_digits
 from antagonism.numerics.networks.objective import NetworkObjective
@@ -40,6 +41,7 @@ def main(argv=None):
            "numpy_images_per_s": throughput(NetworkObjective(model, y), x, args.steps)}
     try:
         import torch
+
         from antagonism.numerics.networks.torch_bridge import TorchObjective, to_torch_mlp
     except ImportError:
         out["torch_images_per_s"] = None

@@ -22,6 +22,7 @@ import tempfile
 import time
 
 import numpy as np
+
 from antagonism.numerics.kernels import adaptive_kernels
 from antagonism.numerics.ligands import paper_ligands
 

@@ -18,7 +18,7 @@ from .gradients import _simplify, intensive_gradient
 ESCAPE_CLASSES = ("finite-time", "exponential", "frozen", "pushed-to-zero")
 
 
-def _leading_term(expr, var, values):
+def leading_term(expr, var, values):
     """Return (coefficient, exponent) of the dominant term of ``expr`` as var -> 0+.
 
     The expression is expanded into terms c_k var^{p_k}; terms whose coefficient vanishes
@@ -69,7 +69,7 @@ def small_tau_exponent(model):
         g = sp.Symbol("g", positive=True)
         gap_value = (model.N - model.m) if model.N.is_number else g
         others = {k: v for k, v in values.items() if k is not sy.N}
-        coeff, p = _leading_term(gamma.subs(sy.N, sy.m + g), sy.tau, others | {g: gap_value})
+        coeff, p = leading_term(gamma.subs(sy.N, sy.m + g), sy.tau, others | {g: gap_value})
         p = _simplify(p.subs(g, sy.N - sy.m).subs(values)) if p is not sp.oo else p
         coeff = _simplify(coeff.subs(g, sy.N - sy.m).subs(values))
     steps.append(Step("leading term as tau -> 0: coefficient", coeff))

@@ -85,6 +85,7 @@ def _derive_args(p):
 
 def _parse_value(text, name):
     import sympy as sp
+
     from antagonism.derivations import symbols as sy
 
     names = {"N": sy.N, "m": sy.m, "tau_c": sy.tau_c, "T": sy.T}
@@ -317,6 +318,7 @@ def _fold_change_args(p):
          _fold_change_args)
 def cmd_fold_change(args):
     import numpy as np
+
     from antagonism.numerics.shp1 import SHP1Model
     from antagonism.numerics.shp1_regimes import strongest_antagonist
 

@@ -41,6 +41,7 @@ def _scaled(expr, model, order):
     """Rewrite a derivative of T (order = number of tau derivatives) as (d/T) rho^order in
     terms of u, pN = u^N, pm = u^m and the scaled sums sN, sm."""
     import sympy as sp
+
     from antagonism.derivations import symbols as sy
     from antagonism.derivations.gradients import L_j, tau_j
 
@@ -67,6 +68,7 @@ def kernel_expressions(N, m):
     - ``log_output``: log T in (rho, tau_c, sN, sm)
     """
     import sympy as sp
+
     from antagonism import derivations as dv
     from antagonism.derivations import symbols as sy
     from antagonism.derivations.gradients import L_j

@@ -8,9 +8,10 @@ the gradient.  Both are located with bracketed solvers on the compiled kernels.
 from __future__ import annotations
 
 import numpy as np
+from scipy.optimize import brentq, minimize_scalar
+
 from antagonism.theory.result import Result
 from antagonism.theory.validation import check_positive_scalar
-from scipy.optimize import brentq, minimize_scalar
 
 from .kernels import adaptive_kernels
 

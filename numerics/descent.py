@@ -14,6 +14,7 @@ or the iteration cap.  Two variants:
 from __future__ import annotations
 
 import numpy as np
+
 from antagonism.theory import critical_binding_time
 from antagonism.theory.result import Result
 from antagonism.theory.validation import check_positive_scalar

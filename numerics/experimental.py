@@ -4,6 +4,7 @@ from __future__ import annotations
 from importlib.resources import files
 
 import numpy as np
+
 from antagonism.theory.result import Result
 
 OT1_FILE = "ot1_peptides.csv"

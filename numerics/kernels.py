@@ -14,6 +14,7 @@ import time
 from functools import lru_cache
 
 import numpy as np
+
 from antagonism.theory.validation import check_array, check_exponents, check_positive_scalar
 
 from . import codegen

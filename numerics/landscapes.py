@@ -9,6 +9,7 @@ tau_infl (and of tau*, where the output is lowest).
 from __future__ import annotations
 
 import numpy as np
+
 from antagonism.theory import adaptive_output
 from antagonism.theory.result import Result
 

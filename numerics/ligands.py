@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import numpy as np
+
 from antagonism.theory.result import Result
 from antagonism.theory.validation import check_positive_scalar
 

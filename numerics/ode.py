@@ -3,8 +3,9 @@ solver -- the independent check of the closed-form steady states."""
 from __future__ import annotations
 
 import numpy as np
-from antagonism.theory.result import Result
 from scipy.integrate import solve_ivp
+
+from antagonism.theory.result import Result
 
 
 def shp1_rhs(tau, L, p, alpha=1e-4):

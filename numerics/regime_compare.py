@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import numpy as np
+
 from antagonism.theory.result import Result
 
 from .attacks import Domain, fgsm, pgd

@@ -11,9 +11,10 @@ from __future__ import annotations
 from functools import lru_cache
 
 import numpy as np
+from scipy.optimize import brentq
+
 from antagonism.theory.result import Result
 from antagonism.theory.validation import check_array
-from scipy.optimize import brentq
 
 PARAMETER_NAMES = ("phi", "b", "gamma", "kappa", "N", "m", "S_T", "C_star", "R")
 
@@ -48,6 +49,7 @@ def shp1_parameters(**overrides):
 def _closed_forms():
     """Lambdified chain solution and its partial derivatives (derived by sympy)."""
     import sympy as sp
+
     from antagonism.derivations import shp1 as d
     from antagonism.derivations import symbols as sy
 

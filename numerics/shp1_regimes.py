@@ -9,9 +9,10 @@ The numeric classification checks this with the theory's classifier for arbitrar
 from __future__ import annotations
 
 import numpy as np
+from scipy.optimize import minimize_scalar
+
 from antagonism.theory.general import classify_gradient
 from antagonism.theory.result import Result
-from scipy.optimize import minimize_scalar
 
 from .shp1 import SHP1Model
 

@@ -3,12 +3,13 @@ differences (scipy.differentiate) and numeric root finding."""
 import numpy as np
 import pytest
 import sympy as sp
-from antagonism import derivations as dv
-from antagonism.derivations import symbols as sy
-from antagonism.derivations.gradients import L_j, tau_j
 from conftest import EXPONENTS, T_numpy
 from scipy.differentiate import derivative, hessian
 from scipy.optimize import brentq
+
+from antagonism import derivations as dv
+from antagonism.derivations import symbols as sy
+from antagonism.derivations.gradients import L_j, tau_j
 
 N, m, tau_c, T = sy.N, sy.m, sy.tau_c, sy.T
 S_m, S_N = sy.power_sum(m), sy.power_sum(N)

@@ -6,6 +6,9 @@ import sys
 
 import numpy as np
 import pytest
+from conftest import T_numpy
+from scipy.differentiate import derivative
+
 from antagonism.numerics.attacks import Domain, fgsm, pgd
 from antagonism.numerics.cell_objective import CellObjective
 from antagonism.numerics.curves import antagonism_potential
@@ -13,8 +16,6 @@ from antagonism.numerics.descent import bin_edges, descend_to_boundary
 from antagonism.numerics.ligands import paper_ligands
 from antagonism.numerics.sweep import sweep_descent
 from antagonism.theory import classify_regime, critical_binding_time, fold_change
-from conftest import T_numpy
-from scipy.differentiate import derivative
 
 TAU_C = 3.0
 

@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from antagonism.numerics.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -8,6 +8,7 @@ import sys
 import mpmath as mp
 import numpy as np
 import pytest
+
 from antagonism.numerics.kernels import AdaptiveKernels, adaptive_kernels
 
 
@@ -127,6 +128,7 @@ def test_numpy_fallback_when_numba_disabled(tmp_path):
 def test_kernels_match_sympy_evalf(N, m):
     """log T and dT/dtau_j against sympy's evalf of the model's own mixture expression."""
     import sympy as sp
+
     from antagonism.derivations import AdaptiveProofreading
 
     model = AdaptiveProofreading(N, m, 3)

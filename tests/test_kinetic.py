@@ -2,10 +2,11 @@
 import numpy as np
 import pytest
 import sympy as sp
+from scipy.integrate import solve_ivp
+
 from antagonism import derivations as dv
 from antagonism.derivations import kinetic as kp
 from antagonism.derivations import symbols as sy
-from scipy.integrate import solve_ivp
 
 PARAMS = dict(phi=0.09, kappa=1e-4, R=3e4)
 

@@ -8,6 +8,7 @@ import sys
 
 import numpy as np
 import pytest
+
 from antagonism.numerics.attacks import Domain, fgsm, pgd, square
 from antagonism.numerics.networks.data import load_digits, load_mnist_idx, read_idx
 from antagonism.numerics.networks.defences import HardThreshold, ProofreadingLayer, SmoothFilter

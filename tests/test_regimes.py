@@ -6,6 +6,9 @@ import mpmath as mp
 import numpy as np
 import pytest
 import sympy as sp
+from conftest import EXPONENTS, T_mpmath
+from scipy.integrate import solve_ivp
+
 from antagonism import derivations as dv
 from antagonism.theory import (
     classify_output,
@@ -14,8 +17,6 @@ from antagonism.theory import (
     inflection_binding_time,
     regime_table,
 )
-from conftest import EXPONENTS, T_mpmath
-from scipy.integrate import solve_ivp
 
 
 def expected_escape(m):

@@ -7,13 +7,14 @@ import sys
 import numpy as np
 import pytest
 import sympy as sp
+from scipy.differentiate import derivative
+
 from antagonism.derivations import adaptive_sorting
 from antagonism.derivations import symbols as sy
 from antagonism.numerics.experimental import check_kondo_binding_times, compare_ot1, load_ot1
 from antagonism.numerics.ode import integrate_adaptive_sorting, integrate_shp1
 from antagonism.numerics.shp1 import SHP1Model, shp1_parameters
 from antagonism.numerics.shp1_regimes import classify_shp1, strongest_antagonist
-from scipy.differentiate import derivative
 
 
 @pytest.fixture(scope="module")

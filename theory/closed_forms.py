@@ -8,6 +8,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 import sympy as sp
+
 from antagonism import derivations as dv
 from antagonism.derivations import symbols as sy
 

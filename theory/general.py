@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import numpy as np
 import sympy as sp
-from antagonism.derivations.escape import _leading_term, escape_class
 from scipy.optimize import brentq
+
+from antagonism.derivations.escape import escape_class, leading_term
 
 from .regimes import RegimeResult
 from .validation import check_positive_scalar
@@ -74,7 +75,7 @@ def classify_output(expr, tau_probe, L_probe, background=None, tau_c=1.0, *,
     p, sign, used = None, None, "numeric"
     if method in ("auto", "symbolic"):
         try:
-            coeff, p_sym = _leading_term(gamma, t, {})
+            coeff, p_sym = leading_term(gamma, t, {})
             if not p_sym.is_number:
                 raise ValueError("non-numeric exponent")
             p, sign, used = float(p_sym), ("negative" if coeff < 0 else "positive"), "symbolic"

@@ -14,6 +14,7 @@ on the weakest ligands.
 from __future__ import annotations
 
 import sympy as sp
+
 from antagonism import derivations as dv
 from antagonism.derivations.escape import escape_class
 

@@ -9,6 +9,7 @@ import struct
 from pathlib import Path
 
 import numpy as np
+
 from antagonism.theory.result import Result
 
 

@@ -11,6 +11,7 @@ import json
 import sys
 
 import numpy as np
+
 from antagonism.theory.result import Result
 
 from ..attacks import fgsm, pgd, pgd_bpda, square

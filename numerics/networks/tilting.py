@@ -4,6 +4,7 @@ other class's mean -- the analogue of tilting the immune decision boundary."""
 from __future__ import annotations
 
 import numpy as np
+
 from antagonism.theory.result import Result
 
 from .data import load_digits

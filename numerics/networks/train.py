@@ -4,6 +4,7 @@ from __future__ import annotations
 import sys
 
 import numpy as np
+
 from antagonism.theory.result import Result
 
 from ..attacks import Domain, pgd
