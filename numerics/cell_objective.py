@@ -62,3 +62,40 @@ class CellObjective:
 
     def success(self, x):
         return self.log_output(x) < 0.0
+
+
+class SHP1CellObjective:
+    """Objective for the SHP-1 model: x = binding times of the ligand types (shape (1, K)),
+    loss -log(output), success when the output falls below ``threshold`` (default: half the
+    response to the ligands that are not allowed to move, i.e. the agonists alone)."""
+
+    def __init__(self, tau, L, movable, threshold=None, **params):
+        from .shp1 import SHP1Model
+
+        self.tau = np.asarray(tau, float)
+        self.L = np.asarray(L, float)
+        self.movable = np.asarray(movable, bool)
+        self.model = SHP1Model(**params)
+        if threshold is None:
+            fixed = ~self.movable
+            threshold = 0.5 * self.model.output(self.tau[fixed], self.L[fixed])
+        self.threshold = float(threshold)
+
+    def x0(self):
+        return self.tau[None, :].copy()
+
+    def loss(self, x):
+        return np.array([-np.log(self.model.output(row, self.L)) for row in np.atleast_2d(x)])
+
+    def loss_and_grad(self, x):
+        x = np.atleast_2d(x)
+        losses, grads = np.empty(len(x)), np.empty_like(x)
+        for b, row in enumerate(x):
+            g = self.model.gradient(row, self.L)
+            out = g.steady_state.output
+            losses[b], grads[b] = -np.log(out), -g.tau / out
+        return losses, grads
+
+    def success(self, x):
+        return np.array([self.model.output(row, self.L) < self.threshold
+                         for row in np.atleast_2d(x)])

@@ -276,7 +276,7 @@ def fig_landscapes(out, quick, seed, progress=True):
 
     plt = _plt()
     data, models = _models(quick, seed, progress)
-    fig, axes = plt.subplots(2, 3, figsize=(14, 8))
+    fig, axes = plt.subplots(3, 3, figsize=(14, 12))
     summary = {}
     lig = paper_ligands(1000 if quick else 4000, 0.3, TAU_C, seed)
     dom = Domain(lower=1e-6, upper=TAU_C * (1 - 1e-12), mask=(lig.tau < TAU_C)[None, :])
@@ -310,14 +310,45 @@ def fig_landscapes(out, quick, seed, progress=True):
                ylabel="FGSM direction")
         summary[f"net {name}"] = {"loss_at_0": float(ls.loss[0, len(b_net) // 2]),
                                   "loss_at_max_fgsm": float(ls.loss[-1, len(b_net) // 2])}
-    fig.suptitle("Loss landscapes of cells (top) and networks (bottom)")
+    # SHP-1: one agonist type and 20 self types; log output along sign(grad) x random
+    from .cell_objective import SHP1CellObjective
+    from .landscapes import shp1_fold_change_grid, shp1_ligands
+
+    tau, L = shp1_ligands(20, seed=seed)
+    movable = tau < 5.0
+    a_s = np.linspace(0, 5.0, 9 if quick else 21)
+    b_s = np.linspace(-2.0, 2.0, 7 if quick else 15)
+    for ax, m in zip(axes[2, :2], (1, 4)):
+        obj = SHP1CellObjective(tau, L, movable, m=m)
+        ls = objective_landscape(obj, obj.x0(), a_s, b_s, seed,
+                                 Domain(lower=1e-2, upper=5.0, mask=movable[None, :]))
+        margin = -ls.loss - np.log(obj.threshold)
+        cs = ax.contourf(b_s, a_s, margin, 20, cmap="viridis")
+        if margin.min() < 0 < margin.max():
+            ax.contour(b_s, a_s, margin, [0.0], colors="w")
+        fig.colorbar(cs, ax=ax, label="log(output / threshold)")
+        ax.set(title=f"SHP-1 m={m}: margin", xlabel="random direction",
+               ylabel="gradient-sign direction")
+        summary[f"shp1 m={m}"] = {"min_margin": float(margin.min()),
+                                  "max_margin": float(margin.max())}
+    g = shp1_fold_change_grid(1, tau2=np.geomspace(0.1, 10, 12 if quick else 30),
+                              L2=np.geomspace(10, 1e4, 8 if quick else 20))
+    cs = axes[2, 2].contourf(g.betas, g.alphas, g.loss, 20, cmap="viridis")
+    axes[2, 2].set(xscale="log", yscale="log", xlabel=r"$L_2$", ylabel=r"$\tau_2$ (s)",
+                   title="SHP-1 m=1: log FC over (tau_2, L_2)")
+    fig.colorbar(cs, ax=axes[2, 2])
+    summary["shp1 m=1 log FC min"] = float(g.loss.min())
+    fig.suptitle("Loss landscapes: T_{N,m} cells (top), networks (middle), SHP-1 (bottom)")
     return _save(fig, out, "landscapes", {"params": {"eps_cells": float(TAU_C),
-                                                     "eps_networks": 0.3}, "seed": seed,
-                                          "summary": summary})
+                                                     "eps_networks": 0.3,
+                                                     "shp1": "agonist 10 s x 100 + 20 self "
+                                                             "types x 50, threshold = half the "
+                                                             "agonist-only response"},
+                                          "seed": seed, "summary": summary})
 
 
 def fig_regime_comparison(out, quick, seed, progress=True):
-    from .regime_compare import cell_measures, network_measures
+    from .regime_compare import cell_measures, network_measures, shp1_measures
 
     plt = _plt()
     data, models = _models(quick, seed, progress)
@@ -329,6 +360,11 @@ def fig_regime_comparison(out, quick, seed, progress=True):
             r = cell_measures(N, m, TAU_C, eps=frac * TAU_C, n_ligands=500 if quick else 2000,
                               seed=seed)
             r.name = f"{r.name} eps={frac:g}tau_c"
+            r.eps_fraction = frac
+            rows.append(r)
+        for m in (1, 4):
+            r = shp1_measures(m, eps_fraction=frac, seed=seed, n_types=8 if quick else 20)
+            r.name = f"{r.name} eps={frac:g}range"
             r.eps_fraction = frac
             rows.append(r)
     for name, (model, defended) in models.items():

@@ -27,6 +27,26 @@ def cell_margin_grid(N, m, tau_c=3.0, tau1=3.5, L1=4000.0, tau2=None, L2=None):
     return Landscape(alphas=tau2, betas=L2, loss=np.log(T), kind="cell-margin", N=N, m=m)
 
 
+def shp1_fold_change_grid(m=1, tau1=10.0, L1=100.0, tau2=None, L2=None, **params):
+    """log FC of the SHP-1 model over a (tau_2, L_2) grid (agonists tau_1, L_1)."""
+    from .shp1 import SHP1Model
+
+    model = SHP1Model(m=m, **params)
+    tau2 = np.geomspace(0.1, tau1, 30) if tau2 is None else np.asarray(tau2, float)
+    L2 = np.geomspace(1e1, 1e4, 20) if L2 is None else np.asarray(L2, float)
+    alone = model.output([tau1], [L1])
+    fc = np.array([[model.output([tau1, t], [L1, q]) / alone for q in L2] for t in tau2])
+    return Landscape(alphas=tau2, betas=L2, loss=np.log(fc), kind="shp1-log-fc", m=m)
+
+
+def shp1_ligands(n_types=20, tau_agonist=10.0, L_agonist=100.0, L_self=50.0, seed=0):
+    """An SHP-1 ligand set: one agonist type plus ``n_types`` self types tau = |N(0, 1)| s."""
+    rng = np.random.default_rng(seed)
+    tau = np.r_[tau_agonist, np.clip(np.abs(rng.normal(0, 1.0, n_types)), 1e-2, None)]
+    L = np.r_[L_agonist, np.full(n_types, L_self)]
+    return tau, L
+
+
 def _orthogonal_random(direction, rng):
     r = rng.normal(size=direction.shape)
     flat_d, flat_r = direction.reshape(len(direction), -1), r.reshape(len(r), -1)
@@ -55,7 +75,9 @@ def objective_landscape(objective, x, alphas, betas, seed=0, domain=None):
             xx = x + a * d + b * r
             if domain is not None:  # box bounds on the movable inputs only
                 xx = domain.freeze(domain.clip(xx), x)
-            loss[i, j] = float(np.mean(objective.loss_and_grad(xx)[0]))
+            value = (objective.loss(xx) if hasattr(objective, "loss")
+                     else objective.loss_and_grad(xx)[0])
+            loss[i, j] = float(np.mean(value))
     return Landscape(alphas=np.asarray(alphas), betas=np.asarray(betas), loss=loss,
                      kind="gradient x random", seed=seed)
 

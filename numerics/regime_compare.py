@@ -5,7 +5,8 @@
    Broad regime: the gradient is largest on the weakest inputs (score near 0); specialized
    regime: it peaks at an interior point, the analogue of tau_infl (score near 1).
 2. **Iterative-attack gain**: how much more PGD achieves than FGSM at equal eps,
-   (gain_PGD - gain_FGSM) / gain_PGD, with gain the mean increase of the attack loss.
+   (gain_PGD - gain_FGSM) / gain_PGD clipped to [0, 1], with gain the mean increase of the
+   attack loss.
 """
 from __future__ import annotations
 
@@ -25,8 +26,10 @@ class RegimeMeasures(Result):
 
 
 def _gain(loss0, loss_f, loss_p):
+    """(gain_PGD - gain_FGSM) / gain_PGD, clipped to [0, 1]: 1 when FGSM achieves nothing
+    or even lowers the loss (as it does when a model *enhances* its response)."""
     gp, gf = float(np.mean(loss_p - loss0)), float(np.mean(loss_f - loss0))
-    return (gp - gf) / gp if gp > 0 else 0.0
+    return float(np.clip((gp - gf) / gp, 0.0, 1.0)) if gp > 0 else 0.0
 
 
 def cell_measures(N, m, tau_c=3.0, eps=0.9, n_ligands=2000, seed=0,
@@ -94,3 +97,28 @@ def network_measures(name, model, x, y, eps=0.3, n_images=40, pixels_per_image=6
                           details={"eps": eps, "fgsm_accuracy": float(np.mean(~f.success)),
                                    "pgd_accuracy": float(np.mean(~p.success)),
                                    "n_profiles": len(interior)})
+
+
+def shp1_measures(m, eps_fraction=0.3, tau_max=5.0, seed=0, n_types=20):
+    """The same measures for the SHP-1 model: the classifier's gradient critical point (0/1)
+    and PGD over FGSM on SHP1CellObjective (self types move within (0, tau_max])."""
+    from .cell_objective import SHP1CellObjective
+    from .landscapes import shp1_ligands
+    from .shp1_regimes import classify_shp1
+
+    tau, L = shp1_ligands(n_types, seed=seed)
+    movable = tau < tau_max
+    obj = SHP1CellObjective(tau, L, movable, m=m)
+    x0 = obj.x0()
+    dom = Domain(lower=1e-2, upper=tau_max, mask=movable[None, :])
+    eps = eps_fraction * tau_max
+    loss0 = obj.loss(x0)
+    f = fgsm(obj, x0, eps, domain=dom)
+    p = pgd(obj, x0, eps, step=eps / 20, n_steps=40, random_init=False, domain=dom)
+    cls = classify_shp1(m)
+    score = 1.0 if cls.gradient_critical_point else 0.0
+    return RegimeMeasures(name=f"SHP-1 m={m}", kind="cell", critical_point_score=score,
+                          attack_gain=_gain(loss0, f.loss, p.loss), regime=cls.regime,
+                          strongest_inputs=(cls.tau_inflection or 0.0) / 10.0,
+                          details={"eps": eps, "fgsm_loss": float(f.loss[0]),
+                                   "pgd_loss": float(p.loss[0]), "tau_star": cls.tau_star})
