@@ -62,3 +62,11 @@ class Derivation:
 
     def __str__(self) -> str:
         return f"{self.name} = {self.expr}"
+
+
+def ordered_roots(roots):
+    """Sort the roots of a quadratic whose branches never cross for positive parameters,
+    by their value at a positive probe point of their free symbols (smallest first)."""
+    free = sorted(set().union(*(sp.sympify(r).free_symbols for r in roots)), key=str)
+    probe = {s: sp.Rational(3 + 2 * i, 2) for i, s in enumerate(free)}
+    return sorted(roots, key=lambda r: float(sp.sympify(r).subs(probe)))

@@ -15,7 +15,7 @@ import sympy as sp
 
 from . import symbols as sy
 from ._validate import as_sympy_number_or_symbol, check_positive
-from .derivation import Derivation, Step
+from .derivation import Derivation, Step, ordered_roots
 
 phi = sp.Symbol("phi", positive=True)
 kappa = sp.Symbol("kappa", positive=True)
@@ -94,9 +94,7 @@ class KineticProofreading:
         Rb = sp.Symbol("R_b")
         roots = sp.solve(eq.subs(R_b, Rb), Rb)
         # the physical root is the smaller one (the '-' branch of the quadratic formula)
-        probe = {sy.tau: 1, sy.L: 2, self.R: 3, self.kappa: 1} if not self.R.is_number else {
-            sy.tau: 1, sy.L: 2, self.kappa: 1}
-        physical = min(roots, key=lambda e: float(e.subs(probe).subs(self.values)))
+        physical = ordered_roots(roots)[0]
         return Derivation("R_b", physical, (Step("binding equilibrium", eq),
                                             Step("roots of the quadratic", sp.Tuple(*roots)),
                                             Step("physical (smaller) root", physical)),

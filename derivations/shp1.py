@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import sympy as sp
 
 from . import symbols as sy
-from .derivation import Derivation, Step
+from .derivation import Derivation, Step, ordered_roots
 
 
 @dataclass(frozen=True)
@@ -57,8 +57,7 @@ def characteristic_roots():
     s = phi + 1 / sy.tau + d
     bulk = d * r**2 - s * r + phi
     roots = sp.solve(bulk, r)
-    plus = max(roots, key=lambda e: float(e.subs({phi: 1, d: 1, sy.tau: 1})))
-    minus = [x for x in roots if x is not plus][0]
+    minus, plus = ordered_roots(roots)
     return Derivation("r_+-", sp.Tuple(plus, minus), (
         Step("steady state of the bulk equations with C_n = r^n", sp.Eq(bulk, 0)),
         Step("roots", sp.Tuple(*roots))), ("r_+ r_- = phi/d",))
@@ -87,9 +86,7 @@ def total_balance():
     eq = sp.Eq(kappa * (sy.L - C_T) * R_free - C_T / sy.tau, 0)
     sol = sp.solve(eq, C_T)[0]
     single = sp.Eq(kappa * (sy.L - C_T) * (R - C_T), C_T / sy.tau)
-    roots = sp.solve(single, C_T)
-    probe = {sy.L: 2, R: 3, kappa: 1, sy.tau: 1}
-    physical = min(roots, key=lambda e: float(e.subs(probe)))
+    physical = ordered_roots(sp.solve(single, C_T))[0]
     return Derivation("C_T(R_f)", sol, (
         Step("sum of all chain equations at steady state", eq),
         Step("solve for C_T", sol),

@@ -55,3 +55,13 @@ def test_kpr_gradient_is_positive():
     rng = np.random.default_rng(0)
     for _ in range(200):
         assert f(*rng.uniform(0.01, 10, len(g.free_symbols))) > 0
+
+
+def test_bound_receptors_with_numeric_parameters_is_the_physical_root():
+    """Numeric kappa and R: the derived R_b is the smaller root of the quadratic (numpy)."""
+    model = dv.KineticProofreading(3, kappa=sp.Rational(1, 10000), R=30000)
+    Rb = model.bound_receptors().expr
+    for tau, L in [(3.0, 1000.0), (0.2, 5e4), (30.0, 10.0)]:
+        k = 1e-4 * tau  # kappa tau (L - x)(R - x) - x = 0 as a polynomial in x
+        roots = np.roots([k, -(k * (L + 3e4) + 1), k * L * 3e4])
+        assert float(Rb.subs({sy.tau: tau, sy.L: L})) == pytest.approx(roots.min(), rel=1e-10)
