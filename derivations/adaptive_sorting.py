@@ -24,11 +24,14 @@ def steady_state(K_types=1):
     """Derive the steady state for K_types ligand types: C_0,i(K), C_1,i(K), and the kinase
     equation alpha (K_T - K) = epsilon K sum_j C_0,j(K)."""
     taus, Ls = sy.ligand_symbols(K_types)
-    C0 = [Li / (1 + phi * K * ti) for ti, Li in zip(taus, Ls)]
-    C1 = [phi * K * ti * c for ti, c in zip(taus, C0)]
+    c0, c1 = sp.symbols("C_0 C_1", positive=True)
+    # steady state of dC_1/dt = phi K C_0 - C_1/tau with C_0 + C_1 = L, for one type
+    one = sp.solve([phi * K * c0 - c1 / sy.tau, c0 + c1 - sy.L], [c0, c1], dict=True)[0]
+    C0 = [one[c0].subs({sy.tau: ti, sy.L: Li}) for ti, Li in zip(taus, Ls)]
+    C1 = [one[c1].subs({sy.tau: ti, sy.L: Li}) for ti, Li in zip(taus, Ls)]
     kinase = sp.Eq(alpha * (K_T - K), epsilon * K * sum(C0))
-    steps = [Step("C_1,i = phi K tau_i C_0,i and C_0,i + C_1,i = L_i give C_0,i", sp.Tuple(*C0)),
-             Step("kinase balance", kinase)]
+    steps = [Step("steady state of dC_1/dt = 0 with C_0 + C_1 = L: C_0", one[c0]),
+             Step("and C_1", one[c1]), Step("kinase balance", kinase)]
     output = sum(C1)
     return Derivation("output = sum_i C_1,i", output, tuple(steps),
                       ("K solves the kinase balance",)), kinase, taus, Ls
@@ -43,7 +46,7 @@ def strong_feedback_limit(K_types=2):
     """
     out, kinase, taus, Ls = steady_state(K_types)
     balance = kinase.subs(alpha, lam * epsilon / K_T)
-    C0 = sum(Li / (1 + phi * K * ti) for ti, Li in zip(taus, Ls))
+    C0 = kinase.rhs / (epsilon * K)  # sum_j C_0,j(K), as derived in steady_state
     reduced = sp.Eq(sp.limit(balance.lhs, K_T, sp.oo), balance.rhs)
     steps = [Step("alpha = lambda epsilon / K_T in the kinase balance", balance),
              Step("K_T -> infinity: lambda = K sum_j C_0,j(K)", reduced)]
