@@ -35,3 +35,8 @@ def check_exponents(N, m):
 def check_positive(value, name):
     if value.is_number and not value > 0:
         raise ValueError(f"{name} must be positive, got {name}={value}")
+
+
+def exact_number(x):
+    """A Python number as an exact sympy number (floats become rationals)."""
+    return sp.nsimplify(x, rational=True) if isinstance(x, float) else sp.Integer(x)

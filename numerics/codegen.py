@@ -32,9 +32,9 @@ def scaled_symbols():
 
 
 def _exact(x):
-    import sympy as sp
+    from antagonism.derivations._validate import exact_number
 
-    return sp.nsimplify(x, rational=True) if isinstance(x, float) else sp.Integer(x)
+    return exact_number(x)
 
 
 def _scaled(expr, model, order):

@@ -11,12 +11,9 @@ import sympy as sp
 
 from antagonism import derivations as dv
 from antagonism.derivations import symbols as sy
+from antagonism.derivations._validate import exact_number as _exact
 
 from .validation import check_array, check_exponents, check_positive_scalar
-
-
-def _exact(x):
-    return sp.nsimplify(x, rational=True) if isinstance(x, float) else sp.Integer(x)
 
 
 @lru_cache(maxsize=256)
