@@ -14,7 +14,7 @@ import time
 import numpy as np
 
 from antagonism.numerics.attacks import Domain, pgd
-from antagonism.numerics.networks.data import load_digits
+from antagonism.numerics.networks.datasets import load_digits
 from antagonism.numerics.networks.objective import NetworkObjective
 from antagonism.numerics.networks.zoo import mlp
 

@@ -3,7 +3,9 @@
 Run on demand:  python benchmarks/ligand_descent.py [--json] [--sizes 1e4,1e5,1e6]
 
 For every size it times, in the same run and on the same ligands (the paper's set-up):
-  compiled  our fused numba kernel (antagonism.numerics.kernels), exact per-ligand gradient
+  compiled  the package's descent loop over its fused numba pass (antagonism.numerics.cells),
+            exact per-ligand gradient; specialised (exponents baked in, the default) and
+            generic (one module for every (N, m))
   numpy     a plain vectorised numpy implementation of the same exact descent (below)
   binned    a faithful re-implementation of the paper's binned procedure (below)
   floor     a streaming floor that only reads tau and L and writes tau (copyto + dot)
@@ -23,8 +25,9 @@ import time
 
 import numpy as np
 
-from antagonism.numerics.kernels import adaptive_kernels
-from antagonism.numerics.ligands import paper_ligands
+from antagonism.derivations import AdaptiveProofreading
+from antagonism.numerics.cells import AdaptiveKernels, paper_ligands
+from antagonism.numerics.experiments.descent import run_descent
 
 TAU_C = 3.0
 
@@ -71,16 +74,17 @@ def timed(fn, iters, repeats=3):
     return best / iters
 
 
-def bench_size(n, N, m, iters):
+def bench_size(n, N, m, iters, specialise):
     lig = paper_ligands(n, 0.3, TAU_C, seed=0)
     L = lig.L
-    k = adaptive_kernels(float(N), float(m)).warm_up()
+    k = AdaptiveKernels(AdaptiveProofreading(N, m, TAU_C), specialise=specialise).warm_up()
     eps, sum_L = 0.2, float(L.sum())
     t_compiled = np.inf
-    for _ in range(3):  # whole fused loop in numba, from fresh ligands each repeat
+    for _ in range(3):  # the package's descent loop over the fused pass, fresh ligands
         work = lig.tau.copy()
         start = time.perf_counter()
-        done, status, _, _ = k.descend(work, L, TAU_C, eps=eps, max_iter=iters, ftol=0.0)
+        stepper = k.descent_stepper(work, L, eps, 1e-9 * TAU_C, TAU_C * (1 - 1e-12))
+        done, status, _, _ = run_descent(stepper, 1.0, iters, 0.0)
         elapsed = time.perf_counter() - start
         if done != iters:
             raise RuntimeError(f"descent stopped after {done} of {iters} iterations "
@@ -104,14 +108,17 @@ def bench_size(n, N, m, iters):
 
 
 START = ("import time; t = time.perf_counter();"
-         "from antagonism.numerics.kernels import AdaptiveKernels;"
-         "AdaptiveKernels({N}, {m}).warm_up(); print(time.perf_counter() - t)")
+         "from antagonism.derivations import AdaptiveProofreading;"
+         "from antagonism.numerics.cells import AdaptiveKernels;"
+         "AdaptiveKernels(AdaptiveProofreading({N}, {m}, 3.0), specialise={specialise})"
+         ".warm_up(); print(time.perf_counter() - t)")
 
 
-def start_times(N, m):
+def start_times(N, m, specialise):
     with tempfile.TemporaryDirectory() as cache:
         env = dict(os.environ, ANTAGONISM_CACHE_DIR=cache)
-        run = lambda: float(subprocess.run([sys.executable, "-c", START.format(N=N, m=m)],
+        code = START.format(N=N, m=m, specialise=specialise)
+        run = lambda: float(subprocess.run([sys.executable, "-c", code],
                                            env=env, check=True, capture_output=True,
                                            text=True).stdout)
         return {"cold_start_s": run(), "warm_start_s": run()}
@@ -125,13 +132,15 @@ def main(argv=None):
     args = p.parse_args(argv)
     sizes = [int(float(s)) for s in args.sizes.split(",")]
     report = {}
-    for label, (N, m) in (("integer (N, m) = (5, 3)", (5, 3)),
-                          ("non-integer (N, m) = (4.5, 2.5)", (4.5, 2.5))):
+    for label, (N, m, specialise) in (
+            ("specialised kernel, (N, m) = (5, 3)", (5, 3, True)),
+            ("specialised kernel, (N, m) = (4.5, 2.5)", (4.5, 2.5, True)),
+            ("generic kernel, (N, m) = (5, 3)", (5, 3, False))):
         rows = {}
         for n in sizes:
             print(f"[bench] {label}: {n} ligands", file=sys.stderr, flush=True)
-            rows[str(n)] = bench_size(n, N, m, args.iters)
-        report[label] = {"sizes": rows, **start_times(N, m)}
+            rows[str(n)] = bench_size(n, N, m, args.iters, specialise)
+        report[label] = {"sizes": rows, **start_times(N, m, specialise)}
     if args.json:
         print(json.dumps(report, indent=1))
         return

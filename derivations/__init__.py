@@ -1,19 +1,22 @@
 """Pure-sympy derivations for proofreading models of T-cell ligand discrimination.
 
-Models are symbolic objects; every closed form used elsewhere in the package is
-*derived* here from a model's output and recorded step by step in a
-:class:`~antagonism.derivations.derivation.Derivation`.  No numerics live here.
+Models are symbolic objects implementing :class:`CellModel` (see :mod:`.model`); every
+closed form used elsewhere in the package is *derived* here from a model's output and
+recorded step by step in a :class:`Derivation` with named parts.  No numerics live here.
 
 Main entry points
 -----------------
-- :class:`AdaptiveProofreading` -- T_{N,m} = S_N / (tau_c^{N-m} S_m), S_k = sum_i L_i tau_i^k.
-- :class:`KineticProofreading` -- McKeithan's chain, steady state C_N and R_b.
+- :class:`CellModel`, :class:`SumForm`, :class:`SharedVariable` -- the model protocol.
+- :class:`AdaptiveProofreading` (T_{N,m}), :class:`KineticProofreading`, :class:`SHP1`,
+  :class:`AdaptiveSorting` -- the built-in models; :mod:`.registry` knows them by name.
 - :mod:`.gradients` -- ligand gradients and Hessians for any number of ligands.
 - :mod:`.critical_points` -- tau*, tau_infl and the condition for the latter.
 - :mod:`.boundary` -- linear-classifier weight w(tau), boundary L_2*, fold change.
 - :mod:`.escape` -- the small-tau exponent of the gradient and the escape class.
+- :func:`derive` -- any of these by name.
 """
 from .adaptive import AdaptiveProofreading
+from .adaptive_sorting import AdaptiveSorting
 from .boundary import decision_boundary, fold_change, linear_weight
 from .critical_points import critical_binding_time, inflection_binding_time
 from .derivation import Derivation, Step
@@ -26,31 +29,40 @@ from .gradients import (
     intensive_gradient,
 )
 from .kinetic import KineticProofreading
+from .model import CellModel, Parameter, SharedVariable, SumForm
+from .registry import (
+    create_model,
+    model_names,
+    model_spec,
+    register_model,
+    unregister_model,
+)
+from .shp1 import SHP1
 from .symbols import L, N, T, ligand_symbols, m, tau, tau_c
 
+QUANTITIES = {
+    "gradient": gradient_tau, "gradient-L": gradient_L, "hessian": hessian_structural,
+    "intensive-gradient": intensive_gradient, "tau-star": critical_binding_time,
+    "tau-inflection": inflection_binding_time, "boundary": decision_boundary,
+    "fold-change": fold_change, "weight": linear_weight, "exponent": small_tau_exponent,
+}
+
+
+def derive(model, quantity):
+    """Derive ``quantity`` (a key of ``QUANTITIES``) for ``model``; returns a Derivation."""
+    try:
+        return QUANTITIES[quantity](model)
+    except KeyError:
+        raise ValueError(f"unknown quantity {quantity!r}; choose one of "
+                         f"{', '.join(QUANTITIES)}") from None
+
+
 __all__ = [
-    "ESCAPE_CLASSES",
-    "AdaptiveProofreading",
-    "Derivation",
-    "KineticProofreading",
-    "L",
-    "N",
-    "Step",
-    "T",
-    "critical_binding_time",
-    "decision_boundary",
-    "escape_class",
-    "fold_change",
-    "gradient_L",
-    "gradient_tau",
-    "hessian_explicit",
-    "hessian_structural",
-    "inflection_binding_time",
-    "intensive_gradient",
-    "ligand_symbols",
-    "linear_weight",
-    "m",
-    "small_tau_exponent",
-    "tau",
-    "tau_c",
+    "ESCAPE_CLASSES", "QUANTITIES", "SHP1", "AdaptiveProofreading", "AdaptiveSorting",
+    "CellModel", "Derivation", "KineticProofreading", "L", "N", "Parameter",
+    "SharedVariable", "Step", "SumForm", "T", "create_model", "critical_binding_time",
+    "decision_boundary", "derive", "escape_class", "fold_change", "gradient_L",
+    "gradient_tau", "hessian_explicit", "hessian_structural", "inflection_binding_time",
+    "intensive_gradient", "ligand_symbols", "linear_weight", "m", "model_names",
+    "model_spec", "register_model", "unregister_model", "small_tau_exponent", "tau", "tau_c",
 ]

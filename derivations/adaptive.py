@@ -12,10 +12,12 @@ from __future__ import annotations
 import sympy as sp
 
 from . import symbols as sy
-from ._validate import as_sympy_number_or_symbol, check_exponents, check_positive
+from .derivation import derived
+from .model import CellModel, SumForm
+from .validation import as_parameter, check_exponents, check_positive
 
 
-class AdaptiveProofreading:
+class AdaptiveProofreading(CellModel):
     """The adaptive-proofreading output T_{N,m} as a symbolic model.
 
     Parameters
@@ -27,82 +29,52 @@ class AdaptiveProofreading:
     """
 
     name = "adaptive"
+    title = "adaptive proofreading T_{N,m} = S_N / (tau_c^{N-m} S_m)"
+    threshold = sp.S.One
 
     def __init__(self, N=sy.N, m=sy.m, tau_c=sy.tau_c):
-        self.N = as_sympy_number_or_symbol(N, "N")
-        self.m = as_sympy_number_or_symbol(m, "m")
-        self.tau_c = as_sympy_number_or_symbol(tau_c, "tau_c")
+        self.N = as_parameter(N, "N")
+        self.m = as_parameter(m, "m")
+        self.tau_c = as_parameter(tau_c, "tau_c")
         check_exponents(self.N, self.m)
         check_positive(self.tau_c, "tau_c")
 
-    def __repr__(self):
-        return f"AdaptiveProofreading(N={self.N}, m={self.m}, tau_c={self.tau_c})"
+    def parameters(self):
+        return {"N": self.N, "m": self.m, "tau_c": self.tau_c}
 
-    # -- the template with free symbols, and the values to substitute ------------------
-    @staticmethod
-    def symbolic():
+    def label(self):
+        fmt = (lambda v: f"{float(v):g}" if v.is_number else str(v))  # noqa: E731
+        return f"T_{{{fmt(self.N)},{fmt(self.m)}}}"
+
+    def symbolic(self):
         """The model with symbolic N, m and tau_c; derivations are done on it."""
         return AdaptiveProofreading()
 
     @property
     def values(self):
-        """Substitutions {symbol: value} that turn the symbolic template into this model."""
         return {sy.N: self.N, sy.m: self.m, sy.tau_c: self.tau_c}
 
-    # -- outputs -------------------------------------------------------------------------
+    def domain(self):
+        """0 <= m < N written as N = m + g with g > 0."""
+        return {sy.N: sy.m + sy.g} if self.N == sy.N else {}
+
     @property
     def prefactor(self):
         """tau_c^{N-m}, in s^{N-m}."""
         return self.tau_c ** (self.N - self.m)
 
-    @property
-    def exponent_gap(self):
-        """N - m: the power of tau that the critical-point equations are linear in."""
-        return self.N - self.m
-
     def power_sums(self):
-        """The symbols (S_N, S_m) of the structural form."""
+        """The symbols (S_N, S_m) of the sum form."""
         return sy.power_sum(self.N), sy.power_sum(self.m)
+
+    @derived
+    def sum_form(self):
+        """T = S_N / (tau_c^{N-m} S_m) with S_k = sum_i L_i tau_i^k; results are written
+        through T by eliminating S_N."""
+        S_N, S_m = self.power_sums()
+        return SumForm(terms={S_N: sy.L * sy.tau**self.N, S_m: sy.L * sy.tau**self.m},
+                       output=S_N / (self.prefactor * S_m), closed_by=S_N)
 
     def structural_output(self):
         """T = S_N / (tau_c^{N-m} S_m) for any number of ligands."""
-        S_N, S_m = self.power_sums()
-        return S_N / (self.prefactor * S_m)
-
-    def mixture_output(self, K):
-        """T for K explicit ligand types: returns ``(expr, taus, Ls)``."""
-        taus, Ls = sy.ligand_symbols(K)
-        num = sum(Li * ti**self.N for ti, Li in zip(taus, Ls))
-        den = sum(Li * ti**self.m for ti, Li in zip(taus, Ls))
-        return num / (self.prefactor * den), taus, Ls
-
-    def single_ligand_output(self):
-        """T for one ligand type, derived from the mixture: (tau/tau_c)^{N-m}, independent of L."""
-        expr, (t1,), (L1,) = self.mixture_output(1)
-        return sp.powsimp(sp.simplify(expr.subs(t1, sy.tau).subs(L1, sy.L)), force=True)
-
-    def contribution(self, tau, L, k):
-        """Ligand contribution L tau^k to the power sum S_k."""
-        return L * tau**k
-
-    def singled_out(self, ligands):
-        """Write T with some ligands singled out of the power sums.
-
-        Returns ``(expr, back, close)``: ``expr`` is T with S_k = R_k + sum_j L_j tau_j^k,
-        where the rest sums R_k do not depend on the singled-out ligands; ``back`` maps
-        R_k back to S_k - sum_j L_j tau_j^k; ``close`` maps S_N to T tau_c^{N-m} S_m so
-        that results read in terms of the output T itself.
-        """
-        S_N, S_m = self.power_sums()
-        R_N, R_m = sy.rest_sum(self.N), sy.rest_sum(self.m)
-        add_N = sum(self.contribution(t, Lj, self.N) for t, Lj in ligands)
-        add_m = sum(self.contribution(t, Lj, self.m) for t, Lj in ligands)
-        expr = (R_N + add_N) / (self.prefactor * (R_m + add_m))
-        back = {R_N: S_N - add_N, R_m: S_m - add_m}
-        close = {S_N: sy.T * self.prefactor * S_m}
-        return expr, back, close
-
-    def gradient_prefactor(self, tau_j, L_j):
-        """Positive factor L_j tau_j^{m-1} / (tau_c^{N-m} S_m) pulled out of dT/dtau_j."""
-        _, S_m = self.power_sums()
-        return L_j * tau_j ** (self.m - 1) / (self.prefactor * S_m)
+        return self.sum_form().output

@@ -12,8 +12,8 @@ from __future__ import annotations
 import sympy as sp
 
 from . import symbols as sy
-from .derivation import Derivation, Step
-from .gradients import _simplify, intensive_gradient
+from .derivation import Derivation, Step, derived
+from .gradients import _simplify, intensive_gradient, power_terms
 
 ESCAPE_CLASSES = ("finite-time", "exponential", "frozen", "pushed-to-zero")
 
@@ -24,14 +24,9 @@ def leading_term(expr, var, values):
     The expression is expanded into terms c_k var^{p_k}; terms whose coefficient vanishes
     for the given values are dropped, and the smallest exponent wins.
     """
-    grouped = {}
-    for term in sp.Add.make_args(sp.expand(expr)):
-        power = sp.Add(*[e for b, e in term.as_powers_dict().items() if b == var])
-        coeff = _simplify(term / var**power)
-        if coeff.has(var):
-            raise ValueError(f"not a sum of powers of {var}: {expr}")
-        power = _simplify(power)
-        grouped[power] = grouped.get(power, 0) + coeff
+    grouped = power_terms(expr, var)
+    if grouped is None:
+        raise ValueError(f"not a sum of powers of {var}: {expr}")
     terms = []
     for power, coeff in grouped.items():
         coeff_val, power_val = _simplify(coeff.subs(values)), _simplify(power.subs(values))
@@ -50,36 +45,53 @@ def leading_term(expr, var, values):
     return best[0], best[1]
 
 
+@derived
 def small_tau_exponent(model):
     """Derive (p, sign) with gamma(tau) ~ sign * |a| tau^p as tau -> 0+.
 
-    ``expr`` is the exponent p; ``conditions`` records the sign of the leading coefficient
-    (negative: antagonistic, the ligand escapes upward; positive: pushed to zero).
+    ``expr`` is the exponent p.  Parts: ``exponent`` (p), ``coefficient`` (a),
+    ``sign`` ("negative": antagonistic, the ligand escapes upward; "positive": pushed to
+    zero; "undecided" for symbolic parameters), ``closed_form``.
     """
     template = model.symbolic()
-    gamma = intensive_gradient(template).expr
-    steps = [Step("gamma(tau)", gamma)]
+    gamma = intensive_gradient(template)
+    steps = [Step("gamma(tau)", gamma.expr)]
     values = model.values
-    if getattr(template, "exponent_gap", None) is None:
-        # no explicit power structure: sympy's series expansion gives the leading term
-        coeff, p = gamma.subs(values).leadterm(sy.tau)
+    if gamma.route == "implicit":
+        reason = "implicit steady state: the exponent is measured numerically"
+        return Derivation("p (gamma ~ tau^p)", None, tuple(steps), (reason,),
+                          {"exponent": None, "coefficient": None, "sign": "undecided",
+                           "closed_form": False})
+    domain = template.domain()
+    if power_terms(gamma.expr, sy.tau):
+        # compare exponents with the domain made explicit (T_{N,m}: N = m + g, g > 0)
+        inverse = _inverse(domain, values)
+        coeff, p = leading_term(gamma.expr.subs(domain), sy.tau,
+                                {k: v for k, v in values.items() if k not in domain}
+                                | {s: _simplify(e.subs(values)) for s, e in inverse.items()})
+        if p is not sp.oo:
+            p = _simplify(p.subs(inverse).subs(values))
+            coeff = _simplify(coeff.subs(inverse).subs(values))
+    else:  # no explicit power structure: sympy's series expansion gives the leading term
+        coeff, p = gamma.expr.subs(values).leadterm(sy.tau)
         coeff, p = _simplify(coeff), _simplify(p)
-    else:
-        # compare exponents with N - m > 0 made explicit: substitute N = m + g, g > 0
-        g = sp.Symbol("g", positive=True)
-        gap_value = (model.N - model.m) if model.N.is_number else g
-        others = {k: v for k, v in values.items() if k is not sy.N}
-        coeff, p = leading_term(gamma.subs(sy.N, sy.m + g), sy.tau, others | {g: gap_value})
-        p = _simplify(p.subs(g, sy.N - sy.m).subs(values)) if p is not sp.oo else p
-        coeff = _simplify(coeff.subs(g, sy.N - sy.m).subs(values))
     steps.append(Step("leading term as tau -> 0: coefficient", coeff))
     steps.append(Step("leading exponent p", p))
-    symbolic_m = getattr(model, "m", None) is not None and not model.m.is_number
-    if coeff.is_negative or (symbolic_m and _simplify(coeff.subs(sy.m, 1)).is_negative):
-        sign = "negative"  # for symbolic m: negative whenever m > 0
-    else:
-        sign = "positive" if coeff.is_positive else "unknown"
-    return Derivation("p (gamma ~ tau^p)", p, tuple(steps), (f"leading coefficient {sign}",))
+    sign = ("negative" if coeff.is_negative else "positive" if coeff.is_positive
+            else "undecided")
+    return Derivation("p (gamma ~ tau^p)", p, tuple(steps), (f"leading coefficient {sign}",),
+                      {"exponent": p, "coefficient": coeff, "sign": sign,
+                       "closed_form": True})
+
+
+def _inverse(domain, values):
+    """The new positive symbols of the domain substitutions in terms of the model's own
+    (T_{N,m}: N = m + g gives g = N - m)."""
+    inverse = {}
+    for symbol, expr in domain.items():
+        for new in expr.free_symbols - set(values) - {symbol}:
+            inverse[new] = sp.solve(sp.Eq(symbol, expr), new)[0]
+    return inverse
 
 
 def escape_time(p):

@@ -13,6 +13,10 @@ tau_c = sp.Symbol("tau_c", positive=True)
 T = sp.Symbol("T", positive=True)
 N = sp.Symbol("N", positive=True)
 m = sp.Symbol("m", nonnegative=True)
+g = sp.Symbol("g", positive=True)  # the gap N - m > 0, for deciding signs
+
+# the package symbols by name, so that parsed text (CLI, strings) means the same symbols
+BY_NAME = {"N": N, "m": m, "tau": tau, "L": L, "tau_c": tau_c, "T": T}
 
 
 def ligand_symbols(K, tau_name="tau", L_name="L"):
@@ -27,8 +31,3 @@ def ligand_symbols(K, tau_name="tau", L_name="L"):
 def power_sum(k):
     """The symbol S_k = sum_i L_i tau_i^k (units molecules * s^k)."""
     return sp.Symbol(f"S_{{{sp.latex(k)}}}", positive=True)
-
-
-def rest_sum(k):
-    """The symbol R_k: S_k without the singled-out ligands."""
-    return sp.Symbol(f"R_{{{sp.latex(k)}}}", positive=True)

@@ -1,31 +1,31 @@
-"""Shared, independent reference implementations for the tests.
+"""Test session set-up: a hermetic cache, never the user's home.
 
-Nothing here imports the package: these are the plain formulas of SCIENCE.md written
-directly in numpy/mpmath, so that derived results are checked against an independent source.
+Every test (and every subprocess it starts) writes the package's cache under a session
+temporary folder, and matplotlib its configuration next to it.  Shared reference
+implementations and runners are in ``helpers.py``.
 """
-import mpmath as mp
+import os
+
 import numpy as np
 import pytest
 
 
-def T_numpy(taus, Ls, N, m, tau_c):
-    """T_{N,m} of a mixture, straight from its definition (SCIENCE.md section 2.2)."""
-    taus, Ls = np.asarray(taus, float), np.asarray(Ls, float)
-    return np.sum(Ls * taus**N) / (tau_c ** (N - m) * np.sum(Ls * taus**m))
-
-
-def T_mpmath(taus, Ls, N, m, tau_c):
-    N, m, tau_c = mp.mpf(N), mp.mpf(m), mp.mpf(tau_c)
-    num = mp.fsum(mp.mpf(L) * mp.mpf(t) ** N for t, L in zip(taus, Ls))
-    den = mp.fsum(mp.mpf(L) * mp.mpf(t) ** m for t, L in zip(taus, Ls))
-    return num / (tau_c ** (N - m) * den)
+@pytest.fixture(scope="session", autouse=True)
+def hermetic_cache(tmp_path_factory):
+    root = tmp_path_factory.mktemp("antagonism-cache")
+    saved = {k: os.environ.get(k) for k in ("ANTAGONISM_CACHE_DIR", "MPLCONFIGDIR",
+                                            "MPLBACKEND")}
+    os.environ["ANTAGONISM_CACHE_DIR"] = str(root / "cache")
+    os.environ["MPLCONFIGDIR"] = str(root / "matplotlib")
+    os.environ["MPLBACKEND"] = "Agg"
+    yield root / "cache"
+    for k, v in saved.items():
+        if v is None:
+            os.environ.pop(k, None)
+        else:
+            os.environ[k] = v
 
 
 @pytest.fixture
 def rng():
     return np.random.default_rng(12345)
-
-
-# (N, m) pairs across both regimes, integer and not
-EXPONENTS = [(1, 0), (3, 1), (4, 2), (5, 3), (5, 4), (2.5, 0.5), (3.5, 1.5), (4.5, 2.5),
-             (2.2, 1.7)]

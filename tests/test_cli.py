@@ -1,34 +1,30 @@
-"""The command-line contract of issue 2."""
+"""The command-line contract: classify, derive, regimes, bad input, the entry point."""
 import json
-import subprocess
-import sys
 
 import pytest
-
-
-def run(*args):
-    return subprocess.run([sys.executable, "-m", "antagonism.numerics.cli", *args],
-                          capture_output=True, text=True, timeout=300)
+from helpers import run_cli, run_cli_process, tau_inflection, tau_star
 
 
 def test_classify_adaptive_json():
-    p = run("classify", "--model", "adaptive", "--N", "5", "--m", "3", "--tau-c", "3", "--json")
+    p = run_cli("classify", "--model", "adaptive", "--N", "5", "--m", "3", "--tau-c", "3",
+                "--json")
     assert p.returncode == 0, p.stderr
     out = json.loads(p.stdout)
     assert out["regime"] == "specialized" and out["gradient_critical_point"] is True
-    assert out["tau_star"] == pytest.approx(3 * (3 / 5) ** 0.5)
-    assert out["tau_inflection"] == pytest.approx(3 * (6 / 20) ** 0.5)
-    assert out["escape"] == "frozen"
+    assert out["tau_star"] == pytest.approx(tau_star(5, 3, 3.0, 1.0))
+    assert out["tau_inflection"] == pytest.approx(tau_inflection(5, 3, 3.0, 1.0))
+    assert out["escape"] == "frozen" and out["N"] == 5 and out["m"] == 3
 
 
 def test_classify_broad_has_null_inflection():
-    out = json.loads(run("classify", "--N", "4", "--m", "1", "--tau-c", "3", "--json").stdout)
+    out = json.loads(run_cli("classify", "--N", "4", "--m", "1", "--tau-c", "3",
+                             "--json").stdout)
     assert out["regime"] == "broad" and out["tau_inflection"] is None
     assert out["escape"] == "finite-time"
 
 
 def test_classify_kpr_json():
-    p = run("classify", "--model", "kpr", "--N", "3", "--json")
+    p = run_cli("classify", "--model", "kpr", "--N", "3", "--json")
     assert p.returncode == 0, p.stderr
     out = json.loads(p.stdout)
     assert out["tau_star"] is None and out["antagonism"] is False
@@ -38,10 +34,25 @@ def test_classify_kpr_json():
 @pytest.mark.parametrize("quantity", ["gradient", "hessian", "tau-star", "tau-inflection",
                                       "boundary", "fold-change"])
 def test_derive_latex(quantity):
-    p = run("derive", "--model", "adaptive", "--N", "N", "--m", "m", "--quantity", quantity,
-            "--latex")
+    p = run_cli("derive", "--model", "adaptive", "--N", "N", "--m", "m", "--quantity", quantity,
+                "--latex")
     assert p.returncode == 0, p.stderr
     assert "\\" in p.stdout and "tau" in p.stdout
+
+
+def test_derive_numeric_model_and_a_quantity_that_does_not_exist():
+    p = run_cli("derive", "--N", "5", "--m", "3", "--tau-c", "3", "--quantity", "tau-star")
+    assert p.returncode == 0 and "sqrt(15)" in p.stdout  # 3 (3 T / 5)^(1/2)
+    p = run_cli("derive", "--model", "kpr", "--quantity", "tau-star")
+    assert p.returncode == 0 and p.stdout.startswith("none:") and "positive" in p.stdout
+
+
+def test_regimes_table():
+    p = run_cli("regimes", "--max-N", "3", "--json")
+    rows = json.loads(p.stdout)
+    assert [(r["N"], r["m"], r["regime"]) for r in rows] == [
+        (1, 0, "broad"), (2, 0, "broad"), (2, 1, "broad"), (3, 0, "broad"), (3, 1, "broad"),
+        (3, 2, "specialized")]
 
 
 @pytest.mark.parametrize("args,needle", [
@@ -51,10 +62,21 @@ def test_derive_latex(quantity):
     (["derive", "--N", "-1", "--quantity", "gradient"], "-1"),
     (["derive", "--model", "nope", "--quantity", "gradient"], "nope"),
     (["classify", "--N", "nan", "--m", "0"], "nan"),
+    (["classify", "--param", "foo=1"], "foo"),
+    (["classify", "--param", "oops"], "name=value"),
+    (["descend", "--seed", "-1"], "seed"),
 ])
 def test_bad_input_one_line_no_traceback(args, needle):
-    p = run(*args)
-    assert p.returncode != 0
+    p = run_cli(*args)
+    assert p.returncode == 2
     assert "Traceback" not in p.stderr
     lines = p.stderr.strip().splitlines()
     assert len(lines) == 1 and needle in lines[0]
+
+
+def test_entry_point_runs_in_a_fresh_interpreter():
+    p = run_cli_process("classify", "--N", "5", "--m", "3", "--json")
+    assert p.returncode == 0, p.stderr
+    assert json.loads(p.stdout)["regime"] == "specialized"
+    p = run_cli_process("classify", "--N", "3", "--m", "3")
+    assert p.returncode == 2 and "Traceback" not in p.stderr

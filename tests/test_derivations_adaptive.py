@@ -3,7 +3,7 @@ differences (scipy.differentiate) and numeric root finding."""
 import numpy as np
 import pytest
 import sympy as sp
-from conftest import EXPONENTS, T_numpy
+from helpers import EXPONENTS, T_numpy
 from scipy.differentiate import derivative, hessian
 from scipy.optimize import brentq
 
@@ -179,4 +179,5 @@ def test_boundary_is_the_numeric_root_of_T_minus_one(NN, mm):
     tc, t1, L1, t2 = 3.0, 4.0, 100.0, 1.7
     root = brentq(lambda L2: T_numpy([t1, t2], [L1, L2], NN, mm, tc) - 1, 1e-9, 1e12,
                   xtol=1e-12, rtol=1e-14)
-    assert float(decision_boundary(t1, L1, t2, NN, mm, tc)) == pytest.approx(root, rel=1e-9)
+    model = dv.AdaptiveProofreading(NN, mm, tc)
+    assert float(decision_boundary(model, t1, L1, t2)) == pytest.approx(root, rel=1e-9)

@@ -6,18 +6,34 @@ import sys
 
 import numpy as np
 import pytest
-from conftest import T_numpy
+from helpers import T_numpy, run_cli, tau_star
 from scipy.differentiate import derivative
 
+from antagonism.derivations import AdaptiveProofreading
 from antagonism.numerics.attacks import Domain, fgsm, pgd
-from antagonism.numerics.cell_objective import CellObjective
-from antagonism.numerics.curves import antagonism_potential
-from antagonism.numerics.descent import bin_edges, descend_to_boundary
-from antagonism.numerics.ligands import paper_ligands
-from antagonism.numerics.sweep import sweep_descent
-from antagonism.theory import classify_regime, critical_binding_time, fold_change
+from antagonism.numerics.cells import CellObjective, paper_ligands
+from antagonism.numerics.experiments.descent import (
+    DescentStatus,
+    bin_edges,
+    descend_to_boundary,
+)
+from antagonism.numerics.experiments.potential import antagonism_potential
+from antagonism.numerics.experiments.sweep import adaptive_grid, sweep_descent
+from antagonism.theory import fold_change
 
 TAU_C = 3.0
+
+
+def T(N, m):
+    """T_{N,m} at the figure scripts' tau_c = 3."""
+    return AdaptiveProofreading(N, m, TAU_C)
+
+
+@pytest.fixture(scope="module")
+def descents(paper):
+    """The paper's descent for every (N, m) these tests look at, computed once."""
+    pairs = [(5, 3), (4, 3), (5, 2), (4, 1), (5, 1), (4, 2)]
+    return {p: descend_to_boundary(T(*p), paper.tau, paper.L, max_iter=20000) for p in pairs}
 
 
 @pytest.fixture(scope="module")
@@ -49,45 +65,45 @@ def numpy_reference_descent(tau, L, N, m, tau_c, eps, iters):
 @pytest.mark.parametrize("N,m", [(5, 3), (4, 1), (3.5, 1.5)])
 def test_exact_descent_matches_numpy_reference(N, m):
     lig = paper_ligands(500, 0.3, TAU_C, seed=3)
-    res = descend_to_boundary(lig.tau, lig.L, N, m, TAU_C, max_iter=5, ftol=0)
+    res = descend_to_boundary(T(N, m), lig.tau, lig.L, max_iter=5, ftol=0)
     ref = numpy_reference_descent(lig.tau, lig.L, N, m, TAU_C, 0.2, res.iterations)
     np.testing.assert_allclose(res.tau, ref, rtol=1e-10)
 
 
 @pytest.mark.parametrize("N,m", [(5, 3), (4, 3), (5, 2)])
-def test_large_m_piles_up_at_theory_tau_star(paper, N, m):
-    res = descend_to_boundary(paper.tau, paper.L, N, m, TAU_C, max_iter=20000)
+def test_large_m_piles_up_at_theory_tau_star(descents, N, m):
+    res = descents[(N, m)]
     # SCIENCE.md section 4: moving self ligands alone cannot switch the cell off here
     assert res.status == "fixed-point" and not res.crossed and 1 < res.T_final < 1.1
-    star = critical_binding_time(N, m, TAU_C, res.T_final)  # theory, at the final T
-    assert res.tau_star_predicted == pytest.approx(star)
+    assert res.status is DescentStatus.FIXED_POINT and "robust" in res.message
+    star = tau_star(N, m, TAU_C, res.T_final)  # SCIENCE.md's formula, at the final T
+    assert res.tau_star_predicted == pytest.approx(star, rel=1e-12)
     assert res.moved_tau_median == pytest.approx(star, rel=1e-6)
     assert res.fraction_near_tau_star > 0.95
 
 
-def test_m_5_3_stalls_near_1_05(paper):
-    res = descend_to_boundary(paper.tau, paper.L, 5, 3, TAU_C, max_iter=20000)
-    assert res.T_final == pytest.approx(1.05, abs=0.01)  # "about 1.05" (SCIENCE.md)
+def test_m_5_3_stalls_near_1_05(descents):
+    assert descents[(5, 3)].T_final == pytest.approx(1.05, abs=0.01)  # "about 1.05"
 
 
 @pytest.mark.parametrize("N,m", [(4, 1), (5, 1), (4, 2)])
-def test_small_m_crosses_quickly(paper, N, m):
-    res = descend_to_boundary(paper.tau, paper.L, N, m, TAU_C, max_iter=20000)
+def test_small_m_crosses_quickly(descents, N, m):
+    res = descents[(N, m)]
     assert res.crossed and res.status == "crossed" and res.iterations < 100
 
 
 @pytest.mark.parametrize("N", [4, 5])
-def test_broad_attack_spreads_over_self_ligands(paper, N):
+def test_broad_attack_spreads_over_self_ligands(paper, descents, N):
     """m = 1: when the boundary is crossed every self ligand has moved and they are spread
     out, not piled at tau*; m = 3 at the same iteration has moved the weak ones hardly."""
-    broad = descend_to_boundary(paper.tau, paper.L, N, 1, TAU_C, max_iter=20000)
+    broad = descents[(N, 1)]
     self_ = ~paper.agonist
     shift = broad.tau[self_] - paper.tau[self_]
     assert np.all(shift > 0)
     assert broad.fraction_near_tau_star < 0.05
     q75, q25 = np.percentile(broad.tau[self_], [75, 25])
     assert q75 - q25 > 0.05  # spread out (a pile-up at tau* has an IQR of ~0)
-    special = descend_to_boundary(paper.tau, paper.L, N, 3, TAU_C, max_iter=broad.iterations,
+    special = descend_to_boundary(T(N, 3), paper.tau, paper.L, max_iter=broad.iterations,
                                   ftol=0)
     weak = self_ & (paper.tau < 0.1)
     moved_weak = special.tau[weak] - paper.tau[weak]
@@ -95,7 +111,7 @@ def test_broad_attack_spreads_over_self_ligands(paper, N):
 
 
 def test_binned_procedure_drops_agonists_above_last_edge(paper):
-    res = descend_to_boundary(paper.tau, paper.L, 5, 3, TAU_C, max_iter=3000, variant="binned")
+    res = descend_to_boundary(T(5, 3), paper.tau, paper.L, max_iter=3000, variant="binned")
     edges = bin_edges()
     assert edges[0] == 0 and edges[-1] == 3.5 and np.allclose(np.diff(edges)[:-1], 0.2)
     counts, _ = np.histogram(paper.tau, edges)
@@ -113,18 +129,18 @@ def test_fgsm_flips_m1_at_small_eps_but_not_large_m(paper):
     eps = 0.7  # < tau_c / 4
     flips = {}
     for N, m in [(4, 1), (3, 1), (5, 3), (4, 3), (5, 4)]:
-        obj = CellObjective(paper.tau, paper.L, N, m, TAU_C)
+        obj = CellObjective(T(N, m), paper.tau, paper.L)
         flips[(N, m)] = bool(fgsm(obj, obj.x0(), eps, domain=dom).success[0])
     assert flips == {(4, 1): True, (3, 1): True, (5, 3): False, (4, 3): False, (5, 4): False}
 
 
 @pytest.mark.parametrize("N,m", [(5, 3), (4, 3)])
-def test_no_attack_crosses_where_theory_says_no_crossing_exists(paper, N, m):
+def test_no_attack_crosses_where_theory_says_no_crossing_exists(paper, descents, N, m):
     """Paper set-up, m = 3: the descent's fixed point (every self ligand at tau*(T)) keeps
     T > 1, so neither FGSM at any eps nor PGD with the whole range as budget may succeed."""
-    fixed = descend_to_boundary(paper.tau, paper.L, N, m, TAU_C, max_iter=20000)
+    fixed = descents[(N, m)]
     assert fixed.status == "fixed-point" and fixed.T_final > 1
-    obj = CellObjective(paper.tau, paper.L, N, m, TAU_C)
+    obj = CellObjective(T(N, m), paper.tau, paper.L)
     dom = Domain(lower=1e-9, upper=TAU_C * (1 - 1e-12), mask=(paper.tau < TAU_C)[None, :])
     for eps in np.arange(0.1, 3.01, 0.1):
         assert not fgsm(obj, obj.x0(), eps, domain=dom).success[0]
@@ -137,8 +153,8 @@ def test_pgd_succeeds_where_fgsm_fails_when_a_crossing_exists():
     """20 % agonists: moving the self ligands to tau* crosses the boundary (the descent shows
     it), PGD finds it, FGSM fails at every small eps and at the full budget."""
     lig = paper_ligands(101**2, 0.2, TAU_C, seed=0)
-    assert descend_to_boundary(lig.tau, lig.L, 5, 3, TAU_C, max_iter=20000).crossed
-    obj = CellObjective(lig.tau, lig.L, 5, 3, TAU_C)
+    assert descend_to_boundary(T(5, 3), lig.tau, lig.L, max_iter=20000).crossed
+    obj = CellObjective(T(5, 3), lig.tau, lig.L)
     dom = Domain(lower=1e-9, upper=TAU_C * (1 - 1e-12), mask=(lig.tau < TAU_C)[None, :])
     for eps in np.arange(0.1, 1.01, 0.1):
         assert not fgsm(obj, obj.x0(), eps, domain=dom).success[0]
@@ -147,12 +163,11 @@ def test_pgd_succeeds_where_fgsm_fails_when_a_crossing_exists():
     assert p.success[0]
     moved = p.x_adv[0][lig.tau < TAU_C]
     T_adv = np.exp(-p.loss[0])
-    star = critical_binding_time(5, 3, TAU_C, T_adv)
-    assert np.median(moved) == pytest.approx(star, rel=0.05)
+    assert np.median(moved) == pytest.approx(tau_star(5, 3, TAU_C, T_adv), rel=0.05)
 
 
 def test_pgd_random_restarts_are_seeded(paper):
-    obj = CellObjective(paper.tau[:300], paper.L[:300], 4, 1, TAU_C)
+    obj = CellObjective(T(4, 1), paper.tau[:300], paper.L[:300])
     dom = Domain(lower=1e-9, upper=TAU_C, mask=(paper.tau[:300] < TAU_C)[None, :])
     a = pgd(obj, obj.x0(), 0.3, n_steps=5, restarts=2, domain=dom, seed=7)
     b = pgd(obj, obj.x0(), 0.3, n_steps=5, restarts=2, domain=dom, seed=7)
@@ -162,33 +177,30 @@ def test_pgd_random_restarts_are_seeded(paper):
 
 @pytest.mark.parametrize("N,m", [(4, 2), (5, 3), (4, 1), (6, 4)])
 def test_potential_minimum_and_inflection(N, m):
-    res = antagonism_potential(N, m, TAU_C)
+    res = antagonism_potential(T(N, m))
     # the minimum is the self-consistent strongest antagonist tau*(T_min) of the theory
-    assert res.tau_min == pytest.approx(critical_binding_time(N, m, TAU_C, res.T_min), rel=1e-9)
+    assert res.tau_min == pytest.approx(tau_star(N, m, TAU_C, res.T_min), rel=1e-9)
     L1, L2 = res.L1, res.L2
     T_of = lambda t: np.array([T_numpy([TAU_C, x], [L1, L2], N, m, TAU_C)
                                for x in np.ravel(t)]).reshape(np.shape(t))
     assert derivative(T_of, res.tau_min, initial_step=0.01).df == pytest.approx(0, abs=1e-9)
-    assert (res.tau_inflection is not None) == (classify_regime("adaptive", N, m).regime
-                                                == "specialized")
+    assert (res.tau_inflection is not None) == (m > 1)  # SCIENCE.md: iff m > 1
     if res.tau_inflection is not None:
         d2 = lambda t: derivative(lambda y: derivative(T_of, y, initial_step=1e-3).df, t,
                                   initial_step=1e-2).df
         t = res.tau_inflection
         assert d2(0.99 * t) < 0 < d2(1.01 * t)  # finite differences change sign there
         assert abs(d2(t)) < 1e-3 * max(abs(d2(0.9 * t)), abs(d2(1.1 * t)))
-    np.testing.assert_allclose(res.fc, fold_change(TAU_C, L1, res.tau2, L2, N, m), rtol=1e-10)
+    np.testing.assert_allclose(res.fc, fold_change(T(N, m), TAU_C, L1, res.tau2, L2),
+                               rtol=1e-10)
 
 
 def test_sweep_over_grid():
-    out = sweep_descent([(4.0, 1.0), (5.0, 3.0)], n_ligands=2000, seed=0, progress=False,
+    out = sweep_descent([T(4, 1), T(5, 3)], n_ligands=2000, seed=0, progress=False,
                         max_iter=20000)
     assert [r["status"] for r in out] == ["crossed", "fixed-point"]
-
-
-def run_cli(*args):
-    return subprocess.run([sys.executable, "-m", "antagonism.numerics.cli", *args],
-                          capture_output=True, text=True, timeout=600)
+    assert [(m.N, m.m) for m in adaptive_grid([2, 3])] == [(2, 0), (2, 1), (3, 0), (3, 1),
+                                                             (3, 2)]
 
 
 def test_cli_descend_contract():
@@ -209,7 +221,7 @@ def test_cli_potential_contract():
                 "--json")
     assert p.returncode == 0, p.stderr
     out = json.loads(p.stdout)
-    assert out["tau_min"] == pytest.approx(critical_binding_time(4, 2, 3.0, out["T_min"]))
+    assert out["tau_min"] == pytest.approx(tau_star(4, 2, 3.0, out["T_min"]))
     assert 0 < out["tau_inflection"] < out["tau_min"]
     broad = json.loads(run_cli("potential", "--N", "4", "--m", "1", "--json").stdout)
     assert broad["tau_inflection"] is None
@@ -231,7 +243,7 @@ def test_benchmark_script_runs(tmp_path):
 
 
 def test_parallel_sweep_matches_serial():
-    pairs = [(4.0, 1.0), (3.0, 2.0)]
+    pairs = [T(4, 1), T(3, 2)]
     serial = sweep_descent(pairs, n_ligands=600, seed=1, progress=False, max_iter=3000)
     parallel = sweep_descent(pairs, n_ligands=600, seed=1, progress=False, max_iter=3000,
                              workers=2)

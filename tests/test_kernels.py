@@ -9,7 +9,8 @@ import mpmath as mp
 import numpy as np
 import pytest
 
-from antagonism.numerics.kernels import AdaptiveKernels, adaptive_kernels
+from antagonism.derivations import AdaptiveProofreading
+from antagonism.numerics.cells import AdaptiveKernels, cell_evaluator
 
 
 def mp_reference(tau, L, N, m, tau_c):
@@ -45,22 +46,24 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize("backend", ["numba", "numpy"])
+@pytest.mark.parametrize("backend,specialise", [("numba", True), ("numba", False),
+                                               ("numpy", True)])
 @pytest.mark.parametrize("N,m,tau,L", CASES)
-def test_kernels_match_mpmath(backend, N, m, tau, L):
-    k = AdaptiveKernels(N, m, backend=backend)
+def test_kernels_match_mpmath(backend, specialise, N, m, tau, L):
     tau_c = 3.0
+    k = AdaptiveKernels(AdaptiveProofreading(N, m, tau_c), backend=backend,
+                        specialise=specialise)
     logT, grad, scale, hess = mp_reference(tau, L, N, m, tau_c)
-    assert np.isfinite(k.log_output(tau, L, tau_c))
-    assert k.log_output(tau, L, tau_c) == pytest.approx(logT, rel=1e-10, abs=1e-12)
-    g = k.grad_log_output(tau, L, tau_c)
+    assert np.isfinite(k.log_output(tau, L))
+    assert k.log_output(tau, L) == pytest.approx(logT, rel=1e-10, abs=1e-12)
+    g = k.grad_log_output(tau, L)
     assert np.all(np.isfinite(g))
     np.testing.assert_array_less(np.abs(g - grad), 1e-10 * scale + 1e-300)
     if abs(logT) < 700:  # T itself representable: check dT/dtau and the Hessian diagonal
         T = np.exp(logT)
-        np.testing.assert_allclose(k.grad_output(tau, L, tau_c), T * grad,
+        np.testing.assert_allclose(k.grad_output(tau, L), T * grad,
                                    rtol=0, atol=1e-10 * T * scale.max())
-        h = k.hessian_diagonal(tau, L, tau_c) / T
+        h = k.hessian_diagonal(tau, L) / T
         hscale = np.abs(hess) + scale**2 + np.abs(scale / tau)
         np.testing.assert_array_less(np.abs(h - hess), 1e-9 * hscale + 1e-300)
 
@@ -73,7 +76,8 @@ def test_dT_dL_matches_mpmath():
     T = lambda Ls: S(Ls, N) / (mp.mpf(tc) ** (N - m) * S(Ls, m))
     ref = [float(mp.diff(lambda x, i=i: T([x if j == i else mp.mpf(L[j]) for j in range(3)]),
                          mp.mpf(L[i]))) for i in range(3)]
-    np.testing.assert_allclose(adaptive_kernels(N, m).grad_L(tau, L, tc), ref, rtol=1e-10)
+    model = AdaptiveProofreading(N, m, tc)
+    np.testing.assert_allclose(cell_evaluator(model).grad_L(tau, L), ref, rtol=1e-10)
 
 
 @pytest.mark.parametrize("tau,L,msg", [
@@ -85,25 +89,30 @@ def test_dT_dL_matches_mpmath():
 ])
 def test_bad_ligands_rejected(tau, L, msg):
     with pytest.raises(ValueError, match=msg):
-        adaptive_kernels(5, 3).output(tau, L, 3.0)
+        cell_evaluator(AdaptiveProofreading(5, 3, 3)).output(tau, L)
 
 
 def test_bad_exponents_rejected():
     with pytest.raises(ValueError, match="m must be smaller than N"):
-        AdaptiveKernels(3, 3)
+        AdaptiveProofreading(3, 3)
+    with pytest.raises(ValueError, match="symbolic"):
+        AdaptiveKernels(AdaptiveProofreading())
 
 
 SCRIPT = """
 import json
-from antagonism.numerics.kernels import AdaptiveKernels
-k = AdaptiveKernels(4.0, 2.0).warm_up()
-stats = k._impl.descend.stats
+from antagonism.derivations import AdaptiveProofreading
+from antagonism.numerics.cells import AdaptiveKernels
+k = AdaptiveKernels(AdaptiveProofreading(4, 2, 3), specialise=False).warm_up()
+stats = k._impl.descent_pass.stats
 print(json.dumps({"warm": k.warm, "hits": sum(stats.cache_hits.values()),
                   "misses": sum(stats.cache_misses.values()), "path": str(k.source_path)}))
 """
 
 
 def test_second_process_reuses_compile_cache(tmp_path):
+    """A second process loads the generated module from the index (no sympy) and numba's
+    machine code from its on-disk cache, all under $ANTAGONISM_CACHE_DIR/kernels."""
     env = dict(os.environ, ANTAGONISM_CACHE_DIR=str(tmp_path))
     env.pop("ANTAGONISM_DISABLE_NUMBA", None)
     run = lambda: json.loads(subprocess.run([sys.executable, "-c", SCRIPT], env=env, check=True,
@@ -111,14 +120,16 @@ def test_second_process_reuses_compile_cache(tmp_path):
     first, second = run(), run()
     assert not first["warm"] and first["misses"] >= 1 and first["hits"] == 0
     assert second["warm"] and second["hits"] >= 1 and second["misses"] == 0
-    assert first["path"] == second["path"] and str(tmp_path) in first["path"]
+    assert first["path"] == second["path"]
+    assert first["path"].startswith(str(tmp_path / "kernels"))
 
 
 def test_numpy_fallback_when_numba_disabled(tmp_path):
     env = dict(os.environ, ANTAGONISM_DISABLE_NUMBA="1", ANTAGONISM_CACHE_DIR=str(tmp_path))
     out = subprocess.run([sys.executable, "-c",
-                          "from antagonism.numerics.kernels import adaptive_kernels as a;"
-                          "k=a(5.0,3.0); print(k.backend, k.output([1.0,3.5],[1.0,1.0],3.0))"],
+                          "from antagonism.derivations import AdaptiveProofreading as A;"
+                          "from antagonism.numerics.cells import cell_evaluator as e;"
+                          "k=e(A(5, 3, 3)); print(k.backend, k.output([1.0,3.5],[1.0,1.0]))"],
                          env=env, check=True, capture_output=True, text=True).stdout.split()
     assert out[0] == "numpy"
     assert float(out[1]) == pytest.approx((1 + 3.5**5) / (9 * (1 + 3.5**3)), rel=1e-12)
@@ -137,6 +148,6 @@ def test_kernels_match_sympy_evalf(N, m):
     at = {**dict(zip(taus, map(sp.Float, tau))), **dict(zip(Ls, map(sp.Float, L)))}
     logT = float(sp.log(expr).evalf(30, subs=at))
     grads = [float(sp.diff(expr, t).evalf(30, subs=at)) for t in taus]
-    k = adaptive_kernels(float(N), float(m))
-    assert k.log_output(tau, L, 3.0) == pytest.approx(logT, rel=1e-10)
-    np.testing.assert_allclose(k.grad_output(tau, L, 3.0), grads, rtol=1e-10)
+    k = AdaptiveKernels(model, specialise=False)
+    assert k.log_output(tau, L) == pytest.approx(logT, rel=1e-10)
+    np.testing.assert_allclose(k.grad_output(tau, L), grads, rtol=1e-10)

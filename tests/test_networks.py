@@ -2,15 +2,16 @@
 training targets on the real digits, defences evaluated with BPDA and a gradient-free attack."""
 import gzip
 import json
+import os
 import struct
-import subprocess
-import sys
 
 import numpy as np
 import pytest
+import torch
+from helpers import run_cli, run_cli_process
 
 from antagonism.numerics.attacks import Domain, fgsm, pgd, square
-from antagonism.numerics.networks.data import load_digits, load_mnist_idx, read_idx
+from antagonism.numerics.networks.datasets import load_digits, load_mnist_idx, read_idx
 from antagonism.numerics.networks.defences import HardThreshold, ProofreadingLayer, SmoothFilter
 from antagonism.numerics.networks.model import softmax_cross_entropy
 from antagonism.numerics.networks.objective import NetworkObjective
@@ -144,7 +145,6 @@ def test_pgd_matches_independent_reimplementation(digits):
 
 
 def test_gradients_match_torch_autograd(digits):
-    torch = pytest.importorskip("torch")  # optional extra: checked only where torch exists
     model = mlp(hidden=(32,), seed=0)
     x, y = digits.x_test[:8], digits.y_test[:8]
     _, g = model.loss_and_input_grad(x, y)
@@ -170,54 +170,64 @@ def test_square_attack_is_monotone_and_seeded(digits):
 
 
 @pytest.fixture(scope="module")
-def report(tmp_path_factory):
-    import os
-
-    cache = tmp_path_factory.mktemp("cache")
-    old = os.environ.get("ANTAGONISM_CACHE_DIR")
-    os.environ["ANTAGONISM_CACHE_DIR"] = str(cache / "kernels")
+def quick_report():
+    """The robustness pipeline on small, briefly trained networks (seconds, not minutes)."""
     from antagonism.numerics.networks.robustness import robustness_report
-    try:
-        yield robustness_report(eps_list=(0.2,), seed=0, progress=False), cache
-    finally:
-        if old is None:
-            os.environ.pop("ANTAGONISM_CACHE_DIR")
-        else:
-            os.environ["ANTAGONISM_CACHE_DIR"] = old
+
+    return robustness_report(eps_list=(0.2,), seed=0, progress=False, quick=True,
+                             n_queries=100)
 
 
-def test_robustness_targets_on_digits(report):
-    rep, _ = report
-    nat, adv = rep.models["natural"], rep.models["pgd_trained"]
-    assert nat["clean_accuracy"] >= 0.95
-    assert nat["0.2"]["pgd"] < 0.20
-    assert adv["0.2"]["worst"] >= 0.60
+def test_robustness_report_structure_and_masking(quick_report):
+    rep = quick_report
+    assert set(rep.models) == {"natural", "pgd_trained", "threshold", "hill", "proofreading"}
     for name in ("threshold", "hill", "proofreading"):
         row = rep.models[name]["0.2"]
         assert {"fgsm", "pgd", "pgd_bpda", "gradient_free", "worst"} <= set(row)
         assert row["worst"] <= min(row["pgd_bpda"], row["gradient_free"], row["pgd"])
+    assert "pgd_bpda" not in rep.models["natural"]["0.2"]
     assert rep.masked_gradient_flags["threshold"]["zero_gradient_fraction"] == 1.0
     assert rep.masked_gradient_flags["threshold"]["flagged"]
+    assert rep.models["natural"]["clean_accuracy"] > 0.9
+
+
+@pytest.mark.slow
+def test_robustness_targets_on_digits():
+    """The README's numbers: full-size networks (about a minute of training)."""
+    from antagonism.numerics.networks.robustness import robustness_report
+
+    rep = robustness_report(eps_list=(0.2,), seed=0, progress=False)
+    nat, adv = rep.models["natural"], rep.models["pgd_trained"]
+    assert nat["clean_accuracy"] >= 0.95
+    assert nat["0.2"]["pgd"] < 0.20
+    assert adv["0.2"]["worst"] >= 0.60
     assert not rep.masked_gradient_flags["natural"]["flagged"]
 
 
-def test_cli_robustness_contract(report):
-    import os
-
-    _, cache = report
-    env = dict(os.environ, ANTAGONISM_CACHE_DIR=str(cache / "kernels"))
-    p = subprocess.run([sys.executable, "-m", "antagonism.numerics.cli", "robustness",
-                        "--dataset", "digits", "--eps", "0.2", "--seed", "0", "--json"],
-                       capture_output=True, text=True, env=env, timeout=600)
+def test_cli_robustness_contract(quick_report):
+    p = run_cli("robustness", "--dataset", "digits", "--eps", "0.2", "--seed", "0", "--quick",
+                "--queries", "100", "--json")
     assert p.returncode == 0, p.stderr
     assert "[robustness]" in p.stderr  # progress on standard error
     out = json.loads(p.stdout)
-    assert set(out["models"]) == {"natural", "pgd_trained", "threshold", "hill",
-                                  "proofreading"}
+    assert set(out["models"]) == set(quick_report.models)
     assert "masked_gradient_flags" in out
-    row = out["models"]["hill"]["0.2"]
-    assert {"fgsm", "pgd", "pgd_bpda", "gradient_free", "worst"} <= set(row)
-    assert "pgd_bpda" not in out["models"]["natural"]["0.2"]
+    assert out["models"]["hill"]["0.2"] == quick_report.models["hill"]["0.2"]  # cached nets
+
+
+def test_robustness_writes_nothing_outside_the_cache_dir(tmp_path):
+    """ANTAGONISM_CACHE_DIR=X antagonism robustness ... writes only under X (not in its
+    parent, not in the home folder, not in the working folder)."""
+    cache, home, work = tmp_path / "X", tmp_path / "home", tmp_path / "work"
+    home.mkdir()
+    work.mkdir()
+    env = dict(os.environ, ANTAGONISM_CACHE_DIR=str(cache), HOME=str(home))
+    p = run_cli_process("robustness", "--eps", "0.1", "--quick", "--queries", "20", "--json",
+                        env=env, cwd=work)
+    assert p.returncode == 0, p.stderr
+    assert sorted(x.name for x in tmp_path.iterdir()) == ["X", "home", "work"]
+    assert not any(home.rglob("*")) and not any(work.rglob("*"))
+    assert len(list((cache / "models").glob("*.npz"))) == 5
 
 
 def test_digit_boundary_tilting():
@@ -228,7 +238,6 @@ def test_digit_boundary_tilting():
 
 
 def test_torch_bridge_attacks_match_numpy(digits):
-    pytest.importorskip("torch")  # optional extra: checked only where torch exists
     from antagonism.numerics.networks.torch_bridge import TorchObjective, to_torch_mlp
 
     model = mlp(hidden=(32,), seed=2)
@@ -253,13 +262,13 @@ def test_l2_pgd_stays_in_ball_and_beats_fgm(digits):
 
 def test_gradient_free_attack_on_a_cell():
     """The same attack code on a binary scalar decision: the cell's margin -log T."""
-    from antagonism.numerics.cell_objective import CellObjective
-    from antagonism.numerics.ligands import paper_ligands
+    from antagonism.derivations import AdaptiveProofreading
+    from antagonism.numerics.cells import CellObjective, paper_ligands
 
     lig = paper_ligands(400, 0.3, 3.0, seed=0)
-    obj = CellObjective(lig.tau, lig.L, 4, 1, 3.0)
+    obj = CellObjective(AdaptiveProofreading(4, 1, 3.0), lig.tau, lig.L)
     dom = Domain(lower=1e-9, upper=3.0 * (1 - 1e-12), mask=(lig.tau < 3.0)[None, :])
     res = square(obj, obj.x0(), 0.7, n_queries=200, domain=dom, seed=0)
-    x0_loss = obj.loss_and_grad(obj.x0())[0]
+    x0_loss = obj.loss(obj.x0())
     assert res.loss[0] >= x0_loss[0]
     np.testing.assert_array_equal(res.x_adv[0][lig.tau >= 3.0], lig.tau[lig.tau >= 3.0])

@@ -6,7 +6,7 @@ import mpmath as mp
 import numpy as np
 import pytest
 import sympy as sp
-from conftest import EXPONENTS, T_mpmath
+from helpers import EXPONENTS, T_mpmath
 from scipy.integrate import solve_ivp
 
 from antagonism import derivations as dv
@@ -44,7 +44,7 @@ def test_regime_table_N_1_to_6():
 
 @pytest.mark.parametrize("NN,mm", EXPONENTS)
 def test_non_integer_exponents_classify_like_the_rule(NN, mm):
-    r = classify_regime("adaptive", NN, mm, tau_c=2.0)
+    r = classify_regime("adaptive", N=NN, m=mm, tau_c=2.0)
     assert r.regime == ("specialized" if mm > 1 else "broad")
     assert r.escape == expected_escape(mm)
 
@@ -66,8 +66,9 @@ def test_inflection_is_root_of_second_derivative_mpmath(NN, mm):
     from scipy.optimize import brentq
     star = brentq(lambda x: float(mp.diff(dT_dL, x, 1)), 0.01 * tc, 2 * tc, xtol=1e-15)
     infl = brentq(lambda x: float(mp.diff(dT_dL, x, 2)), 0.01 * tc, 2 * tc, xtol=1e-15)
-    assert critical_binding_time(NN, mm, tc, T0) == pytest.approx(float(star), rel=1e-10)
-    assert inflection_binding_time(NN, mm, tc, T0) == pytest.approx(float(infl), rel=1e-10)
+    model = dv.AdaptiveProofreading(NN, mm, tc)
+    assert critical_binding_time(model, T0) == pytest.approx(float(star), rel=1e-10)
+    assert inflection_binding_time(model, T0) == pytest.approx(float(infl), rel=1e-10)
 
 
 def _escape_time(m, tau0, A=1.0, target=1.0):
@@ -81,7 +82,7 @@ def _escape_time(m, tau0, A=1.0, target=1.0):
 
 @pytest.mark.parametrize("mm", [0.5, 1.0, 1.5, 2.0, 2.5, 3.0])
 def test_escape_classes_match_integrated_gradient_flow(mm):
-    r = classify_regime("adaptive", mm + 2, mm, 1.0)
+    r = classify_regime("adaptive", N=mm + 2, m=mm, tau_c=1.0)
     t_a, t_b, t_c = _escape_time(mm, 1e-3), _escape_time(mm, 1e-6), _escape_time(mm, 1e-9)
     if r.escape == "finite-time":
         assert t_b / t_a < 1.1  # converges as tau0 -> 0
@@ -93,7 +94,7 @@ def test_escape_classes_match_integrated_gradient_flow(mm):
 
 
 def test_kinetic_proofreading_has_no_antagonism():
-    r = classify_regime("kpr", 3, tau_c=3.0)
+    r = classify_regime("kpr", N=3, tau_c=3.0)
     assert r.antagonism is False and r.tau_star is None and r.tau_inflection is None
     assert r.escape == "pushed-to-zero" and r.regime == "broad"
 
@@ -102,7 +103,7 @@ def test_kinetic_proofreading_has_no_antagonism():
 def test_general_classifier_agrees_with_analytic_on_T_Nm(NN, mm):
     model = dv.AdaptiveProofreading(NN, mm, 3)
     expr, t, L = model.mixture_output(2)
-    analytic = classify_regime("adaptive", NN, mm, 3.0)
+    analytic = classify_regime("adaptive", N=NN, m=mm, tau_c=3.0)
     for method in ("symbolic", "numeric"):
         r = classify_output(expr, t[1], L[1], {t[0]: 3, L[0]: 4000}, tau_c=3.0, method=method)
         assert r.regime == analytic.regime and r.escape == analytic.escape, method

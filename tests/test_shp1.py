@@ -1,82 +1,107 @@
 """SHP-1 and adaptive-sorting models: closed forms against ODE integration and linear solves,
 implicit gradients against finite differences, regimes, and the OT-1 data."""
 import json
-import subprocess
-import sys
 
 import numpy as np
 import pytest
 import sympy as sp
+from helpers import run_cli
 from scipy.differentiate import derivative
 
-from antagonism.derivations import adaptive_sorting
+from antagonism.derivations import SHP1, AdaptiveProofreading, AdaptiveSorting, adaptive_sorting
+from antagonism.derivations import shp1 as d
 from antagonism.derivations import symbols as sy
-from antagonism.numerics.experimental import check_kondo_binding_times, compare_ot1, load_ot1
-from antagonism.numerics.ode import integrate_adaptive_sorting, integrate_shp1
-from antagonism.numerics.shp1 import SHP1Model, shp1_parameters
-from antagonism.numerics.shp1_regimes import classify_shp1, strongest_antagonist
+from antagonism.numerics.cells.ode import integrate_adaptive_sorting, integrate_shp1
+from antagonism.numerics.data import check_kondo_binding_times, compare_ot1, load_ot1
+from antagonism.numerics.experiments.potential import strongest_antagonist
+from antagonism.theory import classify, fold_change, model_evaluator
 
 
 @pytest.fixture(scope="module")
 def model():
-    return SHP1Model()
+    return SHP1()
+
+
+def numbers(model):
+    return {k: float(v) for k, v in model.parameters().items()}
 
 
 def test_classical_parameters_have_names_and_units():
-    from antagonism.derivations.shp1 import CLASSICAL
-
-    assert CLASSICAL["phi"].value == 0.09 and CLASSICAL["phi"].unit == "1/s"
-    assert shp1_parameters()["C_star"] == 500.0
+    assert d.CLASSICAL["phi"].value == 0.09 and d.CLASSICAL["phi"].unit == "1/s"
+    assert float(SHP1().p["C_star"]) == 500.0
     with pytest.raises(ValueError, match="unknown"):
-        shp1_parameters(foo=1)
+        SHP1(foo=1)
     with pytest.raises(ValueError, match="m must be"):
-        shp1_parameters(m=7)
+        SHP1(m=7)
+    with pytest.raises(ValueError, match="N must be a positive integer"):
+        SHP1(N=2.5)
 
 
-def chain_linear_solve(N, tau, C_T, d, phi):
+def chain_linear_solve(N, tau, C_T, dd, phi):
     """Independent: the steady-state chain equations as a linear system with sum = C_T."""
     A = np.zeros((N + 1, N + 1))
     for k in range(1, N):
-        A[k, k - 1], A[k, k], A[k, k + 1] = phi, -(phi + d + 1 / tau), d
-    A[N, N - 1], A[N, N] = phi, -(d + 1 / tau)
+        A[k, k - 1], A[k, k], A[k, k + 1] = phi, -(phi + dd + 1 / tau), dd
+    A[N, N - 1], A[N, N] = phi, -(dd + 1 / tau)
     A[0, :] = 1
     return np.linalg.solve(A, np.r_[C_T, np.zeros(N)])
 
 
+@pytest.fixture(scope="module")
+def closed_form_chain():
+    """The symbolic-N closed form A r_+^n + B r_-^n as an mpmath function of
+    (n, N, tau, d, phi, C_T)."""
+    plus, minus = d.characteristic_roots().expr
+    expr = d.chain_solution().expr.subs({d.r_plus: plus, d.r_minus: minus})
+    return sp.lambdify((d.n, d.N_int, sy.tau, d.d, d.phi, d.C_T), expr, "mpmath")
+
+
 @pytest.mark.parametrize("tau", [1e-3, 0.1, 3.0, 30.0])
-@pytest.mark.parametrize("S", [0.0, 1e5])
-def test_chain_closed_form_equals_linear_solve(model, tau, S):
-    d = 0.04 + 1.2e-6 * S
-    closed = [model.chain_value(k, tau, 500.0, S) for k in range(6)]
-    np.testing.assert_allclose(closed, chain_linear_solve(5, tau, 500.0, d, 0.09), rtol=1e-10)
+@pytest.mark.parametrize("dd", [0.04, 0.16])
+def test_chain_closed_forms_equal_linear_solve(closed_form_chain, tau, dd):
+    """Both derived chain forms against numpy: the symbolic-N closed form
+    A r_+^n + B r_-^n (at 30 digits) and the rational form for N = 5 that the numerics use."""
+    import mpmath as mp
+
+    N, phi, CT = 5, 0.09, 500.0
+    ref = chain_linear_solve(N, tau, CT, dd, phi)
+    with mp.workdps(30):
+        closed = [float(mp.re(closed_form_chain(k, N, mp.mpf(tau), mp.mpf(dd), mp.mpf(phi),
+                                                mp.mpf(CT)))) for k in range(N + 1)]
+    np.testing.assert_allclose(closed, ref, rtol=1e-10)
+    at = {sy.tau: tau, d.d: dd, d.phi: phi}
+    rational = [float(f.subs(at) * CT) for f in d.chain_fractions(N).fractions]
+    np.testing.assert_allclose(rational, ref, rtol=1e-12)
 
 
 def test_single_type_binding_is_the_derived_quadratic_root(model):
-    from antagonism.derivations.shp1 import R, kappa, total_balance
-
-    root = total_balance().steps[-1].expr
+    root = d.total_balance().steps[-1].expr
+    ev = model_evaluator(model)
     for tau, L in [(3.0, 1000.0), (0.1, 5e4), (20.0, 10.0)]:
-        st = model.steady_state([tau], [L])
-        expected = float(root.subs({sy.tau: tau, sy.L: L, R: 3e4, kappa: 1e-4}))
-        assert st.C_T[0] == pytest.approx(expected, rel=1e-10)
+        st = ev.steady_state([tau], [L])
+        expected = float(root.subs({sy.tau: tau, sy.L: L, d.R: 3e4, d.kappa: 1e-4}))
+        assert st.per_ligand("C_T")[0] == pytest.approx(expected, rel=1e-10)
+        assert st.value("R_free") == pytest.approx(3e4 - expected, rel=1e-10)
 
 
 @pytest.mark.parametrize("tau,L,m", [([3.0], [1000.0], 1), ([10.0], [100.0], 2),
                                       ([10.0, 2.0], [100.0, 1000.0], 1),
                                       ([10.0, 4.0, 0.5], [50.0, 300.0, 3000.0], 3)])
 def test_steady_state_matches_ode_integration(tau, L, m):
-    model = SHP1Model(m=m)
-    st = model.steady_state(tau, L)
-    ode = integrate_shp1(tau, L, model.p)
-    np.testing.assert_allclose(st.chains, ode.chains, rtol=1e-6, atol=1e-9)
-    assert st.S == pytest.approx(ode.S, rel=1e-6)
+    model = SHP1(m=m)
+    st = model_evaluator(model).steady_state(tau, L)
+    ode = integrate_shp1(tau, L, numbers(model))
+    chains = np.array([st.per_ligand(f"C_{k}") for k in range(6)]).T
+    np.testing.assert_allclose(chains, ode.chains, rtol=1e-6, atol=1e-9)
+    assert st.value("S") == pytest.approx(ode.S, rel=1e-6)
+    assert st.output == pytest.approx(ode.output, rel=1e-6)
 
 
 @pytest.mark.parametrize("m", [1, 3])
 def test_implicit_gradients_match_finite_differences(m):
-    model = SHP1Model(m=m)
+    ev = model_evaluator(SHP1(m=m))
     tau, L = np.array([10.0, 2.0, 0.7]), np.array([100.0, 1000.0, 400.0])
-    g = model.gradient(tau, L)
+    g = ev.gradient(tau, L)
     for j in range(3):
         for key, base in (("tau", tau), ("L", L)):
             def f(x, j=j, key=key, base=base):
@@ -85,7 +110,7 @@ def test_implicit_gradients_match_finite_differences(m):
                 for xx in x.ravel():
                     b = base.copy()
                     b[j] = xx
-                    vals.append(model.output(b, L) if key == "tau" else model.output(tau, b))
+                    vals.append(ev.output(b, L) if key == "tau" else ev.output(tau, b))
                 return np.array(vals).reshape(x.shape)
             fd = derivative(f, base[j], initial_step=0.01 * base[j]).df
             assert g[key][j] == pytest.approx(fd, rel=1e-6, abs=1e-14)
@@ -104,19 +129,38 @@ def test_adaptive_sorting_reduces_to_T_1_0():
     assert ss.output / (phi * lam) == pytest.approx(T10, rel=1e-3)
 
 
+def test_adaptive_sorting_model_matches_ode_and_finite_differences():
+    model = AdaptiveSorting(phi=1e-4, alpha=1.0, epsilon=1e-3, K_T=1e4, tau_c=3)
+    ev = model_evaluator(model)
+    tau, L = np.array([5.0, 1.0, 0.3]), np.array([200.0, 800.0, 500.0])
+    ss = integrate_adaptive_sorting(tau, L, 1e-4, 1.0, 1e-3, 1e4)
+    st = ev.steady_state(tau, L)
+    assert st.output == pytest.approx(ss.output, rel=1e-7)
+    assert st.value("K") == pytest.approx(ss.K, rel=1e-7)
+    g = ev.gradient(tau, L)
+    for j in range(3):
+        h = 1e-4 * tau[j]
+        up, down = tau.copy(), tau.copy()
+        up[j] += h
+        down[j] -= h
+        fd = (ev.output(up, L) - ev.output(down, L)) / (2 * h)
+        assert g.tau[j] == pytest.approx(fd, rel=1e-6)
+
+
 def test_s_pathway_exponent_is_m_and_competition_dominates_at_small_tau():
     for m in (1, 2):
-        excess = classify_shp1(m, receptors_in_excess=True)
+        excess = classify(SHP1(m=m, receptors_in_excess=True))
         assert excess.small_tau_exponent == pytest.approx(m, abs=0.2)
-    classical = classify_shp1(2)
+        assert excess.effective_m_predicted == m + 1
+    classical = classify(SHP1(m=2))
     assert abs(classical.small_tau_exponent) < 0.1  # receptor competition: tau^0
 
 
 def test_strongest_antagonist_is_located_to_one_percent(model):
     t, fc = strongest_antagonist(model, 10.0, 100.0, 1000.0)
-    grid = np.geomspace(0.05, 10.0, 2000)
-    dense = model.fold_change(10.0, 100.0, grid, 1000.0)
-    assert t == pytest.approx(grid[np.argmin(dense)], rel=0.01)
+    grid = np.geomspace(0.05, 10.0, 400)
+    dense = fold_change(model, 10.0, 100.0, grid, 1000.0)
+    assert t == pytest.approx(grid[np.argmin(dense)], rel=0.02)
     assert fc <= dense.min() + 1e-9 and fc < 1
 
 
@@ -129,69 +173,49 @@ def test_ot1_table_and_kondo_relation():
 
 
 def test_compare_ot1_with_adaptive_proofreading():
-    from antagonism.theory import fold_change
-
-    res = compare_ot1(lambda t1, t2: float(fold_change(t1, 100.0, t2, 1000.0, 5, 3)), 3.0)
+    model = AdaptiveProofreading(5, 3, 3)
+    res = compare_ot1(lambda t1, t2: float(fold_change(model, t1, 100.0, t2, 1000.0)), 3.0)
     assert res.peptides == ["Q4", "T4", "V4", "G4", "E1"]
-    expected = [float(fold_change(10.0, 100.0, t, 1000.0, 5, 3)) for t in res.tau_s]
-    np.testing.assert_allclose(res.fc, expected)
+    # SCIENCE.md's fold-change formula, written out
+    x = lambda t2: 1000 * t2**3 / (100 * 10.0**3 + 1000 * t2**3)  # noqa: E731
+    expected = [1 - x(t) * (1 - (t / 10.0) ** 2) for t in res.tau_s]
+    np.testing.assert_allclose(res.fc, expected, rtol=1e-12)
     assert res.strongest == res.peptides[int(np.argmin(expected))]
 
 
-def run(*args):
-    return subprocess.run([sys.executable, "-m", "antagonism.numerics.cli", *args],
-                          capture_output=True, text=True, timeout=300)
-
-
 def test_cli_steady_contract(model):
-    p = run("steady", "--model", "shp1", "--tau", "3", "--L", "1000", "--json")
+    p = run_cli("steady", "--model", "shp1", "--tau", "3", "--L", "1000", "--json")
     assert p.returncode == 0, p.stderr
     out = json.loads(p.stdout)
-    st = model.steady_state([3.0], [1000.0])
-    assert out["C_N"] == pytest.approx(st.C_N[0]) and out["S"] == pytest.approx(st.S)
-    assert out["C_T"] == pytest.approx(st.C_T[0])
-    q = json.loads(run("steady", "--tau", "3", "--L", "1000", "--param", "S_T=1e5",
-                       "--json").stdout)
+    st = model_evaluator(model).steady_state([3.0], [1000.0])
+    assert out["C_N"] == pytest.approx(st.output) and out["S"] == pytest.approx(st.value("S"))
+    assert out["C_T"] == pytest.approx(st.per_ligand("C_T")[0])
+    assert out["C_m"] == pytest.approx(st.per_ligand("C_1")[0])
+    assert out["R_free"] == pytest.approx(3e4 - out["C_T"])
+    q = json.loads(run_cli("steady", "--tau", "3", "--L", "1000", "--param", "S_T=1e5",
+                           "--json").stdout)
     assert q["S"] < out["S"]
 
 
 def test_cli_fold_change_contract():
-    p = run("fold-change", "--model", "shp1", "--tau1", "10", "--L1", "100", "--L2", "1000",
-            "--m", "1", "--json")
+    p = run_cli("fold-change", "--model", "shp1", "--tau1", "10", "--L1", "100", "--L2", "1000",
+                "--m", "1", "--json")
     assert p.returncode == 0, p.stderr
     out = json.loads(p.stdout)
-    assert len(out["tau2"]) == len(out["fc"])
+    assert len(out["tau2"]) == len(out["fc"]) and out["m"] == 1
     assert out["fc_min"] <= min(out["fc"]) + 1e-12
 
 
 def test_cli_data_ot1():
-    out = json.loads(run("data", "ot1", "--json").stdout)
+    out = json.loads(run_cli("data", "ot1", "--json").stdout)
     assert [r["peptide"] for r in out["peptides"]][0] == "N4" and "Kondo" in out["sources"]
 
 
 def test_cli_classify_shp1():
-    p = run("classify", "--model", "shp1", "--m", "1", "--json")
+    p = run_cli("classify", "--model", "shp1", "--m", "1", "--json")
     assert p.returncode == 0, p.stderr
     out = json.loads(p.stdout)
-    direct = classify_shp1(1)
-    assert out["regime"] == direct.regime
+    direct = classify(SHP1(m=1))
+    assert out["regime"] == direct.regime and out["m"] == 1
     assert out["tau_star"] == pytest.approx(direct.tau_star)
-
-
-def test_compiled_closed_forms_match_numpy_fallback(tmp_path):
-    """The numba-compiled chain (generated module) and the numpy lambdify fallback agree."""
-    import os
-
-    script = ("import json; from antagonism.numerics.shp1 import SHP1Model; M = SHP1Model(m=2);"
-              "g = M.gradient([10.0, 2.0], [100.0, 1000.0]);"
-              "print(json.dumps({'out': g.steady_state.output, 'g': list(g.tau) + list(g.L),"
-              "'kind': type(M.f['C']).__name__}))")
-    runs = {}
-    for flag in ("0", "1"):
-        env = dict(os.environ, ANTAGONISM_DISABLE_NUMBA=flag, ANTAGONISM_CACHE_DIR=str(tmp_path))
-        runs[flag] = json.loads(subprocess.run([sys.executable, "-c", script], env=env,
-                                               check=True, capture_output=True,
-                                               text=True).stdout)
-    assert runs["0"]["kind"] == "DUFunc" and runs["1"]["kind"] == "function"
-    assert runs["0"]["out"] == pytest.approx(runs["1"]["out"], rel=1e-12)
-    np.testing.assert_allclose(runs["0"]["g"], runs["1"]["g"], rtol=1e-9)
+    assert out["effective_m_predicted"] == 2 and out["receptors_in_excess"] is False

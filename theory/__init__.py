@@ -1,20 +1,27 @@
 """User-facing analytic results, computed from the closed forms that `derivations` derives.
 
-- :func:`classify_regime` -- the regime of T_{N,m} or kinetic proofreading, with reasons.
-- :func:`classify_output` -- the same classification for any user-supplied output.
+Every function takes a cell model (:class:`antagonism.derivations.CellModel` with numeric
+parameters), e.g. ``AdaptiveProofreading(5, 3, tau_c=3)`` or ``create_model("shp1", m=2)``.
+
+- :func:`classify` -- the regime of any model (closed form where derived, numeric otherwise),
+  with reasons; :func:`classify_regime` -- the same for a registered model by name.
+- :func:`classify_output`, :func:`classify_gradient` -- for a user's sympy output or a
+  numeric gradient.
 - :func:`critical_binding_time`, :func:`inflection_binding_time` -- tau* and tau_infl at T.
-- :func:`linear_weight`, :func:`decision_boundary`, :func:`fold_change` -- numeric versions
-  of the derived boundary and fold-change formulas (numpy arrays in, arrays out).
+- :func:`linear_weight`, :func:`decision_boundary`, :func:`fold_change`,
+  :func:`two_type_output` -- numeric versions of the derived formulas (arrays in and out).
+- :func:`model_evaluator` -- steady states and exact gradients of any model on a ligand set.
 """
 import importlib
 
 _EXPORTS = {
-    "Result": "result", "RegimeResult": "regimes",
+    "Result": "result", "RegimeResult": "result",
     "critical_binding_time": "closed_forms", "inflection_binding_time": "closed_forms",
     "linear_weight": "closed_forms", "decision_boundary": "closed_forms",
-    "fold_change": "closed_forms", "adaptive_output": "closed_forms",
-    "classify_regime": "regimes", "regime_table": "regimes", "classify_output": "general",
-    "classify_gradient": "general",
+    "fold_change": "closed_forms", "two_type_output": "closed_forms",
+    "classify": "regimes", "classify_regime": "regimes", "regime_table": "regimes",
+    "classify_output": "general", "classify_gradient": "general", "classify_gamma": "general",
+    "model_evaluator": "evaluation", "SteadyState": "evaluation", "Gradient": "evaluation",
 }
 __all__ = sorted(_EXPORTS)
 

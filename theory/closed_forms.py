@@ -1,101 +1,144 @@
-"""Numeric evaluation of the closed forms derived in `antagonism.derivations`.
+"""Numeric values of the closed forms derived in `antagonism.derivations`, for any model.
 
-Each function derives its expression once per (N, m) with sympy (cached) and evaluates it
-with numpy through ``sympy.lambdify``.  Nothing here is typed in by hand.
+Each function derives its expression once per model (cached by the derivations) and
+evaluates it with numpy through ``sympy.lambdify``; nothing here is typed in by hand.  Where
+a model has no closed form (SHP-1, user models without a sum form) the functions fall back
+to the model's numeric evaluator (:mod:`.evaluation`) and say so in their docstrings.
 """
 from __future__ import annotations
 
 from functools import lru_cache
 
+import numpy as np
 import sympy as sp
 
 from antagonism import derivations as dv
 from antagonism.derivations import symbols as sy
-from antagonism.derivations._validate import exact_number as _exact
 
-from .validation import check_array, check_exponents, check_positive_scalar
-
-
-@lru_cache(maxsize=256)
-def _critical_lambdas(N, m):
-    model = dv.AdaptiveProofreading(_exact(N), _exact(m))
-    star = dv.critical_binding_time(model).expr
-    infl = dv.inflection_binding_time(model).expr
-    as_fn = (lambda e: None if e is None else sp.lambdify((sy.tau_c, sy.T), e, "numpy"))
-    return as_fn(star), as_fn(infl)
+from .validation import check_array, check_positive_scalar
 
 
-def critical_binding_time(N, m, tau_c=1.0, T=1.0):
-    """Strongest antagonist tau* = tau_c (m T / N)^{1/(N-m)} (seconds, same unit as tau_c).
-
-    The root of dT/dtau_j for a ligand in a mixture with output T; on the decision boundary
-    T = 1.  Returns None for m = 0, where there is no interior critical point.
-    """
-    N, m = check_exponents(N, m)
-    tau_c = check_positive_scalar(tau_c, "tau_c")
-    T = check_positive_scalar(T, "T")
-    f, _ = _critical_lambdas(N, m)
-    return None if f is None else float(f(tau_c, T))
-
-
-def inflection_binding_time(N, m, tau_c=1.0, T=1.0):
-    """Extremum of the gradient, tau_infl = tau_c [m(m-1)T/(N(N-1))]^{1/(N-m)} (seconds).
-
-    Exists (in (0, tau*)) iff m > 1; returns None otherwise.
-    """
-    N, m = check_exponents(N, m)
-    tau_c = check_positive_scalar(tau_c, "tau_c")
-    T = check_positive_scalar(T, "T")
-    _, f = _critical_lambdas(N, m)
-    return None if f is None else float(f(tau_c, T))
+def _check_model(model):
+    if not isinstance(model, dv.CellModel):
+        raise TypeError(f"expected a CellModel (e.g. AdaptiveProofreading(5, 3, tau_c=3)), "
+                        f"got {model!r}")
+    if not model.is_numeric():
+        raise ValueError(f"{model!r} has symbolic parameters; numbers are needed here")
+    return model
 
 
 @lru_cache(maxsize=256)
-def _boundary_lambdas(N, m):
-    model = dv.AdaptiveProofreading(_exact(N), _exact(m))
-    taus, Ls = sy.ligand_symbols(2)
-    w = sp.lambdify((sy.tau, sy.tau_c), dv.linear_weight(model).expr, "numpy")
-    Lstar = sp.lambdify((taus[0], Ls[0], taus[1], sy.tau_c), dv.decision_boundary(model).expr,
-                        "numpy")
-    fc = sp.lambdify((taus[0], Ls[0], taus[1], Ls[1]), dv.fold_change(model).expr, "numpy")
-    out, t, Ls = model.mixture_output(2)
-    T2 = sp.lambdify((t[0], Ls[0], t[1], Ls[1], sy.tau_c), out, "numpy")
-    return w, Lstar, fc, T2
+def _at_T(model, quantity):
+    d = dv.derive(model, quantity)
+    if d.expr is None:
+        return None, d
+    free = d.expr.free_symbols - {sy.T}
+    if free:
+        return None, d
+    return sp.lambdify(sy.T, d.expr, "numpy"), d
 
 
-def linear_weight(tau, N, m, tau_c=1.0):
-    """w(tau) = tau^N - tau_c^{N-m} tau^m (s^N): T > 1 iff sum_i L_i w(tau_i) > 0."""
-    N, m = check_exponents(N, m)
-    tau = check_array(tau, "tau", positive=True)
-    return _boundary_lambdas(N, m)[0](tau, check_positive_scalar(tau_c, "tau_c"))
+def _critical(model, quantity, T):
+    model = _check_model(model)
+    f, d = _at_T(model, quantity)
+    if f is None:
+        if d.closed_form:
+            return None  # derived not to exist
+        raise ValueError(f"{type(model).__name__}: {d.reason}; use "
+                         "antagonism.theory.classify(model) for numeric critical points")
+    T = 1.0 if T is None else check_positive_scalar(T, "T")
+    return float(f(T))
 
 
-def decision_boundary(tau_1, L_1, tau_2, N, m, tau_c=1.0):
-    """Antagonist quantity on the boundary, L_2* = L_1 w(tau_1)/(-w(tau_2)) (molecules).
+def critical_binding_time(model, T=None):
+    """Strongest antagonist tau* (s): the root of dF/dtau_j for a ligand in a mixture whose
+    output is T (default 1: on the decision boundary).
 
-    Meaningful for an agonist tau_1 > tau_c and an antagonist tau_2 < tau_c.
+    For T_{N,m}: tau* = tau_c (m T / N)^{1/(N-m)}; None for m = 0, where there is no interior
+    critical point.  Models without a closed form raise ValueError (see ``classify``).
     """
-    N, m = check_exponents(N, m)
-    tau_1 = check_array(tau_1, "tau_1", positive=True)
-    tau_2 = check_array(tau_2, "tau_2", positive=True)
-    L_1 = check_array(L_1, "L_1", nonnegative=True)
-    return _boundary_lambdas(N, m)[1](tau_1, L_1, tau_2, check_positive_scalar(tau_c, "tau_c"))
+    return _critical(model, "tau-star", T)
 
 
-def fold_change(tau_1, L_1, tau_2, L_2, N, m):
-    """FC = T(agonist + antagonist)/T(agonist) for two ligand types (dimensionless).
+def inflection_binding_time(model, T=None):
+    """Extremum of the gradient tau_infl (s) at output T (default 1).
 
-    FC = 1 - [L_2 tau_2^m / (L_1 tau_1^m + L_2 tau_2^m)] [1 - (tau_2/tau_1)^{N-m}].
+    For T_{N,m}: tau_c [m(m-1)T/(N(N-1))]^{1/(N-m)}; exists (in (0, tau*)) iff m > 1, None
+    otherwise.
     """
-    N, m = check_exponents(N, m)
-    args = [check_array(tau_1, "tau_1", positive=True), check_array(L_1, "L_1", positive=True),
-            check_array(tau_2, "tau_2", positive=True), check_array(L_2, "L_2", nonnegative=True)]
-    return _boundary_lambdas(N, m)[2](*args)
+    return _critical(model, "tau-inflection", T)
 
 
-def adaptive_output(tau_1, L_1, tau_2, L_2, N, m, tau_c=1.0):
-    """T_{N,m} of a two-type mixture, lambdified from the model's expression."""
-    N, m = check_exponents(N, m)
-    args = [check_array(tau_1, "tau_1", positive=True), check_array(L_1, "L_1", nonnegative=True),
-            check_array(tau_2, "tau_2", positive=True), check_array(L_2, "L_2", nonnegative=True)]
-    return _boundary_lambdas(N, m)[3](*args, check_positive_scalar(tau_c, "tau_c"))
+@lru_cache(maxsize=256)
+def _two_type(model):
+    expr, (t1, t2), (L1, L2) = model.mixture_output(2)
+    return sp.lambdify((t1, L1, t2, L2), expr, "numpy")
+
+
+def _two_type_args(tau_1, L_1, tau_2, L_2):
+    return (check_array(tau_1, "tau_1", positive=True),
+            check_array(L_1, "L_1", nonnegative=True),
+            check_array(tau_2, "tau_2", positive=True),
+            check_array(L_2, "L_2", nonnegative=True))
+
+
+def two_type_output(model, tau_1, L_1, tau_2, L_2):
+    """The output of a two-type mixture, vectorised over numpy arrays (the model's own
+    expression, lambdified).  Models with an implicit steady state (shared variables) are
+    evaluated type by type with their numeric evaluator."""
+    model = _check_model(model)
+    args = _two_type_args(tau_1, L_1, tau_2, L_2)
+    form = model.sum_form()
+    if form is None or not form.shared:
+        return np.asarray(_two_type(model)(*args), dtype=float)
+    from .evaluation import model_evaluator
+
+    ev = model_evaluator(model)
+    b = np.broadcast_arrays(*args)
+    out = [ev.output([t1, t2], [l1, l2]) for t1, l1, t2, l2 in zip(*(x.ravel() for x in b))]
+    return np.array(out).reshape(b[0].shape)
+
+
+def fold_change(model, tau_1, L_1, tau_2, L_2):
+    """FC = F(agonist + antagonist) / F(agonist alone) for two ligand types (dimensionless).
+
+    For T_{N,m}: FC = 1 - [L_2 tau_2^m / (L_1 tau_1^m + L_2 tau_2^m)] [1 - (tau_2/tau_1)^{N-m}].
+    """
+    tau_1, L_1, tau_2, L_2 = _two_type_args(tau_1, L_1, tau_2, L_2)
+    if np.any(L_1 <= 0):
+        raise ValueError("L_1 must be positive (the agonist alone must give an output)")
+    mix = two_type_output(model, tau_1, L_1, tau_2, L_2)
+    alone = two_type_output(model, tau_1, L_1, tau_2, np.zeros_like(L_2))
+    return mix / alone
+
+
+@lru_cache(maxsize=256)
+def _boundary_lambdas(model):
+    (t1, t2), (L1, _) = sy.ligand_symbols(2)
+    w = dv.linear_weight(model).expr
+    Lstar = dv.decision_boundary(model).expr
+    return (None if w is None else sp.lambdify(sy.tau, w, "numpy"),
+            None if Lstar is None else sp.lambdify((t1, L1, t2), Lstar, "numpy"))
+
+
+def linear_weight(model, tau):
+    """w(tau): F > threshold iff sum_i L_i w(tau_i) > 0 (for T_{N,m},
+    w = tau^N - tau_c^{N-m} tau^m, in s^N)."""
+    model = _check_model(model)
+    f = _boundary_lambdas(model)[0]
+    if f is None:
+        raise ValueError(f"{type(model).__name__}: the decision is not linear in the "
+                         "quantities, so there is no weight w(tau)")
+    return np.asarray(f(check_array(tau, "tau", positive=True)), dtype=float)
+
+
+def decision_boundary(model, tau_1, L_1, tau_2):
+    """Antagonist quantity on the boundary, L_2*(tau_1, L_1, tau_2) (molecules): for
+    T_{N,m}, L_1 w(tau_1)/(-w(tau_2)), meaningful for tau_1 > tau_c > tau_2."""
+    model = _check_model(model)
+    f = _boundary_lambdas(model)[1]
+    if f is None:
+        raise ValueError(f"{type(model).__name__}: no closed-form boundary L_2*")
+    return np.asarray(f(check_array(tau_1, "tau_1", positive=True),
+                        check_array(L_1, "L_1", nonnegative=True),
+                        check_array(tau_2, "tau_2", positive=True)), dtype=float)

@@ -1,15 +1,16 @@
-"""Regime classification for any user-supplied output function of a ligand mixture.
+"""Regime classification for any output, from an expression or from a numeric gradient.
 
-The user gives a sympy expression F for the output of a mixture and names the symbols of a
-*probe* ligand (tau_p, L_p).  Everything else is fixed by ``background`` (for example an
-agonist at threshold).  The classifier studies the per-ligand gradient of a dilute probe,
+- :func:`classify_output`: the user gives a sympy expression F for the output of a mixture
+  and names the symbols of a *probe* ligand (tau_p, L_p); everything else is fixed by
+  ``background``.  The classifier studies the per-ligand gradient of a dilute probe,
+  gamma(tau) = lim_{L_p -> 0} (dF/dtau_p) / L_p;
+- :func:`classify_gamma`: the same analysis on gamma(tau) given directly (what
+  :func:`antagonism.theory.classify` uses for models without closed forms);
+- :func:`classify_gradient`: the analysis on a numeric callable, no sympy needed.
 
-    gamma(tau) = lim_{L_p -> 0} (dF/dtau_p) / L_p,
-
-and reports its small-tau exponent, its root tau* (strongest antagonist) and the extremum of
-gamma in (0, tau*) (the gradient critical point).  Exponents are read off symbolically when
-gamma is an explicit sum of powers; otherwise the classifier falls back to numerics: a
-log-log slope for the exponent and bracketed root finding for the critical points.
+Exponents are read off symbolically when gamma is an explicit sum of powers or has a series
+at 0; otherwise the classifier falls back to numerics: a log-log slope for the exponent and
+bracketed root finding for the critical points.
 """
 from __future__ import annotations
 
@@ -19,18 +20,69 @@ from scipy.optimize import brentq
 
 from antagonism.derivations.escape import escape_class, leading_term
 
-from .regimes import RegimeResult
+from .result import RegimeResult
 from .validation import check_positive_scalar
 
 
-def _roots_on_grid(f, grid):
-    """Sign changes of f on a grid, refined with brentq; returns sorted roots."""
-    vals = np.array([f(x) for x in grid])
+def _roots_on_grid(f, grid, values=None):
+    """Sign changes of f on a grid, refined with brentq; returns sorted roots.  ``values``
+    may give f on the grid already (vectorised evaluation)."""
+    vals = np.array([f(x) for x in grid]) if values is None else np.asarray(values, float)
     roots = []
     for a, b, fa, fb in zip(grid[:-1], grid[1:], vals[:-1], vals[1:]):
         if np.isfinite(fa) and np.isfinite(fb) and fa * fb < 0:
             roots.append(brentq(f, a, b, xtol=1e-14 * b, rtol=1e-13))
     return roots
+
+
+def _symbolic_leading_term(gamma, t):
+    """(p, sign, reason) of gamma ~ a t^p, or None when sympy cannot tell."""
+    try:
+        coeff, p = leading_term(gamma, t, {})
+        if p.is_number:
+            return float(p), ("negative" if coeff < 0 else "positive"), (
+                f"gamma is an explicit sum of powers; leading term {coeff} tau^{p}")
+    except (ValueError, TypeError):
+        pass
+    try:
+        coeff, p = gamma.leadterm(t)
+        if p.is_number and coeff.is_number:
+            return float(p), ("negative" if coeff < 0 else "positive"), (
+                f"series expansion: gamma ~ {sp.N(coeff, 6)} tau^{p}")
+    except Exception:  # sympy raises many kinds here; fall back to numerics
+        pass
+    return None
+
+
+def classify_gamma(gamma, t, tau_c, *, method="auto", grid_points=4000,
+                   tau_min_fraction=1e-6):
+    """Classify from the per-molecule gradient gamma(t), a sympy expression in ``t`` only.
+
+    ``tau_c`` is the upper end of the search range for tau* and tau_infl.  Returns a Result
+    with the keys of :class:`antagonism.theory.RegimeResult` (method says which path decided
+    the exponent)."""
+    tau_c = check_positive_scalar(tau_c, "tau_c")
+    if method not in ("auto", "symbolic", "numeric"):
+        raise ValueError(f"method must be auto, symbolic or numeric, got {method!r}")
+    free = gamma.free_symbols - {t}
+    if free:
+        raise ValueError(f"background leaves free symbols {sorted(map(str, free))}")
+    f = sp.lambdify(t, gamma, "numpy")
+    df = sp.lambdify(t, sp.diff(gamma, t), "numpy")
+    reasons, p, sign, used = [], None, None, "numeric"
+    if method != "numeric":
+        lead = _symbolic_leading_term(gamma, t)
+        if lead is None and method == "symbolic":
+            raise ValueError(f"no symbolic leading term for gamma = {gamma}")
+        if lead is not None:
+            p, sign, why = lead
+            used = "symbolic"
+            reasons.append(why)
+    res = classify_gradient(f, tau_c, dgamma=df, exponent=p, sign=sign, reasons=reasons,
+                            grid_points=grid_points, tau_min_fraction=tau_min_fraction,
+                            vectorised=True)
+    res.method = used
+    return res
 
 
 def classify_output(expr, tau_probe, L_probe, background=None, tau_c=1.0, *,
@@ -52,53 +104,21 @@ def classify_output(expr, tau_probe, L_probe, background=None, tau_c=1.0, *,
 
     Returns
     -------
-    RegimeResult with ``method`` telling which path decided the exponent.
+    Result with the keys of RegimeResult; ``method`` tells which path decided the exponent.
     """
-    tau_c = check_positive_scalar(tau_c, "tau_c")
-    if method not in ("auto", "symbolic", "numeric"):
-        raise ValueError(f"method must be auto, symbolic or numeric, got {method!r}")
-    background = dict(background or {})
     t = sp.Symbol("tau", positive=True)
-    slope = sp.diff(expr, tau_probe).subs(background)
+    slope = sp.diff(expr, tau_probe).subs(dict(background or {}))
     gamma = sp.limit(slope / L_probe, L_probe, 0, "+") if slope.has(L_probe) else slope
     gamma = sp.simplify(gamma.subs(tau_probe, t))
-    free = gamma.free_symbols - {t}
-    if free:
-        raise ValueError(f"background leaves free symbols {sorted(map(str, free))}")
-
-    f = sp.lambdify(t, gamma, "mpmath")
-    g = lambda x: float(f(x))
-    dgamma = sp.lambdify(t, sp.diff(gamma, t), "mpmath")
-    dg = lambda x: float(dgamma(x))
-
-    reasons = []
-    p, sign, used = None, None, "numeric"
-    if method in ("auto", "symbolic"):
-        try:
-            coeff, p_sym = leading_term(gamma, t, {})
-            if not p_sym.is_number:
-                raise ValueError("non-numeric exponent")
-            p, sign, used = float(p_sym), ("negative" if coeff < 0 else "positive"), "symbolic"
-            reasons.append(f"gamma is an explicit sum of powers; leading term {coeff} tau^{p_sym}")
-        except (ValueError, TypeError):
-            if method == "symbolic":
-                raise
-            try:
-                coeff, p_sym = gamma.leadterm(t)
-                if p_sym.is_number and coeff.is_number:
-                    p, sign, used = float(p_sym), ("negative" if coeff < 0 else "positive"), \
-                        "symbolic"
-                    reasons.append(f"series expansion: gamma ~ {coeff} tau^{p_sym}")
-            except Exception:  # sympy raises many kinds here; fall back to numerics
-                p = None
-    res = classify_gradient(g, tau_c, dgamma=dg, exponent=p, sign=sign, reasons=reasons,
-                            grid_points=grid_points, tau_min_fraction=tau_min_fraction)
-    res.update(model="user", method=used, derivations={"gamma": gamma})
+    res = classify_gamma(gamma, t, tau_c, method=method, grid_points=grid_points,
+                         tau_min_fraction=tau_min_fraction)
+    res.update(model="user", derivations={"gamma": gamma})
     return res
 
 
 def classify_gradient(gamma, tau_c=1.0, *, dgamma=None, exponent=None, sign=None,
-                      reasons=None, grid_points=400, tau_min_fraction=1e-6):
+                      reasons=None, grid_points=400, tau_min_fraction=1e-6,
+                      vectorised=False):
     """Classify from a numeric per-ligand gradient gamma(tau) (any model, no sympy needed).
 
     Parameters
@@ -107,8 +127,9 @@ def classify_gradient(gamma, tau_c=1.0, *, dgamma=None, exponent=None, sign=None
     dgamma : callable, optional -- its derivative (default: central differences)
     exponent, sign : optional -- small-tau exponent and leading sign if known analytically;
         otherwise measured as a log-log slope near tau_min_fraction * tau_c
+    vectorised : bool -- gamma and dgamma accept numpy arrays (one call per grid)
 
-    Returns a RegimeResult (tau* and tau_infl in the unit of tau_c).
+    Returns a Result with the RegimeResult keys (tau* and tau_infl in the unit of tau_c).
     """
     tau_c = check_positive_scalar(tau_c, "tau_c")
     reasons = list(reasons or [])
@@ -121,12 +142,16 @@ def classify_gradient(gamma, tau_c=1.0, *, dgamma=None, exponent=None, sign=None
         sign = "negative" if y1 < 0 else "positive"
         reasons.append(f"numeric log-log slope of |gamma| near tau = 0: p = {exponent:g}")
     grid = np.geomspace(tau_min_fraction * tau_c, tau_c * (1 - 1e-9), grid_points)
-    roots = [r for r in _roots_on_grid(g, grid) if dg(r) > 0]  # minima of the output
+    on_grid = (lambda fn: np.asarray(fn(grid), float) * np.ones_like(grid)) if vectorised \
+        else (lambda fn: None)
+    roots = [r for r in _roots_on_grid(g, grid, on_grid(gamma)) if dg(r) > 0]  # minima of F
     tau_star = roots[0] if roots else None
     tau_infl = None
     if tau_star is not None:
-        inner = grid[grid < tau_star]
-        crit = _roots_on_grid(dg, inner) if inner.size > 1 else []
+        inner = grid < tau_star
+        d_values = on_grid(dgamma) if vectorised and dgamma is not None else None
+        crit = (_roots_on_grid(dg, grid[inner], None if d_values is None else d_values[inner])
+                if inner.sum() > 1 else [])
         tau_infl = crit[-1] if crit else None
         reasons.append(f"gamma changes sign at tau* = {tau_star:.6g}")
     else:

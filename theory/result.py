@@ -64,3 +64,29 @@ class Result(dict):
         """JSON-serialisable copy, optionally restricted to ``keys``."""
         items = self.items() if keys is None else ((k, self[k]) for k in keys)
         return {k: _jsonable(v) for k, v in items}
+
+
+class RegimeResult(Result):
+    """Regime of a model.
+
+    Keys
+    ----
+    model : str -- the model's registry name
+    parameters : dict -- its parameters (also flattened to top-level keys: N, m, tau_c...)
+    method : {"symbolic", "numeric"} -- how the critical points were found
+    regime : {"broad", "specialized"}
+    antagonism : bool -- whether some sub-threshold ligand lowers the output
+    gradient_critical_point : bool -- interior extremum of the antagonistic gradient
+    tau_star : float or None -- strongest antagonist (s; at T = 1 for T_{N,m})
+    tau_star_over_tau_c : float or None -- relative to the upper end of the probe range
+    tau_inflection : float or None -- gradient extremum
+    small_tau_exponent : float -- p in gamma(tau) ~ tau^p as tau -> 0
+    effective_m : float or None -- p + 1 when the leading term is antagonistic
+    escape : {"finite-time", "exponential", "frozen", "pushed-to-zero"}
+    reasons : list of str
+    derivations : dict of name -> Derivation (not serialised by ``to_dict``)
+    """
+
+    def to_dict(self, keys=None):
+        keys = keys or [k for k in self.keys() if k != "derivations"]
+        return super().to_dict(keys)

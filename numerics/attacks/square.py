@@ -1,18 +1,12 @@
 """A gradient-free attack: random search with square (or window) updates on the L-inf
 sphere, after the Square Attack (Andriushchenko et al., ECCV 2020).  It needs only the
-objective's ``loss`` (or ``loss_and_grad``, whose gradient it ignores)."""
+objective's ``loss``."""
 from __future__ import annotations
 
 import numpy as np
 
 from .domain import Domain, project
 from .result import AttackResult
-
-
-def _loss(objective, x):
-    if hasattr(objective, "loss"):
-        return objective.loss(x)
-    return objective.loss_and_grad(x)[0]
 
 
 def square(objective, x, eps, *, n_queries=500, p_init=0.3, domain=None, seed=0):
@@ -30,7 +24,7 @@ def square(objective, x, eps, *, n_queries=500, p_init=0.3, domain=None, seed=0)
     # initialise with vertical stripes of +-eps
     stripes = rng.choice([-eps, eps], size=shape[:-1] + (1,)) * np.ones(shape)
     xa = project(x + stripes, x, eps, "inf", domain)
-    best = _loss(objective, xa)
+    best = objective.loss(xa)
     history = [best.copy()]
     image = x.ndim == 4
     side = shape[-1] if image else x[0].size
@@ -51,7 +45,7 @@ def square(objective, x, eps, *, n_queries=500, p_init=0.3, domain=None, seed=0)
                 flat[r:r + size] = x[b].reshape(-1)[r:r + size] + rng.choice([-eps, eps])
                 proposal[b] = flat.reshape(shape[1:])
         proposal = project(proposal, x, eps, "inf", domain)
-        loss = _loss(objective, proposal)
+        loss = objective.loss(proposal)
         better = loss > best
         xa[better] = proposal[better]
         best = np.where(better, loss, best)

@@ -15,6 +15,7 @@ class _Defence(Layer):
     name = "defence"
 
     def bpda_backward(self, grad):
+        """Straight-through: the defence is treated as the identity on the way back."""
         return grad
 
 

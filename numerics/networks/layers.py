@@ -19,6 +19,11 @@ class Layer:
     def backward(self, grad):
         raise NotImplementedError
 
+    def bpda_backward(self, grad):
+        """The backward pass BPDA attacks use: exact here; defences that mask gradients
+        override it with a straight-through approximation."""
+        return self.backward(grad)
+
 
 class Flatten(Layer):
     def forward(self, x):

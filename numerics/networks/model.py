@@ -41,13 +41,10 @@ class Sequential:
     def backward(self, grad, bpda=False):
         """Backpropagate ``grad`` (w.r.t. the logits); returns the gradient w.r.t. the input.
 
-        With ``bpda=True`` layers that define ``bpda_backward`` (non-differentiable
-        defences) use it instead: the straight-through / BPDA approximation."""
+        With ``bpda=True`` every layer uses ``bpda_backward``: the straight-through / BPDA
+        approximation for non-differentiable defences, the exact gradient elsewhere."""
         for layer in reversed(self.layers):
-            if bpda and hasattr(layer, "bpda_backward"):
-                grad = layer.bpda_backward(grad)
-            else:
-                grad = layer.backward(grad)
+            grad = layer.bpda_backward(grad) if bpda else layer.backward(grad)
         return grad
 
     def predict(self, x, batch=1024):

@@ -6,8 +6,6 @@ all of them.  A zero-gradient diagnostic flags masked gradients.
 """
 from __future__ import annotations
 
-import hashlib
-import json
 import sys
 
 import numpy as np
@@ -15,8 +13,8 @@ import numpy as np
 from antagonism.theory.result import Result
 
 from ..attacks import fgsm, pgd, pgd_bpda, square
-from ..codegen import cache_dir
-from .data import load_digits
+from ..cache import cache_dir, cache_key
+from .datasets import load_digits
 from .defences import DEFENCES
 from .objective import NetworkObjective
 from .train import PIXELS, train
@@ -109,9 +107,9 @@ def trained_models(data, seed=0, quick=False, progress=True, names=None):
 
 def _cached_train(name, make, data, config, seed, progress, quick=False):
     hidden = QUICK_HIDDEN if quick else MLP_HIDDEN
-    key = json.dumps({"name": name, "hidden": hidden, "config": config, "seed": seed,
-                      "data": [data.name, data.seed, len(data.y_train)], "v": 1}, sort_keys=True)
-    path = cache_dir().parent / "models" / f"{hashlib.sha256(key.encode()).hexdigest()[:16]}.npz"
+    key = cache_key({"name": name, "hidden": hidden, "config": config, "seed": seed,
+                     "data": [data.name, data.seed, len(data.y_train)], "v": 1})
+    path = cache_dir("models") / f"{key}.npz"
     model = make()
     if path.exists():
         model.load_state(dict(np.load(path)))
@@ -121,17 +119,17 @@ def _cached_train(name, make, data, config, seed, progress, quick=False):
     if progress:
         print(f"[robustness] training {name}", file=sys.stderr, flush=True)
     train(model, data.x_train, data.y_train, seed=seed, **config)
-    path.parent.mkdir(parents=True, exist_ok=True)
     np.savez(path, **model.state())
     return model
 
 
 def robustness_report(eps_list=(0.1, 0.2, 0.3), seed=0, data=None, progress=True,
-                      n_queries=300):
-    """Train (or load) the natural, PGD-trained and defended MLPs and evaluate them all."""
+                      n_queries=300, quick=False):
+    """Train (or load) the natural, PGD-trained and defended MLPs and evaluate them all
+    (``quick``: small networks trained briefly, to check the pipeline)."""
     data = data or load_digits(seed=seed)
     models, flags = {}, {}
-    for name, (model, defended) in trained_models(data, seed, progress=progress).items():
+    for name, (model, defended) in trained_models(data, seed, quick, progress).items():
         if progress:
             print(f"[robustness] attacking {name}", file=sys.stderr, flush=True)
         row = evaluate(model, data.x_test, data.y_test, eps_list, defended=defended, seed=seed,

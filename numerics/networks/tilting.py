@@ -7,7 +7,7 @@ import numpy as np
 
 from antagonism.theory.result import Result
 
-from .data import load_digits
+from .datasets import load_digits
 from .train import train
 from .zoo import logistic_regression
 

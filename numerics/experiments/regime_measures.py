@@ -14,10 +14,10 @@ import numpy as np
 
 from antagonism.theory.result import Result
 
-from .attacks import Domain, fgsm, pgd
-from .cell_objective import CellObjective
-from .landscapes import response_curve
-from .ligands import paper_ligands
+from ..attacks import Domain, fgsm, pgd
+from ..cells.ligands import paper_ligands
+from ..cells.objective import CellObjective
+from .landscapes import agonist_and_self_types, response_curve
 
 
 class RegimeMeasures(Result):
@@ -32,39 +32,39 @@ def _gain(loss0, loss_f, loss_p):
     return float(np.clip((gp - gf) / gp, 0.0, 1.0)) if gp > 0 else 0.0
 
 
-def cell_measures(N, m, tau_c=3.0, eps=0.9, n_ligands=2000, seed=0,
-                  agonist_fraction=0.3):
-    """Measures for T_{N,m} on the paper's set-up (sub-threshold ligands may move)."""
+def cell_measures(model, eps=0.9, n_ligands=2000, seed=0, agonist_fraction=0.3):
+    """Measures for a cell model on the paper's set-up (sub-threshold ligands may move)."""
+    tau_c = float(model.tau_c)
     lig = paper_ligands(n_ligands, agonist_fraction, tau_c, seed)
-    obj = CellObjective(lig.tau, lig.L, N, m, tau_c)
+    obj = CellObjective(model, lig.tau, lig.L)
     x0 = obj.x0()
     dom = Domain(lower=1e-9, upper=tau_c * (1 - 1e-12), mask=(lig.tau < tau_c)[None, :])
-    loss0 = obj.loss_and_grad(x0)[0]
+    loss0 = obj.loss(x0)
     f = fgsm(obj, x0, eps, domain=dom)
     p = pgd(obj, x0, eps, step=eps / 40, n_steps=200, random_init=False, domain=dom)
-    # response curve of one self ligand's tau over (0, tau_c): |dT/dtau| peak position
+    # response curve of one self ligand's tau over (0, tau_c): |dF/dtau| peak position
     k = int(np.flatnonzero(lig.tau < tau_c)[0])
 
     def loss_at(v):
         t = lig.tau.copy()
         t[k] = v
-        return -obj.kernels.log_output(t, lig.L, tau_c)
+        return float(obj.loss(t[None, :])[0])
 
     curve = response_curve(loss_at, np.linspace(1e-3 * tau_c, 0.999 * tau_c, 400))
     score = 1.0 if curve.interior else 0.0
-    return RegimeMeasures(name=f"T_{{{N:g},{m:g}}}", kind="cell", critical_point_score=score,
+    return RegimeMeasures(name=model.label(), kind="cell", critical_point_score=score,
                           attack_gain=_gain(loss0, f.loss, p.loss),
                           regime="specialized" if score > 0.5 else "broad",
                           strongest_inputs=curve.argmax_abs_gradient / tau_c,
-                          details={"eps": eps, "fgsm_T": float(np.exp(-f.loss[0])),
-                                   "pgd_T": float(np.exp(-p.loss[0]))})
+                          details={"eps": eps, "fgsm_output": float(np.exp(-f.loss[0])),
+                                   "pgd_output": float(np.exp(-p.loss[0]))})
 
 
 def network_measures(name, model, x, y, eps=0.3, n_images=40, pixels_per_image=6, seed=0,
                      bpda=False):
     """Measures for a classifier on digits: per-pixel response curves and PGD vs FGSM."""
-    from .attacks import pgd_bpda
-    from .networks.objective import NetworkObjective
+    from ..attacks import pgd_bpda
+    from ..networks.objective import NetworkObjective
 
     rng = np.random.default_rng(seed)
     idx = rng.choice(len(y), size=min(n_images, len(y)), replace=False)
@@ -99,26 +99,26 @@ def network_measures(name, model, x, y, eps=0.3, n_images=40, pixels_per_image=6
                                    "n_profiles": len(interior)})
 
 
-def shp1_measures(m, eps_fraction=0.3, tau_max=5.0, seed=0, n_types=20):
-    """The same measures for the SHP-1 model: the classifier's gradient critical point (0/1)
-    and PGD over FGSM on SHP1CellObjective (self types move within (0, tau_max])."""
-    from .cell_objective import SHP1CellObjective
-    from .landscapes import shp1_ligands
-    from .shp1_regimes import classify_shp1
+def typed_measures(model, eps_fraction=0.3, tau_max=5.0, seed=0, n_types=20):
+    """The same measures on a few ligand types (one agonist type, ``n_types`` self types
+    that move within (0, tau_max]): the classifier's gradient critical point (0/1) and PGD
+    over FGSM on the cell objective.  Suits models with shared variables, such as SHP-1."""
+    from antagonism.theory import classify
 
-    tau, L = shp1_ligands(n_types, seed=seed)
+    tau, L = agonist_and_self_types(n_types, seed=seed)
     movable = tau < tau_max
-    obj = SHP1CellObjective(tau, L, movable, m=m)
+    obj = CellObjective(model, tau, L)
     x0 = obj.x0()
     dom = Domain(lower=1e-2, upper=tau_max, mask=movable[None, :])
     eps = eps_fraction * tau_max
     loss0 = obj.loss(x0)
     f = fgsm(obj, x0, eps, domain=dom)
     p = pgd(obj, x0, eps, step=eps / 20, n_steps=40, random_init=False, domain=dom)
-    cls = classify_shp1(m)
+    cls = classify(model)
     score = 1.0 if cls.gradient_critical_point else 0.0
-    return RegimeMeasures(name=f"SHP-1 m={m}", kind="cell", critical_point_score=score,
+    upper = float(model.probe_range()[1])
+    return RegimeMeasures(name=model.label(), kind="cell", critical_point_score=score,
                           attack_gain=_gain(loss0, f.loss, p.loss), regime=cls.regime,
-                          strongest_inputs=(cls.tau_inflection or 0.0) / 10.0,
+                          strongest_inputs=(cls.tau_inflection or 0.0) / upper,
                           details={"eps": eps, "fgsm_loss": float(f.loss[0]),
                                    "pgd_loss": float(p.loss[0]), "tau_star": cls.tau_star})

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from antagonism.theory.result import Result
-from antagonism.theory.validation import check_positive_scalar
+from antagonism.theory.validation import as_generator, check_positive_scalar
 
 
 class LigandSet(Result):
@@ -18,15 +18,6 @@ class LigandSet(Result):
     tau_c : float
     seed : int or None
     """
-
-
-def as_generator(seed):
-    """A numpy Generator from an int seed, a Generator, or None (fresh entropy, recorded)."""
-    if isinstance(seed, np.random.Generator):
-        return seed
-    if seed is not None and (not isinstance(seed, (int, np.integer)) or seed < 0):
-        raise ValueError(f"seed must be a non-negative integer or a numpy Generator, got {seed!r}")
-    return np.random.default_rng(seed)
 
 
 def paper_ligands(n_ligands=101**2, agonist_fraction=0.3, tau_c=3.0, seed=0, *,

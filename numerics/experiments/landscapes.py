@@ -1,6 +1,6 @@
 """Loss landscapes of cells and networks, and per-input response curves.
 
-Cells: the decision margin log T over (tau_2, L_2), and along the gradient and a random
+Cells: the decision margin log(F/threshold) over (tau_2, L_2), and along the gradient and a random
 direction in ligand space.  Networks: cross-entropy along the FGSM direction and a random
 orthogonal direction.  Per-input response curves vary one input (a ligand's tau, a pixel's
 value) across its range and locate where the loss gradient is largest -- the analogue of
@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from antagonism.theory import adaptive_output
 from antagonism.theory.result import Result
 
 
@@ -18,29 +17,27 @@ class Landscape(Result):
     """Keys: alphas, betas (grid), loss (2-D array, alphas x betas), directions, meta."""
 
 
-def cell_margin_grid(N, m, tau_c=3.0, tau1=3.5, L1=4000.0, tau2=None, L2=None):
-    """log T over a (tau_2, L_2) grid for an agonist (tau_1, L_1) plus an antagonist."""
-    tau2 = np.linspace(0.05, tau_c, 80) if tau2 is None else np.asarray(tau2, float)
+def margin_grid(model, tau1=3.5, L1=4000.0, tau2=None, L2=None):
+    """log(F / threshold) over a (tau_2, L_2) grid for an agonist (tau_1, L_1) plus an
+    antagonist (log T for T_{N,m}); models without an absolute threshold use the agonist
+    alone's output as the reference (log FC)."""
+    from antagonism.theory import two_type_output
+
+    tc = float(model.tau_c)
+    tau2 = np.linspace(0.05, tc, 80) if tau2 is None else np.asarray(tau2, float)
     L2 = np.geomspace(1e2, 1e6, 60) if L2 is None else np.asarray(L2, float)
     T2, LL = np.meshgrid(tau2, L2, indexing="ij")
-    T = adaptive_output(tau1, L1, T2.ravel(), LL.ravel(), N, m, tau_c).reshape(T2.shape)
-    return Landscape(alphas=tau2, betas=L2, loss=np.log(T), kind="cell-margin", N=N, m=m)
+    F = two_type_output(model, tau1, L1, T2.ravel(), LL.ravel()).reshape(T2.shape)
+    ref = (float(model.threshold) if model.threshold is not None
+           else float(two_type_output(model, tau1, L1, tau1, 0.0)))
+    kind = "log F/threshold" if model.threshold is not None else "log FC"
+    return Landscape(alphas=tau2, betas=L2, loss=np.log(F / ref), kind=kind, model=model.name)
 
 
-def shp1_fold_change_grid(m=1, tau1=10.0, L1=100.0, tau2=None, L2=None, **params):
-    """log FC of the SHP-1 model over a (tau_2, L_2) grid (agonists tau_1, L_1)."""
-    from .shp1 import SHP1Model
-
-    model = SHP1Model(m=m, **params)
-    tau2 = np.geomspace(0.1, tau1, 30) if tau2 is None else np.asarray(tau2, float)
-    L2 = np.geomspace(1e1, 1e4, 20) if L2 is None else np.asarray(L2, float)
-    alone = model.output([tau1], [L1])
-    fc = np.array([[model.output([tau1, t], [L1, q]) / alone for q in L2] for t in tau2])
-    return Landscape(alphas=tau2, betas=L2, loss=np.log(fc), kind="shp1-log-fc", m=m)
-
-
-def shp1_ligands(n_types=20, tau_agonist=10.0, L_agonist=100.0, L_self=50.0, seed=0):
-    """An SHP-1 ligand set: one agonist type plus ``n_types`` self types tau = |N(0, 1)| s."""
+def agonist_and_self_types(n_types=20, tau_agonist=10.0, L_agonist=100.0, L_self=50.0,
+                           seed=0):
+    """One agonist type plus ``n_types`` self types with tau = |N(0, 1)| s (at least 0.01 s).
+    Returns ``(tau, L)``."""
     rng = np.random.default_rng(seed)
     tau = np.r_[tau_agonist, np.clip(np.abs(rng.normal(0, 1.0, n_types)), 1e-2, None)]
     L = np.r_[L_agonist, np.full(n_types, L_self)]
@@ -75,9 +72,7 @@ def objective_landscape(objective, x, alphas, betas, seed=0, domain=None):
             xx = x + a * d + b * r
             if domain is not None:  # box bounds on the movable inputs only
                 xx = domain.freeze(domain.clip(xx), x)
-            value = (objective.loss(xx) if hasattr(objective, "loss")
-                     else objective.loss_and_grad(xx)[0])
-            loss[i, j] = float(np.mean(value))
+            loss[i, j] = float(np.mean(objective.loss(xx)))
     return Landscape(alphas=np.asarray(alphas), betas=np.asarray(betas), loss=loss,
                      kind="gradient x random", seed=seed)
 

@@ -1,4 +1,4 @@
-"""The OT-1 peptide table shipped with the package, and model predictions against it."""
+"""The OT-1 / OVA peptide table shipped with the package, and model predictions against it."""
 from __future__ import annotations
 
 from importlib.resources import files
@@ -14,7 +14,7 @@ def load_ot1():
     """The OT-1 / OVA peptide table (SCIENCE.md section 5) as a numpy structured array with
     fields peptide, ec50_rel, tau_s, tau_fitted (bool), antagonist_panel (bool).  Sources are
     in the CSV's comment header (``ot1_sources()``)."""
-    text = files("antagonism.numerics").joinpath("data", OT1_FILE).read_text()
+    text = files("antagonism.numerics.data").joinpath(OT1_FILE).read_text()
     rows = [ln for ln in text.splitlines() if ln and not ln.startswith("#")]
     header, body = rows[0].split(","), [r.split(",") for r in rows[1:]]
     dtype = [("peptide", "U8"), ("ec50_rel", "f8"), ("tau_s", "f8"), ("tau_fitted", "?"),
@@ -26,7 +26,7 @@ def load_ot1():
 
 
 def ot1_sources():
-    text = files("antagonism.numerics").joinpath("data", OT1_FILE).read_text()
+    text = files("antagonism.numerics.data").joinpath(OT1_FILE).read_text()
     return "\n".join(ln[2:] for ln in text.splitlines() if ln.startswith("#"))
 
 

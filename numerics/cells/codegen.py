@@ -1,0 +1,379 @@
+"""Generate compiled kernels for T_{N,m} from the derived expressions.
+
+The derived gradient and Hessian (``antagonism.derivations``) are rewritten, by sympy, in a
+scaled log-domain form that cannot overflow: with rho = max(max tau, tau_c) and u = tau/rho <= 1,
+
+    S_k = rho^k S^_k,  S^_k = sum_i L_i u_i^k,
+    log T = (N - m) log(rho/tau_c) + log S^_N - log S^_m,
+
+which is the log-sum-exp trick with the shift k log rho.  The expressions are printed as Python
+source into a real module file in the kernel cache (named by a hash of the source) and
+compiled by numba with ``cache=True`` so later processes reuse the machine code.
+
+Two kinds of module:
+
+- **generic** (one for every (N, m)): N and m are arguments; u^N = exp(N log u).  Compiled
+  once per machine;
+- **specialised** (the default): the exponents are baked in, as repeated multiplications
+  for integers and one log and one exp per fractional part otherwise (much faster per
+  ligand; one compile per (N, m), cached on disk).
+
+Every kernel takes the exponents ``N, m`` as its last two arguments, so both kinds have the
+same signatures (a specialised module ignores them).
+"""
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import sys
+from functools import lru_cache
+from pathlib import Path
+
+from ..cache import cache_dir, write_atomic
+
+CODEGEN_VERSION = "8"  # bump when the template changes
+
+
+def scaled_symbols():
+    """The sympy symbols (Li, u, pN, pm, sN, sm, rho) of the scaled form."""
+    import sympy as sp
+
+    return sp.symbols("Li u pN pm sN sm rho", positive=True)
+
+
+def _scaled(expr, model, order):
+    """Rewrite a derivative of T (order = number of tau derivatives) as (d/T) rho^order in
+    terms of u, pN = u^N, pm = u^m and the scaled sums sN, sm."""
+    import sympy as sp
+
+    from antagonism.derivations import symbols as sy
+    from antagonism.derivations.gradients import L_j, tau_j
+
+    Li, u, pN, pm, sN, sm, rho = scaled_symbols()
+    S_N, S_m = model.power_sums()
+    T_of_S = model.structural_output()
+    e = sp.simplify(expr.subs(sy.T, T_of_S) / T_of_S)
+    e = e.subs({tau_j: rho * u, S_N: rho**sy.N * sN, S_m: rho**sy.m * sm})
+    e = sp.powsimp(sp.expand_power_base(sp.expand(e), force=True), force=True)
+    e = sp.expand(sp.powsimp(sp.expand(sp.simplify(e * rho**order)), force=True))
+    e = sp.expand_power_exp(e).subs({u**sy.N: pN, u**sy.m: pm})
+    if e.has(rho) or e.has(u**sy.N):
+        raise ArithmeticError(f"scaled form still depends on rho: {e}")
+    return sp.simplify(e.subs(L_j, Li))
+
+
+@lru_cache(maxsize=1)
+def _symbolic_expressions():
+    """The scaled per-ligand expressions for symbolic N, m (derived once per process)."""
+    import sympy as sp
+
+    from antagonism import derivations as dv
+    from antagonism.derivations import symbols as sy
+    from antagonism.derivations.gradients import L_j
+
+    _, _, _, _, sN, sm, rho = scaled_symbols()
+    M = dv.AdaptiveProofreading()
+    out = {"grad_log": _scaled(dv.gradient_tau(M).expr, M, 1),
+           "hess_over_T": _scaled(dv.hessian_structural(M).expr[0, 0], M, 2),
+           "grad_L_log": _scaled(dv.gradient_L(M).expr.subs(L_j, 1), M, 0)}
+    S_N, S_m = M.power_sums()
+    logT = sp.log(M.structural_output().subs({S_N: rho**sy.N * sN, S_m: rho**sy.m * sm}))
+    # keep log T expanded: never form rho^(N-m), which overflows
+    out["log_output"] = sp.expand(sp.expand_log(sp.powsimp(logT, force=True), force=True))
+    return out
+
+
+def kernel_expressions(N=None, m=None):
+    """Derived per-ligand expressions, as a dict of sympy expressions; numeric (N, m) are
+    substituted, None keeps the symbols N and m.
+
+    - ``grad_log``: rho * d log T / d tau_i, in (Li, u, pN, pm, sN, sm)
+    - ``hess_over_T``: rho^2 (d^2 T / d tau_i^2) / T
+    - ``grad_L_log``: d log T / d L_i, in (u, pN, pm, sN, sm)
+    - ``log_output``: log T in (rho, tau_c, sN, sm)
+    """
+    import sympy as sp
+
+    from antagonism.derivations import symbols as sy
+    from antagonism.derivations.validation import exact_number
+
+    out = dict(_symbolic_expressions())
+    if N is None:
+        return out
+    values = {sy.N: exact_number(N), sy.m: exact_number(m)}
+    out = {k: sp.expand(e.subs(values)) for k, e in out.items()}
+    out["log_output"] = sp.expand(sp.expand_log(out["log_output"], force=True))
+    return out
+
+
+def _print(expr):
+    """Print a sympy expression as Python for numba: floats for rationals, integer powers
+    as repeated multiplication."""
+    from sympy.printing.pycode import PythonCodePrinter
+
+    class KernelPrinter(PythonCodePrinter):
+        def _print_Rational(self, e):
+            return repr(float(e))
+
+        def _print_Pow(self, e, rational=False):
+            base, exp = e.as_base_exp()
+            if exp.is_Integer and exp < 0:
+                return f"(1.0/({self._print(base ** (-exp))}))"
+            if exp.is_Integer and exp > 0:
+                return "(" + "*".join([self.parenthesize(base, 100)] * int(exp)) + ")"
+            return super()._print_Pow(e, rational=rational)
+
+    return KernelPrinter({"fully_qualified_modules": True}).doprint(expr)
+
+
+def _hoist(expr, loop_symbols, prefix):
+    """Split a per-ligand expression into loop-invariant coefficients and loop monomials.
+
+    ``expr`` is expanded into terms c_k * mono_k where mono_k holds every factor that depends
+    on ``loop_symbols``; the c_k (functions of the sums only) are computed once, outside the
+    loop.  Returns (constants [(name, expr)], loop expression in the constant symbols).
+    """
+    import sympy as sp
+
+    groups = {}
+    for term in sp.Add.make_args(sp.expand(expr)):
+        inner, outer = [], []
+        for f in sp.Mul.make_args(term):
+            (inner if f.free_symbols & set(loop_symbols) else outer).append(f)
+        mono = sp.Mul(*inner)
+        groups[mono] = groups.get(mono, 0) + sp.Mul(*outer)
+    constants, loop = [], sp.S.Zero
+    for k, (mono, coeff) in enumerate(groups.items()):
+        coeff = sp.simplify(coeff)
+        if coeff == 0:
+            continue
+        name = sp.Symbol(f"{prefix}{k}")
+        constants.append((name, coeff))
+        loop += name * mono
+    return constants, loop
+
+
+def _integer_power_lines(exponents, var="u", indent=8):
+    """Lines defining {var}_k = var**k for integer k >= 0 by shared repeated squaring."""
+    pad = " " * indent
+    lines, squares = [], {1: var}
+    top = max([int(k) for k in exponents] + [1])
+    bit = 1
+    while 2 * bit <= top:
+        lines.append(f"{pad}{var}_sq{2 * bit} = {squares[bit]} * {squares[bit]}")
+        squares[2 * bit] = f"{var}_sq{2 * bit}"
+        bit *= 2
+    for k in sorted({int(k) for k in exponents}):
+        factors = [squares[b] for b in sorted(squares) if k & b] or ["1.0"]
+        lines.append(f"{pad}{var}_{k} = {' * '.join(factors)}")
+    return lines
+
+
+HEADER = """Generated by antagonism.numerics.cells.codegen (version {version}) for T_{{N,m}},
+{what}.  Do not edit: regenerate instead.
+
+Per-ligand expressions are the derived ones (antagonism.derivations), rewritten by sympy in
+the scaled variables u = tau/rho, with loop-invariant coefficients hoisted out of the loops.
+Every kernel takes the exponents N, m last{unused}.
+"""
+
+PRELUDE = """
+import math
+
+from numba import njit, prange
+
+FASTMATH = {"reassoc", "contract", "arcp", "nsz"}
+"""
+
+
+def _power_lines(exponents, var, indent):
+    """Lines defining var**k for each numeric exponent k; returns (lines, {k: expression}).
+
+    Integers use shared repeated squaring; the other exponents cost one log in total and one
+    exp per distinct fractional part, times integer powers for the rest."""
+    import sympy as sp
+
+    pad = " " * indent
+    ints = sorted({int(k) for k in exponents if k.is_Integer and k >= 0})
+    others = sorted({k for k in exponents if not (k.is_Integer and k >= 0)})
+    groups = {}
+    for k in others:
+        groups.setdefault(k - sp.floor(k), []).append(k)
+    offsets = {int(k - min(ks)) for ks in groups.values() for k in ks}
+    lines = _integer_power_lines(set(ints) | offsets, var, indent) if ints or offsets else []
+    names = {k: f"{var}_{int(k)}" for k in exponents if k.is_Integer and k >= 0}
+    if others:
+        lines.append(f"{pad}l{var} = math.log({var})")
+    for g, ks in enumerate(groups.values()):
+        base = min(ks)
+        lines.append(f"{pad}{var}_f{g} = math.exp({float(base)!r} * l{var})")
+        for k in ks:
+            o = int(k - base)
+            names[k] = f"{var}_f{g}" + (f" * {var}_{o}" if o else "")
+    return lines, names
+
+
+class _Powers:
+    """How a module computes pN = u^N and pm = u^m for one ligand: baked in (specialised:
+    repeated multiplication for integers, one log and one exp per fractional part
+    otherwise) or exp(k log u) with N, m as arguments (generic)."""
+
+    def __init__(self, N=None, m=None):
+        from antagonism.derivations.validation import exact_number
+
+        self.specialised = N is not None
+        self.N = None if N is None else exact_number(N)
+        self.m = None if m is None else exact_number(m)
+        # integer powers are cheaper to recompute than to load; the others are stored
+        self.stored = not (self.specialised and self.N.is_Integer and self.m.is_Integer)
+
+    def lines(self, indent=8):
+        pad = " " * indent
+        if self.specialised:
+            lines, names = _power_lines(sorted({self.N, self.m}), "u", indent)
+            return lines + [f"{pad}pN = {names[self.N]}", f"{pad}pm = {names[self.m]}"]
+        return [f"{pad}lu = math.log(u)", f"{pad}pN = math.exp(N * lu)",
+                f"{pad}pm = math.exp(m * lu)"]
+
+
+def _loop_function(name, args, consts, body, out_expr, parallel=False):
+    """Source of a loop over ligands with hoisted constants."""
+    deco = ("@njit(cache=True, parallel=True, fastmath=FASTMATH)" if parallel
+            else "@njit(cache=True, fastmath=FASTMATH)")
+    rng = "prange" if parallel else "range"
+    head = [deco, f"def {name}({args}, N, m):"]
+    pre = [f"    {c} = {_print(e)}" for c, e in consts]
+    loop = [f"    for i in {rng}(tau.shape[0]):", *body, f"        {out_expr}"]
+    return "\n".join(head + pre + loop) + "\n"
+
+
+def kernel_source(N=None, m=None):
+    """The Python source of the kernel module: specialised to numeric (N, m), or generic
+    (N, m as arguments) when they are None."""
+    import sympy as sp
+
+    import sympy as sp
+
+    powers = _Powers(N, m)
+    Li, u, pN, pm, sN, sm, rho = scaled_symbols()
+    ex = kernel_expressions(N, m)
+    parts = [PRELUDE]
+    per_ligand = ["        u = tau[i] * inv_rho", *powers.lines()]
+    parts.append("\n".join([
+        "@njit(cache=True, parallel=True, fastmath=FASTMATH)",
+        "def scaled_sums(tau, L, inv_rho, N, m):", "    sN = 0.0", "    sm = 0.0",
+        "    for i in prange(tau.shape[0]):", *per_ligand,
+        "        sN += L[i] * pN", "        sm += L[i] * pm", "    return sN, sm", ""]))
+    parts.append("\n".join([
+        "@njit(cache=True)", "def log_output(rho, tau_c, sN, sm, N, m):",
+        f"    return {_print(ex['log_output'])}", ""]))
+    for name, scale, with_L in (("grad_log", " * inv_rho", True),
+                                ("hess_over_T", " * inv_rho * inv_rho", True),
+                                ("grad_L_log", "", False)):
+        consts, loop = _hoist(ex[name], [u, Li, pN, pm], "c")
+        body = per_ligand + (["        Li = L[i]"] if with_L else [])
+        parts.append(_loop_function(name, "tau, L, inv_rho, sN, sm, out", consts, body,
+                                    f"out[i] = ({_print(loop)}){scale}"))
+    # the fused descent pass: gradient with L_i = 1, move, clip, new sums and new powers
+    grad_unit = ex["grad_log"].subs(Li, 1)
+    if not powers.stored:  # integer powers of u, no division: u^(N-1), u^(m-1) directly
+        grad_unit = sp.expand(grad_unit.subs({pN: u**powers.N, pm: u**powers.m}))
+    consts, loop = _hoist(grad_unit, [u, pN, pm], "g")
+    if not powers.stored:
+        ks = sorted({int(p.exp) for p in loop.atoms(sp.Pow) if p.base == u and p.exp > 1})
+        grad_lines = _integer_power_lines(ks, "u", 8) if ks else []
+        loop = loop.xreplace({u**k: sp.Symbol(f"u_{k}") for k in ks})
+    else:
+        grad_lines = ["        pN = P[i]", "        pm = Q[i]"]
+    parts.append("\n".join([
+        "@njit(cache=True, parallel=True, fastmath=FASTMATH)",
+        "def descent_pass(tau, L, P, Q, inv_rho, sN, sm, step, tau_c, lower, upper, N, m):",
+        '    """Move every ligand with tau < tau_c by -step (d log T/d tau)/L_i, clip to',
+        '    [lower, upper]; P, Q hold u^N, u^m of the current tau (generic modules update',
+        '    them).  Returns the new scaled sums and the squared displacement."""',
+        *[f"    {c} = {_print(e)}" for c, e in consts],
+        "    nN = 0.0", "    nm = 0.0", "    moved2 = 0.0",
+        "    for i in prange(tau.shape[0]):", "        t = tau[i]",
+        "        u = t * inv_rho",
+        # integer powers are cheaper to recompute than to load; exp/log ones are stored
+        *grad_lines,
+        f"        g = ({_print(loop)}) * inv_rho",
+        "        t_new = min(max(t - step * g, lower), upper)",
+        "        t_new = t_new if t < tau_c else t", "        tau[i] = t_new",
+        "        d = t_new - t", "        moved2 += d * d",
+        "        u = t_new * inv_rho", *powers.lines(),
+        *(["        P[i] = pN", "        Q[i] = pm"] if powers.stored else []),
+        "        nN += L[i] * pN", "        nm += L[i] * pm",
+        "    return nN, nm, moved2", ""]))
+    parts.append("\n".join([
+        "@njit(cache=True, parallel=True, fastmath=FASTMATH)",
+        "def init_powers(tau, inv_rho, P, Q, N, m):",
+        "    for i in prange(tau.shape[0]):", *per_ligand,
+        "        P[i] = pN", "        Q[i] = pm", ""]))
+    what = (f"specialised to N = {float(N):g}, m = {float(m):g}" if powers.specialised
+            else "generic in N and m")
+    header = HEADER.format(version=CODEGEN_VERSION, what=what,
+                           unused=" (unused here: they are baked in)" if powers.specialised
+                           else "")
+    return '"""' + header + '"""\n' + "\n".join(parts)
+
+
+def write_module(source, prefix="adaptive"):
+    """Write ``source`` to <kernel cache>/<prefix>_<hash>.py (once) and return its path."""
+    digest = hashlib.sha256(source.encode()).hexdigest()[:16]
+    path = cache_dir("kernels") / f"{prefix}_{digest}.py"
+    if not path.exists() or path.read_text() != source:
+        write_atomic(path, source)
+    return path
+
+
+@lru_cache(maxsize=1)
+def _generator_hash():
+    """Hash of the code that generates kernels (this module and the derivations): any change
+    to either invalidates the index, so a stale module is never reused."""
+    import antagonism.derivations as dv
+
+    h = hashlib.sha256(Path(__file__).read_bytes())
+    for f in sorted(Path(dv.__file__).parent.glob("*.py")):
+        h.update(f.read_bytes())
+    return h.hexdigest()[:12]
+
+
+def _index_path(N, m):
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        pkg = version("antagonism")
+    except PackageNotFoundError:
+        pkg = "dev"
+    kind = "generic" if N is None else f"N{float(N)!r}_m{float(m)!r}"
+    key = f"adaptive_{kind}_v{CODEGEN_VERSION}_{pkg}_{_generator_hash()}"
+    return cache_dir("kernels") / "index" / f"{key}.txt"
+
+
+def module_path(N=None, m=None):
+    """The generated module for (N, m) (None: generic), from the index when an earlier
+    process wrote it (warm start: no sympy at all), else derived, printed and recorded.
+
+    Returns ``(path, warm)``."""
+    index = _index_path(N, m)
+    if index.exists():
+        path = cache_dir("kernels") / index.read_text().strip()
+        if path.exists():
+            return path, True
+    path = write_module(kernel_source(N, m))
+    index.parent.mkdir(exist_ok=True)
+    write_atomic(index, path.name)
+    return path, False
+
+
+def import_module(path):
+    """Import a generated module from its file so numba's on-disk cache can key on it."""
+    name = f"antagonism_kernels_{path.stem}"
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module

@@ -1,0 +1,108 @@
+"""Commands that compute on cells: descend, potential, steady, fold-change."""
+from __future__ import annotations
+
+from . import CliError, command, emit
+from .options import add_model_options, check_seed, model_from_args
+
+
+def _descend_args(p):
+    add_model_options(p)
+    p.add_argument("--agonist-fraction", type=float, default=0.3)
+    p.add_argument("--ligands", type=int, default=101**2, help="number of ligands")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--eps", type=float, default=0.2, help="step size")
+    p.add_argument("--max-iter", type=int, default=20000)
+    p.add_argument("--variant", choices=("exact", "binned"), default="exact")
+    p.add_argument("--json", action="store_true")
+
+
+@command("descend", "gradient descent of sub-threshold ligands to the decision boundary",
+         _descend_args)
+def cmd_descend(args):
+    from antagonism.numerics.cells.ligands import paper_ligands
+    from antagonism.numerics.experiments.descent import descend_to_boundary
+
+    model = model_from_args(args)
+    lig = paper_ligands(args.ligands, args.agonist_fraction, float(model.tau_c),
+                        check_seed(args.seed))
+    res = descend_to_boundary(model, lig.tau, lig.L, eps=args.eps, max_iter=args.max_iter,
+                              variant=args.variant)
+    payload = {**res.summary(), "seed": args.seed}
+    emit(args, payload, "\n".join(f"{k}: {v}" for k, v in payload.items()))
+
+
+def _potential_args(p):
+    add_model_options(p, help_extra=" (default T_{4,2})")
+    p.add_argument("--R", type=float, default=1e4, help="total ligand number")
+    p.add_argument("--agonist-fraction", type=float, default=0.4)
+    p.add_argument("--json", action="store_true")
+
+
+@command("potential", "antagonism potential F(tau_2): minimum and inflection", _potential_args)
+def cmd_potential(args):
+    from antagonism.numerics.experiments.potential import antagonism_potential
+
+    model = model_from_args(args, defaults={"N": 4, "m": 2})
+    res = antagonism_potential(model, R=args.R, agonist_fraction=args.agonist_fraction)
+    keys = ["model", "parameters", *[k for k in ("N", "m") if k in res], "tau_c", "tau1", "L1",
+            "L2", "tau_min", "T_min", "tau_inflection"]
+    payload = res.to_dict(keys=keys)
+    emit(args, payload, "\n".join(f"{k}: {v}" for k, v in payload.items()))
+
+
+def _steady_args(p):
+    add_model_options(p, default="shp1")
+    p.add_argument("--tau", type=float, required=True, help="binding time (s)")
+    p.add_argument("--L", type=float, required=True, help="ligand quantity (molecules)")
+    p.add_argument("--json", action="store_true")
+
+
+@command("steady", "steady state of a model for one ligand type (default: SHP-1)",
+         _steady_args)
+def cmd_steady(args):
+    from antagonism.theory import model_evaluator
+
+    if not args.tau > 0:
+        raise CliError(f"--tau must be positive, got {args.tau}")
+    if not args.L >= 0:
+        raise CliError(f"--L must be non-negative, got {args.L}")
+    st = model_evaluator(model_from_args(args)).steady_state([args.tau], [args.L])
+    payload = st.scalars(ligand=0)
+    emit(args, payload, "\n".join(f"{k}: {v:.6g}" for k, v in payload.items()))
+
+
+def _fold_change_args(p):
+    add_model_options(p, default="shp1")
+    p.add_argument("--tau1", type=float, default=10.0, help="agonist binding time (s)")
+    p.add_argument("--L1", type=float, default=100.0, help="agonist quantity")
+    p.add_argument("--L2", type=float, default=1000.0, help="antagonist quantity")
+    p.add_argument("--tau2-min", type=float, default=0.05)
+    p.add_argument("--tau2-max", type=float, default=None, help="default: tau1")
+    p.add_argument("--points", type=int, default=60)
+    p.add_argument("--json", action="store_true")
+
+
+@command("fold-change", "fold change FC(tau_2) of agonist + antagonist (default: SHP-1)",
+         _fold_change_args)
+def cmd_fold_change(args):
+    import numpy as np
+
+    from antagonism.numerics.experiments.potential import strongest_antagonist
+    from antagonism.theory import fold_change
+
+    for name in ("tau1", "L1", "L2", "tau2_min"):
+        if not getattr(args, name) > 0:
+            raise CliError(f"--{name.replace('_', '-')} must be positive, "
+                           f"got {getattr(args, name)}")
+    if args.points < 2:
+        raise CliError(f"--points must be at least 2, got {args.points}")
+    model = model_from_args(args)
+    hi = args.tau2_max or args.tau1
+    grid = np.geomspace(args.tau2_min, hi, args.points)
+    fc = fold_change(model, args.tau1, args.L1, grid, args.L2)
+    t_min, fc_min = strongest_antagonist(model, args.tau1, args.L1, args.L2,
+                                         bounds=(args.tau2_min, hi))
+    params = {k: float(v) for k, v in model.parameters().items()}
+    payload = {"tau2": grid.tolist(), "fc": fc.tolist(), "tau2_argmin": t_min,
+               "fc_min": fc_min, "model": model.name, "parameters": params, **params}
+    emit(args, payload, f"strongest antagonist at tau2 = {t_min:.4g} s, FC = {fc_min:.4g}")

@@ -1,0 +1,25 @@
+"""Commands about shipped reference data."""
+from __future__ import annotations
+
+import json
+
+from . import command
+
+
+def _data_args(p):
+    p.add_argument("name", choices=("ot1",), help="data set")
+    p.add_argument("--json", action="store_true")
+
+
+@command("data", "print a shipped reference data set", _data_args)
+def cmd_data(args):
+    from antagonism.numerics.data import load_ot1, ot1_sources
+
+    table = load_ot1()
+    rows = [{k: r[k].item() for k in table.dtype.names} for r in table]
+    if args.json:
+        print(json.dumps({"peptides": rows, "sources": ot1_sources()}))
+        return
+    print(ot1_sources())
+    for r in rows:
+        print(f"{r['peptide']:>4} EC50_rel {r['ec50_rel']:>10.4g}  tau {r['tau_s']:6.3f} s")

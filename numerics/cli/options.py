@@ -1,0 +1,69 @@
+"""Options shared by the commands: choosing a model and its parameters, lists of numbers."""
+from __future__ import annotations
+
+from . import CliError
+
+
+def add_model_options(p, default="adaptive", help_extra=""):
+    """--model NAME, the common parameters --N, --m, --tau-c and --param name=value."""
+    from antagonism.derivations import model_names
+
+    p.add_argument("--model", default=default,
+                   help=f"registered model: {', '.join(model_names())}{help_extra}")
+    p.add_argument("--N", default=None, help="number of proofreading steps")
+    p.add_argument("--m", default=None, help="feedback step, 0 <= m < N (T_{N,m})")
+    p.add_argument("--tau-c", dest="tau_c", default=None, help="threshold binding time (s)")
+    p.add_argument("--param", action="append", default=[],
+                   help="any other model parameter, name=value (repeatable)")
+
+
+def parameter_values(args):
+    """The model parameters given on the command line, by name (strings)."""
+    given = {k: getattr(args, k) for k in ("N", "m", "tau_c") if getattr(args, k) is not None}
+    for item in args.param:
+        if "=" not in item:
+            raise CliError(f"--param must look like name=value, got {item!r}")
+        k, v = item.split("=", 1)
+        given[k.strip()] = v.strip()
+    return given
+
+
+def _number(name, text):
+    try:
+        value = float(text)
+    except ValueError:
+        raise CliError(f"--{name.replace('_', '-')} must be a number, got {text!r}") from None
+    if value != value or value in (float("inf"), float("-inf")):
+        raise CliError(f"--{name.replace('_', '-')} must be finite, got {text}")
+    return value
+
+
+def model_from_args(args, defaults=None):
+    """The registered model named by --model with the given parameters (numbers), the
+    command's ``defaults`` applying to parameters the model has and the user did not set."""
+    from antagonism.derivations import model_spec
+
+    spec = model_spec(args.model)
+    given = {k: _number(k, v) for k, v in parameter_values(args).items()}
+    for k, v in (defaults or {}).items():
+        if k in spec.parameters and k not in given:
+            given[k] = v
+    return spec.create(**given)
+
+
+def number_list(text, name, lo=None, hi=None):
+    """Comma-separated numbers, each within [lo, hi] when given."""
+    try:
+        values = [float(e) for e in text.split(",") if e.strip()]
+    except ValueError:
+        raise CliError(f"--{name} must be comma-separated numbers, got {text!r}") from None
+    bad = [v for v in values if (lo is not None and v < lo) or (hi is not None and v > hi)]
+    if not values or bad:
+        raise CliError(f"--{name} values must lie in [{lo}, {hi}], got {text!r}")
+    return values
+
+
+def check_seed(seed):
+    if seed < 0:
+        raise CliError(f"--seed must be non-negative, got {seed}")
+    return seed

@@ -1,0 +1,61 @@
+"""Shared, independent reference implementations and runners for the tests.
+
+The references do not import the package: they are the plain formulas of SCIENCE.md written
+directly in numpy/mpmath, so that derived results are checked against an independent source.
+"""
+import contextlib
+import io
+import subprocess
+import sys
+from types import SimpleNamespace
+
+import mpmath as mp
+import numpy as np
+
+# (N, m) pairs across both regimes, integer and not
+EXPONENTS = [(1, 0), (3, 1), (4, 2), (5, 3), (5, 4), (2.5, 0.5), (3.5, 1.5), (4.5, 2.5),
+             (2.2, 1.7)]
+
+
+def T_numpy(taus, Ls, N, m, tau_c):
+    """T_{N,m} of a mixture, straight from its definition (SCIENCE.md section 2.2)."""
+    taus, Ls = np.asarray(taus, float), np.asarray(Ls, float)
+    return np.sum(Ls * taus**N) / (tau_c ** (N - m) * np.sum(Ls * taus**m))
+
+
+def T_mpmath(taus, Ls, N, m, tau_c):
+    N, m, tau_c = mp.mpf(N), mp.mpf(m), mp.mpf(tau_c)
+    num = mp.fsum(mp.mpf(L) * mp.mpf(t) ** N for t, L in zip(taus, Ls))
+    den = mp.fsum(mp.mpf(L) * mp.mpf(t) ** m for t, L in zip(taus, Ls))
+    return num / (tau_c ** (N - m) * den)
+
+
+def tau_star(N, m, tau_c, T):
+    """SCIENCE.md section 3: tau* = tau_c (m T / N)^{1/(N-m)}."""
+    return tau_c * (m * T / N) ** (1 / (N - m))
+
+
+def tau_inflection(N, m, tau_c, T):
+    """SCIENCE.md section 3: tau_infl = tau_c [m (m-1) T / (N (N-1))]^{1/(N-m)}."""
+    return tau_c * (m * (m - 1) * T / (N * (N - 1))) ** (1 / (N - m))
+
+
+def numeric_derivative(f, x, h):
+    """Fourth-order central difference of a scalar function."""
+    return (-f(x + 2 * h) + 8 * f(x + h) - 8 * f(x - h) + f(x - 2 * h)) / (12 * h)
+
+
+def run_cli(*args):
+    """Run the ``antagonism`` command in this process; returns returncode, stdout, stderr."""
+    from antagonism.numerics.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main([str(a) for a in args])
+    return SimpleNamespace(returncode=code, stdout=out.getvalue(), stderr=err.getvalue())
+
+
+def run_cli_process(*args, env=None, cwd=None, timeout=600):
+    """Run ``python -m antagonism.numerics.cli`` in a fresh interpreter (the entry point)."""
+    return subprocess.run([sys.executable, "-m", "antagonism.numerics.cli", *map(str, args)],
+                          capture_output=True, text=True, env=env, cwd=cwd, timeout=timeout)
