@@ -252,7 +252,6 @@ def kernel_source(N=None, m=None):
     (N, m as arguments) when they are None."""
     import sympy as sp
 
-
     powers = _Powers(N, m)
     Li, u, pN, pm, sN, sm, rho = scaled_symbols()
     ex = kernel_expressions(N, m)
