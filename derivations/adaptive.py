@@ -14,7 +14,7 @@ import sympy as sp
 from . import symbols as sy
 from .derivation import derived
 from .model import CellModel, SumForm
-from .validation import as_parameter, check_exponents, check_positive
+from .validation import check_exponents, check_positive
 
 
 class AdaptiveProofreading(CellModel):
@@ -33,14 +33,9 @@ class AdaptiveProofreading(CellModel):
     threshold = sp.S.One
 
     def __init__(self, N=sy.N, m=sy.m, tau_c=sy.tau_c):
-        self.N = as_parameter(N, "N")
-        self.m = as_parameter(m, "m")
-        self.tau_c = as_parameter(tau_c, "tau_c")
+        self.set_parameters(N=N, m=m, tau_c=tau_c)
         check_exponents(self.N, self.m)
         check_positive(self.tau_c, "tau_c")
-
-    def parameters(self):
-        return {"N": self.N, "m": self.m, "tau_c": self.tau_c}
 
     def label(self):
         fmt = (lambda v: f"{float(v):g}" if v.is_number else str(v))  # noqa: E731

@@ -19,7 +19,7 @@ import sympy as sp
 from . import symbols as sy
 from .derivation import Derivation, Step, derived
 from .model import CellModel, SharedVariable, SumForm
-from .validation import as_parameter, check_positive
+from .validation import check_positive
 
 phi, alpha, epsilon, K_T, K, lam = sp.symbols("phi alpha epsilon K_T K lambda", positive=True)
 C0_sum, C1_sum = sp.symbols("C_0 C_1", positive=True)
@@ -83,17 +83,9 @@ class AdaptiveSorting(CellModel):
     title = "adaptive sorting (N = 1): kinase K shared by all ligand types, output sum C_1"
 
     def __init__(self, phi=phi, alpha=alpha, epsilon=epsilon, K_T=K_T, tau_c=sy.tau_c):
-        self.phi = as_parameter(phi, "phi")
-        self.alpha = as_parameter(alpha, "alpha")
-        self.epsilon = as_parameter(epsilon, "epsilon")
-        self.K_T = as_parameter(K_T, "K_T")
-        self.tau_c = as_parameter(tau_c, "tau_c")
+        self.set_parameters(phi=phi, alpha=alpha, epsilon=epsilon, K_T=K_T, tau_c=tau_c)
         for name, value in self.parameters().items():
             check_positive(value, name)
-
-    def parameters(self):
-        return {"phi": self.phi, "alpha": self.alpha, "epsilon": self.epsilon,
-                "K_T": self.K_T, "tau_c": self.tau_c}
 
     @derived
     def sum_form(self):

@@ -20,7 +20,7 @@ import sympy as sp
 from . import symbols as sy
 from .derivation import Derivation, Step, derived, ordered_roots
 from .model import CellModel, SumForm
-from .validation import as_parameter, check_positive
+from .validation import check_positive
 
 phi = sp.Symbol("phi", positive=True)
 kappa = sp.Symbol("kappa", positive=True)
@@ -46,17 +46,9 @@ class KineticProofreading(CellModel):
     title = "kinetic proofreading (McKeithan 1995), output sum_i C_N,i, receptors in excess"
 
     def __init__(self, N=sy.N, phi=phi, kappa=kappa, R=R, tau_c=sy.tau_c):
-        self.N = as_parameter(N, "N")
-        self.phi = as_parameter(phi, "phi")
-        self.kappa = as_parameter(kappa, "kappa")
-        self.R = as_parameter(R, "R")
-        self.tau_c = as_parameter(tau_c, "tau_c")
+        self.set_parameters(N=N, phi=phi, kappa=kappa, R=R, tau_c=tau_c)
         for name, value in self.parameters().items():
             check_positive(value, name)
-
-    def parameters(self):
-        return {"N": self.N, "phi": self.phi, "kappa": self.kappa, "R": self.R,
-                "tau_c": self.tau_c}
 
     def symbolic(self):
         return KineticProofreading()

@@ -4,7 +4,8 @@ A cell model maps a mixture of ligand types i (binding time tau_i in s, quantity
 molecules) to an output F; the cell responds when F exceeds the model's ``threshold``.
 A model subclasses :class:`CellModel` and provides
 
-- ``parameters()`` -- its parameters by name (sympy numbers or symbols), and either
+- its parameters by name (``set_parameters(...)`` in ``__init__``, or ``parameters()``),
+  and either
 - ``output(taus, Ls)`` -- F for explicit ligand symbols or numbers, or
 - ``sum_form()`` -- F written through sums over ligand types (a :class:`SumForm`), from
   which ``output`` follows.  Giving the sum form is optional but makes everything faster and
@@ -15,7 +16,6 @@ class, the regime, numerics and figures) is derived generically from these.
 """
 from __future__ import annotations
 
-import abc
 from dataclasses import dataclass, field
 from functools import cached_property
 from types import MappingProxyType
@@ -127,7 +127,7 @@ class SumForm:
         return self.output.subs(sums, simultaneous=True)
 
 
-class CellModel(abc.ABC):
+class CellModel:
     """Base class of every cell model (see the module docstring for the protocol).
 
     Class attributes
@@ -146,11 +146,22 @@ class CellModel(abc.ABC):
     title: ClassVar[str] = "a cell model"
     tau_c: sp.Expr = sy.tau_c
     threshold: sp.Expr | None = None
+    _parameter_names: tuple = ()
 
     # -- what a model provides -------------------------------------------------------------
-    @abc.abstractmethod
     def parameters(self) -> dict:
-        """Parameter name -> value (sympy number or symbol), tau_c included."""
+        """Parameter name -> value (sympy number or symbol), tau_c included.  Models that
+        store their parameters with :meth:`set_parameters` get this for free."""
+        return {k: getattr(self, k) for k in self._parameter_names}
+
+    def set_parameters(self, **values):
+        """Store each parameter as an attribute, converted to an exact sympy number or kept
+        symbolic (:func:`~.validation.as_parameter`), in the order given."""
+        from .validation import as_parameter
+
+        self._parameter_names = tuple(values)
+        for k, v in values.items():
+            setattr(self, k, as_parameter(v, k))
 
     def sum_form(self) -> SumForm | None:
         """The output through sums over ligand types, or None (the default)."""

@@ -20,7 +20,6 @@ from antagonism.derivations import (
     unregister_model,
 )
 from antagonism.derivations import symbols as sy
-from antagonism.derivations.validation import as_parameter
 from antagonism.numerics.cells import CellObjective, cell_evaluator, paper_ligands
 from antagonism.numerics.experiments.descent import descend_to_boundary
 from antagonism.numerics.experiments.potential import antagonism_potential
@@ -50,12 +49,7 @@ class FeedbackKPR(CellModel):
     title = "toy: limited-signalling KPR with a negative feedback term"
 
     def __init__(self, N=N, m=M, tau_c=TAU_C, tau_s=TAU_S, K=K):
-        self.N, self.m = as_parameter(N, "N"), as_parameter(m, "m")
-        self.tau_c, self.tau_s = as_parameter(tau_c, "tau_c"), as_parameter(tau_s, "tau_s")
-        self.K = as_parameter(K, "K")
-
-    def parameters(self):
-        return {"N": self.N, "m": self.m, "tau_c": self.tau_c, "tau_s": self.tau_s, "K": self.K}
+        self.set_parameters(N=N, m=m, tau_c=tau_c, tau_s=tau_s, K=K)
 
     def w(self, t, k):
         return (t / self.tau_c) ** k / (1 + t / self.tau_s)
