@@ -87,6 +87,13 @@ class AdaptiveSorting(CellModel):
         for name, value in self.parameters().items():
             check_positive(value, name)
 
+    def reference_background(self):
+        """Agonists as in the figures: tau = 10 s, L = 100."""
+        return (sp.Integer(10),), (sp.Integer(100),)
+
+    def probe_range(self):
+        return sp.S.Zero, sp.Integer(10)
+
     @derived
     def sum_form(self):
         """Aggregates C_0 = sum_i C_0,i(K) and C_1 = sum_i C_1,i(K); K in [0, K_T] solves

@@ -52,6 +52,12 @@ def _root_of_two_powers(expr, var, model, what):
     return root, q, gap, steps
 
 
+def _implicit(model):
+    """Shared variables: no closed-form critical points (the theory finds them numerically)."""
+    form = model.sum_form()
+    return form is not None and form.implicit
+
+
 def _decided(value):
     """True/False when sympy decides ``value > 0``, else None."""
     value = _simplify(value)
@@ -75,14 +81,14 @@ def critical_binding_time(model):
     (tau* = tau_c q^{1/gap}) for two-power gradients, ``reason``.
     """
     template = model.symbolic()
+    if _implicit(template):
+        reason = "implicit steady state: tau* is located numerically (antagonism.theory)"
+        return Derivation("tau*", None, (), (reason,),
+                          {"exists": None, "closed_form": False, "reason": reason})
     gamma = intensive_gradient(template)
     steps = list(gamma.steps)
     values = model.values
     bracket = gamma.bracket
-    if gamma.route == "implicit":
-        reason = "implicit steady state: tau* is located numerically (antagonism.theory)"
-        return Derivation("tau*", None, tuple(steps), (reason,),
-                          {"exists": None, "closed_form": False, "reason": reason})
     sign = _simplify(bracket.subs(values))
     if sign.is_positive or sign.is_negative:
         reason = ("the gradient is " + ("positive" if sign.is_positive else "negative")
@@ -123,7 +129,6 @@ def inflection_binding_time(model):
     Parts: ``exists``, ``closed_form``, ``ratio`` ((tau_infl/tau*)^gap), ``reason``.
     """
     template = model.symbolic()
-    gamma = intensive_gradient(template)
     values = model.values
     star = critical_binding_time(model)
     if not star.closed_form or star.exists is False:
@@ -132,7 +137,7 @@ def inflection_binding_time(model):
         return Derivation("tau_infl", None, (), (reason,),
                           {"exists": False if star.exists is False else None,
                            "closed_form": star.closed_form, "ratio": None, "reason": reason})
-    full = _simplify(sp.expand(gamma.expr))
+    full = _simplify(sp.expand(intensive_gradient(template).expr))
     dgamma = _simplify(sp.diff(full, sy.tau))
     steps = [Step("gamma(tau) at fixed aggregates", full), Step("differentiate in tau", dgamma)]
     domain = template.domain()

@@ -54,14 +54,15 @@ def small_tau_exponent(model):
     zero; "undecided" for symbolic parameters), ``closed_form``.
     """
     template = model.symbolic()
+    form = template.sum_form()
+    if form is not None and form.implicit:
+        reason = "implicit steady state: the exponent is found numerically (antagonism.theory)"
+        return Derivation("p (gamma ~ tau^p)", None, (), (reason,),
+                          {"exponent": None, "coefficient": None, "sign": "undecided",
+                           "closed_form": False})
     gamma = intensive_gradient(template)
     steps = [Step("gamma(tau)", gamma.expr)]
     values = model.values
-    if gamma.route == "implicit":
-        reason = "implicit steady state: the exponent is measured numerically"
-        return Derivation("p (gamma ~ tau^p)", None, tuple(steps), (reason,),
-                          {"exponent": None, "coefficient": None, "sign": "undecided",
-                           "closed_form": False})
     domain = template.domain()
     if power_terms(gamma.expr, sy.tau):
         # compare exponents with the domain made explicit (T_{N,m}: N = m + g, g > 0)

@@ -93,7 +93,7 @@ def implicit_coefficients(form):
     Phi = F_A * D + F_y
     H_y = G_A * D + G_y
     c = F_A - Phi * H_y.inv() * G_A
-    return {a: sp.simplify(ck) for a, ck in zip(form.aggregates, c)}, D
+    return {a: sp.cancel(ck) for a, ck in zip(form.aggregates, c)}, D
 
 
 def _by_implicit_function(form, variable):

@@ -86,6 +86,11 @@ class SumForm:
         return tuple(self.terms)
 
     @property
+    def implicit(self):
+        """Whether shared variables make the steady state implicit."""
+        return bool(self.shared)
+
+    @property
     def shared_symbols(self):
         return tuple(v.symbol for v in self.shared)
 
@@ -99,7 +104,9 @@ class SumForm:
         out = {}
         for A, f in self.terms.items():
             slope = sp.diff(f, sy.L)
-            out[A] = sp.simplify(slope.subs(sy.L, 0) if slope.has(sy.L) else slope)
+            slope = slope.subs(sy.L, 0) if slope.has(sy.L) else slope
+            # rational terms (networks) only need cancelling; powers (T_{N,m}) simplify fast
+            out[A] = sp.cancel(slope) if slope.is_rational_function() else sp.simplify(slope)
         return out
 
     def power_exponents(self):

@@ -35,7 +35,10 @@ def generated_pages():
     """{file name: Markdown text} of every generated page."""
     from antagonism.derivations.report import derivations_markdown
 
-    return {"derivations.md": derivations_markdown(), "regimes.md": regimes_markdown()}
+    from .experiments.literature import literature_markdown
+
+    return {"derivations.md": derivations_markdown(), "regimes.md": regimes_markdown(),
+            "literature.md": literature_markdown()}
 
 
 def write_generated_pages(out="docs"):

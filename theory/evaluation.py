@@ -108,9 +108,15 @@ class SumFormEvaluator(Evaluator):
         self.names = [str(A) for A in form.aggregates]
         self.shared_names = [str(y) for y in form.shared_symbols]
         y = form.shared_symbols
+        # aggregates the output or a constraint uses; the others are only reported
+        used = form.output.free_symbols.union(*(v.constraint.free_symbols
+                                                for v in form.shared))
+        self.active = [A for A in form.aggregates if A in used]
         per_ligand = {}
         for A, f in form.terms.items():
             per_ligand[f"f_{A}"] = f
+            if A not in used:
+                continue
             per_ligand[f"dtau_{A}"] = sp.diff(f, sy.tau)
             per_ligand[f"dL_{A}"] = sp.diff(f, sy.L)
             for s in y:
@@ -169,7 +175,8 @@ class SumFormEvaluator(Evaluator):
                     trial = trial + [lo_ for lo_, _ in self._bounds[j + 1:]]
                 return self._residual(j, tau, L, trial)
 
-            g_lo, g_hi = g(lo), g(hi)
+            g_lo = g(lo)
+            hi, g_hi = self._upper_bracket(g, lo, hi, g_lo)
             if g_lo == 0:
                 root = lo
             elif g_hi == 0:
@@ -184,6 +191,19 @@ class SumFormEvaluator(Evaluator):
             y.append(root)
         return y
 
+    @staticmethod
+    def _upper_bracket(g, lo, hi, g_lo, factor=10.0, largest=1e18):
+        """The upper end of the bracket: ``hi`` if finite, else the first of lo + 1, 10,
+        100, ... where g changes sign (shared species without a conservation law)."""
+        if np.isfinite(hi):
+            return hi, g(hi)
+        hi = max(abs(lo), 1.0)
+        while True:
+            g_hi = g(hi)
+            if not np.isfinite(g_hi) or np.sign(g_hi) != np.sign(g_lo) or hi >= largest:
+                return hi, g_hi
+            hi *= factor
+
     # -- public --------------------------------------------------------------------------------
     def steady_state(self, tau, L):
         tau, L = check_ligands(tau, L, require_positive_L=False)
@@ -197,7 +217,8 @@ class SumFormEvaluator(Evaluator):
                            aliases={k: str(v) for k, v in self.form.aliases.items()})
 
     def coefficients(self, state):
-        """Total coefficients c_k = dF/dA_k through the shared variables at a steady state."""
+        """Total coefficients c_k = dF/dA_k through the shared variables at a steady state
+        (zero for aggregates that neither the output nor a constraint uses)."""
         A = list(state.aggregates.values())
         y = list(state.shared.values())
         nA, ny = len(A), len(y)
@@ -205,7 +226,9 @@ class SumFormEvaluator(Evaluator):
         if ny == 0:
             return F_A
         tau, L = state.tau, state.L
-        D = np.array([[float(np.sum(self._per[f"dy_{Ak}_{s}"](tau, L, *y) * np.ones_like(tau)))
+        ones = np.ones_like(tau)
+        D = np.array([[float(np.sum(self._per[f"dy_{Ak}_{s}"](tau, L, *y) * ones))
+                       if Ak in self.active else 0.0
                        for s in self.form.shared_symbols] for Ak in self.form.aggregates])
         F_y = np.array([self._agg[f"F_y{j}"](*A, *y) for j in range(ny)], float)
         G_A = np.array([[self._agg[f"G{j}_A{i}"](*A, *y) for i in range(nA)]
@@ -221,10 +244,9 @@ class SumFormEvaluator(Evaluator):
         c = self.coefficients(state)
         y = list(state.shared.values())
         tau, L = state.tau, state.L
-        dtau = sum(ck * self._per[f"dtau_{A}"](tau, L, *y) for ck, A in
-                   zip(c, self.form.aggregates)) * np.ones_like(tau)
-        dL = sum(ck * self._per[f"dL_{A}"](tau, L, *y) for ck, A in
-                 zip(c, self.form.aggregates)) * np.ones_like(tau)
+        pairs = [(ck, A) for ck, A in zip(c, self.form.aggregates) if A in self.active]
+        dtau = sum(ck * self._per[f"dtau_{A}"](tau, L, *y) for ck, A in pairs) * np.ones_like(tau)
+        dL = sum(ck * self._per[f"dL_{A}"](tau, L, *y) for ck, A in pairs) * np.ones_like(tau)
         return Gradient(tau=np.asarray(dtau, float), L=np.asarray(dL, float),
                         steady_state=state, coefficients=dict(zip(self.names, c)))
 

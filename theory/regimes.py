@@ -63,7 +63,7 @@ def classify(model, *, background=None, method="auto"):
     params = {k: _number(v) if sp.sympify(v).is_number else str(v)
               for k, v in model.parameters().items()}
     head = {"model": model.name, **params, "parameters": params}
-    result = RegimeResult({**head, **result})
+    result = RegimeResult({**head, **{k: v for k, v in result.items() if k != "model"}})
     result.update(model.regime_predictions())
     return result
 

@@ -37,12 +37,16 @@ def _derive_args(p):
 def cmd_derive(args):
     from antagonism.derivations import derive, model_spec
 
-    spec = model_spec(args.model)
-    given = parameter_values(args)
-    unknown = set(given) - set(spec.parameters)
-    if unknown:
-        raise CliError(f"unknown parameter(s) {sorted(unknown)} for model {args.model!r}")
-    result = derive(spec.factory(**given), args.quantity)
+    if args.model_file is not None:
+        model = model_from_args(args)
+    else:
+        spec = model_spec(args.model)
+        given = parameter_values(args)
+        unknown = set(given) - set(spec.parameters)
+        if unknown:
+            raise CliError(f"unknown parameter(s) {sorted(unknown)} for model {args.model!r}")
+        model = spec.factory(**given)
+    result = derive(model, args.quantity)
     if args.steps:
         print(result.markdown())
     elif args.latex:
@@ -83,3 +87,19 @@ def cmd_docs(args):
 
     for path in write_generated_pages(args.out):
         print(f"wrote {path}")
+
+
+def _literature_args(p):
+    p.add_argument("--json", action="store_true")
+
+
+@command("literature", "classify the literature models shipped as Antimony files (a table)",
+         _literature_args)
+def cmd_literature(args):
+    from antagonism.numerics.experiments.literature import literature_markdown, literature_table
+
+    rows = literature_table()
+    if args.json:
+        print(json.dumps([r.to_dict() for r in rows]))
+    else:
+        print(literature_markdown(rows))

@@ -10,6 +10,9 @@ def add_model_options(p, default="adaptive", help_extra=""):
 
     p.add_argument("--model", default=default,
                    help=f"registered model: {', '.join(model_names())}{help_extra}")
+    p.add_argument("--model-file", default=None,
+                   help="a reaction network in Antimony (.ant) or SBML (.xml) instead of "
+                        "--model; --param overrides its parameters")
     p.add_argument("--N", default=None, help="number of proofreading steps")
     p.add_argument("--m", default=None, help="feedback step, 0 <= m < N (T_{N,m})")
     p.add_argument("--tau-c", dest="tau_c", default=None, help="threshold binding time (s)")
@@ -39,12 +42,23 @@ def _number(name, text):
 
 
 def model_from_args(args, defaults=None):
-    """The registered model named by --model with the given parameters (numbers), the
-    command's ``defaults`` applying to parameters the model has and the user did not set."""
+    """The model of --model-file, or the registered model named by --model, with the given
+    parameters (numbers); the command's ``defaults`` apply to parameters the model has and
+    the user did not set."""
     from antagonism.derivations import model_spec
 
-    spec = model_spec(args.model)
     given = {k: _number(k, v) for k, v in parameter_values(args).items()}
+    if args.model_file is not None:
+        from antagonism.derivations.reactions import NetworkModel
+        from antagonism.numerics.data.reaction_files import load_model_file
+
+        unknown = {"N", "m"} & set(given)
+        if unknown:
+            raise CliError(f"--{sorted(unknown)[0]} does not apply to a model file; use "
+                           "--param name=value for its parameters")
+        network = load_model_file(args.model_file).network
+        return NetworkModel(network, **given)
+    spec = model_spec(args.model)
     for k, v in (defaults or {}).items():
         if k in spec.parameters and k not in given:
             given[k] = v

@@ -1,0 +1,395 @@
+"""Cell models from reaction networks: from reactions to a sum form, for any ligand mixture.
+
+A :class:`ReactionNetwork` is a list of reactions with rate laws, parameter values, initial
+amounts, and three designations: the free **ligand** species, the **output** (a species or
+an expression of species), and the parameter that is the ligand's **binding time** (or its
+inverse, the off rate).  :class:`NetworkModel` turns it into a cell model:
+
+1. *Ligand states* are found by tracing the ligand moiety through the reactions: a product
+   holds the ligand when its reaction consumes a ligand state.  Their sum must be conserved
+   (the ligand quantity L of a type); every other species is *shared* by all ligand types.
+2. For a mixture, every ligand type i has its own copy of the ligand states.  Their steady
+   state, given the shared species y, solves the ligand states' own equations with
+   sum = L; where these are linear (chains, receptors as parameters) sympy solves them in
+   closed form, f_X(tau, L, y).
+3. The shared species are fixed by the conservation laws of the network (receptors:
+   R_T = R + sum of bound states over every type) and by their own steady-state equations,
+   in which every rate that involves ligand states becomes a sum over the types (a new
+   aggregate whose per-type term is that rate).
+
+The result is a :class:`~antagonism.derivations.model.SumForm` with shared variables, so the
+generic machinery derives gradients, critical points and the regime.  Rates are in units of
+the network (s^-1 for first order); binding times in s.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+import sympy as sp
+from sympy.solvers.solveset import NonlinearError
+
+from . import symbols as sy
+from .derivation import Derivation, Step, derived
+from .model import CellModel, SharedVariable, SumForm
+from .validation import exact_number
+
+
+class NetworkError(ValueError):
+    """A reaction network the package cannot turn into a cell model (the message says why)."""
+
+
+@dataclass(frozen=True)
+class Reaction:
+    """One reaction: stoichiometries of reactants and products, and its rate law (a sympy
+    expression in species and parameter symbols)."""
+
+    reactants: dict
+    products: dict
+    rate: sp.Expr
+    name: str = ""
+
+    def net(self, species):
+        return self.products.get(species, 0) - self.reactants.get(species, 0)
+
+
+_REACTION = re.compile(r"^\s*(?:(?P<name>\w+)\s*:)?\s*(?P<lhs>[^-=>;]*?)\s*(?:->|=>)\s*"
+                       r"(?P<rhs>[^;]*?)\s*;\s*(?P<rate>.+?)\s*;?\s*$")
+
+
+def _side(text, where):
+    out = {}
+    for term in filter(None, (t.strip() for t in text.split("+"))):
+        m = re.fullmatch(r"(?:(\d+(?:\.\d+)?)\s*\*?\s*)?([A-Za-z_]\w*)", term)
+        if not m:
+            raise NetworkError(f"cannot read {term!r} in reaction {where!r}")
+        out[m.group(2)] = out.get(m.group(2), 0) + exact_number(float(m.group(1) or 1))
+    return out
+
+
+def parse_reaction(text):
+    """Parse ``"name: A + 2 B -> C; k*A*B"`` (Antimony's reaction syntax)."""
+    m = _REACTION.match(text)
+    if not m:
+        raise NetworkError(f"cannot read reaction {text!r}: expected 'A + B -> C; rate'")
+    try:
+        rate = sp.sympify(m.group("rate"), locals=_LOCALS)
+    except (sp.SympifyError, SyntaxError, TypeError) as exc:
+        raise NetworkError(f"cannot read the rate law of {text!r}: {exc}") from None
+    return Reaction(_side(m.group("lhs"), text), _side(m.group("rhs"), text), rate,
+                    m.group("name") or "")
+
+
+# names that sympify would otherwise read as functions or constants
+_LOCALS = {name: sp.Symbol(name) for name in ("S", "N", "E", "I", "Q", "O", "beta", "gamma",
+                                               "lambda", "zeta", "pi")}
+
+
+@dataclass(frozen=True)
+class ReactionNetwork:
+    """A reaction network with the designations that make it a cell model.
+
+    Attributes
+    ----------
+    name : str
+    reactions : tuple of Reaction
+    parameters : mapping name -> number
+    initial : mapping species -> initial amount (sets the totals of conserved moieties)
+    ligand : str -- the free ligand species
+    output : str -- a species or an expression of species (summed over ligand types)
+    binding_time : str -- the parameter that is the ligand's binding time tau (s), or
+    off_rate : str -- alternatively, the parameter that is 1/tau
+    tau_c : float -- threshold binding time (s)
+    agonist : (tau, L) -- the reference agonists for the numeric classification
+    description, source : str
+    """
+
+    name: str
+    reactions: tuple
+    parameters: dict
+    initial: dict
+    ligand: str
+    output: str
+    binding_time: str | None = "tau"
+    off_rate: str | None = None
+    tau_c: float = 3.0
+    agonist: tuple = (10.0, 100.0)
+    description: str = ""
+    source: str = ""
+    extra: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        object.__setattr__(self, "reactions", tuple(self.reactions))
+        object.__setattr__(self, "parameters", MappingProxyType(dict(self.parameters)))
+        object.__setattr__(self, "initial", MappingProxyType(dict(self.initial)))
+        self.check()
+
+    @classmethod
+    def from_reactions(cls, reactions, parameters, initial, **designations):
+        """Build a network from reaction strings (``"L + R -> C0; kon*L*R"``)."""
+        return cls(reactions=tuple(parse_reaction(r) if isinstance(r, str) else r
+                                   for r in reactions),
+                   parameters=parameters, initial=initial,
+                   **{"name": "network", **designations})
+
+    @property
+    def species(self):
+        names = list(self.initial)
+        for r in self.reactions:
+            for s in (*r.reactants, *r.products):
+                if s not in names:
+                    names.append(s)
+        return tuple(names)
+
+    def check(self):
+        """Reject what cannot be a cell model, with a message naming the problem."""
+        if not self.reactions:
+            raise NetworkError(f"network {self.name!r} has no reactions")
+        species = set(self.species)
+        known = species | set(self.parameters)
+        for r in self.reactions:
+            unknown = {str(s) for s in r.rate.free_symbols} - known
+            if unknown:
+                raise NetworkError(f"reaction {r.name or r}: unknown symbol(s) "
+                                   f"{sorted(unknown)} in the rate law {r.rate}")
+        for name, value in self.parameters.items():
+            value = float(value)
+            if not value > 0:
+                raise NetworkError(f"parameter {name} = {value:g} must be positive (rates, "
+                                   "totals and binding times are positive)")
+        for s, value in self.initial.items():
+            if float(value) < 0:
+                raise NetworkError(f"initial amount of {s} = {float(value):g} is negative")
+        if self.ligand not in species:
+            raise NetworkError(f"the ligand species {self.ligand!r} is not in the network "
+                               f"(species: {', '.join(sorted(species))})")
+        out = _sympify(self.output, "output")
+        missing = {str(s) for s in out.free_symbols} - known
+        if missing:
+            raise NetworkError(f"output species {sorted(missing)} not in the network "
+                               f"(species: {', '.join(sorted(species))})")
+        time = self.off_rate or self.binding_time
+        if time is None or time not in self.parameters:
+            raise NetworkError(f"the binding-time parameter {time!r} is not a parameter of "
+                               f"the network (parameters: {', '.join(sorted(self.parameters))})")
+
+
+def _sympify(text, what):
+    try:
+        return sp.sympify(text, locals=_LOCALS)
+    except (sp.SympifyError, SyntaxError, TypeError) as exc:
+        raise NetworkError(f"cannot read the {what} {text!r}: {exc}") from None
+
+
+def ligand_states(network):
+    """The species that hold the ligand: moiety tracing from the free ligand (a reaction
+    that consumes a ligand state passes the ligand on to its new products, unless one of
+    them already holds it, as in unbinding C -> L + R).  Checks that their sum is conserved
+    by every reaction."""
+    states = {network.ligand}
+    changed = True
+    while changed:
+        changed = False
+        for r in network.reactions:
+            if not any(r.net(s) < 0 for s in states):
+                continue
+            made = [p for p in r.products if r.net(p) > 0]
+            if any(p in states for p in made):
+                continue  # the moiety returns to a known state (unbinding: C -> L + R)
+            states.update(made)
+            changed = changed or bool(made)
+    for r in network.reactions:
+        if sum(r.net(s) for s in states) != 0:
+            raise NetworkError(f"reaction {r.name or r} creates or destroys ligand states "
+                               f"({', '.join(sorted(states))}): the ligand is not conserved")
+    return tuple(s for s in network.species if s in states)
+
+
+def _conservation_laws(network, states):
+    """Conservation laws other than the ligand's, with zero weight on the free ligand:
+    a list of {species: coefficient}."""
+    species = network.species
+    Nmat = sp.Matrix([[r.net(s) for r in network.reactions] for s in species])
+    lig = sp.Matrix([1 if s in states else 0 for s in species])
+    laws = []
+    for v in Nmat.T.nullspace():
+        v = v - v[species.index(network.ligand)] * lig
+        if all(c == 0 for c in v):
+            continue
+        if all(c <= 0 for c in v):
+            v = -v
+        laws.append({s: c for s, c in zip(species, v) if c != 0})
+    # keep independent laws only
+    kept, rows = [], []
+    for law in laws:
+        row = [law.get(s, 0) for s in species]
+        if sp.Matrix(rows + [row]).rank() > len(rows):
+            rows.append(row)
+            kept.append(law)
+    return kept
+
+
+def rate_sum(symbol):
+    return sp.Symbol(f"v_{symbol}", positive=True)
+
+
+@derived
+def network_sum_form(model):
+    """Derive the sum form of a :class:`NetworkModel` (see the module docstring).
+
+    Returns a Derivation whose ``expr`` is the output in aggregates and shared variables,
+    with parts ``form`` (the SumForm), ``states`` (ligand states), ``shared`` (shared
+    species), ``per_type`` (closed forms of the ligand states) and ``laws``."""
+    net = model.network
+    values = {sp.Symbol(k): exact_number(float(v)) for k, v in model.values_by_name.items()}
+    states = ligand_states(net)
+    shared = tuple(s for s in net.species if s not in states)
+    # ligand states are solved away: bracketed names keep them apart from tau and L;
+    # shared species keep their names unless those are taken by the package's symbols
+    reserved = set(sy.BY_NAME)
+    sym = {s: sp.Symbol(f"[{s}]" if s in states or s in reserved else s, positive=True)
+           for s in net.species}
+    plain = {sp.Symbol(s): sym[s] for s in net.species}
+    time = net.off_rate or net.binding_time
+    t_sub = {sp.Symbol(time): (1 / sy.tau if net.off_rate else sy.tau)}
+    # numbers go in first: the linear solve stays small (only tau, L and shared species left)
+    rates = [r.rate.subs(plain).subs(t_sub).subs(values) for r in net.reactions]
+    steps = [Step("ligand states (moiety tracing)", sp.Tuple(*[sym[s] for s in states])),
+             Step("shared species", sp.Tuple(*[sym[s] for s in shared]))]
+
+    # 2. the ligand states of one type, given the shared species
+    unknowns = [sym[s] for s in states]
+    eqs = [sum(r.net(s) * v for r, v in zip(net.reactions, rates)) for s in states
+           if s != net.ligand]
+    eqs.append(sum(unknowns) - sy.L)
+    try:
+        A, b = sp.linear_eq_to_matrix(eqs, unknowns)
+    except (NonlinearError, ValueError):
+        raise NetworkError(f"network {net.name!r}: the ligand states' equations are not "
+                           "linear given the shared species; no closed-form steady state"
+                           ) from None
+    sol = A.LUsolve(b)
+    per_type = {s: sp.cancel(sp.together(e)) for s, e in zip(states, sol)}
+    steps.append(Step("steady state of one type's ligand states, sum = L (linear solve)",
+                      sp.Tuple(*[sp.Eq(sym[s], e) for s, e in per_type.items()])))
+
+    # 3. shared species: conservation laws first, their own equations otherwise
+    terms = {sp.Symbol(f"A_{s}", positive=True): e for s, e in per_type.items()}
+    aggregate = {sym[s]: sp.Symbol(f"A_{s}", positive=True) for s in states}
+    laws = _conservation_laws(net, states)
+    paired, variables = set(), []
+    for k, law in enumerate(laws):
+        candidates = [s for s in shared if s in law and s not in paired]
+        if not candidates:
+            continue
+        q = candidates[0]
+        paired.add(q)
+        total = sum(c * exact_number(float(net.initial.get(s, 0))) for s, c in law.items()
+                    if s not in states)
+        bound = sp.Symbol(f"B_{k}", positive=True)
+        # sum_s c_s f_s = c L + sum_s (c_s - c) f_s since sum_s f_s = L: with c the most
+        # common coefficient, few terms remain (receptors: L - f_L, the bound ligand)
+        coeffs = [law.get(s, 0) for s in states]
+        c = max(set(coeffs), key=coeffs.count)
+        terms[bound] = sp.cancel(sp.together(c * sy.L + sum(
+            (law.get(s, 0) - c) * per_type[s] for s in states)))
+        G = sum(c * sym[s] for s, c in law.items() if s in shared) + bound - total
+        upper = total / law[q] if all(c > 0 for c in law.values()) else sp.oo
+        variables.append(SharedVariable(sym[q], G, sp.S.Zero, upper,
+                                         f"{q} (conservation law)"))
+    for q in shared:
+        if q in paired:
+            continue
+        G = 0
+        for r, v in zip(net.reactions, rates):
+            if r.net(q) == 0:
+                continue
+            if v.free_symbols & set(unknowns):
+                A_r = rate_sum(r.name or f"r{net.reactions.index(r)}")
+                terms[A_r] = sp.cancel(v.subs(per_type_subs(per_type, sym)))
+                G += r.net(q) * A_r
+            else:
+                G += r.net(q) * v
+        if G == 0:
+            raise NetworkError(f"shared species {q} has no reaction and no conservation law "
+                               "to fix it")
+        variables.append(SharedVariable(sym[q], G, sp.S.Zero, sp.oo, f"{q} (steady state)"))
+    out = _sympify(net.output, "output").subs(plain).subs(aggregate).subs(values)
+    out = out.subs(t_sub)
+    form = SumForm(terms=terms, output=out, shared=_order(variables, terms),
+                   aliases={s: aggregate[sym[s]] for s in states})
+    steps.append(Step("shared species fixed by", sp.Tuple(*[sp.Eq(v.constraint, 0)
+                                                           for v in form.shared])))
+    steps.append(Step("output", out))
+    return Derivation(f"sum form of {net.name}", out, tuple(steps), (),
+                      {"form": form, "states": states, "shared": shared,
+                       "per_type": per_type, "laws": laws})
+
+
+def per_type_subs(per_type, sym):
+    return {sym[s]: e for s, e in per_type.items()}
+
+
+def _order(variables, terms):
+    """Order shared variables so that each constraint depends on as few later ones as
+    possible (fewer nested root solves)."""
+    def deps(v):
+        own = v.constraint.free_symbols
+        for A in (A for A in terms if A in own):
+            own = own | terms[A].free_symbols
+        return own
+    ordered, left = [], list(variables)
+    while left:
+        solved = {v.symbol for v in ordered}
+        best = min(left, key=lambda v: len((deps(v) & {w.symbol for w in left}) - {v.symbol}
+                                           - solved))
+        ordered.append(best)
+        left.remove(best)
+    return tuple(ordered)
+
+
+class NetworkModel(CellModel):
+    """A cell model defined by a :class:`ReactionNetwork` (see the module docstring).
+
+    ``overrides`` replace parameter values by name; ``tau_c`` is the network's unless given.
+    """
+
+    name = "network"
+    title = "a reaction network"
+
+    def __init__(self, network, tau_c=None, **overrides):
+        unknown = set(overrides) - set(network.parameters)
+        if unknown:
+            raise NetworkError(f"unknown parameter(s) {sorted(unknown)} for network "
+                               f"{network.name!r}; known: {', '.join(network.parameters)}")
+        self.network = network
+        self.name = network.name
+        values = {**network.parameters, **overrides}
+        values.pop(network.off_rate or network.binding_time)  # tau is the ligand's own
+        self.values_by_name = MappingProxyType(values)
+        self.set_parameters(**values, tau_c=network.tau_c if tau_c is None else tau_c)
+        for k, v in self.parameters().items():
+            if not v > 0:
+                raise NetworkError(f"parameter {k} = {v} must be positive")
+
+    def label(self):
+        return self.network.name
+
+    def __repr__(self):
+        args = ", ".join(f"{k}={v}" for k, v in self.parameters().items())
+        return f"NetworkModel({self.network.name!r}, {args})"
+
+    def sum_form(self):
+        return network_sum_form(self).form
+
+    def reference_background(self):
+        tau, L = self.network.agonist
+        return (exact_number(float(tau)),), (exact_number(float(L)),)
+
+    def probe_range(self):
+        return sp.S.Zero, exact_number(float(self.network.agonist[0]))
+
+    def _key(self):
+        return (type(self), self.network.name, repr(self.network.reactions),
+                tuple(sorted((k, sp.sympify(v)) for k, v in self.parameters().items())))
