@@ -35,7 +35,7 @@ def linear_weight(model):
     not linear in the quantities.
     """
     form = model.sum_form()
-    if form is None or form.shared:
+    if form is None or form.implicit:
         return Derivation("w(tau)", None, (), ("needs a sum form without shared variables",))
     out_num, den = natural_fraction(form.output)
     num = sp.expand(out_num - _threshold(model) * den)
@@ -86,7 +86,7 @@ def fold_change(model):
                                                       alone), Step("ratio", fc)]
     form = model.sum_form()
     share = rho = None
-    if form is not None and not form.shared:
+    if form is not None and not form.implicit:
         num, den = natural_fraction(form.output)
         denominator_sums = [A for A in form.aggregates if den.has(A)]
         if len(denominator_sums) == 1:

@@ -172,6 +172,14 @@ def lowest_power(expr, var, domain=None):
     return best
 
 
+def _numeric_only(form, name):
+    """Per-type steady states solved numerically: no symbolic gradient."""
+    reason = "the ligand states of a type have no closed-form steady state: numeric only"
+    return Derivation(name, None, (), (reason,), {"route": "numeric per type",
+                                                   "prefactor": None, "bracket": None,
+                                                   "coefficients": None})
+
+
 @derived
 def gradient_tau(model):
     """Derive dF/dtau_j for ligand j of an arbitrary mixture.
@@ -184,6 +192,8 @@ def gradient_tau(model):
     (aggregate -> dF/dA_k in total).
     """
     form = model.sum_form()
+    if form is not None and form.type_states:
+        return _numeric_only(form, "dF/dtau_j")
     if form is not None and not form.shared:
         d, steps = _by_singling_out(model, (tau_j,), [(tau_j, L_j)])
         route, coeffs = "sum form", None
@@ -216,6 +226,8 @@ def gradient_L(model):
 
     Parts: ``route``."""
     form = model.sum_form()
+    if form is not None and form.type_states:
+        return _numeric_only(form, "dF/dL_j")
     if form is not None and not form.shared:
         d, steps = _by_singling_out(model, (L_j,), [(tau_j, L_j)])
         route = "sum form"
@@ -241,7 +253,7 @@ def hessian_structural(model):
     """
     form = model.sum_form()
     variables = (tau_j, tau_l, L_j, L_l)
-    if form is None or form.shared:
+    if form is None or form.implicit:
         return Derivation("Hessian in (tau_j, tau_l, L_j, L_l)", None, (),
                           ("needs a sum form without shared variables; use numerics",))
     expr, back, close = singled_out(model, [(tau_j, L_j), (tau_l, L_l)])
@@ -277,6 +289,8 @@ def intensive_gradient(model):
     powers of tau), ``coefficients`` (sum forms) and ``route``.
     """
     form = model.sum_form()
+    if form is not None and form.type_states:
+        return _numeric_only(form, "gamma(tau) = (dF/dtau_j)/L_j")
     if form is not None:
         coeffs, _ = implicit_coefficients(form)
         close = closure(form)

@@ -63,6 +63,10 @@ class SumForm:
     aliases : mapping, optional
         Other names (str) for some aggregates or shared variables, under which results also
         report them (SHP-1: "C_N" for the aggregate C_5 when N = 5).
+    type_states, type_equations, type_guess : tuples, optional
+        When one type's steady state has no closed form: unknowns X of each ligand type
+        (the terms may use them), the equations E(X; tau, L, y) = 0 that fix them, solved
+        numerically per type, and a starting guess for each (expressions in tau and L).
     """
 
     terms: dict
@@ -70,10 +74,17 @@ class SumForm:
     shared: tuple = ()
     closed_by: sp.Symbol | None = None
     aliases: dict = field(default_factory=dict)
+    type_states: tuple = ()
+    type_equations: tuple = ()
+    type_guess: tuple = ()
 
     def __post_init__(self):
         object.__setattr__(self, "terms", MappingProxyType(dict(self.terms)))
         object.__setattr__(self, "aliases", MappingProxyType(dict(self.aliases)))
+        for name in ("type_states", "type_equations", "type_guess"):
+            object.__setattr__(self, name, tuple(getattr(self, name)))
+        if not (len(self.type_states) == len(self.type_equations) == len(self.type_guess)):
+            raise ValueError("type_states, type_equations and type_guess must match in length")
         object.__setattr__(self, "shared", tuple(self.shared))
         if not self.terms:
             raise ValueError("a sum form needs at least one aggregate term")
@@ -87,8 +98,8 @@ class SumForm:
 
     @property
     def implicit(self):
-        """Whether shared variables make the steady state implicit."""
-        return bool(self.shared)
+        """Whether the steady state is implicit (shared variables or per-type unknowns)."""
+        return bool(self.shared) or bool(self.type_states)
 
     @property
     def shared_symbols(self):
@@ -97,6 +108,9 @@ class SumForm:
     def per_molecule(self):
         """A_k -> phi_k(tau) = lim_{L -> 0} f_k / L: the contribution of one molecule of a
         dilute ligand type (the terms are linear in L for most models)."""
+        if self.type_states:
+            raise ValueError("per-type steady states without a closed form: no symbolic "
+                             "per-molecule terms (the numerics compute them)")
         return dict(self._per_molecule)
 
     @cached_property
@@ -126,8 +140,8 @@ class SumForm:
     def explicit(self, taus, Ls):
         """F with the sums written out over the given ligand symbols or numbers (no shared
         variables: their steady state has no closed form in general)."""
-        if self.shared:
-            raise ValueError("the output depends on shared variables fixed by implicit "
+        if self.implicit:
+            raise ValueError("the output depends on variables fixed by implicit "
                              "steady-state equations; it has no explicit closed form")
         sums = {A: sum(f.subs({sy.tau: t, sy.L: L}, simultaneous=True)
                        for t, L in zip(taus, Ls)) for A, f in self.terms.items()}

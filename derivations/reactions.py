@@ -11,7 +11,8 @@ inverse, the off rate).  :class:`NetworkModel` turns it into a cell model:
 2. For a mixture, every ligand type i has its own copy of the ligand states.  Their steady
    state, given the shared species y, solves the ligand states' own equations with
    sum = L; where these are linear (chains, receptors as parameters) sympy solves them in
-   closed form, f_X(tau, L, y).
+   closed form, f_X(tau, L, y); otherwise they are solved numerically per type (Newton),
+   with gradients by the implicit-function theorem.
 3. The shared species are fixed by the conservation laws of the network (receptors:
    R_T = R + sum of bound states over every type) and by their own steady-state equations,
    in which every rate that involves ligand states becomes a sum over the types (a new
@@ -263,16 +264,23 @@ def network_sum_form(model):
     eqs = [sum(r.net(s) * v for r, v in zip(net.reactions, rates)) for s in states
            if s != net.ligand]
     eqs.append(sum(unknowns) - sy.L)
+    implicit = {}
     try:
         A, b = sp.linear_eq_to_matrix(eqs, unknowns)
-    except (NonlinearError, ValueError):
-        raise NetworkError(f"network {net.name!r}: the ligand states' equations are not "
-                           "linear given the shared species; no closed-form steady state"
-                           ) from None
-    sol = A.LUsolve(b)
-    per_type = {s: sp.cancel(sp.together(e)) for s, e in zip(states, sol)}
-    steps.append(Step("steady state of one type's ligand states, sum = L (linear solve)",
-                      sp.Tuple(*[sp.Eq(sym[s], e) for s, e in per_type.items()])))
+    except NonlinearError:
+        # no closed form: the ligand states of each type are solved numerically
+        # (Newton per type) and differentiated with the implicit-function theorem
+        per_type = {s: sym[s] for s in states}
+        implicit = {"type_states": tuple(unknowns), "type_equations": tuple(eqs),
+                    "type_guess": tuple(sy.L if s == net.ligand else sp.S.Zero
+                                        for s in states)}
+        steps.append(Step("the ligand states' equations are not linear given the shared "
+                          "species: solved numerically per type", sp.Tuple(*eqs)))
+    else:
+        sol = A.LUsolve(b)
+        per_type = {s: sp.cancel(sp.together(e)) for s, e in zip(states, sol)}
+        steps.append(Step("steady state of one type's ligand states, sum = L (linear solve)",
+                          sp.Tuple(*[sp.Eq(sym[s], e) for s, e in per_type.items()])))
 
     # 3. shared species: conservation laws first, their own equations otherwise
     terms = {sp.Symbol(f"A_{s}", positive=True): e for s, e in per_type.items()}
@@ -318,7 +326,7 @@ def network_sum_form(model):
     out = _sympify(net.output, "output").subs(plain).subs(aggregate).subs(values)
     out = out.subs(t_sub)
     form = SumForm(terms=terms, output=out, shared=_order(variables, terms),
-                   aliases={s: aggregate[sym[s]] for s in states})
+                   aliases={s: aggregate[sym[s]] for s in states}, **implicit)
     steps.append(Step("shared species fixed by", sp.Tuple(*[sp.Eq(v.constraint, 0)
                                                            for v in form.shared])))
     steps.append(Step("output", out))

@@ -226,3 +226,40 @@ def test_cli_classifies_a_model_file():
 def test_cli_model_file_errors(args, needle):
     p = run_cli(*args)
     assert p.returncode == 2 and needle in p.stderr and "Traceback" not in p.stderr
+
+
+def clustered_network():
+    """Phosphorylation of a complex accelerated by the type's own complexes (clustering):
+    the ligand states' equations are not linear, so they have no closed form."""
+    rx = ["bind: L + R -> C0; kon*L*R", "off0: C0 -> L + R; C0/tau",
+          "p: C0 -> C1; phi*C0*C0/(K + C0)", "off1: C1 -> L + R; C1/tau"]
+    return ReactionNetwork.from_reactions(rx, parameters=dict(kon=KON, tau=10.0, phi=PHI, K=50.0),
+                                          initial=dict(L=1000.0, R=R_T), ligand="L",
+                                          output="C1", name="clustered")
+
+
+def test_nonlinear_ligand_states_are_solved_numerically():
+    from antagonism.derivations import derive
+
+    model = NetworkModel(clustered_network())
+    form = model.sum_form()
+    assert len(form.type_states) == 3 and derive(model, "gradient").expr is None
+    ev = model_evaluator(model)
+    taus, Ls = MIXTURES[0]
+    ode = integrate_network(model, taus, Ls)
+    assert ev.output(taus, Ls) == pytest.approx(ode.output, rel=1e-8)
+    tau, L = np.array(taus), np.array(Ls)
+    g = ev.gradient(tau, L)  # implicit-function theorem through the per-type Newton solve
+    for j in range(3):
+        h = 1e-5 * tau[j]
+        up, down = tau.copy(), tau.copy()
+        up[j] += h
+        down[j] -= h
+        assert g.tau[j] == pytest.approx((ev.output(up, L) - ev.output(down, L)) / (2 * h),
+                                         rel=1e-6)
+    r = classify(model)  # numeric path: gamma from exact gradients of a dilute probe
+    # clustering makes a probe's own signal quadratic in its quantity: in the dilute limit
+    # only receptor competition is left, a negative gradient everywhere below the agonists
+    probe = [ev.gradient([10.0, t], [100.0, 1e-7]).tau[1] for t in (0.01, 1.0, 5.0, 9.9)]
+    assert all(p < 0 for p in probe)
+    assert r.tau_star is None and r.antagonism is True and r.regime == "broad"

@@ -89,7 +89,7 @@ def two_type_output(model, tau_1, L_1, tau_2, L_2):
     model = _check_model(model)
     args = _two_type_args(tau_1, L_1, tau_2, L_2)
     form = model.sum_form()
-    if form is None or not form.shared:
+    if form is None or not form.implicit:
         return np.asarray(_two_type(model)(*args), dtype=float)
     from .evaluation import model_evaluator
 

@@ -91,6 +91,105 @@ class Evaluator:
         raise NotImplementedError
 
 
+class _PerLigand:
+    """The per-ligand terms f_k(tau, L, y[, X]) of a sum form and their total derivatives
+    with respect to tau, L and each shared variable.  When one type's steady state has no
+    closed form, its unknowns X solve E(X; tau, L, y) = 0 by Newton's method, vectorised
+    over the ligand types, and dX/d(.) = -E_X^{-1} E_(.) (implicit-function theorem)."""
+
+    def __init__(self, form, used):
+        self.form, self.y = form, form.shared_symbols
+        self.X = form.type_states
+        self.wrt = {"tau": sy.tau, "L": sy.L, **{str(s): s for s in self.y}}
+        exprs = {}
+        for A, f in form.terms.items():
+            exprs[f"f_{A}"] = f
+            if A in used:
+                for name, v in self.wrt.items():
+                    exprs[f"d{name}_{A}"] = sp.diff(f, v)
+                for k, x in enumerate(self.X):
+                    exprs[f"dX{k}_{A}"] = sp.diff(f, x)
+        for i, E in enumerate(form.type_equations):
+            exprs[f"E{i}"] = E
+            for k, x in enumerate(self.X):
+                exprs[f"E{i}_X{k}"] = sp.diff(E, x)
+            for name, v in self.wrt.items():
+                exprs[f"E{i}_{name}"] = sp.diff(E, v)
+        for k, g in enumerate(form.type_guess):
+            exprs[f"guess{k}"] = g
+        self.fn = _numpy_lambdify((sy.tau, sy.L, *self.y, *self.X), exprs)
+
+    def _call(self, key, tau, L, y, X):
+        cols = () if X is None else tuple(X.T)
+        return np.asarray(self.fn[key](tau, L, *y, *cols), float) * np.ones_like(tau)
+
+    def solve_states(self, tau, L, y, tol=1e-12, max_iter=100):
+        """X (types x unknowns) of every ligand type, or None without type states.
+
+        Newton's method from the guess, damped to keep X non-negative and the residual from
+        growing; converged when every type's step is below ``tol`` of its state or its
+        residual has fallen by 1e-12 from the start."""
+        n = len(self.X)
+        if not n:
+            return None
+        zero = np.zeros((len(tau), n))
+        X = np.stack([self._call(f"guess{k}", tau, L, y, zero) for k in range(n)], axis=1)
+
+        def residual(X):
+            return np.stack([self._call(f"E{i}", tau, L, y, X) for i in range(n)], axis=1)
+
+        E = residual(X)
+        start = np.abs(E).max(axis=1) + 1e-300
+        scale = np.abs(X).max(axis=1, keepdims=True) + 1e-300
+        for _ in range(max_iter):
+            J = np.stack([np.stack([self._call(f"E{i}_X{k}", tau, L, y, X) for k in range(n)],
+                                   axis=1) for i in range(n)], axis=1)
+            dX = np.linalg.solve(J, -E[..., None])[..., 0]
+            norm = np.abs(E).max(axis=1)
+            step = np.ones((len(tau), 1))
+            for _ in range(27):  # damped per type: stay non-negative, residual must not grow
+                trial = X + step * dX
+                E_trial = residual(trial)
+                bad = ((trial < -tol * scale).any(axis=1)
+                       | (np.abs(E_trial).max(axis=1) > norm * (1 + 1e-6) + 1e-300))
+                if not bad.any():
+                    break
+                step[bad] /= 2
+            X, E = trial, E_trial
+            small_step = np.abs(step * dX).max(axis=1) <= tol * (np.abs(X).max(axis=1) + 1e-300)
+            small_residual = np.abs(E).max(axis=1) <= 1e-12 * start
+            if np.all(small_step | small_residual):
+                return X
+        if np.all(np.abs(E).max(axis=1) <= 1e-9 * start):
+            return X
+        raise ValueError("no steady state found for the ligand states of a type: Newton's "
+                         "method did not converge")
+
+    def value(self, A, tau, L, y, X):
+        return self._call(f"f_{A}", tau, L, y, X)
+
+    def state_derivatives(self, tau, L, y, X):
+        """{name: dX/d(name)} for tau, L and each shared variable (types x unknowns)."""
+        n = len(self.X)
+        if not n:
+            return {}
+        J = np.stack([np.stack([self._call(f"E{i}_X{k}", tau, L, y, X) for k in range(n)],
+                               axis=1) for i in range(n)], axis=1)
+        out = {}
+        for name in self.wrt:
+            rhs = np.stack([self._call(f"E{i}_{name}", tau, L, y, X) for i in range(n)],
+                           axis=1)
+            out[name] = -np.linalg.solve(J, rhs[..., None])[..., 0]
+        return out
+
+    def derivative(self, A, name, tau, L, y, X, dX):
+        """The total derivative of f_A of every ligand type with respect to ``name``."""
+        d = self._call(f"d{name}_{A}", tau, L, y, X)
+        for k in range(len(self.X)):
+            d = d + self._call(f"dX{k}_{A}", tau, L, y, X) * dX[name][:, k]
+        return d
+
+
 class SumFormEvaluator(Evaluator):
     """Evaluator for models with a sum form (see the module docstring).
 
@@ -112,16 +211,7 @@ class SumFormEvaluator(Evaluator):
         used = form.output.free_symbols.union(*(v.constraint.free_symbols
                                                 for v in form.shared))
         self.active = [A for A in form.aggregates if A in used]
-        per_ligand = {}
-        for A, f in form.terms.items():
-            per_ligand[f"f_{A}"] = f
-            if A not in used:
-                continue
-            per_ligand[f"dtau_{A}"] = sp.diff(f, sy.tau)
-            per_ligand[f"dL_{A}"] = sp.diff(f, sy.L)
-            for s in y:
-                per_ligand[f"dy_{A}_{s}"] = sp.diff(f, s)
-        self._per = _numpy_lambdify((sy.tau, sy.L, *y), per_ligand)
+        self._per = _PerLigand(form, used)
         A = form.aggregates
         G = [v.constraint for v in form.shared]
         aggregate_level = {"F": form.output}
@@ -136,25 +226,23 @@ class SumFormEvaluator(Evaluator):
                 aggregate_level[f"G{j}_y{k}"] = sp.diff(G[j], s2)
         self._agg = _numpy_lambdify((*A, *y), aggregate_level)
         self._bounds = [(float(v.lower), float(v.upper)) for v in form.shared]
-        # which aggregates and later shared variables each constraint depends on
+        # which aggregates and later shared variables each constraint depends on (terms
+        # through type states depend on every shared variable)
         self._needs = []
         for j, v in enumerate(form.shared):
             aggs = [i for i, a in enumerate(A) if v.constraint.has(a)]
             later = {k for k in range(j + 1, len(y)) if v.constraint.has(y[k])
-                     or any(form.terms[A[i]].has(y[k]) for i in aggs)}
+                     or any(form.terms[A[i]].has(y[k]) or form.type_states for i in aggs)}
             self._needs.append((aggs, bool(later)))
 
     # -- building blocks ---------------------------------------------------------------------
-    def _sum(self, i, tau, L, y):
-        return float(np.sum(self._per[f"f_{self.form.aggregates[i]}"](tau, L, *y) * np.ones_like(
-            tau)))
-
-    def _aggregates(self, tau, L, y):
-        return [self._sum(i, tau, L, y) for i in range(len(self.names))]
+    def _sum(self, i, tau, L, y, X):
+        return float(np.sum(self._per.value(self.form.aggregates[i], tau, L, y, X)))
 
     def _residual(self, j, tau, L, y):
         aggs, _ = self._needs[j]
-        A = [self._sum(i, tau, L, y) if i in aggs else 0.0 for i in range(len(self.names))]
+        X = self._per.solve_states(tau, L, y)
+        A = [self._sum(i, tau, L, y, X) if i in aggs else 0.0 for i in range(len(self.names))]
         return float(self._agg[f"G{j}"](*A, *y))
 
     def _solve_shared(self, tau, L, fixed=()):
@@ -208,7 +296,8 @@ class SumFormEvaluator(Evaluator):
     def steady_state(self, tau, L):
         tau, L = check_ligands(tau, L, require_positive_L=False)
         y = self._solve_shared(tau, L)
-        terms = {name: np.asarray(self._per[f"f_{A}"](tau, L, *y) * np.ones_like(tau), float)
+        X = self._per.solve_states(tau, L, y)
+        terms = {name: self._per.value(A, tau, L, y, X)
                  for name, A in zip(self.names, self.form.aggregates)}
         A = [float(t.sum()) for t in terms.values()]
         return SteadyState(tau=tau, L=L, output=float(self._agg["F"](*A, *y)),
@@ -216,18 +305,22 @@ class SumFormEvaluator(Evaluator):
                            shared=dict(zip(self.shared_names, map(float, y))), terms=terms,
                            aliases={k: str(v) for k, v in self.form.aliases.items()})
 
-    def coefficients(self, state):
+    def _derivatives(self, state):
+        y = list(state.shared.values())
+        X = self._per.solve_states(state.tau, state.L, y)
+        return y, X, self._per.state_derivatives(state.tau, state.L, y, X)
+
+    def coefficients(self, state, derivatives=None):
         """Total coefficients c_k = dF/dA_k through the shared variables at a steady state
         (zero for aggregates that neither the output nor a constraint uses)."""
         A = list(state.aggregates.values())
-        y = list(state.shared.values())
+        y, X, dX = derivatives or self._derivatives(state)
         nA, ny = len(A), len(y)
         F_A = np.array([self._agg[f"F_A{i}"](*A, *y) for i in range(nA)], float)
         if ny == 0:
             return F_A
         tau, L = state.tau, state.L
-        ones = np.ones_like(tau)
-        D = np.array([[float(np.sum(self._per[f"dy_{Ak}_{s}"](tau, L, *y) * ones))
+        D = np.array([[float(np.sum(self._per.derivative(Ak, str(s), tau, L, y, X, dX)))
                        if Ak in self.active else 0.0
                        for s in self.form.shared_symbols] for Ak in self.form.aggregates])
         F_y = np.array([self._agg[f"F_y{j}"](*A, *y) for j in range(ny)], float)
@@ -241,17 +334,33 @@ class SumFormEvaluator(Evaluator):
 
     def gradient(self, tau, L):
         state = self.steady_state(tau, L)
-        c = self.coefficients(state)
-        y = list(state.shared.values())
+        derivatives = self._derivatives(state)
+        c = self.coefficients(state, derivatives)
+        y, X, dX = derivatives
         tau, L = state.tau, state.L
         pairs = [(ck, A) for ck, A in zip(c, self.form.aggregates) if A in self.active]
-        dtau = sum(ck * self._per[f"dtau_{A}"](tau, L, *y) for ck, A in pairs) * np.ones_like(tau)
-        dL = sum(ck * self._per[f"dL_{A}"](tau, L, *y) for ck, A in pairs) * np.ones_like(tau)
-        return Gradient(tau=np.asarray(dtau, float), L=np.asarray(dL, float),
-                        steady_state=state, coefficients=dict(zip(self.names, c)))
+        dtau = sum(ck * self._per.derivative(A, "tau", tau, L, y, X, dX) for ck, A in pairs)
+        dL = sum(ck * self._per.derivative(A, "L", tau, L, y, X, dX) for ck, A in pairs)
+        return Gradient(tau=np.asarray(dtau, float) * np.ones_like(tau),
+                        L=np.asarray(dL, float) * np.ones_like(tau), steady_state=state,
+                        coefficients=dict(zip(self.names, c)))
 
     def probe_gradient(self, tau_background, L_background):
-        """gamma(tau) = sum_k c_k d phi_k/dtau at the background's steady state."""
+        """gamma(tau) = sum_k c_k d phi_k/dtau at the background's steady state; returns
+        (function, sympy expression).  Without closed-form per-type states the expression is
+        None and gamma is the exact gradient of a probe per molecule, extrapolated to a
+        vanishing probe from 1e-9 and 5e-10 of the background's quantity."""
+        if self.form.type_states:
+            tb, Lb = check_ligands(tau_background, L_background)
+            Lp = 1e-9 * float(Lb.sum())
+
+            def per_molecule(t, q):
+                return float(self.gradient(np.r_[tb, t], np.r_[Lb, q]).tau[-1] / q)
+
+            def gamma(t):  # the dilute limit, by Richardson extrapolation in L_p
+                return 2 * per_molecule(t, Lp / 2) - per_molecule(t, Lp)
+
+            return np.vectorize(gamma), None
         state = self.steady_state(tau_background, L_background)
         c = self.coefficients(state)
         y = list(state.shared.values())

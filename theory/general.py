@@ -154,6 +154,9 @@ def classify_gradient(gamma, tau_c=1.0, *, dgamma=None, exponent=None, sign=None
                 if inner.sum() > 1 else [])
         tau_infl = crit[-1] if crit else None
         reasons.append(f"gamma changes sign at tau* = {tau_star:.6g}")
+    elif g(grid[len(grid) // 2]) < 0:
+        reasons.append("gamma is negative over the whole range: every probe antagonises, "
+                       "with no interior strongest antagonist")
     else:
         reasons.append("gamma does not vanish in (0, tau_c): no strongest antagonist")
     if tau_infl is not None:
@@ -162,7 +165,7 @@ def classify_gradient(gamma, tau_c=1.0, *, dgamma=None, exponent=None, sign=None
     return RegimeResult(
         model="numeric", method="numeric", tau_c=tau_c,
         regime="specialized" if tau_infl is not None else "broad",
-        antagonism=tau_star is not None,
+        antagonism=tau_star is not None or g(grid[len(grid) // 2]) < 0,
         gradient_critical_point=tau_infl is not None,
         tau_star=tau_star,
         tau_star_over_tau_c=None if tau_star is None else tau_star / tau_c,

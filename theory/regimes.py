@@ -23,7 +23,7 @@ import sympy as sp
 from antagonism import derivations as dv
 from antagonism.derivations.escape import escape_class
 
-from .general import classify_gamma
+from .general import classify_gamma, classify_gradient
 from .result import RegimeResult
 
 
@@ -128,9 +128,10 @@ def _classify_numeric(model, background):
     taus, Ls = background if background is not None else model.reference_background()
     taus = [float(t) for t in taus]
     Ls = [float(x) for x in Ls]
-    _, gamma = model_evaluator(model).probe_gradient(taus, Ls)
+    fn, gamma = model_evaluator(model).probe_gradient(taus, Ls)
     lower, upper = (float(v) for v in model.probe_range())
-    res = classify_gamma(gamma, dv.tau, upper)
+    res = (classify_gamma(gamma, dv.tau, upper) if gamma is not None
+           else classify_gradient(fn, upper, grid_points=200, tau_min_fraction=1e-4))
     out = dict(res)
     out["tau_c"] = float(model.tau_c)
     out["reasons"] = [f"gamma(tau) of a dilute probe next to the background tau = {taus}, "
