@@ -80,19 +80,13 @@ class AdaptiveSorting(CellModel):
     """
 
     name = "adaptive-sorting"
+    reference_agonist = (10, 100)  # the figures' agonists
     title = "adaptive sorting (N = 1): kinase K shared by all ligand types, output sum C_1"
 
     def __init__(self, phi=phi, alpha=alpha, epsilon=epsilon, K_T=K_T, tau_c=sy.tau_c):
         self.set_parameters(phi=phi, alpha=alpha, epsilon=epsilon, K_T=K_T, tau_c=tau_c)
         for name, value in self.parameters().items():
             check_positive(value, name)
-
-    def reference_background(self):
-        """Agonists as in the figures: tau = 10 s, L = 100."""
-        return (sp.Integer(10),), (sp.Integer(100),)
-
-    def probe_range(self):
-        return sp.S.Zero, sp.Integer(10)
 
     @derived
     def sum_form(self):

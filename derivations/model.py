@@ -213,15 +213,22 @@ class CellModel:
         sympy can decide signs (T_{N,m}: N = m + g with g > 0).  Default: none."""
         return {}
 
+    #: (tau, L) of the agonists a dilute probe is added to when the regime is classified
+    #: numerically; None means one agonist type at threshold, L = 1
+    reference_agonist = None
+
     def reference_background(self):
-        """The ligands a dilute probe is added to when the regime is classified
-        numerically: one agonist type at threshold, L = 1 (override for other set-ups).
-        Returns ``(taus, Ls)`` as tuples of numbers."""
-        return (self.tau_c,), (sp.S.One,)
+        """The ligands a probe is added to for the numeric classification: the model's
+        ``reference_agonist``.  Returns ``(taus, Ls)`` as tuples of sympy numbers."""
+        from .validation import exact_number
+
+        tau, L = self.reference_agonist or (self.tau_c, 1)
+        return (exact_number(tau),), (exact_number(L),)
 
     def probe_range(self):
-        """Binding times (lower, upper) in s over which tau* and tau_infl are sought."""
-        return sp.S.Zero, self.tau_c
+        """Binding times (lower, upper) in s over which tau* and tau_infl are sought: up to
+        the reference agonists (tau_c by default)."""
+        return sp.S.Zero, self.reference_background()[0][0]
 
     def regime_predictions(self) -> dict:
         """Analytic predictions reported next to the regime classification (SHP-1: the

@@ -373,6 +373,7 @@ class NetworkModel(CellModel):
                                f"{network.name!r}; known: {', '.join(network.parameters)}")
         self.network = network
         self.name = network.name
+        self.reference_agonist = tuple(float(v) for v in network.agonist)
         values = {**network.parameters, **overrides}
         values.pop(network.off_rate or network.binding_time)  # tau is the ligand's own
         self.values_by_name = MappingProxyType(values)
@@ -390,13 +391,6 @@ class NetworkModel(CellModel):
 
     def sum_form(self):
         return network_sum_form(self).form
-
-    def reference_background(self):
-        tau, L = self.network.agonist
-        return (exact_number(float(tau)),), (exact_number(float(L)),)
-
-    def probe_range(self):
-        return sp.S.Zero, exact_number(float(self.network.agonist[0]))
 
     def _key(self):
         return (type(self), self.network.name, repr(self.network.reactions),

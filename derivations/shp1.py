@@ -171,6 +171,7 @@ class SHP1(CellModel):
     """
 
     name = "shp1"
+    reference_agonist = (10, 100)  # the figures' agonists: antagonists are sought below 10 s
     title = "SHP-1 negative feedback on a proofreading chain (Francois et al. 2013)"
 
     def __init__(self, receptors_in_excess=False, **params):
@@ -204,14 +205,6 @@ class SHP1(CellModel):
         through S scales as tau^m (m_eff = m + 1); receptor competition adds tau^0."""
         return {"effective_m_predicted": float(self.p["m"]) + 1,
                 "receptors_in_excess": self.receptors_in_excess}
-
-    def reference_background(self):
-        """Agonists as in the figures: tau = 10 s, L = 100."""
-        return (sp.Integer(10),), (sp.Integer(100),)
-
-    def probe_range(self):
-        """Antagonists are sought below the agonists' binding time (10 s)."""
-        return sp.S.Zero, sp.Integer(10)
 
     @derived
     def sum_form(self):
