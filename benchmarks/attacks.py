@@ -2,8 +2,8 @@
 torch on the CPU, in one run.  Run on demand:  python benchmarks/attacks.py [--json]
 
 Both use the package's PGD code; only the objective differs (numpy backprop vs torch
-autograd through :mod:`antagonism.numerics.networks.torch_bridge`).  Torch is optional: without
-it only our throughput is printed.
+autograd through :class:`antagonism.numerics.networks.classifier.TorchClassifier`).
+Torch is optional: without it only our throughput is printed.
 """
 from __future__ import annotations
 
@@ -42,13 +42,13 @@ def main(argv=None):
     try:
         import torch
 
-        from antagonism.numerics.networks.torch_bridge import TorchObjective, to_torch_mlp
+        from antagonism.numerics.networks.torch_bridge import to_torch_mlp
     except ImportError:
         out["torch_images_per_s"] = None
         out["ratio_numpy_over_torch"] = None
     else:
         torch.set_num_threads(2)
-        tobj = TorchObjective(to_torch_mlp(model), y)
+        tobj = NetworkObjective(to_torch_mlp(model), y)
         out["torch_images_per_s"] = throughput(tobj, x, args.steps)
         out["ratio_numpy_over_torch"] = out["numpy_images_per_s"] / out["torch_images_per_s"]
     if args.json:

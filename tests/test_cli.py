@@ -80,3 +80,13 @@ def test_entry_point_runs_in_a_fresh_interpreter():
     assert json.loads(p.stdout)["regime"] == "specialized"
     p = run_cli_process("classify", "--N", "3", "--m", "3")
     assert p.returncode == 2 and "Traceback" not in p.stderr
+
+
+def test_help_of_every_command_renders():
+    """argparse formats help strings with %: a stray percent sign breaks --help."""
+    from antagonism.numerics.cli import COMMANDS, main
+
+    for args in [["--help"], *[[name, "--help"] for name in COMMANDS]]:
+        with pytest.raises(SystemExit) as exit_info:
+            main(args)
+        assert exit_info.value.code == 0, args

@@ -1,7 +1,6 @@
-"""Landscapes, response curves and the regime measures, on cases with known answers."""
+"""Landscapes and cell objectives, on cases with known answers."""
 import numpy as np
 import pytest
-from helpers import tau_inflection
 from scipy.differentiate import derivative
 
 from antagonism.derivations import SHP1, AdaptiveProofreading
@@ -11,20 +10,7 @@ from antagonism.numerics.experiments.landscapes import (
     _orthogonal_random,
     agonist_and_self_types,
     objective_landscape,
-    response_curve,
 )
-from antagonism.numerics.experiments.regime_measures import cell_measures
-
-
-def test_response_curve_interior_peak_and_weak_end():
-    v = np.linspace(0, 1, 401)
-    # loss rises like a sigmoid centred at 0.4 up to its maximum at 0.8: steepest at 0.4
-    sig = response_curve(lambda x: np.tanh(10 * (x - 0.4)) - 2 * max(x - 0.8, 0) ** 2, v)
-    assert sig.interior and sig.argmax_abs_gradient == pytest.approx(0.4, abs=0.01)
-    assert sig.argmax == pytest.approx(0.8, abs=0.01)
-    # concave rise: steepest at the weak end
-    conc = response_curve(lambda x: np.sqrt(x + 1e-3), v)
-    assert not conc.interior and conc.argmax_abs_gradient == 0.0
 
 
 def test_orthogonal_random_direction():
@@ -63,17 +49,3 @@ def test_shp1_objective_gradient_matches_finite_differences():
     # no absolute threshold: half the agonist's output alone (the only type above tau_c)
     alone = obj.evaluator.output(tau[:1], L[:1])
     assert obj.threshold == pytest.approx(0.5 * alone)
-
-
-@pytest.mark.parametrize("N,m", [(4, 1), (5, 3)])
-def test_cell_measures_follow_the_theory(N, m):
-    model = AdaptiveProofreading(N, m, 3.0)
-    r = cell_measures(model, n_ligands=400)
-    assert r.regime == ("specialized" if m > 1 else "broad")  # SCIENCE.md: iff m > 1
-    if r.critical_point_score:
-        # the most sensitive tau of the response curve is tau_infl at the ensemble's T
-        # (dilute limit: one ligand of 400; grid step 0.25 % of tau_c)
-        lig = paper_ligands(400, 0.3, 3.0, seed=0)
-        T0 = np.exp(CellObjective(model, lig.tau, lig.L).log_output(lig.tau[None, :])[0])
-        assert r.strongest_inputs == pytest.approx(tau_inflection(N, m, 3.0, T0) / 3.0,
-                                                   rel=0.02)

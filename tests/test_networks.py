@@ -180,7 +180,8 @@ def quick_report():
 
 def test_robustness_report_structure_and_masking(quick_report):
     rep = quick_report
-    assert set(rep.models) == {"natural", "pgd_trained", "threshold", "hill", "proofreading"}
+    assert set(rep.models) == {"natural", "pgd_trained", "threshold", "hill", "proofreading",
+                               "cnn"}
     for name in ("threshold", "hill", "proofreading"):
         row = rep.models[name]["0.2"]
         assert {"fgsm", "pgd", "pgd_bpda", "gradient_free", "worst"} <= set(row)
@@ -206,13 +207,26 @@ def test_robustness_targets_on_digits():
 
 def test_cli_robustness_contract(quick_report):
     p = run_cli("robustness", "--dataset", "digits", "--eps", "0.2", "--seed", "0", "--quick",
-                "--queries", "100", "--json")
+                "--queries", "100", "--networks", "natural,hill", "--json")
     assert p.returncode == 0, p.stderr
     assert "[robustness]" in p.stderr  # progress on standard error
     out = json.loads(p.stdout)
-    assert set(out["models"]) == set(quick_report.models)
-    assert "masked_gradient_flags" in out
+    assert set(out["models"]) == {"natural", "hill"}
+    assert "masked_gradient_flags" in out and out["seeds"] == [0]
     assert out["models"]["hill"]["0.2"] == quick_report.models["hill"]["0.2"]  # cached nets
+    assert "pgd_bpda" not in out["models"]["natural"]["0.2"]
+
+
+def test_robustness_over_seeds_gives_means_and_intervals():
+    from antagonism.numerics.networks.robustness import robustness_report
+
+    rep = robustness_report(eps_list=(0.1,), seeds=(0, 1), quick=True, progress=False,
+                            n_queries=20, names=["natural"])
+    row = rep.models["natural"]
+    per_seed = [s["clean_accuracy"] for s in row["per_seed"]]
+    assert row["clean_accuracy"] == pytest.approx(np.mean(per_seed))
+    lo, hi = row["ci95"]["clean_accuracy"]
+    assert lo <= row["clean_accuracy"] <= hi and rep.seeds == [0, 1]
 
 
 def test_robustness_writes_nothing_outside_the_cache_dir(tmp_path):
@@ -222,12 +236,12 @@ def test_robustness_writes_nothing_outside_the_cache_dir(tmp_path):
     home.mkdir()
     work.mkdir()
     env = dict(os.environ, ANTAGONISM_CACHE_DIR=str(cache), HOME=str(home))
-    p = run_cli_process("robustness", "--eps", "0.1", "--quick", "--queries", "20", "--json",
-                        env=env, cwd=work)
+    p = run_cli_process("robustness", "--eps", "0.1", "--quick", "--queries", "20",
+                        "--networks", "natural,hill", "--json", env=env, cwd=work)
     assert p.returncode == 0, p.stderr
     assert sorted(x.name for x in tmp_path.iterdir()) == ["X", "home", "work"]
     assert not any(home.rglob("*")) and not any(work.rglob("*"))
-    assert len(list((cache / "models").glob("*.npz"))) == 5
+    assert len(list((cache / "models").glob("*.npz"))) == 2
 
 
 def test_digit_boundary_tilting():
@@ -238,12 +252,12 @@ def test_digit_boundary_tilting():
 
 
 def test_torch_bridge_attacks_match_numpy(digits):
-    from antagonism.numerics.networks.torch_bridge import TorchObjective, to_torch_mlp
+    from antagonism.numerics.networks.torch_bridge import to_torch_mlp
 
     model = mlp(hidden=(32,), seed=2)
     x, y = digits.x_test[:30], digits.y_test[:30]
     ours = pgd(NetworkObjective(model, y), x, 0.1, n_steps=10, domain=PIXELS, seed=4)
-    theirs = pgd(TorchObjective(to_torch_mlp(model), y), x, 0.1, n_steps=10, domain=PIXELS,
+    theirs = pgd(NetworkObjective(to_torch_mlp(model), y), x, 0.1, n_steps=10, domain=PIXELS,
                  seed=4)
     np.testing.assert_allclose(ours.x_adv, theirs.x_adv, atol=1e-12)
     np.testing.assert_array_equal(ours.success, theirs.success)

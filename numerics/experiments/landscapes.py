@@ -1,10 +1,8 @@
-"""Loss landscapes of cells and networks, and per-input response curves.
+"""Loss landscapes of cells and networks.
 
 Cells: the decision margin log(F/threshold) over (tau_2, L_2), and along the gradient and a random
 direction in ligand space.  Networks: cross-entropy along the FGSM direction and a random
-orthogonal direction.  Per-input response curves vary one input (a ligand's tau, a pixel's
-value) across its range and locate where the loss gradient is largest -- the analogue of
-tau_infl (and of tau*, where the output is lowest).
+orthogonal direction.
 """
 from __future__ import annotations
 
@@ -75,20 +73,3 @@ def objective_landscape(objective, x, alphas, betas, seed=0, domain=None):
             loss[i, j] = float(np.mean(objective.loss(xx)))
     return Landscape(alphas=np.asarray(alphas), betas=np.asarray(betas), loss=loss,
                      kind="gradient x random", seed=seed)
-
-
-def response_curve(loss_of_value, values):
-    """Loss as one input sweeps ``values``; its gradient and where |gradient| peaks.
-
-    The attack loss is largest at ``argmax`` (the strongest perturbation, the analogue of
-    tau*).  On the stretch from the weak end values[0] to it, ``argmax_abs_gradient`` is where
-    the loss is most sensitive (the analogue of tau_infl) and ``interior`` says whether that
-    peak lies strictly inside the stretch (specialized) rather than at the weak end (broad).
-    """
-    values = np.asarray(values, float)
-    loss = np.array([loss_of_value(v) for v in values])
-    grad = np.gradient(loss, values)
-    top = int(np.argmax(loss))
-    k = int(np.argmax(np.abs(grad[:top + 1])))
-    return Result(values=values, loss=loss, gradient=grad, argmax=float(values[top]),
-                  argmax_abs_gradient=float(values[k]), interior=bool(0 < k < top))

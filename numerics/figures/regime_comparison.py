@@ -1,62 +1,75 @@
-"""The two regimes side by side: the same two measures for cells and networks."""
+"""The two regimes side by side: cells and networks on the theory's own measure."""
 from __future__ import annotations
+
+import numpy as np
 
 from antagonism.derivations import SHP1, AdaptiveProofreading
 
 from . import figure
-from .common import TAU_C, pyplot, save, trained_digit_models
+from .common import TAU_C, pyplot, save
+
+NETWORKS = ("natural", "pgd_trained", "hill", "proofreading", "cnn")
+MARKERS = dict(zip(NETWORKS, ("s", "D", "^", "v", "P")))
 
 
 @figure("regime_comparison")
-def draw(out, *, quick=False, seed=0, progress=True):
-    """Gradient critical point score against iterative-attack gain for T_{N,m} cells, the
-    SHP-1 model and the digit networks."""
-    from ..experiments.regime_measures import cell_measures, network_measures, typed_measures
+def draw(out, *, quick=False, seed=0, progress=True, seeds=None, report=None):
+    """Left: the weak-input ratio r of T_{N,m} cells against m (r = 1 at m = 1, the regime
+    boundary) and of SHP-1.  Right: r of the digit networks over seeds (mean of per-seed
+    medians with its 95 % interval) with the position of their sensitivity peak.
+
+    ``report`` may pass a precomputed :func:`network_regime_report`."""
+    from ..experiments.regime_measures import cell_sensitivity, network_regime_report
 
     plt = pyplot()
-    data, models = trained_digit_models(quick, seed, progress)
-    rows = []
-    pairs = ((3, 0), (3, 1), (3, 2), (4, 1), (4, 3)) if quick else (
-        (4, 0), (4, 1), (3, 1), (5, 1), (3, 2), (5, 2), (5, 3), (5, 4))
-    for frac in (0.3, 1.0):
-        for N, m in pairs:
-            r = cell_measures(AdaptiveProofreading(N, m, TAU_C), eps=frac * TAU_C,
-                              n_ligands=500 if quick else 2000, seed=seed)
-            r.name = f"{r.name} eps={frac:g}tau_c"
-            r.eps_fraction = frac
-            rows.append(r)
-        for m in (1, 4):
-            r = typed_measures(SHP1(m=m), eps_fraction=frac, seed=seed,
-                               n_types=8 if quick else 20)
-            r.name = f"{r.name} eps={frac:g}range"
-            r.eps_fraction = frac
-            rows.append(r)
-    for name, (model, defended) in models.items():
-        rows.append(network_measures(name, model, data.x_test, data.y_test, eps=0.3,
-                                     n_images=10 if quick else 40,
-                                     pixels_per_image=3 if quick else 6, seed=seed,
-                                     bpda=defended))
-    fig, ax = plt.subplots(figsize=(9, 6))
-    for k, r in enumerate(rows):
-        if r.kind == "cell":
-            filled = r.eps_fraction < 1
-            ax.plot(r.critical_point_score, r.attack_gain, "o", color="tab:blue",
-                    mfc="tab:blue" if filled else "none")
-            side = -1 if r.critical_point_score > 0.5 else 1
-            ax.annotate(r.name.replace(" eps=", ", "), (r.critical_point_score, r.attack_gain),
-                        fontsize=6, xytext=(6 * side, 9 * (k % 8) - 30),
-                        textcoords="offset points", ha="left" if side > 0 else "right",
-                        color="tab:blue")
-        else:
-            ax.plot(r.critical_point_score, r.attack_gain, "s", color="tab:red")
-            ax.annotate(r.name, (r.critical_point_score, r.attack_gain), fontsize=8,
-                        xytext=(4, 3), textcoords="offset points", color="tab:red")
-    ax.axvline(0.5, color="grey", ls="--", lw=0.8)
-    ax.set(xlabel="gradient critical point score (fraction of response curves peaking "
-                  "inside)", ylabel="iterative-attack gain (PGD over FGSM)",
-           title="Regimes of cells (blue; filled eps = 0.3 tau_c, open eps = tau_c) and "
-                 "networks (red; eps = 0.3)",
-           xlim=(-0.08, 1.08), ylim=(-0.05, 1.05))
+    seeds = seeds or ((seed, seed + 1) if quick else tuple(range(seed, seed + 5)))
+    if report is None:
+        report = network_regime_report(NETWORKS, seeds, quick=quick, progress=progress)
+    fig, (ax_c, ax_n) = plt.subplots(1, 2, figsize=(13, 6), sharey=True)
+    n_lig = 500 if quick else 2000
+    cells = {}
+    for N, colour in ((3, "tab:blue"), (4, "tab:orange"), (5, "tab:green")):
+        ms = np.arange(0.5, N - 0.49, 0.5)
+        rs = [cell_sensitivity(AdaptiveProofreading(N, m, TAU_C), n_ligands=n_lig,
+                               seed=seed).ratio for m in ms]
+        ax_c.plot(ms, rs, "o-", color=colour, label=f"T_{{{N},m}}")
+        cells.update({f"T_{{{N},{m:g}}}": r for m, r in zip(ms, rs)})
+    for m in (1, 2, 3):
+        r = cell_sensitivity(SHP1(m=m), n_ligands=200 if quick else 600, seed=seed).ratio
+        ax_c.plot(m, r, "k*", ms=11, label="SHP-1" if m == 1 else None)
+        ax_c.annotate(f"SHP-1 m={m}", (m, r), xytext=(5, -12), textcoords="offset points",
+                      fontsize=8)
+        cells[f"SHP-1 m={m}"] = r
+    ax_c.axhline(1, color="grey", ls="--", lw=0.8)
+    ax_c.axvline(1, color="grey", ls=":", lw=0.8)
+    ax_c.set(yscale="log", xlabel="m (feedback step)", ylabel="weak-input ratio r",
+             title="Cells (paper's set-up): r < 1 exactly when m > 1")
+    ax_c.legend(fontsize=8)
+    summary = {"cells": cells, "networks": {}}
+    floor = 5e-3  # r = 0 (a filter with zero slope at 0) is drawn on the bottom edge
+    for name, row in report.networks.items():
+        r = row["weak_input_ratio"]
+        lo, hi = (np.nan if v is None else v for v in r["ci95"])
+        mean = r["mean_of_seed_medians"]
+        peaks = np.asarray(row["profile_peak"], float)
+        shown = max(mean, floor)
+        err = None if not np.isfinite(lo) or mean <= floor else [[mean - lo], [hi - mean]]
+        ax_n.errorbar(peaks.mean(), shown, yerr=err,
+                      xerr=[[peaks.mean() - peaks.min()], [peaks.max() - peaks.mean()]],
+                      fmt=MARKERS.get(name, "o"), ms=8, capsize=4,
+                      label=f"{name}: r = {mean:.2f} [{lo:.2f}, {hi:.2f}] ({row['verdict']})")
+        summary["networks"][name] = {"weak_input_ratio": r, "profile_peak": list(peaks),
+                                     "verdict": row["verdict"]}
+    ax_n.axhline(1, color="grey", ls="--", lw=0.8)
+    ax_c.set_ylim(floor * 0.8, 5)
+    ax_n.text(0.02, floor * 1.15, "r = 0 drawn on this edge", fontsize=7, color="grey")
+    ax_n.set(xlabel="where the sensitivity profile peaks (pixel intensity; 0 = background)",
+             title=f"Digit networks over seeds {list(report.seeds)} (95 % intervals)",
+             xlim=(0, 1))
+    ax_n.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=1,
+                frameon=False)
+    fig.suptitle("Weak-input ratio r: sensitivity to the weakest inputs over the others "
+                 "(broad regime r >= 1, specialized r -> 0)")
     return save(fig, out, "regime_comparison", {
-        "params": {"eps_fraction_of_range": 0.3}, "seed": seed,
-        "summary": {r.name: r.to_dict() for r in rows}})
+        "params": {"seeds": list(report.seeds), "eps": report.eps, "quick": quick},
+        "seed": seed, "summary": summary})

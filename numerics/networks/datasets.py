@@ -87,3 +87,52 @@ def load_mnist_idx(train_images, train_labels, test_images, test_labels):
         out[f"y_{part}"] = y
     return Dataset(**out, name="mnist", seed=None,
                    n_classes=int(max(out["y_train"].max(), out["y_test"].max())) + 1)
+
+
+MNIST_FILES = {"train_images": "train-images-idx3-ubyte",
+               "train_labels": "train-labels-idx1-ubyte",
+               "test_images": "t10k-images-idx3-ubyte", "test_labels": "t10k-labels-idx1-ubyte"}
+
+
+def load_mnist_dir(data_dir, limit=None, seed=0):
+    """MNIST from the four standard IDX files in ``data_dir`` (gzipped or not), which the
+    user already has; nothing is downloaded.  ``limit`` keeps a seeded random subset of that
+    many training and test images."""
+    folder = Path(data_dir) if data_dir is not None else None
+    if folder is None or not folder.is_dir():
+        raise ValueError(f"MNIST needs --data-dir: a folder with the IDX files "
+                         f"({', '.join(MNIST_FILES.values())}, optionally .gz); got "
+                         f"{data_dir!r}.  Nothing is downloaded.")
+    paths, missing = {}, []
+    for key, stem in MNIST_FILES.items():
+        found = [folder / f"{stem}{ext}" for ext in ("", ".gz")
+                 if (folder / f"{stem}{ext}").exists()]
+        if found:
+            paths[key] = found[0]
+        else:
+            missing.append(stem)
+    if missing:
+        raise ValueError(f"MNIST files missing in {folder}: {', '.join(missing)} (.gz or not). "
+                         "Nothing is downloaded: put the IDX files there.")
+    d = load_mnist_idx(**paths)
+    if limit is not None:
+        rng = np.random.default_rng(seed)
+        for part in ("train", "test"):
+            x, y = d[f"x_{part}"], d[f"y_{part}"]
+            keep = rng.permutation(len(y))[:int(limit)]
+            d[f"x_{part}"], d[f"y_{part}"] = x[keep], y[keep]
+    d.seed = seed
+    return d
+
+
+DATASETS = ("digits", "mnist")
+
+
+def load_dataset(name="digits", seed=0, data_dir=None, limit=None):
+    """A data set by name: scikit-learn's bundled ``digits`` (split by ``seed``) or
+    ``mnist`` from IDX files in ``data_dir``."""
+    if name == "digits":
+        return load_digits(seed=seed)
+    if name == "mnist":
+        return load_mnist_dir(data_dir, limit=limit, seed=seed)
+    raise ValueError(f"unknown dataset {name!r}; available: {', '.join(DATASETS)}")

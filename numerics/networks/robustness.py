@@ -14,11 +14,10 @@ from antagonism.theory.result import Result
 
 from ..attacks import fgsm, pgd, pgd_bpda, square
 from ..cache import cache_dir, cache_key
-from .datasets import load_digits
 from .defences import DEFENCES
 from .objective import NetworkObjective
 from .train import PIXELS, train
-from .zoo import mlp
+from .zoo import mlp, small_cnn
 
 MLP_HIDDEN = (1024,)
 NATURAL = {"epochs": 200, "patience": 20, "lr": 1e-3, "batch": 32}
@@ -80,35 +79,52 @@ QUICK_HIDDEN = (64,)
 QUICK_NATURAL = {"epochs": 30, "patience": 10, "lr": 2e-3, "batch": 32}
 QUICK_ADVERSARIAL = {"epochs": 15, "patience": 5, "lr": 2e-3, "batch": 32,
                      "adversarial": {"eps": 0.25, "steps": 3, "step": 0.1}}
+CNN_CHANNELS = 8
 
 
-def model_specs(data, seed=0, quick=False):
-    """name -> (constructor, training config, defended) for every evaluated MLP."""
-    hidden = QUICK_HIDDEN if quick else MLP_HIDDEN
+def model_specs(data, seed=0, quick=False, hidden=None, train_eps=None):
+    """name -> (constructor, training config, defended, architecture) of every evaluated
+    network: MLPs (natural, PGD-trained, behind each biomimetic defence) and a small CNN.
+
+    ``hidden`` overrides the MLP width, ``train_eps`` the PGD training budget (its step is
+    2.5 eps / steps, as for the attacks)."""
+    hidden = tuple(hidden) if hidden else (QUICK_HIDDEN if quick else MLP_HIDDEN)
     natural, adversarial = (QUICK_NATURAL, QUICK_ADVERSARIAL) if quick else (NATURAL,
                                                                              ADVERSARIAL)
-    n_pix = data.x_train[0].size
+    if train_eps is not None:
+        inner = adversarial["adversarial"]
+        adversarial = {**adversarial, "adversarial": {
+            **inner, "eps": float(train_eps), "step": 2.5 * float(train_eps) / inner["steps"]}}
+    n_pix, side = data.x_train[0].size, data.x_train.shape[-1]
     make = lambda pre=None: mlp(n_pix, data.n_classes, hidden, seed, preprocess=pre)  # noqa
-    specs = {"natural": (make, natural, False), "pgd_trained": (make, adversarial, False)}
+    arch = {"mlp": list(hidden)}
+    specs = {"natural": (make, natural, False, arch),
+             "pgd_trained": (make, adversarial, False, arch)}
     for dname, make_defence in DEFENCES.items():
-        specs[dname] = ((lambda md=make_defence: make(md())), natural, True)
+        specs[dname] = ((lambda md=make_defence: make(md())), natural, True, arch)
+    specs["cnn"] = ((lambda: small_cnn(side, data.n_classes, CNN_CHANNELS, seed)), natural,
+                    False, {"cnn": CNN_CHANNELS})
     return specs
 
 
-def trained_models(data, seed=0, quick=False, progress=True, names=None):
+def trained_models(data, seed=0, quick=False, progress=True, names=None, hidden=None,
+                   train_eps=None):
     """Train (or load from the cache) the models of ``model_specs``; name -> (model, defended)."""
+    specs = model_specs(data, seed, quick, hidden, train_eps)
+    unknown = set(names or ()) - set(specs)
+    if unknown:
+        raise ValueError(f"unknown network(s) {sorted(unknown)}; known: {', '.join(specs)}")
     out = {}
-    for name, (make, config, defended) in model_specs(data, seed, quick).items():
+    for name, (make, config, defended, arch) in specs.items():
         if names is None or name in names:
-            out[name] = (_cached_train(name, make, data, config, seed, progress, quick),
+            out[name] = (_cached_train(name, make, data, config, seed, progress, arch),
                          defended)
     return out
 
 
-def _cached_train(name, make, data, config, seed, progress, quick=False):
-    hidden = QUICK_HIDDEN if quick else MLP_HIDDEN
-    key = cache_key({"name": name, "hidden": hidden, "config": config, "seed": seed,
-                     "data": [data.name, data.seed, len(data.y_train)], "v": 1})
+def _cached_train(name, make, data, config, seed, progress, arch):
+    key = cache_key({"name": name, "arch": arch, "config": config, "seed": seed,
+                     "data": [data.name, data.seed, len(data.y_train)], "v": 2})
     path = cache_dir("models") / f"{key}.npz"
     model = make()
     if path.exists():
@@ -124,18 +140,57 @@ def _cached_train(name, make, data, config, seed, progress, quick=False):
 
 
 def robustness_report(eps_list=(0.1, 0.2, 0.3), seed=0, data=None, progress=True,
-                      n_queries=300, quick=False):
-    """Train (or load) the natural, PGD-trained and defended MLPs and evaluate them all
-    (``quick``: small networks trained briefly, to check the pipeline)."""
-    data = data or load_digits(seed=seed)
+                      n_queries=300, quick=False, seeds=None, names=None, extra=None,
+                      dataset="digits", data_dir=None, limit=None):
+    """Train (or load) the natural, PGD-trained, defended and CNN networks and evaluate
+    them all; over several ``seeds`` every number is the mean, with a 95 % interval.
+
+    Parameters
+    ----------
+    seeds : sequence of int, optional -- default ``(seed,)``
+    names : network names to evaluate (default all of ``model_specs``)
+    extra : dict name -> classifier (a torch module, a function pair...) -- user models,
+        evaluated on every seed's test set
+    data : a Dataset to use instead of ``dataset`` (single seed only)
+    """
+    from ..experiments.regime_measures import interval
+    from .classifier import as_classifier
+    from .datasets import load_dataset
+
+    seeds = list(seeds) if seeds is not None else [seed]
+    runs = {}
+    for s in seeds:
+        d = data if data is not None else load_dataset(dataset, seed=s, data_dir=data_dir,
+                                                       limit=limit)
+        models = dict(trained_models(d, s, quick, progress, names=names))
+        models.update({n: (as_classifier(c, n), False) for n, c in (extra or {}).items()})
+        for name, (model, defended) in models.items():
+            if progress:
+                print(f"[robustness] seed {s}: attacking {name}", file=sys.stderr, flush=True)
+            row = evaluate(model, d.x_test, d.y_test, eps_list, defended=defended, seed=s,
+                           n_queries=n_queries)
+            runs.setdefault(name, []).append((row, defended))
     models, flags = {}, {}
-    for name, (model, defended) in trained_models(data, seed, quick, progress).items():
-        if progress:
-            print(f"[robustness] attacking {name}", file=sys.stderr, flush=True)
-        row = evaluate(model, data.x_test, data.y_test, eps_list, defended=defended, seed=seed,
-                       n_queries=n_queries)
-        models[name] = {"clean_accuracy": row["clean_accuracy"], **row["attacks"],
-                        "defended": defended}
-        flags[name] = masked_gradient_flag(row)
+    for name, rows in runs.items():
+        first, defended = rows[0]
+        entry = {"clean_accuracy": None, "defended": defended, "ci95": {}}
+        values = {"clean_accuracy": [r["clean_accuracy"] for r, _ in rows]}
+        for e in first["attacks"]:
+            for attack in first["attacks"][e]:
+                values[(e, attack)] = [r["attacks"][e][attack] for r, _ in rows]
+        for key, vals in values.items():
+            mean, lo, hi = interval(vals, bounds=(0.0, 1.0))
+            if isinstance(key, tuple):
+                entry.setdefault(key[0], {})[key[1]] = mean
+                entry["ci95"].setdefault(key[0], {})[key[1]] = [lo, hi]
+            else:
+                entry[key], entry["ci95"][key] = mean, [lo, hi]
+        entry["per_seed"] = [{"clean_accuracy": r["clean_accuracy"], **r["attacks"]}
+                             for r, _ in rows]
+        models[name] = entry
+        per_seed_flags = [masked_gradient_flag(r) for r, _ in rows]
+        flags[name] = {k: (any(f[k] for f in per_seed_flags) if k == "flagged"
+                           else max(f[k] for f in per_seed_flags)) for k in per_seed_flags[0]}
     return RobustnessReport(models=models, masked_gradient_flags=flags,
-                            eps=list(eps_list), seed=seed, dataset=data.name)
+                            eps=list(eps_list), seed=seeds[0], seeds=seeds,
+                            dataset=dataset if data is None else data.name)

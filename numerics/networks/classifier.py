@@ -1,0 +1,164 @@
+"""Any classifier the measures, attacks and robustness reports accept.
+
+A classifier maps images x (n, c, h, w) in [0, 1] to logits (n, classes) and gives
+
+- ``logits(x)``;
+- ``logits_vjp(x, w, bpda=False)``: the gradient with respect to x of sum(w * logits(x))
+  (a vector-Jacobian product; ``bpda`` asks defences for their straight-through gradient).
+
+Cross-entropy, predictions, accuracy, the loss gradient and the margin gradient follow
+(:class:`Classifier`).  :func:`as_classifier` wraps the package's numpy networks, a torch
+``nn.Module`` (through the optional torch bridge) or a pair of plain functions.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .model import softmax_cross_entropy
+
+
+class Classifier:
+    """Base class: subclasses give ``logits`` and ``logits_vjp``."""
+
+    name = "classifier"
+
+    def logits(self, x):
+        raise NotImplementedError
+
+    def logits_vjp(self, x, w, bpda=False):
+        raise NotImplementedError
+
+    def predict(self, x, batch=1024):
+        return np.concatenate([self.logits(x[i:i + batch]).argmax(axis=1)
+                               for i in range(0, len(x), batch)])
+
+    def accuracy(self, x, y):
+        return float(np.mean(self.predict(x) == np.asarray(y)))
+
+    def loss_and_input_grad(self, x, y, bpda=False):
+        """Per-sample cross-entropy and its gradient with respect to x."""
+        loss, g = softmax_cross_entropy(self.logits(x), np.asarray(y))
+        return loss, self.logits_vjp(x, g, bpda=bpda)
+
+    def margin(self, x, y):
+        """z_y - max_{j != y} z_j: positive while the input is classified as y (the network's
+        analogue of log T, the cell's decision variable)."""
+        return margin_and_runner_up(self.logits(x), np.asarray(y))[0]
+
+    def margin_and_grad(self, x, y, bpda=False):
+        """The margin and its gradient with respect to x."""
+        z = self.logits(x)
+        y = np.asarray(y)
+        M, j = margin_and_runner_up(z, y)
+        w = np.zeros_like(z)
+        w[np.arange(len(y)), y] = 1.0
+        w[np.arange(len(y)), j] = -1.0
+        return M, self.logits_vjp(x, w, bpda=bpda)
+
+
+def margin_and_runner_up(z, y):
+    n = len(y)
+    others = z.copy()
+    others[np.arange(n), y] = -np.inf
+    j = others.argmax(axis=1)
+    return z[np.arange(n), y] - z[np.arange(n), j], j
+
+
+class NumpyClassifier(Classifier):
+    """The package's :class:`~.model.Sequential` networks (exact backpropagation)."""
+
+    def __init__(self, model):
+        self.model, self.name = model, model.name
+
+    def logits(self, x):
+        return self.model.forward(x)
+
+    def logits_vjp(self, x, w, bpda=False):
+        self.model.forward(x)
+        return self.model.backward(w, bpda=bpda)
+
+
+class TorchClassifier(Classifier):
+    """A torch ``nn.Module`` mapping a tensor shaped like x to logits (needs the ``torch``
+    extra).  Inputs are converted to the module's floating dtype; gradients by autograd."""
+
+    def __init__(self, module, name="torch"):
+        import torch
+
+        self.torch, self.module, self.name = torch, module, name
+        params = list(module.parameters())
+        self.dtype = params[0].dtype if params else torch.float32
+        module.eval()
+
+    def _tensor(self, x, grad=False):
+        return self.torch.tensor(np.asarray(x), dtype=self.dtype, requires_grad=grad)
+
+    def logits(self, x):
+        with self.torch.no_grad():
+            return self.module(self._tensor(x)).double().numpy()
+
+    def logits_vjp(self, x, w, bpda=False):
+        t = self._tensor(x, grad=True)
+        z = self.module(t)
+        (z * self.torch.as_tensor(w, dtype=z.dtype)).sum().backward()
+        return t.grad.double().numpy()
+
+
+class FunctionClassifier(Classifier):
+    """A classifier given as plain functions: ``logits(x)`` and ``logits_vjp(x, w)``."""
+
+    def __init__(self, logits, logits_vjp, name="function"):
+        self._logits, self._vjp, self.name = logits, logits_vjp, name
+
+    def logits(self, x):
+        return np.asarray(self._logits(x), dtype=float)
+
+    def logits_vjp(self, x, w, bpda=False):
+        return np.asarray(self._vjp(x, w), dtype=float)
+
+
+def as_classifier(obj, name=None):
+    """A :class:`Classifier` for a numpy network, a torch module, a (logits, vjp) pair of
+    functions, or a classifier (returned as is)."""
+    from .model import Sequential
+
+    if isinstance(obj, Classifier):
+        return obj
+    if isinstance(obj, Sequential):
+        return NumpyClassifier(obj)
+    if isinstance(obj, tuple) and len(obj) == 2 and all(callable(f) for f in obj):
+        return FunctionClassifier(*obj, name=name or "function")
+    if type(obj).__module__.startswith("torch") or _is_torch_module(obj):
+        return TorchClassifier(obj, name=name or type(obj).__name__)
+    raise TypeError(f"cannot use {obj!r} as a classifier: give a numpy network, a torch "
+                    "nn.Module or a (logits, logits_vjp) pair of functions")
+
+
+def _is_torch_module(obj):
+    try:
+        import torch
+    except ImportError:
+        return False
+    return isinstance(obj, torch.nn.Module)
+
+
+def load_torch_model(path):
+    """A torch model from a file: a whole module saved with ``torch.save(module)`` (a pickle:
+    only load files you trust) or TorchScript."""
+    from pathlib import Path
+
+    path = Path(path)
+    if not path.exists():
+        raise ValueError(f"no torch model file {path}")
+    try:
+        import torch
+    except ImportError:
+        raise ValueError('loading a torch model needs torch: pip install "antagonism[torch]"'
+                         ) from None
+    try:
+        module = torch.load(str(path), weights_only=False)
+    except RuntimeError:
+        module = torch.jit.load(str(path))
+    if not isinstance(module, torch.nn.Module):
+        raise ValueError(f"{path} holds a {type(module).__name__}, not a torch nn.Module")
+    return TorchClassifier(module, name=path.stem)
