@@ -133,7 +133,7 @@ class AdaptiveKernels(CellEvaluator):
     # -- helpers ---------------------------------------------------------------------------
     def scale(self, tau, L):
         """rho = max(tau_c, max tau over ligands with L > 0): every u = tau/rho <= 1."""
-        return max(self.tau_c, float(np.max(tau[L > 0])))
+        return max(self.tau_c, float(np.max(tau, where=L > 0, initial=0.0)))
 
     def _state(self, tau, L):
         tau, L = check_ligands(tau, L)
@@ -204,7 +204,9 @@ class _FusedStepper:
         self.inv_rho = 1.0 / self.rho
         self.P, self.Q = np.empty_like(tau), np.empty_like(tau)
         kernels._impl.init_powers(tau, self.inv_rho, self.P, self.Q, *kernels._exps)
-        self.sN, self.sm = float(L @ self.P), float(L @ self.Q)
+        # the kernel, not ``L @ P``: a BLAS call leaves its worker threads spinning for
+        # ~0.1 s, which halves the speed of the parallel passes that follow on 2 cores
+        self.sN, self.sm = kernels._impl.scaled_sums(tau, L, self.inv_rho, *kernels._exps)
         self.eps_sum_L = float(eps) * float(L.sum())
         self.output = self._T()
 
