@@ -90,3 +90,16 @@ def test_help_of_every_command_renders():
         with pytest.raises(SystemExit) as exit_info:
             main(args)
         assert exit_info.value.code == 0, args
+
+
+def test_every_option_says_what_it_is_and_shows_its_default(capsys):
+    from antagonism.numerics.cli import build_parser, main
+
+    sub = next(a for a in build_parser()._actions if a.choices and "classify" in a.choices)
+    for name, parser in sub.choices.items():
+        for action in parser._actions:
+            assert action.help, f"{name} {action.option_strings or action.dest} has no help"
+    with pytest.raises(SystemExit):
+        main(["descend", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "step size (default: 0.2)" in text and "(default: None)" not in text

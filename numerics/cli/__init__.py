@@ -20,6 +20,17 @@ class CliError(Exception):
     """A user error: printed as one line, exit status 2."""
 
 
+class _HelpFormatter(argparse.HelpFormatter):
+    """Show an option's default in its help, unless it has none (None, False) or says it."""
+
+    def _get_help_string(self, action):
+        text = action.help or ""
+        if (action.option_strings and "%(default)" not in text and "default:" not in text
+                and action.default not in (None, False, [], argparse.SUPPRESS)):
+            text += " (default: %(default)s)"
+        return text
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message):  # one line, no usage block
         raise CliError(message)
@@ -44,7 +55,8 @@ def build_parser():
     parser = _Parser(prog="antagonism", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     for name, (func, help_text, arguments) in COMMANDS.items():
-        p = sub.add_parser(name, help=help_text, description=help_text)
+        p = sub.add_parser(name, help=help_text, description=help_text,
+                           formatter_class=_HelpFormatter)
         arguments(p)
         p.set_defaults(func=func)
     return parser

@@ -2,18 +2,20 @@
 from __future__ import annotations
 
 from . import CliError, command, emit
-from .options import add_model_options, check_seed, model_from_args
+from .options import add_json_option, add_model_options, check_seed, model_from_args
 
 
 def _descend_args(p):
     add_model_options(p)
-    p.add_argument("--agonist-fraction", type=float, default=0.3)
+    p.add_argument("--agonist-fraction", type=float, default=0.3,
+                   help="fraction of the ligands drawn as agonists (tau > tau_c)")
     p.add_argument("--ligands", type=int, default=101**2, help="number of ligands")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=int, default=0, help="random seed (>= 0)")
     p.add_argument("--eps", type=float, default=0.2, help="step size")
-    p.add_argument("--max-iter", type=int, default=20000)
-    p.add_argument("--variant", choices=("exact", "binned"), default="exact")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--max-iter", type=int, default=20000, help="maximum number of iterations")
+    p.add_argument("--variant", choices=("exact", "binned"), default="exact",
+                   help="exact per-ligand gradient, or the paper's binned procedure")
+    add_json_option(p)
 
 
 @command("descend", "gradient descent of sub-threshold ligands to the decision boundary",
@@ -32,10 +34,11 @@ def cmd_descend(args):
 
 
 def _potential_args(p):
-    add_model_options(p, help_extra=" (default T_{4,2})")
+    add_model_options(p, help_extra="; adaptive is T_{4,2} unless --N, --m are given")
     p.add_argument("--R", type=float, default=1e4, help="total ligand number")
-    p.add_argument("--agonist-fraction", type=float, default=0.4)
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--agonist-fraction", type=float, default=0.4,
+                   help="fraction R_1/R of the ligands that are agonists")
+    add_json_option(p)
 
 
 @command("potential", "antagonism potential F(tau_2): minimum and inflection", _potential_args)
@@ -54,7 +57,7 @@ def _steady_args(p):
     add_model_options(p, default="shp1")
     p.add_argument("--tau", type=float, required=True, help="binding time (s)")
     p.add_argument("--L", type=float, required=True, help="ligand quantity (molecules)")
-    p.add_argument("--json", action="store_true")
+    add_json_option(p)
 
 
 @command("steady", "steady state of a model for one ligand type (default: SHP-1)",
@@ -76,10 +79,12 @@ def _fold_change_args(p):
     p.add_argument("--tau1", type=float, default=10.0, help="agonist binding time (s)")
     p.add_argument("--L1", type=float, default=100.0, help="agonist quantity")
     p.add_argument("--L2", type=float, default=1000.0, help="antagonist quantity")
-    p.add_argument("--tau2-min", type=float, default=0.05)
-    p.add_argument("--tau2-max", type=float, default=None, help="default: tau1")
-    p.add_argument("--points", type=int, default=60)
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--tau2-min", type=float, default=0.05,
+                   help="smallest antagonist binding time (s)")
+    p.add_argument("--tau2-max", type=float, default=None,
+                   help="largest antagonist binding time (s) (default: tau1)")
+    p.add_argument("--points", type=int, default=60, help="number of antagonist binding times")
+    add_json_option(p)
 
 
 @command("fold-change", "fold change FC(tau_2) of agonist + antagonist (default: SHP-1)",

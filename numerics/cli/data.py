@@ -4,11 +4,12 @@ from __future__ import annotations
 import json
 
 from . import command
+from .options import add_json_option
 
 
 def _data_args(p):
     p.add_argument("name", choices=("ot1",), help="data set")
-    p.add_argument("--json", action="store_true")
+    add_json_option(p)
 
 
 @command("data", "print a shipped reference data set", _data_args)

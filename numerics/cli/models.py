@@ -4,12 +4,12 @@ from __future__ import annotations
 import json
 
 from . import CliError, command, emit
-from .options import add_model_options, model_from_args, parameter_values
+from .options import add_json_option, add_model_options, model_from_args, parameter_values
 
 
 def _classify_args(p):
     add_model_options(p)
-    p.add_argument("--json", action="store_true")
+    add_json_option(p)
 
 
 @command("classify", "regime of a cell model (broad or specialized antagonism)", _classify_args)
@@ -27,7 +27,8 @@ def _derive_args(p):
     from antagonism.derivations import QUANTITIES
 
     add_model_options(p)
-    p.add_argument("--quantity", required=True, choices=list(QUANTITIES))
+    p.add_argument("--quantity", required=True, choices=list(QUANTITIES),
+                   help="the derived quantity to print")
     p.add_argument("--latex", action="store_true", help="print LaTeX")
     p.add_argument("--steps", action="store_true", help="print every derivation step (Markdown)")
 
@@ -56,9 +57,9 @@ def cmd_derive(args):
 
 
 def _regimes_args(p):
-    p.add_argument("--max-N", type=int, default=6)
-    p.add_argument("--tau-c", type=float, default=3.0)
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--max-N", type=int, default=6, help="largest number of proofreading steps")
+    p.add_argument("--tau-c", type=float, default=3.0, help="threshold binding time (s)")
+    add_json_option(p)
 
 
 @command("regimes", "regime table of T_{N,m} for N = 1..6 (the main job on built-in settings)",
@@ -90,7 +91,7 @@ def cmd_docs(args):
 
 
 def _literature_args(p):
-    p.add_argument("--json", action="store_true")
+    add_json_option(p)
 
 
 @command("literature", "classify the literature models shipped as Antimony files (a table)",

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from . import CliError, command, emit
-from .options import check_seed, number_list
+from .options import add_json_option, check_seed, number_list
 
 
 def _network_options(p, default_networks):
@@ -20,7 +20,7 @@ def _network_options(p, default_networks):
     p.add_argument("--seeds", default=None, help="comma-separated seeds, e.g. 0,1,2,3,4")
     p.add_argument("--quick", action="store_true",
                    help="small networks trained briefly (a check of the pipeline)")
-    p.add_argument("--json", action="store_true")
+    add_json_option(p)
 
 
 def _seeds(args):

@@ -20,6 +20,11 @@ def add_model_options(p, default="adaptive", help_extra=""):
                    help="any other model parameter, name=value (repeatable)")
 
 
+def add_json_option(p):
+    """--json: print one JSON object instead of text."""
+    p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+
+
 def parameter_values(args):
     """The model parameters given on the command line, by name (strings)."""
     given = {k: getattr(args, k) for k in ("N", "m", "tau_c") if getattr(args, k) is not None}
