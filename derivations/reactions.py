@@ -74,10 +74,7 @@ def parse_reaction(text):
     m = _REACTION.match(text)
     if not m:
         raise NetworkError(f"cannot read reaction {text!r}: expected 'A + B -> C; rate'")
-    try:
-        rate = sp.sympify(m.group("rate"), locals=_LOCALS)
-    except (sp.SympifyError, SyntaxError, TypeError) as exc:
-        raise NetworkError(f"cannot read the rate law of {text!r}: {exc}") from None
+    rate = read_expression(m.group("rate"), f"rate law of {text!r}")
     return Reaction(_side(m.group("lhs"), text), _side(m.group("rhs"), text), rate,
                     m.group("name") or "")
 
@@ -85,6 +82,15 @@ def parse_reaction(text):
 # names that sympify would otherwise read as functions or constants
 _LOCALS = {name: sp.Symbol(name) for name in ("S", "N", "E", "I", "Q", "O", "beta", "gamma",
                                                "lambda", "zeta", "pi")}
+
+
+def read_expression(text, what):
+    """A rate law or output expression as sympy, every name a plain symbol (``S``, ``N``,
+    ``gamma``... are species or parameters here, not sympy's objects)."""
+    try:
+        return sp.sympify(text, locals=_LOCALS)
+    except (sp.SympifyError, SyntaxError, TypeError) as exc:
+        raise NetworkError(f"cannot read the {what}: {text!r} ({exc})") from None
 
 
 @dataclass(frozen=True)
@@ -165,7 +171,7 @@ class ReactionNetwork:
         if self.ligand not in species:
             raise NetworkError(f"the ligand species {self.ligand!r} is not in the network "
                                f"(species: {', '.join(sorted(species))})")
-        out = _sympify(self.output, "output")
+        out = read_expression(self.output, "output")
         missing = {str(s) for s in out.free_symbols} - known
         if missing:
             raise NetworkError(f"output species {sorted(missing)} not in the network "
@@ -176,11 +182,6 @@ class ReactionNetwork:
                                f"the network (parameters: {', '.join(sorted(self.parameters))})")
 
 
-def _sympify(text, what):
-    try:
-        return sp.sympify(text, locals=_LOCALS)
-    except (sp.SympifyError, SyntaxError, TypeError) as exc:
-        raise NetworkError(f"cannot read the {what} {text!r}: {exc}") from None
 
 
 def ligand_states(network):
@@ -229,10 +230,6 @@ def _conservation_laws(network, states):
             rows.append(row)
             kept.append(law)
     return kept
-
-
-def rate_sum(symbol):
-    return sp.Symbol(f"v_{symbol}", positive=True)
 
 
 @derived
@@ -306,6 +303,7 @@ def network_sum_form(model):
         upper = total / law[q] if all(c > 0 for c in law.values()) else sp.oo
         variables.append(SharedVariable(sym[q], G, sp.S.Zero, upper,
                                          f"{q} (conservation law)"))
+    solved = {sym[s]: e for s, e in per_type.items()}
     for q in shared:
         if q in paired:
             continue
@@ -313,9 +311,9 @@ def network_sum_form(model):
         for r, v in zip(net.reactions, rates):
             if r.net(q) == 0:
                 continue
-            if v.free_symbols & set(unknowns):
-                A_r = rate_sum(r.name or f"r{net.reactions.index(r)}")
-                terms[A_r] = sp.cancel(v.subs(per_type_subs(per_type, sym)))
+            if v.free_symbols & set(unknowns):  # per type: a sum over the types
+                A_r = sp.Symbol(f"v_{r.name or f'r{net.reactions.index(r)}'}", positive=True)
+                terms[A_r] = sp.cancel(v.subs(solved))
                 G += r.net(q) * A_r
             else:
                 G += r.net(q) * v
@@ -323,7 +321,7 @@ def network_sum_form(model):
             raise NetworkError(f"shared species {q} has no reaction and no conservation law "
                                "to fix it")
         variables.append(SharedVariable(sym[q], G, sp.S.Zero, sp.oo, f"{q} (steady state)"))
-    out = _sympify(net.output, "output").subs(plain).subs(aggregate).subs(values)
+    out = read_expression(net.output, "output").subs(plain).subs(aggregate).subs(values)
     out = out.subs(t_sub)
     form = SumForm(terms=terms, output=out, shared=_order(variables, terms),
                    aliases={s: aggregate[sym[s]] for s in states}, **implicit)
@@ -333,10 +331,6 @@ def network_sum_form(model):
     return Derivation(f"sum form of {net.name}", out, tuple(steps), (),
                       {"form": form, "states": states, "shared": shared,
                        "per_type": per_type, "laws": laws})
-
-
-def per_type_subs(per_type, sym):
-    return {sym[s]: e for s, e in per_type.items()}
 
 
 def _order(variables, terms):

@@ -4,7 +4,9 @@ The references do not import the package: they are the plain formulas of SCIENCE
 directly in numpy/mpmath, so that derived results are checked against an independent source.
 """
 import contextlib
+import gzip
 import io
+import struct
 import subprocess
 import sys
 from types import SimpleNamespace
@@ -40,9 +42,25 @@ def tau_inflection(N, m, tau_c, T):
     return tau_c * (m * (m - 1) * T / (N * (N - 1))) ** (1 / (N - m))
 
 
-def numeric_derivative(f, x, h):
-    """Fourth-order central difference of a scalar function."""
-    return (-f(x + 2 * h) + 8 * f(x + h) - 8 * f(x - h) + f(x - 2 * h)) / (12 * h)
+def partial_derivative(f, x, j, h):
+    """Central difference (f(x + h e_j) - f(x - h e_j)) / 2h of a scalar function of the
+    array x (flat index j)."""
+    up, down = np.array(x, float), np.array(x, float)
+    up.flat[j] += h
+    down.flat[j] -= h
+    return (f(up) - f(down)) / (2 * h)
+
+
+def write_idx(path, array, code=0x08):
+    """Write ``array`` as an MNIST IDX file (gzip-compressed when the name ends in .gz);
+    type code 0x08 stores unsigned bytes."""
+    array = np.asarray(array)
+    if code == 0x08:
+        array = array.astype(np.uint8)
+    header = bytes([0, 0, code, array.ndim]) + struct.pack(f">{array.ndim}I", *array.shape)
+    data = header + array.astype(array.dtype.newbyteorder(">")).tobytes()
+    with (gzip.open if str(path).endswith(".gz") else open)(path, "wb") as f:
+        f.write(data)
 
 
 def run_cli(*args):

@@ -7,7 +7,7 @@ import mpmath as mp
 import numpy as np
 import pytest
 import sympy as sp
-from helpers import run_cli
+from helpers import partial_derivative, run_cli
 from scipy.optimize import brentq
 
 from antagonism.derivations import (
@@ -97,11 +97,7 @@ def test_output_and_gradient_match_numpy(toy):
     assert ev.output(tau, L) == pytest.approx(toy_numpy(tau, L), rel=1e-12)
     g = ev.gradient(tau, L)
     for j in range(tau.size):
-        h = 1e-6 * tau[j]
-        up, down = tau.copy(), tau.copy()
-        up[j] += h
-        down[j] -= h
-        fd = (toy_numpy(up, L) - toy_numpy(down, L)) / (2 * h)
+        fd = partial_derivative(lambda t: toy_numpy(t, L), tau, j, 1e-6 * tau[j])
         assert g.tau[j] == pytest.approx(fd, rel=1e-6)
 
 

@@ -1,6 +1,5 @@
 """Networks: data, exact gradients (finite differences), attacks against an independent PGD,
 training targets on the real digits, defences evaluated with BPDA and a gradient-free attack."""
-import gzip
 import json
 import os
 import struct
@@ -8,7 +7,7 @@ import struct
 import numpy as np
 import pytest
 import torch
-from helpers import run_cli, run_cli_process
+from helpers import partial_derivative, run_cli, run_cli_process, write_idx
 
 from antagonism.numerics.attacks import Domain, fgsm, pgd, square
 from antagonism.numerics.networks.datasets import load_digits, load_mnist_idx, read_idx
@@ -33,12 +32,6 @@ def test_digits_are_real_scaled_and_split_reproducibly(digits):
     again = load_digits(seed=0)
     np.testing.assert_array_equal(digits.y_test, again.y_test)
     assert not np.array_equal(load_digits(seed=1).y_test, digits.y_test)
-
-
-def write_idx(path, array, code):
-    header = bytes([0, 0, code, array.ndim]) + struct.pack(f">{array.ndim}I", *array.shape)
-    data = header + array.astype(array.dtype.newbyteorder(">")).tobytes()
-    (gzip.open if str(path).endswith(".gz") else open)(path, "wb").write(data)
 
 
 @pytest.mark.parametrize("suffix", ["", ".gz"])
@@ -71,14 +64,10 @@ def test_idx_loader_rejects_bad_files(tmp_path):
 
 
 def finite_difference_input_grad(model, x, y, idx, h=1e-6):
-    out = []
-    for i in idx:
-        xp, xm = x.copy(), x.copy()
-        xp.flat[i] += h
-        xm.flat[i] -= h
-        out.append((softmax_cross_entropy(model.forward(xp), y)[0].sum()
-                    - softmax_cross_entropy(model.forward(xm), y)[0].sum()) / (2 * h))
-    return np.array(out)
+    def loss(xv):
+        return softmax_cross_entropy(model.forward(xv), y)[0].sum()
+
+    return np.array([partial_derivative(loss, x, i, h) for i in idx])
 
 
 @pytest.mark.parametrize("make", [

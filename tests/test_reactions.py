@@ -6,7 +6,7 @@ import json
 import mpmath as mp
 import numpy as np
 import pytest
-from helpers import run_cli
+from helpers import partial_derivative, run_cli
 from scipy.optimize import brentq
 
 from antagonism.derivations import SHP1, AdaptiveSorting
@@ -104,14 +104,10 @@ def test_network_gradients_match_finite_differences():
     ev = model_evaluator(load_model_file(FILES["kpr_negative_feedback"]))
     tau, L = np.array([10.0, 2.0, 0.7]), np.array([100.0, 1000.0, 400.0])
     g = ev.gradient(tau, L)
+    of = {"tau": lambda t: ev.output(t, L), "L": lambda x: ev.output(tau, x)}
     for j in range(3):
         for key, base in (("tau", tau), ("L", L)):
-            h = 1e-5 * base[j]
-            up, down = base.copy(), base.copy()
-            up[j] += h
-            down[j] -= h
-            fd = ((ev.output(up, L) - ev.output(down, L)) if key == "tau"
-                  else (ev.output(tau, up) - ev.output(tau, down))) / (2 * h)
+            fd = partial_derivative(of[key], base, j, 1e-5 * base[j])
             assert g[key][j] == pytest.approx(fd, rel=1e-6, abs=1e-12)
 
 
@@ -251,12 +247,8 @@ def test_nonlinear_ligand_states_are_solved_numerically():
     tau, L = np.array(taus), np.array(Ls)
     g = ev.gradient(tau, L)  # implicit-function theorem through the per-type Newton solve
     for j in range(3):
-        h = 1e-5 * tau[j]
-        up, down = tau.copy(), tau.copy()
-        up[j] += h
-        down[j] -= h
-        assert g.tau[j] == pytest.approx((ev.output(up, L) - ev.output(down, L)) / (2 * h),
-                                         rel=1e-6)
+        fd = partial_derivative(lambda t: ev.output(t, L), tau, j, 1e-5 * tau[j])
+        assert g.tau[j] == pytest.approx(fd, rel=1e-6)
     r = classify(model)  # numeric path: gamma from exact gradients of a dilute probe
     # clustering makes a probe's own signal quadratic in its quantity: in the dilute limit
     # only receptor competition is left, a negative gradient everywhere below the agonists

@@ -1,21 +1,18 @@
 """The theory-derived regime measures: on cells (where the theory gives the answer), on
 classifiers with known sensitivity profiles, and on trained networks over seeds, for numpy
 networks, torch models and plain functions; the statistics and the command line."""
-import gzip
 import json
-import struct
 
 import numpy as np
 import pytest
 import torch
-from helpers import run_cli
+from helpers import run_cli, write_idx
 from scipy import stats
 
 from antagonism.derivations import AdaptiveProofreading
 from antagonism.numerics.experiments.regime_measures import (
     cell_sensitivity,
     compare,
-    interval,
     network_regime_report,
     path_exponents,
     pooled_profile,
@@ -23,6 +20,7 @@ from antagonism.numerics.experiments.regime_measures import (
     weak_input_ratio,
 )
 from antagonism.numerics.networks.classifier import FunctionClassifier, as_classifier
+from antagonism.numerics.statistics import interval
 
 
 def test_weak_input_ratio_and_profile_on_known_arrays():
@@ -167,12 +165,6 @@ def test_any_classifier_wraps():
     np.testing.assert_allclose(g.reshape(5, 4), np.tile(W[0] - W[1], (5, 1)), rtol=1e-6)
     with pytest.raises(TypeError, match="cannot use"):
         as_classifier(42)
-
-
-def write_idx(path, array):
-    header = bytes([0, 0, 0x08, array.ndim]) + struct.pack(f">{array.ndim}I", *array.shape)
-    with gzip.open(path, "wb") as f:
-        f.write(header + array.astype(np.uint8).tobytes())
 
 
 def test_mnist_from_idx_files_and_a_clear_error_without_them(tmp_path):

@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pytest
 import sympy as sp
-from helpers import run_cli
+from helpers import partial_derivative, run_cli
 from scipy.differentiate import derivative
 
 from antagonism.derivations import SHP1, AdaptiveProofreading, AdaptiveSorting, adaptive_sorting
@@ -139,11 +139,7 @@ def test_adaptive_sorting_model_matches_ode_and_finite_differences():
     assert st.value("K") == pytest.approx(ss.K, rel=1e-7)
     g = ev.gradient(tau, L)
     for j in range(3):
-        h = 1e-4 * tau[j]
-        up, down = tau.copy(), tau.copy()
-        up[j] += h
-        down[j] -= h
-        fd = (ev.output(up, L) - ev.output(down, L)) / (2 * h)
+        fd = partial_derivative(lambda t: ev.output(t, L), tau, j, 1e-4 * tau[j])
         assert g.tau[j] == pytest.approx(fd, rel=1e-6)
 
 

@@ -123,6 +123,12 @@ class _PerLigand:
         cols = () if X is None else tuple(X.T)
         return np.asarray(self.fn[key](tau, L, *y, *cols), float) * np.ones_like(tau)
 
+    def _jacobian(self, tau, L, y, X):
+        """dE_i/dX_k of every type (types x equations x unknowns)."""
+        n = len(self.X)
+        return np.stack([np.stack([self._call(f"E{i}_X{k}", tau, L, y, X) for k in range(n)],
+                                  axis=1) for i in range(n)], axis=1)
+
     def solve_states(self, tau, L, y, tol=1e-12, max_iter=100):
         """X (types x unknowns) of every ligand type, or None without type states.
 
@@ -142,9 +148,7 @@ class _PerLigand:
         start = np.abs(E).max(axis=1) + 1e-300
         scale = np.abs(X).max(axis=1, keepdims=True) + 1e-300
         for _ in range(max_iter):
-            J = np.stack([np.stack([self._call(f"E{i}_X{k}", tau, L, y, X) for k in range(n)],
-                                   axis=1) for i in range(n)], axis=1)
-            dX = np.linalg.solve(J, -E[..., None])[..., 0]
+            dX = np.linalg.solve(self._jacobian(tau, L, y, X), -E[..., None])[..., 0]
             norm = np.abs(E).max(axis=1)
             step = np.ones((len(tau), 1))
             for _ in range(27):  # damped per type: stay non-negative, residual must not grow
@@ -173,8 +177,7 @@ class _PerLigand:
         n = len(self.X)
         if not n:
             return {}
-        J = np.stack([np.stack([self._call(f"E{i}_X{k}", tau, L, y, X) for k in range(n)],
-                               axis=1) for i in range(n)], axis=1)
+        J = self._jacobian(tau, L, y, X)
         out = {}
         for name in self.wrt:
             rhs = np.stack([self._call(f"E{i}_{name}", tau, L, y, X) for i in range(n)],
@@ -383,15 +386,14 @@ class ExplicitEvaluator(Evaluator):
                            terms={})
 
     def gradient(self, tau, L):
-        tau, L = check_ligands(tau, L, require_positive_L=False)
-        f, d_tau, d_L = _explicit_functions(self.model, tau.size)
+        state = self.steady_state(tau, L)
+        tau, L = state.tau, state.L
+        _, d_tau, d_L = _explicit_functions(self.model, tau.size)
         g_tau, g_L = np.empty_like(tau), np.empty_like(tau)
         for j in range(tau.size):
             order = np.r_[j, np.delete(np.arange(tau.size), j)]
             args = (*tau[order], *L[order])
             g_tau[j], g_L[j] = d_tau(*args), d_L(*args)
-        state = SteadyState(tau=tau, L=L, output=float(f(*tau, *L)), aggregates={}, shared={},
-                            terms={})
         return Gradient(tau=g_tau, L=g_L, steady_state=state, coefficients={})
 
     def probe_gradient(self, tau_background, L_background):

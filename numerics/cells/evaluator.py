@@ -5,7 +5,8 @@ the Hessian diagonal and a descent stepper on a ligand set (tau in s, L in molec
 T_{N,m} gets compiled kernels (:mod:`.kernels`); every other model gets the theory's
 evaluator of its derived expressions (:func:`antagonism.theory.model_evaluator`).  A user
 can register a faster evaluator for their own model class with
-``cell_evaluator.register(MyModel)`` (``functools.singledispatch``).
+``@register_evaluator(MyModel)`` on a function ``(model, backend) -> CellEvaluator``
+(``functools.singledispatch``).
 """
 from __future__ import annotations
 

@@ -82,6 +82,7 @@ def network_rhs(model, tau, L):
     import sympy as sp
 
     from antagonism.derivations.reactions import ligand_states
+    from antagonism.derivations.validation import exact_number
 
     net = model.network
     tau, L = np.atleast_1d(np.asarray(tau, float)), np.atleast_1d(np.asarray(L, float))
@@ -91,7 +92,7 @@ def network_rhs(model, tau, L):
     typed = {(s, i): sp.Symbol(f"{s}[{i}]") for i in range(n) for s in states}
     names = [str(typed[(s, i)]) for i in range(n) for s in states] + shared
     y = [sp.Symbol(v) for v in names]
-    values = {sp.Symbol(k): sp.nsimplify(float(v)) for k, v in model.values_by_name.items()}
+    values = {sp.Symbol(k): exact_number(float(v)) for k, v in model.values_by_name.items()}
     time = sp.Symbol(net.off_rate or net.binding_time)
     rhs = {v: sp.S.Zero for v in y}
     for r in net.reactions:
@@ -99,7 +100,7 @@ def network_rhs(model, tau, L):
             str(x) in states for x in r.rate.free_symbols)
         for i in (range(n) if involves else [None]):
             env = {sp.Symbol(s): (typed[(s, i)] if i is not None else 0) for s in states}
-            t_i = sp.nsimplify(float(tau[i])) if i is not None else 1
+            t_i = exact_number(float(tau[i])) if i is not None else 1
             rate = r.rate.subs(values).subs(env).subs(time, 1 / t_i if net.off_rate else t_i)
             for s in set(r.reactants) | set(r.products):
                 target = typed[(s, i)] if s in states else sp.Symbol(s)
@@ -123,7 +124,7 @@ def integrate_network(model, tau, L, t_end=1e6, rtol=1e-10, atol=1e-10):
     ``residual`` (the largest |dy/dt| at the end)."""
     import sympy as sp
 
-    from antagonism.derivations.reactions import ligand_states
+    from antagonism.derivations.reactions import ligand_states, read_expression
 
     rhs, jac, y0, names = network_rhs(model, tau, L)
     sol = solve_ivp(rhs, (0.0, t_end), y0, method="LSODA", jac=jac, rtol=rtol, atol=atol)
@@ -136,6 +137,6 @@ def integrate_network(model, tau, L, t_end=1e6, rtol=1e-10, atol=1e-10):
     n_types = len(np.atleast_1d(tau))
     env = {s: sum(values[f"{s}[{i}]"] for i in range(n_types)) if s in states else values[s]
            for s in net.species}
-    out = sp.sympify(net.output).subs({sp.Symbol(k): v for k, v in env.items()})
+    out = read_expression(net.output, "output").subs({sp.Symbol(k): v for k, v in env.items()})
     return Result(values=values, output=float(out), residual=float(np.max(np.abs(rhs(0, y)))),
                   t=sol.t[-1])

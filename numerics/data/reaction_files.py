@@ -26,7 +26,9 @@ from antagonism.derivations.reactions import (
     NetworkModel,
     Reaction,
     ReactionNetwork,
+    read_expression,
 )
+from antagonism.derivations.validation import exact_number
 
 DIRECTIVE = re.compile(r"antagonism:\s*(\w+)\s*=\s*(.+?)\s*$")
 KEYS = ("ligand", "output", "binding_time", "off_rate", "tau_c", "agonist", "name",
@@ -69,9 +71,9 @@ def antimony_to_sbml(text):
     return antimony.getSBMLString(main)
 
 
-def _rate(libsbml, law, reaction_id, locals_):
+def _rate(libsbml, law, reaction_id):
     formula = libsbml.formulaToL3String(law.getMath())
-    expr = sp.sympify(formula.replace("^", "**"), locals=locals_)
+    expr = read_expression(formula.replace("^", "**"), f"rate law of reaction {reaction_id}")
     renames = {}
     for k in range(law.getNumParameters()):  # local parameters: prefix with the reaction
         p = law.getParameter(k)
@@ -98,9 +100,6 @@ def network_from_sbml(sbml, **designations):
              if model.isSetNotes() else "")
     found = directives(re.sub(r"<[^>]+>", "\n", notes))  # one directive per paragraph
     found.update({k: v for k, v in designations.items() if v is not None})
-    from antagonism.derivations.reactions import _LOCALS
-
-    locals_ = dict(_LOCALS)
     parameters = {model.getParameter(k).getId(): model.getParameter(k).getValue()
                   for k in range(model.getNumParameters())}
     sizes = {model.getCompartment(k).getId(): model.getCompartment(k).getSize()
@@ -124,16 +123,16 @@ def network_from_sbml(sbml, **designations):
         r = model.getReaction(k)
         if not r.isSetKineticLaw():
             raise NetworkError(f"reaction {r.getId()} has no rate law")
-        rate, local = _rate(libsbml, r.getKineticLaw(), r.getId(), locals_)
+        rate, local = _rate(libsbml, r.getKineticLaw(), r.getId())
         parameters.update(local)
-        fixed = {p for p in parameters}
-        reactants = {x.getSpecies(): sp.nsimplify(x.getStoichiometry())
+        fixed = set(parameters)
+        reactants = {x.getSpecies(): exact_number(x.getStoichiometry())
                      for x in r.getListOfReactants() if x.getSpecies() not in fixed}
-        products = {x.getSpecies(): sp.nsimplify(x.getStoichiometry())
+        products = {x.getSpecies(): exact_number(x.getStoichiometry())
                     for x in r.getListOfProducts() if x.getSpecies() not in fixed}
         reactions.append(Reaction(reactants, products, rate / V, r.getId()))
     used = {str(s) for r in reactions for s in r.rate.free_symbols} | {
-        str(s) for s in sp.sympify(found.get("output", "0"), locals=locals_).free_symbols}
+        str(s) for s in read_expression(found.get("output", "0"), "output").free_symbols}
     time = found.get("off_rate") or found.get("binding_time", "tau")
     parameters = {k: v for k, v in parameters.items() if k in used or k == time}
     name = found.pop("name", None) or model.getId() or "network"

@@ -12,10 +12,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-import sympy as sp
-
 from antagonism.derivations import KineticProofreading, create_model
 from antagonism.derivations import symbols as sy
+from antagonism.derivations.validation import exact_number
 from antagonism.theory import classify, model_evaluator
 from antagonism.theory.result import Result
 
@@ -48,7 +47,7 @@ def _check_kpr_closed_form(model):
     worst = 0.0
     for tau, L in ((3.0, 1000.0), (0.3, 5e4), (20.0, 10.0)):
         closed = float((kpr.chain_steady_state().expr * kpr.bound_receptors().expr)
-                       .subs({sy.tau: sp.nsimplify(tau), sy.L: sp.nsimplify(L)}))
+                       .subs({sy.tau: exact_number(tau), sy.L: exact_number(L)}))
         net = model_evaluator(model).output([tau], [L])
         worst = max(worst, abs(net - closed) / closed)
     return worst <= 1e-10, ("KPR closed form (one ligand type) "

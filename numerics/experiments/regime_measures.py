@@ -42,6 +42,8 @@ from scipy import stats
 
 from antagonism.theory.result import Result
 
+from ..statistics import finite, interval
+
 WEAK = 1 / 16  # inputs below this fraction of their range are "weak" (digits: background)
 BINS = np.linspace(0.0, 1.0, 17)
 
@@ -126,25 +128,9 @@ def path_exponents(classifier, x, y, *, step=0.005, max_steps=400, s_range=(0.05
     return q
 
 
-def interval(values, level=0.95, bounds=(-np.inf, np.inf)):
-    """(mean, low, high): the mean of per-seed values with a Student-t interval.
-
-    ``bounds`` is the domain of the quantity (accuracies live in [0, 1], ratios in
-    [0, inf)); the interval is clipped to it so it never names impossible values."""
-    v = np.asarray([x for x in values if np.isfinite(x)], float)
-    if v.size == 0:
-        return float("nan"), float("nan"), float("nan")
-    mean = float(v.mean())
-    if v.size < 2:
-        return mean, float("nan"), float("nan")
-    half = float(stats.t.ppf(0.5 + level / 2, v.size - 1) * v.std(ddof=1) / np.sqrt(v.size))
-    return mean, max(mean - half, bounds[0]), min(mean + half, bounds[1])
-
-
 def summary(pooled, per_seed):
     """Distribution over inputs (pooled) and the mean of per-seed medians with its CI."""
-    p = np.asarray(pooled, float)
-    p = p[np.isfinite(p)]
+    p = finite(pooled)
     mean, lo, hi = interval(per_seed, bounds=(0.0, np.inf))
     return {"median": float(np.median(p)) if p.size else None,
             "q25": float(np.percentile(p, 25)) if p.size else None,
@@ -153,14 +139,19 @@ def summary(pooled, per_seed):
             "mean_of_seed_medians": mean, "ci95": [lo, hi]}
 
 
+def _verdict(specialized, broader):
+    """The verdict's words from the two one-sided tests' rejections."""
+    return ("specialized relative to natural" if specialized
+            else "broader than natural" if broader
+            else "no difference from natural")
+
+
 def compare(ratios, reference, per_seed, per_seed_reference, alpha=0.05):
     """Tests of a network's weak-input ratios against the reference (natural) network.
 
     Returns p-values (pooled Mann-Whitney, per-seed Mann-Whitney, Welch on per-seed medians;
     "less" = more specialized) and the verdict."""
-    a = np.asarray(ratios, float)
-    b = np.asarray(reference, float)
-    a, b = a[np.isfinite(a)], b[np.isfinite(b)]
+    a, b = finite(ratios), finite(reference)
     out = {}
     for side in ("less", "greater"):
         out[f"p_pooled_{side}"] = float(stats.mannwhitneyu(a, b, alternative=side).pvalue)
@@ -175,9 +166,7 @@ def compare(ratios, reference, per_seed, per_seed_reference, alpha=0.05):
         p_seed = out[f"p_seeds_{side}"]
         return out[f"p_pooled_{side}"] < alpha and (p_seed is None or p_seed < alpha)
 
-    out["verdict"] = ("specialized relative to natural" if rejects("less")
-                      else "broader than natural" if rejects("greater")
-                      else "no difference from natural")
+    out["verdict"] = _verdict(rejects("less"), rejects("greater"))
     return out
 
 
@@ -195,16 +184,12 @@ class NetworkRegimeReport(Result):
 
 
 def _per_seed_verdicts(ratios_by_seed, reference_by_seed, alpha=0.05):
-    verdicts = []
-    for r, ref in zip(ratios_by_seed, reference_by_seed):
-        a, b = r[np.isfinite(r)], ref[np.isfinite(ref)]
-        if stats.mannwhitneyu(a, b, alternative="less").pvalue < alpha:
-            verdicts.append("specialized relative to natural")
-        elif stats.mannwhitneyu(a, b, alternative="greater").pvalue < alpha:
-            verdicts.append("broader than natural")
-        else:
-            verdicts.append("no difference from natural")
-    return verdicts
+    """The verdict of each seed alone (one-sided Mann-Whitney tests over its inputs)."""
+    def rejects(a, b, side):
+        return stats.mannwhitneyu(finite(a), finite(b), alternative=side).pvalue < alpha
+
+    return [_verdict(rejects(r, ref, "less"), rejects(r, ref, "greater"))
+            for r, ref in zip(ratios_by_seed, reference_by_seed)]
 
 
 def measure_classifier(classifier, x, y, *, eps=0.3, bpda=False, n_path=60, seed=0):
@@ -260,25 +245,25 @@ def network_regime_report(names=("natural", "pgd_trained", "hill"), seeds=(0, 1,
                 print(f"[regime] seed {seed}: measuring {name}", file=sys.stderr, flush=True)
             per[name].append(measure_classifier(clf, data.x_test, data.y_test, eps=eps,
                                                 bpda=defended, seed=seed))
+    def medians(per_seed_values):
+        return [float(np.nanmedian(v)) for v in per_seed_values]
+
     report = {}
-    ref = per["natural"]
-    for name, runs in per.items():
+    ref_ratios = [r.ratio for r in per["natural"]]
+    for name, runs in per.items():  # natural first
         ratios = [r.ratio for r in runs]
-        seed_medians = [float(np.nanmedian(r)) for r in ratios]
         q = [r.path_exponent for r in runs]
         row = {
-            "weak_input_ratio": summary(np.concatenate(ratios), seed_medians),
-            "path_exponent": summary(np.concatenate(q), [float(np.nanmedian(v)) for v in q]),
+            "weak_input_ratio": summary(np.concatenate(ratios), medians(ratios)),
+            "path_exponent": summary(np.concatenate(q), medians(q)),
             "profile": np.nanmean([r.profile for r in runs], axis=0).tolist(),
             "profile_peak": [r.peak for r in runs],
             "clean_accuracy": _acc([r.clean_accuracy for r in runs]),
             "robust_accuracy": _acc([r.robust_accuracy for r in runs]),
         }
         if name != "natural":
-            ref_ratios = [r.ratio for r in ref]
             row["comparison"] = compare(np.concatenate(ratios), np.concatenate(ref_ratios),
-                                        seed_medians,
-                                        [float(np.nanmedian(r)) for r in ref_ratios])
+                                        medians(ratios), medians(ref_ratios))
             row["verdict"] = row["comparison"]["verdict"]
             row["verdict_per_seed"] = _per_seed_verdicts(ratios, ref_ratios)
             row["verdict_stable"] = len(set(row["verdict_per_seed"])) == 1

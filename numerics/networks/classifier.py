@@ -7,14 +7,23 @@ A classifier maps images x (n, c, h, w) in [0, 1] to logits (n, classes) and giv
   (a vector-Jacobian product; ``bpda`` asks defences for their straight-through gradient).
 
 Cross-entropy, predictions, accuracy, the loss gradient and the margin gradient follow
-(:class:`Classifier`).  :func:`as_classifier` wraps the package's numpy networks, a torch
-``nn.Module`` (through the optional torch bridge) or a pair of plain functions.
+(:class:`Classifier`).  The package's numpy networks (:class:`~.model.Sequential`) are
+classifiers; :func:`as_classifier` also wraps a torch ``nn.Module`` (through the optional
+torch bridge) or a pair of plain functions.
 """
 from __future__ import annotations
 
 import numpy as np
 
-from .model import softmax_cross_entropy
+
+def softmax_cross_entropy(logits, y):
+    """Per-sample cross-entropy and its gradient with respect to the logits."""
+    z = logits - logits.max(axis=1, keepdims=True)
+    logp = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+    loss = -logp[np.arange(len(y)), y]
+    grad = np.exp(logp)
+    grad[np.arange(len(y)), y] -= 1.0
+    return loss, grad
 
 
 class Classifier:
@@ -64,20 +73,6 @@ def margin_and_runner_up(z, y):
     return z[np.arange(n), y] - z[np.arange(n), j], j
 
 
-class NumpyClassifier(Classifier):
-    """The package's :class:`~.model.Sequential` networks (exact backpropagation)."""
-
-    def __init__(self, model):
-        self.model, self.name = model, model.name
-
-    def logits(self, x):
-        return self.model.forward(x)
-
-    def logits_vjp(self, x, w, bpda=False):
-        self.model.forward(x)
-        return self.model.backward(w, bpda=bpda)
-
-
 class TorchClassifier(Classifier):
     """A torch ``nn.Module`` mapping a tensor shaped like x to logits (needs the ``torch``
     extra).  Inputs are converted to the module's floating dtype; gradients by autograd."""
@@ -118,14 +113,10 @@ class FunctionClassifier(Classifier):
 
 
 def as_classifier(obj, name=None):
-    """A :class:`Classifier` for a numpy network, a torch module, a (logits, vjp) pair of
-    functions, or a classifier (returned as is)."""
-    from .model import Sequential
-
+    """A :class:`Classifier` for a torch module or a (logits, vjp) pair of functions; a
+    classifier (a numpy network among them) is returned as is."""
     if isinstance(obj, Classifier):
         return obj
-    if isinstance(obj, Sequential):
-        return NumpyClassifier(obj)
     if isinstance(obj, tuple) and len(obj) == 2 and all(callable(f) for f in obj):
         return FunctionClassifier(*obj, name=name or "function")
     if type(obj).__module__.startswith("torch") or _is_torch_module(obj):

@@ -3,21 +3,15 @@ from __future__ import annotations
 
 import numpy as np
 
+from .classifier import Classifier, softmax_cross_entropy
 from .layers import Layer
 
-
-def softmax_cross_entropy(logits, y):
-    """Per-sample cross-entropy and its gradient with respect to the logits."""
-    z = logits - logits.max(axis=1, keepdims=True)
-    logp = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
-    loss = -logp[np.arange(len(y)), y]
-    grad = np.exp(logp)
-    grad[np.arange(len(y)), y] -= 1.0
-    return loss, grad
+__all__ = ["Sequential", "softmax_cross_entropy"]
 
 
-class Sequential:
+class Sequential(Classifier):
     """Layers applied in order; the optional ``preprocess`` layer (a defence) comes first.
+    A :class:`~.classifier.Classifier` with exact backpropagation.
 
     Attributes
     ----------
@@ -47,16 +41,17 @@ class Sequential:
             grad = layer.bpda_backward(grad) if bpda else layer.backward(grad)
         return grad
 
-    def predict(self, x, batch=1024):
-        return np.concatenate([self.forward(x[i:i + batch]).argmax(axis=1)
-                               for i in range(0, len(x), batch)])
+    def logits(self, x):
+        return self.forward(x)
 
-    def accuracy(self, x, y):
-        return float(np.mean(self.predict(x) == y))
+    def logits_vjp(self, x, w, bpda=False):
+        self.forward(x)
+        return self.backward(w, bpda=bpda)
 
     def loss_and_input_grad(self, x, y, bpda=False):
-        """Per-sample cross-entropy and its exact gradient with respect to x."""
-        loss, g = softmax_cross_entropy(self.forward(x), y)
+        """Per-sample cross-entropy and its exact gradient with respect to x (one forward
+        pass, where the generic classifier needs two)."""
+        loss, g = softmax_cross_entropy(self.forward(x), np.asarray(y))
         return loss, self.backward(g, bpda=bpda)
 
     def parameters(self):

@@ -3,8 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .classifier import as_classifier
-from .model import softmax_cross_entropy
+from .classifier import as_classifier, softmax_cross_entropy
 
 
 class NetworkObjective:

@@ -153,7 +153,7 @@ def robustness_report(eps_list=(0.1, 0.2, 0.3), seed=0, data=None, progress=True
         evaluated on every seed's test set
     data : a Dataset to use instead of ``dataset`` (single seed only)
     """
-    from ..experiments.regime_measures import interval
+    from ..statistics import interval
     from .classifier import as_classifier
     from .datasets import load_dataset
 

@@ -70,7 +70,7 @@ def train(model, x, y, *, epochs=100, batch=64, lr=2e-3, seed=0, patience=10,
                 xb = pgd(NetworkObjective(model, yb), xb, adversarial["eps"],
                          n_steps=adversarial.get("steps", 10), step=adversarial.get("step"),
                          domain=PIXELS, seed=rng).x_adv
-            from .model import softmax_cross_entropy
+            from .classifier import softmax_cross_entropy
             loss, g = softmax_cross_entropy(model.forward(xb), yb)
             model.backward(g / len(yb))
             opt.step()
