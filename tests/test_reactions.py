@@ -137,6 +137,10 @@ def test_literature_table():
     for f in ("shp1.ant", "adaptive_sorting.ant", "mckeithan_kpr.ant"):
         assert by_file[f].cross_check_passed is True
     assert by_file["shp1.ant"].regime == "specialized"
+    shp1 = classify(load_model_file(FILES["shp1"]))
+    assert by_file["shp1.ant"].tau_star_over_tau_c == pytest.approx(shp1.tau_star / 3.0)
+    assert by_file["shp1.ant"].tau_inflection_over_tau_c == pytest.approx(
+        shp1.tau_inflection / 3.0)
     assert by_file["adaptive_sorting.ant"].escape == "pushed-to-zero"
     out = json.loads(run_cli("literature", "--json").stdout)
     assert [r["file"] for r in out] == [r.file for r in rows]

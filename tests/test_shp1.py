@@ -214,4 +214,7 @@ def test_cli_classify_shp1():
     direct = classify(SHP1(m=1))
     assert out["regime"] == direct.regime and out["m"] == 1
     assert out["tau_star"] == pytest.approx(direct.tau_star)
+    # relative to the model's threshold (3 s), not to the agonists the probe sits next to
+    assert out["tau_c"] == 3.0 and out["tau_star_over_tau_c"] == pytest.approx(
+        out["tau_star"] / 3.0)
     assert out["effective_m_predicted"] == 2 and out["receptors_in_excess"] is False

@@ -64,6 +64,9 @@ def classify(model, *, background=None, method="auto"):
               for k, v in model.parameters().items()}
     head = {"model": model.name, **params, "parameters": params}
     result = RegimeResult({**head, **{k: v for k, v in result.items() if k != "model"}})
+    # relative to the model's threshold binding time, whatever range tau* was sought in
+    result.tau_star_over_tau_c = (None if result.tau_star is None
+                                  else result.tau_star / float(model.tau_c))
     result.update(model.regime_predictions())
     return result
 
@@ -87,7 +90,6 @@ def _classify_closed_form(model):
             return None  # needs aggregates of a background: numeric path
         values.append(float(e))
     tau_star, tau_infl = values
-    upper = float(model.probe_range()[1])
     p = float(expo.exponent)
     sign = expo.sign
     escape = escape_class(expo.exponent, sign)
@@ -114,9 +116,7 @@ def _classify_closed_form(model):
         method="symbolic", tau_c=float(model.tau_c),
         regime="specialized" if tau_infl is not None else "broad",
         antagonism=tau_star is not None, gradient_critical_point=tau_infl is not None,
-        tau_star=tau_star,
-        tau_star_over_tau_c=None if tau_star is None else tau_star / upper,
-        tau_inflection=tau_infl, small_tau_exponent=p,
+        tau_star=tau_star, tau_inflection=tau_infl, small_tau_exponent=p,
         effective_m=(p + 1) if sign == "negative" else None, escape=escape,
         reasons=reasons,
         derivations={"tau_star": star, "tau_inflection": infl, "small_tau_exponent": expo})

@@ -78,7 +78,8 @@ class RegimeResult(Result):
     antagonism : bool -- whether some sub-threshold ligand lowers the output
     gradient_critical_point : bool -- interior extremum of the antagonistic gradient
     tau_star : float or None -- strongest antagonist (s; at T = 1 for T_{N,m})
-    tau_star_over_tau_c : float or None -- relative to the upper end of the probe range
+    tau_star_over_tau_c : float or None -- tau* / tau_c (tau_c the model's threshold binding
+        time; tau* is sought up to the model's reference agonists)
     tau_inflection : float or None -- gradient extremum
     small_tau_exponent : float -- p in gamma(tau) ~ tau^p as tau -> 0
     effective_m : float or None -- p + 1 when the leading term is antagonistic

@@ -70,20 +70,19 @@ def cross_check(model):
 @lru_cache(maxsize=1)
 def literature_table():
     """One Result per shipped model (a tuple, computed once per process): name, file,
-    source, regime, tau_star_over_tau_c, tau_inflection_over_tau_c (relative to the agonist
-    binding time, the upper end of the search), escape, small_tau_exponent, cross_check,
+    source, regime, tau_c, tau_star_over_tau_c, tau_inflection_over_tau_c (both relative
+    to the model's threshold binding time tau_c), escape, small_tau_exponent, cross_check,
     cross_check_passed."""
     rows = []
     for stem, path in literature_files().items():
         model = load_model_file(path)
         r = classify(model)
         passed, text = cross_check(model)
-        upper = float(model.probe_range()[1])
         rows.append(Result(
             name=model.network.name, file=f"{stem}.ant", source=model.network.source,
-            regime=r.regime, tau_star_over_tau_c=r.tau_star_over_tau_c,
+            regime=r.regime, tau_c=r.tau_c, tau_star_over_tau_c=r.tau_star_over_tau_c,
             tau_inflection_over_tau_c=None if r.tau_inflection is None
-            else r.tau_inflection / upper,
+            else r.tau_inflection / r.tau_c,
             escape=r.escape, small_tau_exponent=r.small_tau_exponent,
             cross_check=text, cross_check_passed=passed))
     return tuple(rows)
@@ -99,16 +98,19 @@ def literature_markdown(rows=None):
         "shipped in `numerics/data/models/`.  Each model is read by the antimony and "
         "libsbml libraries, its steady state for a mixture of ligand types is derived by "
         "`antagonism.derivations.reactions`, and it is classified by `theory.classify` "
-        "exactly like the built-in models.  τ* and τ_infl are relative to the agonists' "
-        "binding time τ_a = 10 s (the reference background: agonists τ = 10 s, L = 100), "
-        "over which they are sought.  The small-τ exponent p is that of the per-molecule "
-        "gradient γ(τ) ~ τ^p.", "",
-        "| model | file | regime | τ*/τ_a | τ_infl/τ_a | p | escape | cross-check | source |",
-        "|---|---|---|---|---|---|---|---|---|"]
+        "exactly like the built-in models.  τ* and τ_infl are the critical points of the "
+        "per-molecule gradient γ(τ) of a dilute probe next to the model's reference "
+        "agonists (τ = 10 s, L = 100), sought up to the agonists' binding time and given "
+        "relative to the model's threshold binding time τ_c.  The small-τ exponent p is "
+        "that of γ(τ) ~ τ^p.", "",
+        "| model | file | regime | τ_c (s) | τ*/τ_c | τ_infl/τ_c | p | escape | cross-check "
+        "| source |",
+        "|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         check = r.cross_check + ("" if r.cross_check_passed is None
                                  else (" ✓" if r.cross_check_passed else " **failed**"))
-        lines.append(f"| {r.name} | `{r.file}` | {r.regime} | {fmt(r.tau_star_over_tau_c)} | "
+        lines.append(f"| {r.name} | `{r.file}` | {r.regime} | {r.tau_c:g} | "
+                     f"{fmt(r.tau_star_over_tau_c)} | "
                      f"{fmt(r.tau_inflection_over_tau_c)} | {r.small_tau_exponent:g} | "
                      f"{r.escape} | {check} | {r.source} |")
     lines += ["", "With receptors shared by every ligand type, a dilute probe takes receptors "
