@@ -20,6 +20,7 @@ from .adaptive_sorting import AdaptiveSorting
 from .boundary import decision_boundary, fold_change, linear_weight
 from .critical_points import critical_binding_time, inflection_binding_time
 from .derivation import Derivation, Step
+from .errors import InputError
 from .escape import ESCAPE_CLASSES, escape_class, small_tau_exponent
 from .gradients import (
     gradient_L,
@@ -53,7 +54,7 @@ def derive(model, quantity):
     try:
         return QUANTITIES[quantity](model)
     except KeyError:
-        raise ValueError(f"unknown quantity {quantity!r}; choose one of "
+        raise InputError(f"unknown quantity {quantity!r}; choose one of "
                          f"{', '.join(QUANTITIES)}") from None
 
 

@@ -13,6 +13,7 @@ import sympy as sp
 
 from . import symbols as sy
 from .derivation import Derivation, Step, derived
+from .errors import InputError
 from .gradients import _simplify, intensive_gradient, power_terms
 
 ESCAPE_CLASSES = ("finite-time", "exponential", "frozen", "pushed-to-zero")
@@ -26,7 +27,7 @@ def leading_term(expr, var, values):
     """
     grouped = power_terms(expr, var)
     if grouped is None:
-        raise ValueError(f"not a sum of powers of {var}: {expr}")
+        raise InputError(f"not a sum of powers of {var}: {expr}")
     terms = []
     for power, coeff in grouped.items():
         coeff_val, power_val = _simplify(coeff.subs(values)), _simplify(power.subs(values))

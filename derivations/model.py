@@ -24,6 +24,7 @@ from typing import ClassVar
 import sympy as sp
 
 from . import symbols as sy
+from .errors import InputError
 
 
 @dataclass(frozen=True)
@@ -84,12 +85,12 @@ class SumForm:
         for name in ("type_states", "type_equations", "type_guess"):
             object.__setattr__(self, name, tuple(getattr(self, name)))
         if not (len(self.type_states) == len(self.type_equations) == len(self.type_guess)):
-            raise ValueError("type_states, type_equations and type_guess must match in length")
+            raise InputError("type_states, type_equations and type_guess must match in length")
         object.__setattr__(self, "shared", tuple(self.shared))
         if not self.terms:
-            raise ValueError("a sum form needs at least one aggregate term")
+            raise InputError("a sum form needs at least one aggregate term")
         if self.closed_by is not None and self.closed_by not in self.terms:
-            raise ValueError(f"closed_by={self.closed_by} is not one of the aggregates")
+            raise InputError(f"closed_by={self.closed_by} is not one of the aggregates")
 
     @property
     def aggregates(self):
@@ -109,7 +110,7 @@ class SumForm:
         """A_k -> phi_k(tau) = lim_{L -> 0} f_k / L: the contribution of one molecule of a
         dilute ligand type (the terms are linear in L for most models)."""
         if self.type_states:
-            raise ValueError("per-type steady states without a closed form: no symbolic "
+            raise InputError("per-type steady states without a closed form: no symbolic "
                              "per-molecule terms (the numerics compute them)")
         return dict(self._per_molecule)
 
@@ -141,7 +142,7 @@ class SumForm:
         """F with the sums written out over the given ligand symbols or numbers (no shared
         variables: their steady state has no closed form in general)."""
         if self.implicit:
-            raise ValueError("the output depends on variables fixed by implicit "
+            raise InputError("the output depends on variables fixed by implicit "
                              "steady-state equations; it has no explicit closed form")
         sums = {A: sum(f.subs({sy.tau: t, sy.L: L}, simultaneous=True)
                        for t, L in zip(taus, Ls)) for A, f in self.terms.items()}

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
+from .errors import InputError
 from .model import CellModel, Parameter
 
 CAPABILITIES = MappingProxyType({
@@ -46,7 +47,7 @@ class ModelSpec:
         """The model with the registered defaults, ``overrides`` applied (None = default)."""
         unknown = set(overrides) - set(self.parameters)
         if unknown:
-            raise ValueError(f"unknown parameter(s) {sorted(unknown)} for model {self.name!r};"
+            raise InputError(f"unknown parameter(s) {sorted(unknown)} for model {self.name!r};"
                              f" known: {', '.join(self.parameters) or 'none'}")
         values = {k: p.value for k, p in self.parameters.items()}
         values.update({k: v for k, v in overrides.items() if v is not None})
@@ -60,7 +61,7 @@ def register_model(name, factory, *, title=None, parameters=None, capabilities=(
     """Register (or replace) a model under ``name``; returns its ModelSpec."""
     unknown = set(capabilities) - set(CAPABILITIES)
     if unknown:
-        raise ValueError(f"unknown capabilities {sorted(unknown)}; known: "
+        raise InputError(f"unknown capabilities {sorted(unknown)}; known: "
                          f"{', '.join(CAPABILITIES)}")
     params = {k: p if isinstance(p, Parameter) else Parameter(p)
               for k, p in (parameters or {}).items()}
@@ -81,7 +82,7 @@ def model_spec(name) -> ModelSpec:
     try:
         return _REGISTRY[name]
     except KeyError:
-        raise ValueError(f"unknown model {name!r}; known models: "
+        raise InputError(f"unknown model {name!r}; known models: "
                          f"{', '.join(_REGISTRY)}") from None
 
 

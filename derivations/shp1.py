@@ -19,6 +19,7 @@ import sympy as sp
 
 from . import symbols as sy
 from .derivation import Derivation, Step, derived, ordered_roots
+from .errors import InputError
 from .model import CellModel, Parameter, SharedVariable, SumForm
 from .validation import as_parameter, check_nonnegative, check_positive
 
@@ -177,10 +178,10 @@ class SHP1(CellModel):
     def __init__(self, receptors_in_excess=False, **params):
         unknown = set(params) - set(CLASSICAL)
         if unknown:
-            raise ValueError(f"unknown SHP-1 parameter(s) {sorted(unknown)}; known: "
+            raise InputError(f"unknown SHP-1 parameter(s) {sorted(unknown)}; known: "
                              f"{', '.join(CLASSICAL)}")
         if receptors_in_excess not in (True, False, 0, 1):
-            raise ValueError(f"receptors_in_excess must be True or False, "
+            raise InputError(f"receptors_in_excess must be True or False, "
                              f"got {receptors_in_excess!r}")
         self.receptors_in_excess = bool(receptors_in_excess)
         self.p = {k: as_parameter(params.get(k, v.value), k) for k, v in CLASSICAL.items()}
@@ -188,9 +189,9 @@ class SHP1(CellModel):
             (check_nonnegative if k in ("gamma", "m") else check_positive)(v, k)
         N, m = self.p["N"], self.p["m"]
         if not (N.is_Integer and N >= 1):
-            raise ValueError(f"N must be a positive integer for the chain, got N={N}")
+            raise InputError(f"N must be a positive integer for the chain, got N={N}")
         if not (m.is_Integer and 0 <= m <= N):
-            raise ValueError(f"m must be an integer with 0 <= m <= N, got m={m}")
+            raise InputError(f"m must be an integer with 0 <= m <= N, got m={m}")
         self.tau_c = self.p["tau_c"]
 
     def parameters(self):

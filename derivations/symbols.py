@@ -7,6 +7,8 @@ state as an assumption, so the code substitutes N - m > 0 where it matters.
 """
 import sympy as sp
 
+from .errors import InputError
+
 tau = sp.Symbol("tau", positive=True)
 L = sp.Symbol("L", positive=True)
 tau_c = sp.Symbol("tau_c", positive=True)
@@ -22,7 +24,7 @@ BY_NAME = {"N": N, "m": m, "tau": tau, "L": L, "tau_c": tau_c, "T": T}
 def ligand_symbols(K, tau_name="tau", L_name="L"):
     """Return ``(taus, Ls)``: tuples of K positive symbols tau_1..tau_K and L_1..L_K."""
     if int(K) != K or K < 1:
-        raise ValueError(f"number of ligand types K must be a positive integer, got {K!r}")
+        raise InputError(f"number of ligand types K must be a positive integer, got {K!r}")
     taus = sp.symbols(f"{tau_name}_1:{int(K) + 1}", positive=True)
     Ls = sp.symbols(f"{L_name}_1:{int(K) + 1}", positive=True)
     return tuple(taus), tuple(Ls)

@@ -10,6 +10,7 @@ import numbers
 import sympy as sp
 
 from . import symbols
+from .errors import InputError
 
 
 def exact_number(x):
@@ -21,12 +22,12 @@ def exact_number(x):
     if isinstance(x, sp.Basic):
         return x
     if isinstance(x, bool):
-        raise ValueError(f"expected a number, got {x!r}")
+        raise InputError(f"expected a number, got {x!r}")
     if isinstance(x, int):
         return sp.Integer(x)
     x = float(x)
     if not math.isfinite(x):
-        raise ValueError(f"expected a finite number, got {x!r}")
+        raise InputError(f"expected a finite number, got {x!r}")
     return sp.nsimplify(x, rational=True)
 
 
@@ -35,40 +36,40 @@ def as_parameter(value, name):
     if isinstance(value, sp.Basic):
         expr = value
     elif isinstance(value, bool):
-        raise ValueError(f"{name} must be a number or a symbol, got {value!r}")
+        raise InputError(f"{name} must be a number or a symbol, got {value!r}")
     elif isinstance(value, str):
         try:
             expr = sp.sympify(value, locals=symbols.BY_NAME)
         except (sp.SympifyError, TypeError, SyntaxError) as exc:
-            raise ValueError(f"{name} must be a number or a symbol, got {value!r}") from exc
+            raise InputError(f"{name} must be a number or a symbol, got {value!r}") from exc
     elif isinstance(value, numbers.Integral):
         expr = sp.Integer(int(value))
     elif isinstance(value, numbers.Real):
         if not math.isfinite(value):
-            raise ValueError(f"{name} must be finite, got {name}={value!r}")
+            raise InputError(f"{name} must be finite, got {name}={value!r}")
         expr = exact_number(float(value))
     else:
-        raise ValueError(f"{name} must be a number or a symbol, got {value!r}")
+        raise InputError(f"{name} must be a number or a symbol, got {value!r}")
     if expr.is_number and not expr.is_real:
-        raise ValueError(f"{name} must be real, got {value!r}")
+        raise InputError(f"{name} must be real, got {value!r}")
     return expr
 
 
 def check_exponents(N, m):
     """Validate 0 <= m < N (only what can be decided for symbolic values)."""
     if N.is_number and not N > 0:
-        raise ValueError(f"N must be positive, got N={N}")
+        raise InputError(f"N must be positive, got N={N}")
     if m.is_number and m < 0:
-        raise ValueError(f"m must be non-negative, got m={m}")
+        raise InputError(f"m must be non-negative, got m={m}")
     if N.is_number and m.is_number and not m < N:
-        raise ValueError(f"m must be smaller than N (0 <= m < N), got N={N}, m={m}")
+        raise InputError(f"m must be smaller than N (0 <= m < N), got N={N}, m={m}")
 
 
 def check_positive(value, name):
     if value.is_number and not value > 0:
-        raise ValueError(f"{name} must be positive, got {name}={value}")
+        raise InputError(f"{name} must be positive, got {name}={value}")
 
 
 def check_nonnegative(value, name):
     if value.is_number and value < 0:
-        raise ValueError(f"{name} must be non-negative, got {name}={value}")
+        raise InputError(f"{name} must be non-negative, got {name}={value}")

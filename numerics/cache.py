@@ -15,6 +15,8 @@ import json
 import os
 from pathlib import Path
 
+from antagonism.derivations.errors import InputError
+
 ENV = "ANTAGONISM_CACHE_DIR"
 KINDS = ("kernels", "models")
 
@@ -28,7 +30,7 @@ def cache_root() -> Path:
 def cache_dir(kind: str) -> Path:
     """The folder for one kind of cached object (created on first use)."""
     if kind not in KINDS:
-        raise ValueError(f"unknown cache kind {kind!r}; known: {', '.join(KINDS)}")
+        raise InputError(f"unknown cache kind {kind!r}; known: {', '.join(KINDS)}")
     path = cache_root() / kind
     path.mkdir(parents=True, exist_ok=True)
     return path

@@ -14,6 +14,7 @@ import sympy as sp
 
 from antagonism import derivations as dv
 from antagonism.derivations import symbols as sy
+from antagonism.derivations.errors import InputError
 
 from .validation import check_array, check_positive_scalar
 
@@ -23,7 +24,7 @@ def _check_model(model):
         raise TypeError(f"expected a CellModel (e.g. AdaptiveProofreading(5, 3, tau_c=3)), "
                         f"got {model!r}")
     if not model.is_numeric():
-        raise ValueError(f"{model!r} has symbolic parameters; numbers are needed here")
+        raise InputError(f"{model!r} has symbolic parameters; numbers are needed here")
     return model
 
 
@@ -44,7 +45,7 @@ def _critical(model, quantity, T):
     if f is None:
         if d.closed_form:
             return None  # derived not to exist
-        raise ValueError(f"{type(model).__name__}: {d.reason}; use "
+        raise InputError(f"{type(model).__name__}: {d.reason}; use "
                          "antagonism.theory.classify(model) for numeric critical points")
     T = 1.0 if T is None else check_positive_scalar(T, "T")
     return float(f(T))
@@ -106,7 +107,7 @@ def fold_change(model, tau_1, L_1, tau_2, L_2):
     """
     tau_1, L_1, tau_2, L_2 = _two_type_args(tau_1, L_1, tau_2, L_2)
     if np.any(L_1 <= 0):
-        raise ValueError("L_1 must be positive (the agonist alone must give an output)")
+        raise InputError("L_1 must be positive (the agonist alone must give an output)")
     mix = two_type_output(model, tau_1, L_1, tau_2, L_2)
     alone = two_type_output(model, tau_1, L_1, tau_2, np.zeros_like(L_2))
     return mix / alone
@@ -127,7 +128,7 @@ def linear_weight(model, tau):
     model = _check_model(model)
     f = _boundary_lambdas(model)[0]
     if f is None:
-        raise ValueError(f"{type(model).__name__}: the decision is not linear in the "
+        raise InputError(f"{type(model).__name__}: the decision is not linear in the "
                          "quantities, so there is no weight w(tau)")
     return np.asarray(f(check_array(tau, "tau", positive=True)), dtype=float)
 
@@ -138,7 +139,7 @@ def decision_boundary(model, tau_1, L_1, tau_2):
     model = _check_model(model)
     f = _boundary_lambdas(model)[1]
     if f is None:
-        raise ValueError(f"{type(model).__name__}: no closed-form boundary L_2*")
+        raise InputError(f"{type(model).__name__}: no closed-form boundary L_2*")
     return np.asarray(f(check_array(tau_1, "tau_1", positive=True),
                         check_array(L_1, "L_1", nonnegative=True),
                         check_array(tau_2, "tau_2", positive=True)), dtype=float)

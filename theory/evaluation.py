@@ -25,6 +25,7 @@ import sympy as sp
 from scipy.optimize import brentq
 
 from antagonism.derivations import symbols as sy
+from antagonism.derivations.errors import ConvergenceError, InputError
 
 from .result import Result
 from .validation import check_ligands
@@ -79,7 +80,7 @@ class Evaluator:
 
     def __init__(self, model):
         if not model.is_numeric():
-            raise ValueError(f"{model!r} has symbolic parameters; numerics need numbers")
+            raise InputError(f"{model!r} has symbolic parameters; numerics need numbers")
         self.model = model
 
     def output(self, tau, L):
@@ -166,7 +167,7 @@ class _PerLigand:
                 return X
         if np.all(np.abs(E).max(axis=1) <= 1e-9 * start):
             return X
-        raise ValueError("no steady state found for the ligand states of a type: Newton's "
+        raise ConvergenceError("no steady state found for the ligand states of a type: Newton's "
                          "method did not converge")
 
     def value(self, A, tau, L, y, X):
@@ -205,7 +206,7 @@ class SumFormEvaluator(Evaluator):
         super().__init__(model)
         form = model.sum_form()
         if form is None:
-            raise ValueError(f"{type(model).__name__} has no sum form")
+            raise InputError(f"{type(model).__name__} has no sum form")
         self.form = form
         self.names = [str(A) for A in form.aggregates]
         self.shared_names = [str(y) for y in form.shared_symbols]
@@ -273,7 +274,7 @@ class SumFormEvaluator(Evaluator):
             elif g_hi == 0:
                 root = hi
             elif np.sign(g_lo) == np.sign(g_hi) or not np.isfinite(g_lo * g_hi):
-                raise ValueError(
+                raise ConvergenceError(
                     f"no steady state found for {self.shared_names[j]} in [{lo:g}, {hi:g}]: "
                     f"its constraint is {g_lo:.3g} and {g_hi:.3g} at the ends")
             else:

@@ -18,6 +18,7 @@ import numpy as np
 import sympy as sp
 from scipy.optimize import brentq
 
+from antagonism.derivations.errors import InputError
 from antagonism.derivations.escape import escape_class, leading_term
 
 from .result import RegimeResult
@@ -63,17 +64,17 @@ def classify_gamma(gamma, t, tau_c, *, method="auto", grid_points=4000,
     the exponent)."""
     tau_c = check_positive_scalar(tau_c, "tau_c")
     if method not in ("auto", "symbolic", "numeric"):
-        raise ValueError(f"method must be auto, symbolic or numeric, got {method!r}")
+        raise InputError(f"method must be auto, symbolic or numeric, got {method!r}")
     free = gamma.free_symbols - {t}
     if free:
-        raise ValueError(f"background leaves free symbols {sorted(map(str, free))}")
+        raise InputError(f"background leaves free symbols {sorted(map(str, free))}")
     f = sp.lambdify(t, gamma, "numpy")
     df = sp.lambdify(t, sp.diff(gamma, t), "numpy")
     reasons, p, sign, used = [], None, None, "numeric"
     if method != "numeric":
         lead = _symbolic_leading_term(gamma, t)
         if lead is None and method == "symbolic":
-            raise ValueError(f"no symbolic leading term for gamma = {gamma}")
+            raise InputError(f"no symbolic leading term for gamma = {gamma}")
         if lead is not None:
             p, sign, why = lead
             used = "symbolic"

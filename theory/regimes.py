@@ -21,6 +21,7 @@ from __future__ import annotations
 import sympy as sp
 
 from antagonism import derivations as dv
+from antagonism.derivations.errors import InputError
 from antagonism.derivations.escape import escape_class
 
 from .general import classify_gamma, classify_gradient
@@ -48,15 +49,15 @@ def classify(model, *, background=None, method="auto"):
     RegimeResult
     """
     if method not in ("auto", "symbolic", "numeric"):
-        raise ValueError(f"method must be auto, symbolic or numeric, got {method!r}")
+        raise InputError(f"method must be auto, symbolic or numeric, got {method!r}")
     if not model.is_numeric():
-        raise ValueError(f"{model!r} has symbolic parameters: classification needs numbers "
+        raise InputError(f"{model!r} has symbolic parameters: classification needs numbers "
                          "(use antagonism.derivations for symbolic results)")
     result = None
     if method != "numeric" and background is None:
         result = _classify_closed_form(model)
         if result is None and method == "symbolic":
-            raise ValueError(f"{type(model).__name__}: the critical points have no closed "
+            raise InputError(f"{type(model).__name__}: the critical points have no closed "
                              "form; use method='numeric'")
     if result is None:
         result = _classify_numeric(model, background)

@@ -5,28 +5,30 @@ import math
 
 import numpy as np
 
+from antagonism.derivations.errors import InputError
+
 
 def check_exponents(N, m):
     """Return (N, m) as floats after checking 0 <= m < N, both finite."""
     for name, value in (("N", N), ("m", m)):
         if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-            raise ValueError(f"{name} must be a real number, got {value!r}")
+            raise InputError(f"{name} must be a real number, got {value!r}")
         if not math.isfinite(value):
-            raise ValueError(f"{name} must be finite, got {name}={value}")
+            raise InputError(f"{name} must be finite, got {name}={value}")
     if N <= 0:
-        raise ValueError(f"N must be positive, got N={N}")
+        raise InputError(f"N must be positive, got N={N}")
     if m < 0:
-        raise ValueError(f"m must be non-negative, got m={m}")
+        raise InputError(f"m must be non-negative, got m={m}")
     if m >= N:
-        raise ValueError(f"m must be smaller than N (0 <= m < N), got N={N}, m={m}")
+        raise InputError(f"m must be smaller than N (0 <= m < N), got N={N}, m={m}")
     return N, m
 
 
 def check_positive_scalar(value, name):
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise ValueError(f"{name} must be a real number, got {value!r}")
+        raise InputError(f"{name} must be a real number, got {value!r}")
     if not math.isfinite(value) or value <= 0:
-        raise ValueError(f"{name} must be positive and finite, got {name}={value}")
+        raise InputError(f"{name} must be positive and finite, got {name}={value}")
     return float(value)
 
 
@@ -34,7 +36,7 @@ def check_positive_int(value, name):
     """A positive integer (ints and integral floats accepted), else a ValueError naming it."""
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) \
             or not math.isfinite(value) or int(value) != value or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {name}={value!r}")
+        raise InputError(f"{name} must be a positive integer, got {name}={value!r}")
     return int(value)
 
 
@@ -45,7 +47,7 @@ def as_generator(seed):
         return seed
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer))
                              or seed < 0):
-        raise ValueError(f"seed must be a non-negative integer or a numpy Generator, "
+        raise InputError(f"seed must be a non-negative integer or a numpy Generator, "
                          f"got {seed!r}")
     return np.random.default_rng(seed)
 
@@ -54,13 +56,13 @@ def check_array(values, name, *, positive=False, nonnegative=False, allow_empty=
     """Convert to a float array, rejecting NaN/inf, empty input and bad signs."""
     arr = np.asarray(values, dtype=float)
     if arr.size == 0 and not allow_empty:
-        raise ValueError(f"{name} must not be empty")
+        raise InputError(f"{name} must not be empty")
     if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} contains NaN or infinite values")
+        raise InputError(f"{name} contains NaN or infinite values")
     if positive and np.any(arr <= 0):
-        raise ValueError(f"{name} must be positive, got min {name}={arr.min()}")
+        raise InputError(f"{name} must be positive, got min {name}={arr.min()}")
     if nonnegative and np.any(arr < 0):
-        raise ValueError(f"{name} must be non-negative, got min {name}={arr.min()}")
+        raise InputError(f"{name} must be non-negative, got min {name}={arr.min()}")
     return arr
 
 
@@ -70,8 +72,8 @@ def check_ligands(tau, L, *, require_positive_L=True):
     tau = check_array(tau, "tau", positive=True)
     L = check_array(L, "L", nonnegative=True)
     if tau.shape != L.shape or tau.ndim != 1:
-        raise ValueError(f"tau and L must be 1-D arrays of equal length, got {tau.shape} "
+        raise InputError(f"tau and L must be 1-D arrays of equal length, got {tau.shape} "
                          f"and {L.shape}")
     if require_positive_L and not np.any(L > 0):
-        raise ValueError("L must have at least one positive entry")
+        raise InputError("L must have at least one positive entry")
     return np.ascontiguousarray(tau), np.ascontiguousarray(L)

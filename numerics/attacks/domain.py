@@ -5,13 +5,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from antagonism.derivations.errors import InputError
+
 NORMS = ("inf", "2")
 
 
 def _check_norm(norm):
     norm = str(norm)
     if norm not in NORMS:
-        raise ValueError(f"norm must be 'inf' or '2', got {norm!r}")
+        raise InputError(f"norm must be 'inf' or '2', got {norm!r}")
     return norm
 
 

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from antagonism.derivations.errors import InputError
+
 from .domain import project, steepest_step
 from .result import AttackResult
 
@@ -13,7 +15,7 @@ def fgsm(objective, x, eps, *, norm="inf", domain=None):
     With ``norm="2"`` the step is eps * g/||g|| (fast gradient method).  Returns AttackResult.
     """
     if not eps >= 0:
-        raise ValueError(f"eps must be non-negative, got {eps}")
+        raise InputError(f"eps must be non-negative, got {eps}")
     x = np.asarray(x, dtype=float)
     loss0, grad = objective.loss_and_grad(x)
     x_adv = project(x + eps * steepest_step(grad, norm), x, eps, norm, domain)

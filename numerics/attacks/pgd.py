@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from antagonism.derivations.errors import InputError
+
 from .domain import project, random_start, steepest_step
 from .result import AttackResult
 
@@ -26,9 +28,9 @@ def pgd(objective, x, eps, *, step=None, n_steps=40, restarts=1, random_init=Tru
     final loss.
     """
     if not eps >= 0:
-        raise ValueError(f"eps must be non-negative, got {eps}")
+        raise InputError(f"eps must be non-negative, got {eps}")
     if n_steps < 1 or restarts < 1:
-        raise ValueError(f"n_steps and restarts must be >= 1, got {n_steps}, {restarts}")
+        raise InputError(f"n_steps and restarts must be >= 1, got {n_steps}, {restarts}")
     x = np.asarray(x, dtype=float)
     step = 2.5 * eps / n_steps if step is None else float(step)
     rng = np.random.default_rng(seed)

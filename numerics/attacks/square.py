@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from antagonism.derivations.errors import InputError
+
 from .domain import Domain, project
 from .result import AttackResult
 
@@ -16,7 +18,7 @@ def square(objective, x, eps, *, n_queries=500, p_init=0.3, domain=None, seed=0)
     Returns AttackResult with the loss per query in ``loss_history``.
     """
     if not eps >= 0:
-        raise ValueError(f"eps must be non-negative, got {eps}")
+        raise InputError(f"eps must be non-negative, got {eps}")
     x = np.asarray(x, dtype=float)
     domain = domain or Domain()
     rng = np.random.default_rng(seed)

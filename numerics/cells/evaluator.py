@@ -15,6 +15,7 @@ from functools import lru_cache, singledispatch
 
 import numpy as np
 
+from antagonism.derivations.errors import InputError
 from antagonism.theory.validation import check_ligands
 
 
@@ -31,7 +32,7 @@ class CellEvaluator:
 
     def __init__(self, model):
         if not model.is_numeric():
-            raise ValueError(f"{model!r} has symbolic parameters; numerics need numbers")
+            raise InputError(f"{model!r} has symbolic parameters; numerics need numbers")
         self.model = model
         self.tau_c = float(model.tau_c)
         self.threshold = None if model.threshold is None else float(model.threshold)
@@ -140,7 +141,7 @@ def cell_evaluator(model, backend="auto"):
     from . import kernels  # noqa: F401  (registers the compiled T_{N,m} evaluator)
 
     if backend not in ("auto", "numba", "numpy"):
-        raise ValueError(f"backend must be auto, numba or numpy, got {backend!r}")
+        raise InputError(f"backend must be auto, numba or numpy, got {backend!r}")
     return _evaluator_for(model, backend)
 
 
@@ -154,6 +155,6 @@ def relative_threshold(evaluator, tau, L, movable):
         return evaluator.threshold
     fixed = ~np.asarray(movable, bool)
     if not np.any(fixed & (np.asarray(L) > 0)):
-        raise ValueError("the model has no absolute threshold and every ligand may move: "
+        raise InputError("the model has no absolute threshold and every ligand may move: "
                          "give a threshold explicitly")
     return 0.5 * evaluator.output(np.asarray(tau)[fixed], np.asarray(L)[fixed])

@@ -17,6 +17,7 @@ import time
 import numpy as np
 
 from antagonism.derivations import AdaptiveProofreading
+from antagonism.derivations.errors import InputError
 from antagonism.theory.validation import check_ligands
 
 from . import codegen
@@ -110,7 +111,7 @@ class AdaptiveKernels(CellEvaluator):
             raise TypeError(f"AdaptiveKernels needs an AdaptiveProofreading model, got {model!r}")
         super().__init__(model)
         if backend not in ("auto", "numba", "numpy"):
-            raise ValueError(f"backend must be auto, numba or numpy, got {backend!r}")
+            raise InputError(f"backend must be auto, numba or numpy, got {backend!r}")
         self.N, self.m = float(model.N), float(model.m)
         self.specialised = bool(specialise)
         start = time.perf_counter()

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from antagonism.derivations.errors import InputError
 from antagonism.theory.result import Result
 from antagonism.theory.validation import as_generator, check_positive_scalar
 
@@ -29,9 +30,9 @@ def paper_ligands(n_ligands=101**2, agonist_fraction=0.3, tau_c=3.0, seed=0, *,
     is on its intended side of the threshold.
     """
     if int(n_ligands) != n_ligands or n_ligands < 2:
-        raise ValueError(f"n_ligands must be an integer >= 2, got {n_ligands!r}")
+        raise InputError(f"n_ligands must be an integer >= 2, got {n_ligands!r}")
     if not 0 < agonist_fraction < 1:
-        raise ValueError(f"agonist_fraction must be in (0, 1), got {agonist_fraction}")
+        raise InputError(f"agonist_fraction must be in (0, 1), got {agonist_fraction}")
     tau_c = check_positive_scalar(tau_c, "tau_c")
     rng = as_generator(seed)
     n_ag = int(round(agonist_fraction * n_ligands))

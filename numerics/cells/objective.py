@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from antagonism.derivations.errors import InputError
 from antagonism.theory.validation import check_ligands
 
 from .evaluator import cell_evaluator, relative_threshold
@@ -33,7 +34,7 @@ class CellObjective:
     def __init__(self, model, tau, L, variable="tau", threshold=None, backend="auto"):
         self.tau, self.L = check_ligands(tau, L)
         if variable not in VARIABLES:
-            raise ValueError(f"variable must be 'tau', 'L' or 'both', got {variable!r}")
+            raise InputError(f"variable must be 'tau', 'L' or 'both', got {variable!r}")
         self.variable = variable
         self.evaluator = cell_evaluator(model, backend)
         self.model = model

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.integrate import solve_ivp
 
+from antagonism.derivations.errors import ConvergenceError
 from antagonism.theory.result import Result
 
 
@@ -45,7 +46,7 @@ def integrate_shp1(tau, L, params, t_end=1e6, rtol=1e-10, atol=1e-10):
     sol = solve_ivp(shp1_rhs(tau, L, params), (0.0, t_end), y0, method="BDF", rtol=rtol,
                     atol=atol)
     if not sol.success:
-        raise RuntimeError(f"ODE integration failed: {sol.message}")
+        raise ConvergenceError(f"ODE integration failed: {sol.message}")
     C = sol.y[:-1, -1].reshape(len(tau), N + 1)
     return Result(chains=C, S=sol.y[-1, -1], C_T=C.sum(axis=1), C_N=C[:, N],
                   output=float(C[:, N].sum()), t=sol.t[-1])
@@ -129,7 +130,7 @@ def integrate_network(model, tau, L, t_end=1e6, rtol=1e-10, atol=1e-10):
     rhs, jac, y0, names = network_rhs(model, tau, L)
     sol = solve_ivp(rhs, (0.0, t_end), y0, method="LSODA", jac=jac, rtol=rtol, atol=atol)
     if not sol.success:
-        raise RuntimeError(f"ODE integration failed: {sol.message}")
+        raise ConvergenceError(f"ODE integration failed: {sol.message}")
     y = sol.y[:, -1]
     values = dict(zip(names, y))
     net = model.network

@@ -11,13 +11,16 @@ import argparse
 import importlib
 import json
 import sys
+import traceback
+
+from antagonism.derivations.errors import InputError
 
 COMMANDS = {}
 TOPICS = ("models", "cells", "networks", "data", "figures")
 
 
-class CliError(Exception):
-    """A user error: printed as one line, exit status 2."""
+class CliError(InputError):
+    """A user error found by the command line itself: one line, exit status 2."""
 
 
 class _HelpFormatter(argparse.HelpFormatter):
@@ -63,15 +66,28 @@ def build_parser():
 
 
 def main(argv=None):
+    """Run the command line.  Exit status: 0 success; 2 bad input (:class:`InputError`, one
+    line naming the value); 1 any other failure (one line and a hint); 130 interrupted.
+    ``--debug`` (anywhere on the line) shows the traceback instead."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in argv
+    if debug:
+        argv = [a for a in argv if a != "--debug"]
     try:
         args = build_parser().parse_args(argv)
         args.func(args)
-    except (CliError, ValueError) as exc:
+    except InputError as exc:
+        if debug:
+            traceback.print_exc()
         print(f"antagonism: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
-    except Exception as exc:  # never a traceback for a user; say what failed in one line
-        print(f"antagonism: error: {type(exc).__name__}: {exc}", file=sys.stderr)
+    except Exception as exc:  # not the user's fault: one line and a hint, or the traceback
+        if debug:
+            traceback.print_exc()
+        print(f"antagonism: error: {type(exc).__name__}: {exc}\n"
+              "antagonism: this is a failure of the computation, not of your input; "
+              "run again with --debug for the traceback", file=sys.stderr)
         return 1
     return 0

@@ -5,6 +5,7 @@ from importlib.resources import files
 
 import numpy as np
 
+from antagonism.derivations.errors import InputError
 from antagonism.theory.result import Result
 
 OT1_FILE = "ot1_peptides.csv"
@@ -20,7 +21,7 @@ def load_ot1():
     dtype = [("peptide", "U8"), ("ec50_rel", "f8"), ("tau_s", "f8"), ("tau_fitted", "?"),
              ("antagonist_panel", "?")]
     if header != [name for name, _ in dtype]:
-        raise ValueError(f"unexpected columns in {OT1_FILE}: {header}")
+        raise InputError(f"unexpected columns in {OT1_FILE}: {header}")
     return np.array([(p, float(e), float(t), f == "1", a == "1") for p, e, t, f, a in body],
                     dtype=dtype)
 

@@ -20,6 +20,7 @@ import sys
 
 import numpy as np
 
+from antagonism.derivations.errors import InputError
 from antagonism.theory.result import Result
 from antagonism.theory.validation import (
     check_ligands,
@@ -133,7 +134,7 @@ def descend_to_boundary(model, tau, L, *, eps=0.2, max_iter=5000, ftol=1e-10,
     eps = check_positive_scalar(eps, "eps")
     max_iter = check_positive_int(max_iter, "max_iter")
     if variant not in ("exact", "binned"):
-        raise ValueError(f"variant must be 'exact' or 'binned', got {variant!r}")
+        raise InputError(f"variant must be 'exact' or 'binned', got {variant!r}")
     ev = cell_evaluator(model, backend)
     tau_c = ev.tau_c
     movable = tau < tau_c

@@ -14,6 +14,7 @@ from functools import lru_cache
 
 from antagonism.derivations import KineticProofreading, create_model
 from antagonism.derivations import symbols as sy
+from antagonism.derivations.errors import InputError
 from antagonism.derivations.validation import exact_number
 from antagonism.theory import classify, model_evaluator
 from antagonism.theory.result import Result
@@ -64,7 +65,7 @@ def cross_check(model):
         return _check_built_in(model, arg.strip())
     if kind == "kpr-closed-form":
         return _check_kpr_closed_form(model)
-    raise ValueError(f"unknown check {check!r}")
+    raise InputError(f"unknown check {check!r}")
 
 
 @lru_cache(maxsize=1)

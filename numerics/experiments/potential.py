@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.optimize import brentq, minimize_scalar
 
+from antagonism.derivations.errors import InputError
 from antagonism.theory.result import Result
 from antagonism.theory.validation import check_positive_int, check_positive_scalar
 
@@ -43,7 +44,7 @@ def antagonism_potential(model, *, R=1e4, agonist_fraction=0.4, tau1=None, n_poi
     R = check_positive_scalar(R, "R")
     n_points = check_positive_int(n_points, "n_points")
     if not 0 < agonist_fraction < 1:
-        raise ValueError(f"agonist_fraction must be in (0, 1), got {agonist_fraction}")
+        raise InputError(f"agonist_fraction must be in (0, 1), got {agonist_fraction}")
     ev = cell_evaluator(model, backend)
     tau_c = ev.tau_c
     tau1 = tau_c if tau1 is None else check_positive_scalar(tau1, "tau1")

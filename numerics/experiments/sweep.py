@@ -6,6 +6,7 @@ import sys
 from concurrent.futures import ProcessPoolExecutor
 
 from antagonism.derivations import AdaptiveProofreading
+from antagonism.derivations.errors import InputError
 
 from ..cells.ligands import paper_ligands
 from .descent import descend_to_boundary
@@ -45,10 +46,10 @@ def sweep_descent(models, *, n_ligands=101**2, agonist_fraction=0.3, seed=0, wor
     """
     models = list(models)
     if not models:
-        raise ValueError("no models to sweep")
+        raise InputError("no models to sweep")
     tau_c = {float(m.tau_c) for m in models}
     if len(tau_c) != 1:
-        raise ValueError(f"the models must share tau_c, got {sorted(tau_c)}")
+        raise InputError(f"the models must share tau_c, got {sorted(tau_c)}")
     lig = paper_ligands(n_ligands, agonist_fraction, tau_c.pop(), seed)
     jobs = [(model, descent_kwargs, lig) for model in models]
 

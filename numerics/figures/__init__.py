@@ -13,6 +13,8 @@ import sys
 import time
 from pathlib import Path
 
+from antagonism.derivations.errors import InputError
+
 FIGURES = {}
 BUILT_IN = ("antagonism_potential", "descent_grid", "picture_attack",
             "immune_boundary_tilting", "digit_boundary_tilting", "shp1_ot1", "landscapes",
@@ -46,7 +48,7 @@ def make_figures(out, quick=False, seed=0, only=None, progress=True, options=Non
     names = list(FIGURES) if only is None else list(only)
     unknown = set(names) - set(FIGURES)
     if unknown:
-        raise ValueError(f"unknown figure(s) {sorted(unknown)}; known: {', '.join(FIGURES)}")
+        raise InputError(f"unknown figure(s) {sorted(unknown)}; known: {', '.join(FIGURES)}")
     options = options or {}
     done = {}
     for i, name in enumerate(names, 1):

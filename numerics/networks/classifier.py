@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from antagonism.derivations.errors import InputError
+
 
 def softmax_cross_entropy(logits, y):
     """Per-sample cross-entropy and its gradient with respect to the logits."""
@@ -140,16 +142,16 @@ def load_torch_model(path):
 
     path = Path(path)
     if not path.exists():
-        raise ValueError(f"no torch model file {path}")
+        raise InputError(f"no torch model file {path}")
     try:
         import torch
     except ImportError:
-        raise ValueError('loading a torch model needs torch: pip install "antagonism[torch]"'
+        raise InputError('loading a torch model needs torch: pip install "antagonism[torch]"'
                          ) from None
     try:
         module = torch.load(str(path), weights_only=False)
     except RuntimeError:
         module = torch.jit.load(str(path))
     if not isinstance(module, torch.nn.Module):
-        raise ValueError(f"{path} holds a {type(module).__name__}, not a torch nn.Module")
+        raise InputError(f"{path} holds a {type(module).__name__}, not a torch nn.Module")
     return TorchClassifier(module, name=path.stem)

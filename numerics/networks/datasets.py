@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
+from antagonism.derivations.errors import InputError
 from antagonism.theory.result import Result
 
 
@@ -26,7 +27,7 @@ class Dataset(Result):
 
 def split(x, y, test_fraction, seed, name):
     if not 0 < test_fraction < 1:
-        raise ValueError(f"test_fraction must be in (0, 1), got {test_fraction}")
+        raise InputError(f"test_fraction must be in (0, 1), got {test_fraction}")
     rng = np.random.default_rng(seed)
     order = rng.permutation(len(y))
     n_test = int(round(test_fraction * len(y)))
@@ -59,16 +60,16 @@ def read_idx(path):
     with opener(path, "rb") as f:
         raw = f.read()
     if len(raw) < 4 or raw[0] != 0 or raw[1] != 0 or raw[2] not in _IDX_TYPES:
-        raise ValueError(f"{path}: not an IDX file (bad magic number)")
+        raise InputError(f"{path}: not an IDX file (bad magic number)")
     ndim = raw[3]
     header = 4 + 4 * ndim
     if len(raw) < header:
-        raise ValueError(f"{path}: truncated IDX header")
+        raise InputError(f"{path}: truncated IDX header")
     shape = struct.unpack(f">{ndim}I", raw[4:header])
     dtype = np.dtype(_IDX_TYPES[raw[2]])
     count = int(np.prod(shape)) if shape else 1
     if len(raw) - header != count * dtype.itemsize:
-        raise ValueError(f"{path}: expected {count} items of {dtype} after the header, "
+        raise InputError(f"{path}: expected {count} items of {dtype} after the header, "
                          f"found {len(raw) - header} bytes")
     return np.frombuffer(raw, dtype=dtype, offset=header).reshape(shape)
 
@@ -81,7 +82,7 @@ def load_mnist_idx(train_images, train_labels, test_images, test_labels):
         x = read_idx(img).astype(np.float64)
         y = read_idx(lab).astype(np.int64)
         if x.ndim != 3 or y.ndim != 1 or len(x) != len(y):
-            raise ValueError(f"{part}: images must be (n, h, w) and labels (n,), got "
+            raise InputError(f"{part}: images must be (n, h, w) and labels (n,), got "
                              f"{x.shape} and {y.shape}")
         out[f"x_{part}"] = x[:, None] / 255.0
         out[f"y_{part}"] = y
@@ -100,7 +101,7 @@ def load_mnist_dir(data_dir, limit=None, seed=0):
     many training and test images."""
     folder = Path(data_dir) if data_dir is not None else None
     if folder is None or not folder.is_dir():
-        raise ValueError(f"MNIST needs --data-dir: a folder with the IDX files "
+        raise InputError(f"MNIST needs --data-dir: a folder with the IDX files "
                          f"({', '.join(MNIST_FILES.values())}, optionally .gz); got "
                          f"{data_dir!r}.  Nothing is downloaded.")
     paths, missing = {}, []
@@ -112,7 +113,7 @@ def load_mnist_dir(data_dir, limit=None, seed=0):
         else:
             missing.append(stem)
     if missing:
-        raise ValueError(f"MNIST files missing in {folder}: {', '.join(missing)} (.gz or not). "
+        raise InputError(f"MNIST files missing in {folder}: {', '.join(missing)} (.gz or not). "
                          "Nothing is downloaded: put the IDX files there.")
     d = load_mnist_idx(**paths)
     if limit is not None:
@@ -135,4 +136,4 @@ def load_dataset(name="digits", seed=0, data_dir=None, limit=None):
         return load_digits(seed=seed)
     if name == "mnist":
         return load_mnist_dir(data_dir, limit=limit, seed=seed)
-    raise ValueError(f"unknown dataset {name!r}; available: {', '.join(DATASETS)}")
+    raise InputError(f"unknown dataset {name!r}; available: {', '.join(DATASETS)}")

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from antagonism.derivations.errors import InputError
+
 from .layers import Layer
 
 
@@ -26,7 +28,7 @@ class HardThreshold(_Defence):
     def __init__(self, theta=0.5):
         super().__init__()
         if not 0 < theta < 1:
-            raise ValueError(f"theta must be in (0, 1), got {theta}")
+            raise InputError(f"theta must be in (0, 1), got {theta}")
         self.theta, self.name = theta, f"threshold{theta:g}"
 
     def forward(self, x):
@@ -42,7 +44,7 @@ class SmoothFilter(_Defence):
     def __init__(self, theta=0.5, n=4.0):
         super().__init__()
         if not 0 < theta < 1 or not n > 0:
-            raise ValueError(f"need 0 < theta < 1 and n > 0, got theta={theta}, n={n}")
+            raise InputError(f"need 0 < theta < 1 and n > 0, got theta={theta}, n={n}")
         self.theta, self.n, self.name = theta, n, f"hill{n:g}"
 
     def forward(self, x):
@@ -67,7 +69,7 @@ class ProofreadingLayer(_Defence):
     def __init__(self, N=4.0, m=2.0, delta=1e-3):
         super().__init__()
         if not 0 <= m < N:
-            raise ValueError(f"need 0 <= m < N, got N={N}, m={m}")
+            raise InputError(f"need 0 <= m < N, got N={N}, m={m}")
         self.N, self.m, self.delta, self.name = N, m, delta, f"proofreading{N:g},{m:g}"
 
     def forward(self, x):

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from antagonism.derivations.errors import InputError
+
 from .classifier import Classifier, softmax_cross_entropy
 from .layers import Layer
 
@@ -21,7 +23,7 @@ class Sequential(Classifier):
 
     def __init__(self, layers, name="network"):
         if not layers or not all(isinstance(layer, Layer) for layer in layers):
-            raise ValueError("layers must be a non-empty list of Layer objects")
+            raise InputError("layers must be a non-empty list of Layer objects")
         self.layers, self.name = list(layers), name
 
     def __repr__(self):

@@ -10,6 +10,7 @@ import sys
 
 import numpy as np
 
+from antagonism.derivations.errors import InputError
 from antagonism.theory.result import Result
 
 from ..attacks import fgsm, pgd, pgd_bpda, square
@@ -113,7 +114,7 @@ def trained_models(data, seed=0, quick=False, progress=True, names=None, hidden=
     specs = model_specs(data, seed, quick, hidden, train_eps)
     unknown = set(names or ()) - set(specs)
     if unknown:
-        raise ValueError(f"unknown network(s) {sorted(unknown)}; known: {', '.join(specs)}")
+        raise InputError(f"unknown network(s) {sorted(unknown)}; known: {', '.join(specs)}")
     out = {}
     for name, (make, config, defended, arch) in specs.items():
         if names is None or name in names:

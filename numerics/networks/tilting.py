@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from antagonism.derivations.errors import InputError
 from antagonism.theory.result import Result
 
 from .datasets import load_digits
@@ -30,7 +31,7 @@ def boundary_tilting(classes=(3, 8), eps_grid=None, train_eps=0.3, seed=0, data=
     ``train_eps`` (fixed direction, so training is exact and cheap).
     """
     if len(set(classes)) != 2:
-        raise ValueError(f"need two distinct classes, got {classes}")
+        raise InputError(f"need two distinct classes, got {classes}")
     data = data or load_digits(seed=seed)
     eps_grid = np.linspace(0, 0.5, 11) if eps_grid is None else np.asarray(eps_grid, float)
 

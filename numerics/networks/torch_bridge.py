@@ -6,6 +6,8 @@ and evaluating a torch model goes through :class:`~.classifier.TorchClassifier`
 """
 from __future__ import annotations
 
+from antagonism.derivations.errors import InputError
+
 
 def to_torch_mlp(model):
     """A torch copy of a numpy ``mlp`` (Flatten, Dense/ReLU..., Dense), float64."""
@@ -27,5 +29,5 @@ def to_torch_mlp(model):
                 lin.bias.copy_(torch.tensor(layer.params["b"]))
             mods.append(lin)
         else:
-            raise ValueError(f"cannot convert layer {type(layer).__name__} to torch")
+            raise InputError(f"cannot convert layer {type(layer).__name__} to torch")
     return torch.nn.Sequential(*mods)
