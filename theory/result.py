@@ -1,30 +1,52 @@
 """Result objects in the style of :class:`scipy.optimize.OptimizeResult`."""
 from __future__ import annotations
 
+import json
 import math
 
 import numpy as np
 
+NULL_REASONS = "null_reasons"
 
-def _jsonable(value):
+
+def _jsonable(value, reasons=None, path=""):
+    """A JSON-serialisable copy of ``value``: numpy values become Python numbers, sympy
+    objects strings, and a non-finite float becomes None.  Each dict that holds such a None
+    says why in its ``null_reasons`` entry ({"key": "+inf" | "-inf" | "nan"}), so the JSON is
+    strict (no ``NaN``/``Infinity`` tokens) and nothing is lost silently."""
     if isinstance(value, Result):
-        return value.to_dict()
+        value = {k: value[k] for k in value._serialised_keys()}
     if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
+        local = {}
+        out = {str(k): _jsonable(v, local, str(k)) for k, v in value.items()}
+        if local:
+            out[NULL_REASONS] = {**out.get(NULL_REASONS, {}), **local}
+        return out
     if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
+        return [_jsonable(v, reasons, f"{path}[{i}]") for i, v in enumerate(value)]
     if isinstance(value, np.ndarray):
-        return _jsonable(value.tolist())
+        return _jsonable(value.tolist(), reasons, path)
     if isinstance(value, (np.bool_, bool)):
         return bool(value)
     if isinstance(value, (np.integer,)):
         return int(value)
     if isinstance(value, (float, np.floating)):
         value = float(value)
-        return None if math.isnan(value) else value
+        if math.isfinite(value):
+            return value
+        if reasons is not None:
+            reasons[path or "value"] = "nan" if math.isnan(value) else (
+                "+inf" if value > 0 else "-inf")
+        return None
     if value is None or isinstance(value, (int, str)):
         return value
     return str(value)
+
+
+def to_json(payload, **kwargs) -> str:
+    """Strict JSON text of ``payload`` (see :func:`_jsonable`): never ``NaN`` or
+    ``Infinity``, which are not JSON; a non-finite number is null with its reason."""
+    return json.dumps(_jsonable(payload), allow_nan=False, **kwargs)
 
 
 class Result(dict):
@@ -60,10 +82,15 @@ class Result(dict):
             lines.append(f"{key.rjust(width)}: {text}")
         return "\n".join(lines)
 
+    def _serialised_keys(self):
+        """The keys ``to_dict`` writes (all by default)."""
+        return list(self.keys())
+
     def to_dict(self, keys=None):
-        """JSON-serialisable copy, optionally restricted to ``keys``."""
-        items = self.items() if keys is None else ((k, self[k]) for k in keys)
-        return {k: _jsonable(v) for k, v in items}
+        """JSON-serialisable copy, optionally restricted to ``keys``; a non-finite number
+        becomes None and is explained in ``null_reasons``."""
+        keys = self._serialised_keys() if keys is None else keys
+        return _jsonable({k: self[k] for k in keys})
 
 
 class RegimeResult(Result):
@@ -88,6 +115,5 @@ class RegimeResult(Result):
     derivations : dict of name -> Derivation (not serialised by ``to_dict``)
     """
 
-    def to_dict(self, keys=None):
-        keys = keys or [k for k in self.keys() if k != "derivations"]
-        return super().to_dict(keys)
+    def _serialised_keys(self):
+        return [k for k in self.keys() if k != "derivations"]

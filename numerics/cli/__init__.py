@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import json
 import sys
 import traceback
 
 from antagonism.derivations.errors import InputError
+from antagonism.theory.result import to_json
 
 COMMANDS = {}
 TOPICS = ("models", "cells", "networks", "data", "figures")
@@ -48,8 +48,9 @@ def command(name, help_text, arguments):
 
 
 def emit(args, payload, text):
-    """Print ``payload`` as JSON with --json, else ``text``."""
-    print(json.dumps(payload) if getattr(args, "json", False) else text)
+    """Print ``payload`` as strict JSON with --json (a non-finite number is null, with
+    its reason in ``null_reasons``), else ``text``."""
+    print(to_json(payload) if getattr(args, "json", False) else text)
 
 
 def build_parser():

@@ -1,7 +1,7 @@
 """Commands about models: classify, derive, regimes, docs."""
 from __future__ import annotations
 
-import json
+from antagonism.theory.result import to_json
 
 from . import CliError, command, emit
 from .options import add_json_option, add_model_options, model_from_args, parameter_values
@@ -69,7 +69,7 @@ def cmd_regimes(args):
 
     rows = regime_table(range(1, args.max_N + 1), args.tau_c)
     if args.json:
-        print(json.dumps([r.to_dict() for r in rows]))
+        print(to_json(rows))
         return
     fmt = (lambda v: "-" if v is None else f"{v:.4f}")  # noqa: E731
     print(f"{'N':>3} {'m':>3}  {'regime':<12} {'tau*':>8} {'tau_infl':>9}  escape")
@@ -101,6 +101,6 @@ def cmd_literature(args):
 
     rows = literature_table()
     if args.json:
-        print(json.dumps([r.to_dict() for r in rows]))
+        print(to_json(rows))
     else:
         print(literature_markdown(rows))

@@ -1,7 +1,6 @@
 """What every figure shares: the matplotlib backend, saving PNG/PDF/JSON, versions."""
 from __future__ import annotations
 
-import json
 from importlib.metadata import PackageNotFoundError, version
 
 TAU_C = 3.0  # the figure scripts' threshold (SCIENCE.md section 1)
@@ -29,14 +28,14 @@ def pyplot():
 
 def save(fig, out, name, meta):
     """Write <name>.png, <name>.pdf and <name>.json into ``out``; returns the metadata."""
-    from antagonism.theory.result import _jsonable
+    from antagonism.theory.result import to_json
 
     out.mkdir(parents=True, exist_ok=True)
     fig.savefig(out / f"{name}.png", dpi=110, bbox_inches="tight")
     fig.savefig(out / f"{name}.pdf", bbox_inches="tight")
     pyplot().close(fig)
     meta = {"figure": name, **meta, "versions": versions()}
-    (out / f"{name}.json").write_text(json.dumps(_jsonable(meta), indent=1))
+    (out / f"{name}.json").write_text(to_json(meta, indent=1))
     return meta
 
 
