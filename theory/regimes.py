@@ -26,23 +26,32 @@ from antagonism.derivations.escape import escape_class
 
 from .general import classify_gamma, classify_gradient
 from .result import RegimeResult
+from .strength import DOSE_FACTOR, TOLERANCE, antagonism_strength
+from .threshold import threshold_binding_time
 
 
 def _number(value):
     return None if value is None else float(value)
 
 
-def classify(model, *, background=None, method="auto"):
+def classify(model, *, background=None, method="auto", tolerance=TOLERANCE,
+             dose_factor=DOSE_FACTOR):
     """Classify the regime of a cell model with numeric parameters.
 
     Parameters
     ----------
     model : CellModel
     background : (taus, Ls), optional
-        Ligands a dilute probe is added to (numeric classification); default
-        ``model.reference_background()``.
+        Ligands a dilute probe is added to (numeric classification) and the reference
+        agonists of the antagonism strength; default ``model.reference_background()``.
     method : {"auto", "symbolic", "numeric"}
         "auto" uses the closed forms where the derivations give them, numerics otherwise.
+    tolerance : float in (0, 1]
+        ``antagonism`` is true only when the antagonism strength (the smallest fold change
+        one antagonist type reaches within the dose budget) is below it.
+    dose_factor : float
+        The dose budget: antagonists up to dose_factor times the reference agonists' dose
+        (and never more than the model's receptor number).
 
     Returns
     -------
@@ -69,7 +78,89 @@ def classify(model, *, background=None, method="auto"):
     result.tau_star_over_tau_c = (None if result.tau_star is None
                                   else result.tau_star / float(model.tau_c))
     result.update(model.regime_predictions())
+    _decide(model, result, background, tolerance, dose_factor)
     return result
+
+
+def _ratio(a, b):
+    return None if a is None or b is None else a / b
+
+
+def _decide(model, result, background, tolerance, dose_factor):
+    """The verdict: antagonism by its size (strength under a budget), the regime by the
+    gradient's critical point relative to the model's own threshold, and its cause."""
+    result.gradient_antagonistic = result.pop("antagonism")
+    thr = threshold_binding_time(model)
+    strength = antagonism_strength(model, background=background, dose_factor=dose_factor,
+                                   tolerance=tolerance)
+    result.threshold_binding_time = thr.tau
+    result.threshold = thr
+    result.tau_star_over_tau_threshold = _ratio(result.tau_star, thr.tau)
+    result.tau_inflection_over_tau_threshold = _ratio(result.tau_inflection, thr.tau)
+    result.antagonism_strength = strength.strength
+    result.strength = strength
+    result.antagonism = strength.antagonism
+    result.tolerance = strength.tolerance
+    if not strength.antagonism:
+        result.verdict = "no antagonism"
+    else:
+        result.verdict = f"{result.regime} antagonism"
+    result.cause = _cause(model, result, strength, thr)
+    predicted = result.get("effective_m_predicted")
+    if predicted is not None and predicted != result.effective_m:
+        result.effective_m_note = (
+            f"effective_m = {result.effective_m} is p + 1 for the leading small-tau term of "
+            f"gamma (p = {result.small_tau_exponent:g}); with shared receptors that term is "
+            f"receptor competition, a trace in size.  effective_m_predicted = {predicted:g} "
+            "is the exponent of the feedback pathway alone (C_m ~ tau^(m+1) for a weak "
+            "ligand, the receptors_in_excess variant), the one that shapes the gradient "
+            "above the trace.")
+
+
+def _cause(model, r, s, thr):
+    """One paragraph naming what makes the verdict, with the numbers it rests on."""
+    size = (f"strongest fold change {s.strength:.4g} (tau_2 = {s.tau:.4g} s, "
+            f"L_2 = {s.dose:.4g}; budget L_2 <= {s.budget['max_dose']:g}, limited by the "
+            f"{s.budget['limited_by']}) against agonists tau = {s.reference_agonist['tau']} s, "
+            f"L = {s.reference_agonist['L']}")
+    parts = [f"{model.title}."]
+    receptors = s.budget["receptor_number"] is not None
+    competition = (r.small_tau_exponent == 0 and r.effective_m == 1 and receptors)
+    if not s.antagonism:
+        parts.append(f"No antagonism: {size} >= tolerance {s.tolerance:g}.")
+        if competition:
+            parts.append("The only antagonistic term of the gradient at small tau is receptor "
+                         "competition (gamma ~ tau^0: a dilute probe takes receptors from the "
+                         f"agonists); its size is a trace (weakest ligands at the largest "
+                         f"dose: FC = {s.weak_ligand_fold_change:.4g}).")
+        elif not r.gradient_antagonistic:
+            parts.append("No sub-threshold ligand has a negative gradient.")
+        return " ".join(parts)
+    parts.append(f"Antagonism: {size} < tolerance {s.tolerance:g}.")
+    if r.gradient_critical_point:
+        where = ("" if r.tau_inflection_over_tau_threshold is None else
+                 f" ({r.tau_inflection_over_tau_threshold:.3g} of the threshold binding time; "
+                 f"tau* at {r.tau_star_over_tau_threshold:.3g} of it)")
+        parts.append(f"Specialized: the per-ligand gradient has a critical point at tau_infl = "
+                     f"{r.tau_inflection:.4g} s{where}, so weak ligands sit on a flat landscape "
+                     f"and the strongest antagonists are near tau* = {r.tau_star:.4g} s.")
+        if competition:
+            parts.append("Receptor competition adds a tau^0 term to the gradient of the "
+                         "weakest ligands, whose size is a trace (weakest ligands at the "
+                         f"largest dose: FC = {s.weak_ligand_fold_change:.4g}).")
+    elif r.tau_star is None and not r.gradient_antagonistic:
+        parts.append("Broad: no sub-threshold ligand has a negative tau-gradient (lowering tau "
+                     "always lowers the output), so the gradient has no critical point; the "
+                     "weakest ligands are the strongest antagonists (the infimum is at tau -> "
+                     "0) and they antagonise by their quantity (dF/dL < 0 below the "
+                     "agonists).")
+    else:
+        parts.append("Broad: the per-ligand gradient has no critical point below tau*; it is "
+                     "largest on the weakest ligands (weakest ligands at the largest dose: "
+                     f"FC = {s.weak_ligand_fold_change:.4g}).")
+    if thr.tau is None:
+        parts.append(f"No dose-independent threshold: {thr.reason}.")
+    return " ".join(parts)
 
 
 def _classify_closed_form(model):
@@ -119,7 +210,7 @@ def _classify_closed_form(model):
         antagonism=tau_star is not None, gradient_critical_point=tau_infl is not None,
         tau_star=tau_star, tau_inflection=tau_infl, small_tau_exponent=p,
         effective_m=(p + 1) if sign == "negative" else None, escape=escape,
-        reasons=reasons,
+        tau_star_at=f"the decision boundary (output = {at[dv.T]})", reasons=reasons,
         derivations={"tau_star": star, "tau_inflection": infl, "small_tau_exponent": expo})
 
 
@@ -135,6 +226,7 @@ def _classify_numeric(model, background):
            else classify_gradient(fn, upper, grid_points=200, tau_min_fraction=1e-4))
     out = dict(res)
     out["tau_c"] = float(model.tau_c)
+    out["tau_star_at"] = f"a dilute probe next to tau = {taus} s, L = {Ls}"
     out["reasons"] = [f"gamma(tau) of a dilute probe next to the background tau = {taus}, "
                       f"L = {Ls}"] + list(res.reasons)
     out["derivations"] = {"gamma": gamma}
