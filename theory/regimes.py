@@ -246,11 +246,51 @@ def regime_table(N_values=range(1, 7), tau_c=1.0):
 
 
 def regime_table_markdown(N_values=range(1, 7), tau_c=1.0):
-    """The regime table as a Markdown table (tau* and tau_infl at T = 1, units of tau_c)."""
-    head = ("| N | m | regime | gradient critical point | tau*/tau_c | tau_infl/tau_c | "
-            "small-tau exponent p | escape |\n|---|---|---|---|---|---|---|---|")
+    """The regime table as a Markdown table (tau* and tau_infl at T = 1, units of tau_c;
+    strength against one agonist type at tau_c, L = 1, antagonists up to L = 100)."""
+    head = ("| N | m | verdict | strength (τ₂/τ_c) | gradient critical point | tau*/tau_c | "
+            "tau_infl/tau_c | small-tau exponent p | escape |\n"
+            "|---|---|---|---|---|---|---|---|---|")
     fmt = (lambda v: "–" if v is None else f"{v / tau_c:.4f}")
-    rows = [f"| {r.N:g} | {r.m:g} | {r.regime} | {'yes' if r.gradient_critical_point else 'no'}"
+    rows = [f"| {r.N:g} | {r.m:g} | {r.verdict} | {r.antagonism_strength:.4f} "
+            f"({r.strength.tau / tau_c:.3g}) | {'yes' if r.gradient_critical_point else 'no'}"
             f" | {fmt(r.tau_star)} | {fmt(r.tau_inflection)} | {r.small_tau_exponent:g} | "
             f"{r.escape} |" for r in regime_table(N_values, tau_c)]
     return "\n".join([head] + rows) + "\n"
+
+
+VOCABULARY = """## Vocabulary
+
+Every command (`classify`, `fold-change`, `potential`, `literature`) uses these words in
+this sense, and reports the background each number was computed at.
+
+- **tau\\*** (`tau_star`): the zero of the per-ligand tau-gradient gamma(tau) = lim
+  (dF/dtau_p)/L_p of a *dilute probe* (L_p -> 0), the minimum of the antagonism potential
+  for a vanishing dose.  `classify` gives it on the decision boundary (T_{N,m}: output = 1)
+  or next to the model's reference agonists; `tau_star_at` says which.
+- **tau_infl** (`tau_inflection`): the critical point of gamma in (0, tau*), where the
+  gradient is most antagonistic; its existence is the *gradient critical point*.
+- **argmin of the fold change** (`tau2_argmin` of `fold-change`, `tau_min` of `potential`):
+  the antagonist binding time that lowers the output most at a *finite* dose L_2 next to
+  given agonists.  It tends to tau* as L_2 -> 0 and moves with the dose (SHP-1, agonists
+  tau = 10 s, L = 100: tau* = 3.60 s for a dilute probe, argmin 2.36 s at L_2 = 1000).
+- **antagonism strength** (`antagonism_strength`): the smallest fold change of the reference
+  agonists' response that antagonists of ONE binding time reach within the dose budget (up
+  to 100 times the agonists' dose and at most the receptor number), with the tau_2 and L_2
+  that reach it.  **antagonism** is true iff it is below the tolerance (default 0.9,
+  `--tolerance`).
+- **threshold binding time** (`threshold_binding_time`): the binding time at which the
+  reference dose crosses the model's response threshold, from its steady state: the
+  declared threshold (T_{N,m}: T = 1, giving tau_c) or, without one, the level crossed at
+  the same binding time by two doses (L and 10 L).  None when no such level exists (kinetic
+  proofreading: the crossing moves with dose).  tau*/tau_thr and tau_infl/tau_thr use it;
+  `tau_star_over_tau_c` uses the nominal tau_c.
+- **regime** (of gamma): specialized when gamma has a critical point below tau*, broad
+  otherwise.  **verdict**: "no antagonism" when the strength is not below the tolerance,
+  otherwise "<regime> antagonism"; `cause` names the mechanism with its numbers.
+- **small-tau exponent p** and **effective m** (`effective_m` = p + 1): gamma ~ tau^p as
+  tau -> 0, compared with T_{N,m}, whose gamma ~ tau^(m-1).  With shared receptors the
+  leading term is receptor competition (p = 0, effective m = 1), whatever the feedback; its
+  size is a trace.  SHP-1's `effective_m_predicted` = m + 1 is the exponent of the S pathway
+  alone (receptors in excess), the one that shapes the gradient above that trace.
+"""

@@ -13,7 +13,9 @@ antagonises when S < tolerance (default 0.9: the response can be lowered by at l
 The minimum is found on a grid in (log tau_2, log L_2) with the model's own evaluator
 (``model_evaluator``: exact steady states), then refined by a bounded Nelder-Mead search in
 log coordinates.  When the minimum sits on an edge of the budget (tau_2 -> tau_lo: the
-weakest ligands; L_2 = L_max) the result says so: the infimum lies on that edge.
+weakest ligands; L_2 = L_max) the result says so: the infimum lies on that edge.  When no
+antagonist lowers the response at all (every added ligand raises it), the strength is 1,
+approached as L_2 -> 0, and the reported dose is the smallest on the grid (L_max / 10^4).
 """
 from __future__ import annotations
 

@@ -35,10 +35,12 @@ class ThresholdResult(Result):
 def _crossing(f, level, grid):
     """The first tau on ``grid`` where f(tau) - level changes sign, refined by brentq."""
     vals = np.array([f(t) for t in grid]) - level
-    idx = np.nonzero(np.sign(vals[:-1]) * np.sign(vals[1:]) < 0)[0]
+    idx = np.nonzero((np.sign(vals[:-1]) * np.sign(vals[1:]) < 0) | (vals[:-1] == 0))[0]
     if idx.size == 0:
         return None
     k = idx[0]
+    if vals[k] == 0:
+        return float(grid[k])
     return float(brentq(lambda t: f(t) - level, grid[k], grid[k + 1], xtol=1e-12 * grid[k],
                         rtol=1e-12))
 
@@ -88,13 +90,15 @@ def threshold_binding_time(model, *, dose=None, dose_ratio=DOSE_RATIO, tau_range
     tau = _crossing(ratio, 0.0, grid)
     if tau is not None:
         level = F[0](tau)
+        below = ratio(tau * (1 - 1e-3)) > 0
+        shape = (f"it rises with dose below {tau:.4g} s and falls above" if below else
+                 f"it falls with dose below {tau:.4g} s and rises above")
         return ThresholdResult(
             tau=tau, level=level, doses=doses, crossings=[tau, tau],
             definition=(f"the level crossed at the same binding time by doses {doses[0]:g} "
                         f"and {doses[1]:g}: F(tau, L) = F(tau, {dose_ratio:g} L)"),
             reason=(f"a single ligand type at tau = {tau:.6g} s gives the output "
-                    f"{level:.6g} at L = {doses[0]:g} and at L = {doses[1]:g}; it rises with "
-                    "dose below and falls above"))
+                    f"{level:.6g} at L = {doses[0]:g} and at L = {doses[1]:g}; {shape}"))
     nominal = float(model.tau_c)
     level = F[0](nominal)
     crossings = [_crossing(f, level, grid) for f in F]
