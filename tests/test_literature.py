@@ -51,6 +51,7 @@ def test_mckeithan_row_and_cli():
     assert out["antagonism"] is False and out["antagonism_strength"] >= 0.9
     assert out["strength"]["budget"]["max_dose"] == 1e4
     assert out["threshold_binding_time"] is None and "receptor competition" in out["cause"]
+    assert out["structure"].startswith("pure kinetic proofreading")
 
 
 @pytest.mark.slow

@@ -123,7 +123,7 @@ def _cause(model, r, s, thr):
             f"L_2 = {s.dose:.4g}; budget L_2 <= {s.budget['max_dose']:g}, limited by the "
             f"{s.budget['limited_by']}) against agonists tau = {s.reference_agonist['tau']} s, "
             f"L = {s.reference_agonist['L']}")
-    parts = [f"{model.title}."]
+    parts = [f"{model.label()}: {model.title}."]
     receptors = s.budget["receptor_number"] is not None
     competition = (r.small_tau_exponent == 0 and r.effective_m == 1 and receptors)
     if not s.antagonism:
@@ -158,6 +158,9 @@ def _cause(model, r, s, thr):
         parts.append("Broad: the per-ligand gradient has no critical point below tau*; it is "
                      "largest on the weakest ligands (weakest ligands at the largest dose: "
                      f"FC = {s.weak_ligand_fold_change:.4g}).")
+    if r.tau_star_over_tau_threshold is not None and r.tau_star_over_tau_threshold >= 1:
+        parts.append(f"tau* lies above the threshold binding time ({thr.tau:.4g} s): the "
+                     "gradient's zero is among agonists.")
     if thr.tau is None:
         parts.append(f"No dose-independent threshold: {thr.reason}.")
     return " ".join(parts)

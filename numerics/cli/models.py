@@ -28,6 +28,17 @@ def cmd_classify(args):
         raise CliError(f"--dose-factor must be positive, got {args.dose_factor}")
     model = model_from_args(args)
     result = classify(model, tolerance=args.tolerance, dose_factor=args.dose_factor)
+    if args.model_file is not None:  # a shipped literature file: name its mechanism
+        from pathlib import Path
+
+        from antagonism.numerics.data.reaction_files import literature_files
+        from antagonism.numerics.experiments.literature import STRUCTURE
+
+        shipped = {Path(p).resolve(): stem for stem, p in literature_files().items()}
+        stem = shipped.get(Path(args.model_file).resolve())
+        if stem in STRUCTURE:
+            result.structure = STRUCTURE[stem]
+            result.cause = f"{STRUCTURE[stem]}.  {result.cause}"
     thr = result.threshold_binding_time
     text = "\n".join([repr(model), f"verdict: {result.verdict}",
                       f"antagonism strength: {result.antagonism_strength:.4g} "
