@@ -258,4 +258,4 @@ def test_nonlinear_ligand_states_are_solved_numerically():
     # only receptor competition is left, a negative gradient everywhere below the agonists
     probe = [ev.gradient([10.0, t], [100.0, 1e-7]).tau[1] for t in (0.01, 1.0, 5.0, 9.9)]
     assert all(p < 0 for p in probe)
-    assert r.tau_star is None and r.antagonism is True and r.regime == "broad"
+    assert r.tau_star is None and r.gradient_antagonistic is True and r.regime == "broad"

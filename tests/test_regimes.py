@@ -97,6 +97,23 @@ def test_kinetic_proofreading_has_no_antagonism():
     r = classify_regime("kpr", N=3, tau_c=3.0)
     assert r.antagonism is False and r.tau_star is None and r.tau_inflection is None
     assert r.escape == "pushed-to-zero" and r.regime == "broad"
+    # by its size: every added ligand raises the output or takes a trace of receptors
+    assert r.verdict == "no antagonism" and r.antagonism_strength > 0.999
+    assert r.threshold_binding_time is None  # the crossing moves with dose:
+    assert r.threshold.crossings[1] < 0.5 * r.threshold.crossings[0]
+
+
+def test_verdicts_of_T_Nm_follow_the_gradient_critical_point_and_the_strength():
+    """m = 0 antagonises through the weakest ligands (no tau*), m >= 1 near tau*; every
+    verdict has a size, and specialized iff the gradient has its critical point (m > 1)."""
+    for N, m in [(1, 0), (2, 0), (3, 1), (4, 2), (5, 4)]:
+        r = classify_regime("adaptive", N=N, m=m, tau_c=3.0)
+        assert r.antagonism is True and r.antagonism_strength < 0.9
+        assert r.verdict == ("specialized" if m > 1 else "broad") + " antagonism"
+        assert r.threshold_binding_time == pytest.approx(3.0, rel=1e-9)
+        if r.tau_star is not None:
+            assert r.tau_star_over_tau_threshold == pytest.approx(r.tau_star / 3.0)
+        assert r.tau_star_at == "the decision boundary (output = 1)"
 
 
 @pytest.mark.parametrize("NN,mm", [(1, 0), (3, 1), (4, 2), (5, 3), (3.5, 1.5), (2.5, 0.5)])

@@ -218,3 +218,24 @@ def test_cli_classify_shp1():
     assert out["tau_c"] == 3.0 and out["tau_star_over_tau_c"] == pytest.approx(
         out["tau_star"] / 3.0)
     assert out["effective_m_predicted"] == 2 and out["receptors_in_excess"] is False
+    # the done-when: a threshold binding time derived from the model, tau* relative to it
+    thr = out["threshold_binding_time"]
+    assert thr is not None and out["threshold"]["crossings"] == [thr, thr]
+    ev = model_evaluator(SHP1(m=1))
+    assert ev.output([thr], [100.0]) == pytest.approx(ev.output([thr], [1000.0]), rel=1e-8)
+    assert ev.output([0.9 * thr], [1000.0]) > ev.output([0.9 * thr], [100.0])
+    assert ev.output([1.1 * thr], [1000.0]) < ev.output([1.1 * thr], [100.0])
+    assert out["tau_star_over_tau_threshold"] == pytest.approx(out["tau_star"] / thr)
+    assert out["tau_star_at"].startswith("a dilute probe") and out["effective_m_note"]
+    assert out["verdict"] == "specialized antagonism" and out["antagonism_strength"] < 0.1
+
+
+def test_fold_change_argmin_is_labelled_and_tends_to_tau_star_for_a_dilute_dose():
+    """The finite-dose argmin of FC is not tau*; it tends to tau* as L2 -> 0."""
+    model = SHP1(m=1)
+    star = classify(model).tau_star
+    t_finite, _ = strongest_antagonist(model, 10.0, 100.0, 1000.0)
+    t_dilute, _ = strongest_antagonist(model, 10.0, 100.0, 1e-3)
+    assert t_finite < 0.8 * star and t_dilute == pytest.approx(star, rel=0.02)
+    out = json.loads(run_cli("fold-change", "--L2", "1000", "--points", "5", "--json").stdout)
+    assert "finite dose L2 = 1000" in out["tau2_argmin_at"] and "tau*" in out["note"]

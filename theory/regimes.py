@@ -26,23 +26,32 @@ from antagonism.derivations.escape import escape_class
 
 from .general import classify_gamma, classify_gradient
 from .result import RegimeResult
+from .strength import DOSE_FACTOR, TOLERANCE, antagonism_strength
+from .threshold import threshold_binding_time
 
 
 def _number(value):
     return None if value is None else float(value)
 
 
-def classify(model, *, background=None, method="auto"):
+def classify(model, *, background=None, method="auto", tolerance=TOLERANCE,
+             dose_factor=DOSE_FACTOR):
     """Classify the regime of a cell model with numeric parameters.
 
     Parameters
     ----------
     model : CellModel
     background : (taus, Ls), optional
-        Ligands a dilute probe is added to (numeric classification); default
-        ``model.reference_background()``.
+        Ligands a dilute probe is added to (numeric classification) and the reference
+        agonists of the antagonism strength; default ``model.reference_background()``.
     method : {"auto", "symbolic", "numeric"}
         "auto" uses the closed forms where the derivations give them, numerics otherwise.
+    tolerance : float in (0, 1]
+        ``antagonism`` is true only when the antagonism strength (the smallest fold change
+        one antagonist type reaches within the dose budget) is below it.
+    dose_factor : float
+        The dose budget: antagonists up to dose_factor times the reference agonists' dose
+        (and never more than the model's receptor number).
 
     Returns
     -------
@@ -69,7 +78,92 @@ def classify(model, *, background=None, method="auto"):
     result.tau_star_over_tau_c = (None if result.tau_star is None
                                   else result.tau_star / float(model.tau_c))
     result.update(model.regime_predictions())
+    _decide(model, result, background, tolerance, dose_factor)
     return result
+
+
+def _ratio(a, b):
+    return None if a is None or b is None else a / b
+
+
+def _decide(model, result, background, tolerance, dose_factor):
+    """The verdict: antagonism by its size (strength under a budget), the regime by the
+    gradient's critical point relative to the model's own threshold, and its cause."""
+    result.gradient_antagonistic = result.pop("antagonism")
+    thr = threshold_binding_time(model)
+    strength = antagonism_strength(model, background=background, dose_factor=dose_factor,
+                                   tolerance=tolerance)
+    result.threshold_binding_time = thr.tau
+    result.threshold = thr
+    result.tau_star_over_tau_threshold = _ratio(result.tau_star, thr.tau)
+    result.tau_inflection_over_tau_threshold = _ratio(result.tau_inflection, thr.tau)
+    result.antagonism_strength = strength.strength
+    result.strength = strength
+    result.antagonism = strength.antagonism
+    result.tolerance = strength.tolerance
+    if not strength.antagonism:
+        result.verdict = "no antagonism"
+    else:
+        result.verdict = f"{result.regime} antagonism"
+    result.cause = _cause(model, result, strength, thr)
+    predicted = result.get("effective_m_predicted")
+    if predicted is not None and predicted != result.effective_m:
+        result.effective_m_note = (
+            f"effective_m = {result.effective_m} is p + 1 for the leading small-tau term of "
+            f"gamma (p = {result.small_tau_exponent:g}); with shared receptors that term is "
+            f"receptor competition, a trace in size.  effective_m_predicted = {predicted:g} "
+            "is the exponent of the feedback pathway alone (C_m ~ tau^(m+1) for a weak "
+            "ligand, the receptors_in_excess variant), the one that shapes the gradient "
+            "above the trace.")
+
+
+def _cause(model, r, s, thr):
+    """One paragraph naming what makes the verdict, with the numbers it rests on."""
+    size = (f"strongest fold change {s.strength:.4g} (tau_2 = {s.tau:.4g} s, "
+            f"L_2 = {s.dose:.4g}; budget L_2 <= {s.budget['max_dose']:g}, limited by the "
+            f"{s.budget['limited_by']}) against agonists tau = {s.reference_agonist['tau']} s, "
+            f"L = {s.reference_agonist['L']}")
+    parts = [f"{model.label()}: {model.title}."]
+    receptors = s.budget["receptor_number"] is not None
+    competition = (r.small_tau_exponent == 0 and r.effective_m == 1 and receptors)
+    if not s.antagonism:
+        parts.append(f"No antagonism: {size} >= tolerance {s.tolerance:g}.")
+        if competition:
+            parts.append("The only antagonistic term of the gradient at small tau is receptor "
+                         "competition (gamma ~ tau^0: a dilute probe takes receptors from the "
+                         f"agonists); its size is a trace (weakest ligands at the largest "
+                         f"dose: FC = {s.weak_ligand_fold_change:.4g}).")
+        elif not r.gradient_antagonistic:
+            parts.append("No sub-threshold ligand has a negative gradient.")
+        return " ".join(parts)
+    parts.append(f"Antagonism: {size} < tolerance {s.tolerance:g}.")
+    if r.gradient_critical_point:
+        where = ("" if r.tau_inflection_over_tau_threshold is None else
+                 f" ({r.tau_inflection_over_tau_threshold:.3g} of the threshold binding time; "
+                 f"tau* at {r.tau_star_over_tau_threshold:.3g} of it)")
+        parts.append(f"Specialized: the per-ligand gradient has a critical point at tau_infl = "
+                     f"{r.tau_inflection:.4g} s{where}, so weak ligands sit on a flat landscape "
+                     f"and the strongest antagonists are near tau* = {r.tau_star:.4g} s.")
+        if competition:
+            parts.append("Receptor competition adds a tau^0 term to the gradient of the "
+                         "weakest ligands, whose size is a trace (weakest ligands at the "
+                         f"largest dose: FC = {s.weak_ligand_fold_change:.4g}).")
+    elif r.tau_star is None and not r.gradient_antagonistic:
+        parts.append("Broad: no sub-threshold ligand has a negative tau-gradient (lowering tau "
+                     "always lowers the output), so the gradient has no critical point; the "
+                     "weakest ligands are the strongest antagonists (the infimum is at tau -> "
+                     "0) and they antagonise by their quantity (dF/dL < 0 below the "
+                     "agonists).")
+    else:
+        parts.append("Broad: the per-ligand gradient has no critical point below tau*; it is "
+                     "largest on the weakest ligands (weakest ligands at the largest dose: "
+                     f"FC = {s.weak_ligand_fold_change:.4g}).")
+    if r.tau_star_over_tau_threshold is not None and r.tau_star_over_tau_threshold >= 1:
+        parts.append(f"tau* lies above the threshold binding time ({thr.tau:.4g} s): the "
+                     "gradient's zero is among agonists.")
+    if thr.tau is None:
+        parts.append(f"No dose-independent threshold: {thr.reason}.")
+    return " ".join(parts)
 
 
 def _classify_closed_form(model):
@@ -119,7 +213,7 @@ def _classify_closed_form(model):
         antagonism=tau_star is not None, gradient_critical_point=tau_infl is not None,
         tau_star=tau_star, tau_inflection=tau_infl, small_tau_exponent=p,
         effective_m=(p + 1) if sign == "negative" else None, escape=escape,
-        reasons=reasons,
+        tau_star_at=f"the decision boundary (output = {at[dv.T]})", reasons=reasons,
         derivations={"tau_star": star, "tau_inflection": infl, "small_tau_exponent": expo})
 
 
@@ -135,6 +229,7 @@ def _classify_numeric(model, background):
            else classify_gradient(fn, upper, grid_points=200, tau_min_fraction=1e-4))
     out = dict(res)
     out["tau_c"] = float(model.tau_c)
+    out["tau_star_at"] = f"a dilute probe next to tau = {taus} s, L = {Ls}"
     out["reasons"] = [f"gamma(tau) of a dilute probe next to the background tau = {taus}, "
                       f"L = {Ls}"] + list(res.reasons)
     out["derivations"] = {"gamma": gamma}
@@ -154,11 +249,51 @@ def regime_table(N_values=range(1, 7), tau_c=1.0):
 
 
 def regime_table_markdown(N_values=range(1, 7), tau_c=1.0):
-    """The regime table as a Markdown table (tau* and tau_infl at T = 1, units of tau_c)."""
-    head = ("| N | m | regime | gradient critical point | tau*/tau_c | tau_infl/tau_c | "
-            "small-tau exponent p | escape |\n|---|---|---|---|---|---|---|---|")
+    """The regime table as a Markdown table (tau* and tau_infl at T = 1, units of tau_c;
+    strength against one agonist type at tau_c, L = 1, antagonists up to L = 100)."""
+    head = ("| N | m | verdict | strength (τ₂/τ_c) | gradient critical point | tau*/tau_c | "
+            "tau_infl/tau_c | small-tau exponent p | escape |\n"
+            "|---|---|---|---|---|---|---|---|---|")
     fmt = (lambda v: "–" if v is None else f"{v / tau_c:.4f}")
-    rows = [f"| {r.N:g} | {r.m:g} | {r.regime} | {'yes' if r.gradient_critical_point else 'no'}"
+    rows = [f"| {r.N:g} | {r.m:g} | {r.verdict} | {r.antagonism_strength:.4f} "
+            f"({r.strength.tau / tau_c:.3g}) | {'yes' if r.gradient_critical_point else 'no'}"
             f" | {fmt(r.tau_star)} | {fmt(r.tau_inflection)} | {r.small_tau_exponent:g} | "
             f"{r.escape} |" for r in regime_table(N_values, tau_c)]
     return "\n".join([head] + rows) + "\n"
+
+
+VOCABULARY = """## Vocabulary
+
+Every command (`classify`, `fold-change`, `potential`, `literature`) uses these words in
+this sense, and reports the background each number was computed at.
+
+- **tau\\*** (`tau_star`): the zero of the per-ligand tau-gradient gamma(tau) = lim
+  (dF/dtau_p)/L_p of a *dilute probe* (L_p -> 0), the minimum of the antagonism potential
+  for a vanishing dose.  `classify` gives it on the decision boundary (T_{N,m}: output = 1)
+  or next to the model's reference agonists; `tau_star_at` says which.
+- **tau_infl** (`tau_inflection`): the critical point of gamma in (0, tau*), where the
+  gradient is most antagonistic; its existence is the *gradient critical point*.
+- **argmin of the fold change** (`tau2_argmin` of `fold-change`, `tau_min` of `potential`):
+  the antagonist binding time that lowers the output most at a *finite* dose L_2 next to
+  given agonists.  It tends to tau* as L_2 -> 0 and moves with the dose (SHP-1, agonists
+  tau = 10 s, L = 100: tau* = 3.60 s for a dilute probe, argmin 2.36 s at L_2 = 1000).
+- **antagonism strength** (`antagonism_strength`): the smallest fold change of the reference
+  agonists' response that antagonists of ONE binding time reach within the dose budget (up
+  to 100 times the agonists' dose and at most the receptor number), with the tau_2 and L_2
+  that reach it.  **antagonism** is true iff it is below the tolerance (default 0.9,
+  `--tolerance`).
+- **threshold binding time** (`threshold_binding_time`): the binding time at which the
+  reference dose crosses the model's response threshold, from its steady state: the
+  declared threshold (T_{N,m}: T = 1, giving tau_c) or, without one, the level crossed at
+  the same binding time by two doses (L and 10 L).  None when no such level exists (kinetic
+  proofreading: the crossing moves with dose).  tau*/tau_thr and tau_infl/tau_thr use it;
+  `tau_star_over_tau_c` uses the nominal tau_c.
+- **regime** (of gamma): specialized when gamma has a critical point below tau*, broad
+  otherwise.  **verdict**: "no antagonism" when the strength is not below the tolerance,
+  otherwise "<regime> antagonism"; `cause` names the mechanism with its numbers.
+- **small-tau exponent p** and **effective m** (`effective_m` = p + 1): gamma ~ tau^p as
+  tau -> 0, compared with T_{N,m}, whose gamma ~ tau^(m-1).  With shared receptors the
+  leading term is receptor competition (p = 0, effective m = 1), whatever the feedback; its
+  size is a trace.  SHP-1's `effective_m_predicted` = m + 1 is the exponent of the S pathway
+  alone (receptors in excess), the one that shapes the gradient above that trace.
+"""

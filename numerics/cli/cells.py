@@ -50,6 +50,11 @@ def cmd_potential(args):
     keys = ["model", "parameters", *[k for k in ("N", "m") if k in res], "tau_c", "tau1", "L1",
             "L2", "tau_min", "T_min", "tau_inflection"]
     payload = res.to_dict(keys=keys)
+    payload["tau_min_at"] = (f"finite dose L2 = {res.L2:g} next to agonists tau1 = "
+                             f"{res.tau1:g} s, L1 = {res.L1:g}")
+    payload["note"] = ("tau_min is the argmin of the output at this finite dose and "
+                       "tau_inflection the critical point of dF/dtau_2 there; classify's tau* "
+                       "and tau_infl are those of a dilute probe (docs/regimes.md#vocabulary)")
     emit(args, payload, "\n".join(f"{k}: {v}" for k, v in payload.items()))
 
 
@@ -108,6 +113,13 @@ def cmd_fold_change(args):
     t_min, fc_min = strongest_antagonist(model, args.tau1, args.L1, args.L2,
                                          bounds=(args.tau2_min, hi))
     params = {k: float(v) for k, v in model.parameters().items()}
+    at = (f"finite dose L2 = {args.L2:g} next to agonists tau1 = {args.tau1:g} s, "
+          f"L1 = {args.L1:g}")
     payload = {"tau2": grid.tolist(), "fc": fc.tolist(), "tau2_argmin": t_min,
-               "fc_min": fc_min, "model": model.name, "parameters": params, **params}
-    emit(args, payload, f"strongest antagonist at tau2 = {t_min:.4g} s, FC = {fc_min:.4g}")
+               "fc_min": fc_min, "tau2_argmin_at": at,
+               "note": "tau2_argmin is the argmin of the fold change at this finite dose, "
+                       "not tau* (the zero of a dilute probe's gradient, from classify); "
+                       "see docs/regimes.md#vocabulary",
+               "model": model.name, "parameters": params, **params}
+    emit(args, payload, f"argmin of the fold change at {at}: tau2 = {t_min:.4g} s, "
+                        f"FC = {fc_min:.4g}")

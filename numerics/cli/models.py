@@ -9,6 +9,12 @@ from .options import add_json_option, add_model_options, model_from_args, parame
 
 def _classify_args(p):
     add_model_options(p)
+    p.add_argument("--tolerance", type=float, default=0.9,
+                   help="antagonism iff the strongest fold change within the dose budget is "
+                        "below this")
+    p.add_argument("--dose-factor", type=float, default=100.0,
+                   help="dose budget: antagonists up to this times the reference agonists' "
+                        "dose (and at most the receptor number)")
     add_json_option(p)
 
 
@@ -16,9 +22,31 @@ def _classify_args(p):
 def cmd_classify(args):
     from antagonism.theory import classify
 
+    if not 0 < args.tolerance <= 1:
+        raise CliError(f"--tolerance must lie in (0, 1], got {args.tolerance}")
+    if not args.dose_factor > 0:
+        raise CliError(f"--dose-factor must be positive, got {args.dose_factor}")
     model = model_from_args(args)
-    result = classify(model)
-    text = "\n".join([repr(model), f"regime: {result.regime}"]
+    result = classify(model, tolerance=args.tolerance, dose_factor=args.dose_factor)
+    if args.model_file is not None:  # a shipped literature file: name its mechanism
+        from pathlib import Path
+
+        from antagonism.numerics.data.reaction_files import literature_files
+        from antagonism.numerics.experiments.literature import STRUCTURE
+
+        shipped = {Path(p).resolve(): stem for stem, p in literature_files().items()}
+        stem = shipped.get(Path(args.model_file).resolve())
+        if stem in STRUCTURE:
+            result.structure = STRUCTURE[stem]
+            result.cause = f"{STRUCTURE[stem]}.  {result.cause}"
+    thr = result.threshold_binding_time
+    text = "\n".join([repr(model), f"verdict: {result.verdict}",
+                      f"antagonism strength: {result.antagonism_strength:.4g} "
+                      f"(tolerance {result.tolerance:g})",
+                      "threshold binding time: " + ("none (no dose-independent threshold)"
+                                                    if thr is None else f"{thr:.4g} s"),
+                      f"cause: {result.cause}",
+                      f"regime (gradient shape): {result.regime}; tau* at {result.tau_star_at}"]
                      + [f"  - {r}" for r in result.reasons])
     emit(args, result.to_dict(), text)
 

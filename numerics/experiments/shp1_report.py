@@ -32,7 +32,12 @@ def shp1_regime_report(m_values=(1, 2, 3, 4), doses=(100.0, 1000.0, 10000.0), ta
         fc = fold_change(model, tau1, L1, grid, doses[-1])
         rows.append(Result(m=m, regime=cls.regime, small_tau_exponent=cls.small_tau_exponent,
                            s_pathway_exponent=s_path.small_tau_exponent,
-                           effective_m=cls.effective_m, tau_star=cls.tau_star,
+                           effective_m=cls.effective_m,
+                           effective_m_predicted=cls.get("effective_m_predicted"),
+                           verdict=cls.verdict, antagonism_strength=cls.antagonism_strength,
+                           threshold_binding_time=cls.threshold_binding_time,
+                           tau_star_over_tau_threshold=cls.tau_star_over_tau_threshold,
+                           tau_star=cls.tau_star, tau_star_at=cls.tau_star_at,
                            tau_inflection=cls.tau_inflection, escape=cls.escape,
                            doses=list(doses), tau2_argmin=[a for a, _ in argmins],
                            fc_min=[f for _, f in argmins], fc_max=float(fc.max()),
