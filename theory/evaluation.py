@@ -22,13 +22,17 @@ from functools import lru_cache
 
 import numpy as np
 import sympy as sp
-from scipy.optimize import brentq
+from scipy.optimize import brentq, root
 
 from antagonism.derivations import symbols as sy
 from antagonism.derivations.errors import ConvergenceError, InputError
 
 from .result import Result
 from .validation import check_ligands
+
+_RTOL = 1e-9            # accepted residual of a steady-state constraint, relative to its terms
+_U_MIN = np.log(1e-280)  # scaled variables u = log((y - lower)/scale) span [_U_MIN, _U_MAX]
+_U_MAX = np.log(1e300)
 
 
 class SteadyState(Result):
@@ -42,6 +46,8 @@ class SteadyState(Result):
     shared : dict name -> float -- shared variables at steady state
     terms : dict name -> ndarray -- per-ligand terms f_k(tau_i, L_i, y)
     aliases : dict alias -> name -- other names of some quantities (the sum form's aliases)
+    residual : float -- the largest residual of the shared variables' constraints, relative
+        to the size of their terms (a total, or the fluxes of a balance); at most 1e-9
     """
 
     def _resolve(self, name):
@@ -216,6 +222,8 @@ class SumFormEvaluator(Evaluator):
                                                 for v in form.shared))
         self.active = [A for A in form.aggregates if A in used]
         self._per = _PerLigand(form, used)
+        # the aggregates the constraints use: all that solving for the shared variables needs
+        self._constrained = set().union(*(v.constraint.free_symbols for v in form.shared))
         A = form.aggregates
         G = [v.constraint for v in form.shared]
         aggregate_level = {"F": form.output}
@@ -228,73 +236,203 @@ class SumFormEvaluator(Evaluator):
                 aggregate_level[f"G{j}_A{i}"] = sp.diff(G[j], a)
             for k, s2 in enumerate(y):
                 aggregate_level[f"G{j}_y{k}"] = sp.diff(G[j], s2)
+        for j in range(len(y)):  # the size of each constraint's terms: its residual's scale
+            aggregate_level[f"W{j}"] = sp.Add(*[sp.Abs(t) for t in sp.Add.make_args(G[j])])
         self._agg = _numpy_lambdify((*A, *y), aggregate_level)
-        self._bounds = [(float(v.lower), float(v.upper)) for v in form.shared]
-        # which aggregates and later shared variables each constraint depends on (terms
-        # through type states depend on every shared variable)
-        self._needs = []
-        for j, v in enumerate(form.shared):
-            aggs = [i for i, a in enumerate(A) if v.constraint.has(a)]
-            later = {k for k in range(j + 1, len(y)) if v.constraint.has(y[k])
-                     or any(form.terms[A[i]].has(y[k]) or form.type_states for i in aggs)}
-            self._needs.append((aggs, bool(later)))
+        self._lower = np.array([float(v.lower) for v in form.shared], float)
+        self._upper = np.array([float(v.upper) for v in form.shared], float)
+        if not np.all(np.isfinite(self._lower)):
+            raise InputError("shared variables need a finite lower bound")
+        self._scale = np.where(np.isfinite(self._upper), self._upper - self._lower, 1.0)
+        self._scale = np.where(self._scale > 0, self._scale, 1.0)
 
-    # -- building blocks ---------------------------------------------------------------------
-    def _sum(self, i, tau, L, y, X):
-        return float(np.sum(self._per.value(self.form.aggregates[i], tau, L, y, X)))
-
-    def _residual(self, j, tau, L, y):
-        aggs, _ = self._needs[j]
+    # -- the shared variables' steady state ------------------------------------------------------
+    def _aggregates(self, tau, L, y, derivatives=False, only=None):
+        """The sums A_k at shared values y and, with ``derivatives``, D_kl = sum_i df_k/dy_l
+        (zero rows for aggregates that neither the output nor a constraint uses, and for
+        those not in ``only`` when given)."""
         X = self._per.solve_states(tau, L, y)
-        A = [self._sum(i, tau, L, y, X) if i in aggs else 0.0 for i in range(len(self.names))]
-        return float(self._agg[f"G{j}"](*A, *y))
+        A = np.zeros(len(self.names))
+        for i, Ak in enumerate(self.form.aggregates):
+            if Ak in self.active and (only is None or Ak in only):
+                A[i] = np.sum(self._per.value(Ak, tau, L, y, X))
+        if not derivatives:
+            return A, None
+        dX = self._per.state_derivatives(tau, L, y, X)
+        D = np.zeros((len(self.names), len(y)))
+        for i, Ak in enumerate(self.form.aggregates):
+            if Ak in self.active and (only is None or Ak in only):
+                for k, s in enumerate(self.shared_names):
+                    D[i, k] = np.sum(self._per.derivative(Ak, s, tau, L, y, X, dX))
+        return A, D
 
-    def _solve_shared(self, tau, L, fixed=()):
-        """Solve the shared variables in order, each by a bracketed root with the earlier
-        ones fixed (and the later ones re-solved inside when its constraint needs them)."""
-        y = list(fixed)
-        n = len(self.shared_names)
-        while len(y) < n:
-            j = len(y)
-            lo, hi = self._bounds[j]
-            _, nested = self._needs[j]
+    def _constraints(self, A, y):
+        """G_j(A, y) and W_j, the sum of the magnitudes of G_j's terms (the scale against
+        which its residual is judged: a total for a conservation law, the fluxes for a
+        balance)."""
+        G = np.array([self._agg[f"G{j}"](*A, *y) for j in range(len(y))], float)
+        W = np.array([self._agg[f"W{j}"](*A, *y) for j in range(len(y))], float)
+        return G, W
 
-            def g(v, j=j):
-                trial = y + [v]
-                if nested:
-                    trial = self._solve_shared(tau, L, trial)
+    def _constraint_jacobian(self, A, D, y):
+        """dG/dy = G_A D + G_y (the total derivative through the aggregates)."""
+        nA, ny = len(A), len(y)
+        G_A = np.array([[self._agg[f"G{j}_A{i}"](*A, *y) for i in range(nA)]
+                        for j in range(ny)], float).reshape(ny, nA)
+        G_y = np.array([[self._agg[f"G{j}_y{k}"](*A, *y) for k in range(ny)]
+                        for j in range(ny)], float)
+        return G_A @ D + G_y
+
+    def _to_y(self, u):
+        """Scaled variables u -> y = lower + scale e^u (every shared variable lies above its
+        lower bound; its scale is its range, or 1 when unbounded): y spans hundreds of
+        orders of magnitude (free receptors ~ R/(kappa tau L) at large L) at full relative
+        precision."""
+        return self._lower + self._scale * np.exp(np.minimum(u, 700.0))
+
+    def _to_u(self, y):
+        gap = np.maximum(np.asarray(y, float) - self._lower, self._scale * np.exp(_U_MIN))
+        return np.log(gap / self._scale)
+
+    def _relative_residual(self, tau, L, y):
+        """max_j |G_j| / W_j at y (0 where every term vanishes), and the vector."""
+        try:
+            A, _ = self._aggregates(tau, L, list(y), only=self._constrained)
+        except ConvergenceError:
+            return np.inf, np.full(len(y), np.inf)
+        G, W = self._constraints(A, y)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            rel = np.where(np.abs(G) <= 0, 0.0, np.abs(G) / W)
+        rel = np.where(np.isfinite(rel), rel, np.inf)
+        return float(rel.max()), rel
+
+    def _sweep(self, tau, L, y, sweeps=3, xtol=1e-4):
+        """Starting values: Gauss-Seidel sweeps, each variable's own constraint solved in
+        one dimension (a bracketed root in u) with the others fixed, clamped to the end of
+        its range where its constraint does not change sign there."""
+        y = np.array(y, float)
+        for _ in range(sweeps):
+            for j in range(len(y)):
+                only = self.form.shared[j].constraint.free_symbols
+
+                def g(u, j=j, only=only):
+                    trial = y.copy()
+                    trial[j] = self._to_y(np.full(len(y), u))[j]
+                    try:
+                        A, _ = self._aggregates(tau, L, list(trial), only=only)
+                    except ConvergenceError:
+                        return np.nan
+                    G, W = self._constraints(A, trial)
+                    return G[j] / W[j] if W[j] > 0 else 0.0
+
+                lo, hi = _U_MIN, 0.0
+                g_lo, g_hi = g(lo), g(hi)
+                if not np.isfinite(self._upper[j]):  # unbounded: widen by decades
+                    while (np.isfinite(g_hi) and np.sign(g_hi) == np.sign(g_lo)
+                           and hi < _U_MAX):
+                        hi = min(hi + np.log(10.0), _U_MAX)
+                        g_hi = g(hi)
+                if not (np.isfinite(g_lo) and np.isfinite(g_hi)):
+                    continue
+                if g_lo == 0 or g_hi == 0 or np.sign(g_lo) == np.sign(g_hi):
+                    u = lo if abs(g_lo) <= abs(g_hi) else hi
                 else:
-                    trial = trial + [lo_ for lo_, _ in self._bounds[j + 1:]]
-                return self._residual(j, tau, L, trial)
-
-            g_lo = g(lo)
-            hi, g_hi = self._upper_bracket(g, lo, hi, g_lo)
-            if g_lo == 0:
-                root = lo
-            elif g_hi == 0:
-                root = hi
-            elif np.sign(g_lo) == np.sign(g_hi) or not np.isfinite(g_lo * g_hi):
-                raise ConvergenceError(
-                    f"no steady state found for {self.shared_names[j]} in [{lo:g}, {hi:g}]: "
-                    f"its constraint is {g_lo:.3g} and {g_hi:.3g} at the ends")
-            else:
-                root = brentq(g, lo, hi, xtol=1e-13 * max(abs(hi), 1.0),
-                              rtol=4 * np.finfo(float).eps)
-            y.append(root)
+                    u = brentq(g, lo, hi, xtol=xtol)
+                y[j] = self._to_y(np.full(len(y), u))[j]
         return y
 
-    @staticmethod
-    def _upper_bracket(g, lo, hi, g_lo, factor=10.0, largest=1e18):
-        """The upper end of the bracket: ``hi`` if finite, else the first of lo + 1, 10,
-        100, ... where g changes sign (shared species without a conservation law)."""
-        if np.isfinite(hi):
-            return hi, g(hi)
-        hi = max(abs(lo), 1.0)
-        while True:
-            g_hi = g(hi)
-            if not np.isfinite(g_hi) or np.sign(g_hi) != np.sign(g_lo) or hi >= largest:
-                return hi, g_hi
-            hi *= factor
+    def _newton(self, tau, L, y0):
+        """scipy.optimize.root (Powell's hybrid method) on G(y(u)) / W(y0) = 0 in the scaled
+        variables u, with the analytic Jacobian (G_A D + G_y) dy/du."""
+        only = self._constrained
+        W0 = self._constraints(self._aggregates(tau, L, list(y0), only=only)[0], y0)[1]
+        W0 = np.where(W0 > 0, W0, 1.0)
+
+        def F(u):
+            y = self._to_y(u)
+            try:
+                A, _ = self._aggregates(tau, L, list(y), only=only)
+            except ConvergenceError:
+                return np.full(len(u), np.nan)
+            return self._constraints(A, y)[0] / W0
+
+        def J(u):
+            y = self._to_y(u)
+            try:
+                A, D = self._aggregates(tau, L, list(y), derivatives=True, only=only)
+            except ConvergenceError:
+                return np.eye(len(u))
+            return self._constraint_jacobian(A, D, y) * ((y - self._lower) / W0[:, None])
+
+        with np.errstate(all="ignore"):
+            sol = root(F, self._to_u(y0), jac=J, method="hybr", options={"xtol": 1e-13})
+        y = self._to_y(sol.x)
+        # a variable driven to its lower bound sits on it (u -> -inf is never reached)
+        y = np.where(y - self._lower <= self._scale * np.exp(_U_MIN + 1), self._lower, y)
+        return y
+
+    def _accept(self, tau, L, y):
+        inside = np.all(np.isfinite(y)) and np.all(
+            (y >= self._lower) & (y <= self._upper * (1 + 1e-9) + 1e-300))
+        return inside and self._relative_residual(tau, L, y)[0] <= _RTOL
+
+    def _solve_shared(self, tau, L):
+        """The shared variables at steady state: Newton (scipy's ``root`` with the analytic
+        Jacobian) in scaled variables from Gauss-Seidel starting values; failing that,
+        continuation in the dose from 1e-8 of the ligands' quantities up, each solve
+        starting from the previous one.  A solution is accepted only inside the variables'
+        ranges with every constraint's residual below 1e-9 of the size of its terms."""
+        n = len(self.shared_names)
+        if not n:
+            return []
+        start = np.where(np.isfinite(self._upper), (self._lower + self._upper) / 2,
+                         self._lower + 1.0)
+        if n == 1:  # one variable: its bracketed root is the solution
+            y = self._sweep(tau, L, start, sweeps=1, xtol=1e-13)
+            if self._accept(tau, L, y):
+                return list(y)
+        # Newton straight from the middle of the ranges when every range is finite
+        for sweeps in ((0, 1, 3) if np.all(np.isfinite(self._upper)) else (1, 3)):
+            y = self._newton(tau, L, self._sweep(tau, L, start, sweeps))
+            if self._accept(tau, L, y):
+                return list(y)
+        y = start
+        for dose in np.logspace(-8, 0, 9):
+            y = self._newton(tau, dose * L, self._sweep(tau, dose * L, y, sweeps=1))
+        if self._accept(tau, L, y):
+            return list(y)
+        worst, rel = self._relative_residual(tau, L, y)
+        j = int(np.argmax(rel)) if np.isfinite(worst) else 0
+        raise ConvergenceError(
+            f"no steady state found for {self.shared_names[j]} in [{self._lower[j]:g}, "
+            f"{self._upper[j]:g}]: the best point found leaves its constraint "
+            f"{self.form.shared[j].constraint} = 0 with a relative residual of "
+            f"{worst:.3g}")
+
+    def _check_state(self, state):
+        """A steady state is finite and its amounts are non-negative, or an error that names
+        the quantity (never a number printed as if it were a result)."""
+        for name, v in state.shared.items():
+            if not np.isfinite(v):
+                raise ConvergenceError(f"the steady state of {name} is not finite ({v})")
+        amounts = {str(A) for A in self.form.amounts}
+        names = {str(v): k for k, v in self.form.aliases.items()}
+        tol = 1e-9 * np.maximum(state.L, 1e-300)
+        for key, values in state.terms.items():
+            bad = ~np.isfinite(values)
+            if key in amounts:
+                bad |= values < -tol
+            if bad.any():
+                i = int(np.argmax(bad))
+                raise ConvergenceError(
+                    f"the steady state of {names.get(key, key)} for ligand type {i} "
+                    f"(tau = {state.tau[i]:g}, L = {state.L[i]:g}) is "
+                    f"{'not finite' if not np.isfinite(values[i]) else 'negative'} "
+                    f"({values[i]:.6g}): the model has no physical steady state there")
+        if not np.isfinite(state.output):
+            raise ConvergenceError(f"the output is not finite ({state.output}) at this steady "
+                                   "state")
+        return state
 
     # -- public --------------------------------------------------------------------------------
     def steady_state(self, tau, L):
@@ -304,10 +442,13 @@ class SumFormEvaluator(Evaluator):
         terms = {name: self._per.value(A, tau, L, y, X)
                  for name, A in zip(self.names, self.form.aggregates)}
         A = [float(t.sum()) for t in terms.values()]
-        return SteadyState(tau=tau, L=L, output=float(self._agg["F"](*A, *y)),
-                           aggregates=dict(zip(self.names, A)),
-                           shared=dict(zip(self.shared_names, map(float, y))), terms=terms,
-                           aliases={k: str(v) for k, v in self.form.aliases.items()})
+        state = SteadyState(tau=tau, L=L, output=float(self._agg["F"](*A, *y)),
+                            aggregates=dict(zip(self.names, A)),
+                            shared=dict(zip(self.shared_names, map(float, y))), terms=terms,
+                            aliases={k: str(v) for k, v in self.form.aliases.items()},
+                            residual=self._relative_residual(tau, L, np.array(y))[0]
+                            if y else 0.0)
+        return self._check_state(state)
 
     def _derivatives(self, state):
         y = list(state.shared.values())
