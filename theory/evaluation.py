@@ -31,8 +31,7 @@ from .result import Result
 from .validation import check_ligands
 
 _RTOL = 1e-9            # accepted residual of a steady-state constraint, relative to its terms
-_U_MIN = np.log(1e-280)  # scaled variables u = log((y - lower)/scale) span [_U_MIN, _U_MAX]
-_U_MAX = np.log(1e300)
+_TINY, _HUGE = 1e-305, 1e300  # shared variables y range over [lower + _TINY, _HUGE]
 
 
 class SteadyState(Result):
@@ -245,6 +244,9 @@ class SumFormEvaluator(Evaluator):
             raise InputError("shared variables need a finite lower bound")
         self._scale = np.where(np.isfinite(self._upper), self._upper - self._lower, 1.0)
         self._scale = np.where(self._scale > 0, self._scale, 1.0)
+        # scaled variables u = log((y - lower)/scale) span [u_min, u_max]
+        self._u_min = np.log(_TINY / self._scale)
+        self._u_max = np.where(np.isfinite(self._upper), 0.0, np.log(_HUGE / self._scale))
 
     # -- the shared variables' steady state ------------------------------------------------------
     def _aggregates(self, tau, L, y, derivatives=False, only=None):
@@ -291,7 +293,7 @@ class SumFormEvaluator(Evaluator):
         return self._lower + self._scale * np.exp(np.minimum(u, 700.0))
 
     def _to_u(self, y):
-        gap = np.maximum(np.asarray(y, float) - self._lower, self._scale * np.exp(_U_MIN))
+        gap = np.maximum(np.asarray(y, float) - self._lower, _TINY)
         return np.log(gap / self._scale)
 
     def _relative_residual(self, tau, L, y):
@@ -325,19 +327,9 @@ class SumFormEvaluator(Evaluator):
                     G, W = self._constraints(A, trial)
                     return G[j] / W[j] if W[j] > 0 else 0.0
 
-                lo, hi = _U_MIN, 0.0
-                g_lo, g_hi = g(lo), g(hi)
-                if not np.isfinite(self._upper[j]):  # unbounded: widen by decades
-                    while (np.isfinite(g_hi) and np.sign(g_hi) == np.sign(g_lo)
-                           and hi < _U_MAX):
-                        hi = min(hi + np.log(10.0), _U_MAX)
-                        g_hi = g(hi)
-                if not (np.isfinite(g_lo) and np.isfinite(g_hi)):
+                u = _bracketed_root(g, self._u_min[j], self._u_max[j], xtol)
+                if u is None:
                     continue
-                if g_lo == 0 or g_hi == 0 or np.sign(g_lo) == np.sign(g_hi):
-                    u = lo if abs(g_lo) <= abs(g_hi) else hi
-                else:
-                    u = brentq(g, lo, hi, xtol=xtol)
                 y[j] = self._to_y(np.full(len(y), u))[j]
         return y
 
@@ -368,39 +360,43 @@ class SumFormEvaluator(Evaluator):
             sol = root(F, self._to_u(y0), jac=J, method="hybr", options={"xtol": 1e-13})
         y = self._to_y(sol.x)
         # a variable driven to its lower bound sits on it (u -> -inf is never reached)
-        y = np.where(y - self._lower <= self._scale * np.exp(_U_MIN + 1), self._lower, y)
+        y = np.where(y - self._lower <= 3 * _TINY, self._lower, y)
         return y
 
     def _accept(self, tau, L, y):
+        """The largest relative residual at y if y is a steady state (inside the ranges,
+        residuals at most _RTOL), else None."""
         inside = np.all(np.isfinite(y)) and np.all(
             (y >= self._lower) & (y <= self._upper * (1 + 1e-9) + 1e-300))
-        return inside and self._relative_residual(tau, L, y)[0] <= _RTOL
+        residual = self._relative_residual(tau, L, y)[0] if inside else np.inf
+        return residual if residual <= _RTOL else None
 
     def _solve_shared(self, tau, L):
         """The shared variables at steady state: Newton (scipy's ``root`` with the analytic
         Jacobian) in scaled variables from Gauss-Seidel starting values; failing that,
         continuation in the dose from 1e-8 of the ligands' quantities up, each solve
         starting from the previous one.  A solution is accepted only inside the variables'
-        ranges with every constraint's residual below 1e-9 of the size of its terms."""
+        ranges with every constraint's residual below 1e-9 of the size of its terms.
+        Returns (y, the largest relative residual)."""
         n = len(self.shared_names)
         if not n:
-            return []
+            return [], 0.0
         start = np.where(np.isfinite(self._upper), (self._lower + self._upper) / 2,
                          self._lower + 1.0)
         if n == 1:  # one variable: its bracketed root is the solution
             y = self._sweep(tau, L, start, sweeps=1, xtol=1e-13)
-            if self._accept(tau, L, y):
-                return list(y)
+            if (residual := self._accept(tau, L, y)) is not None:
+                return list(y), residual
         # Newton straight from the middle of the ranges when every range is finite
         for sweeps in ((0, 1, 3) if np.all(np.isfinite(self._upper)) else (1, 3)):
             y = self._newton(tau, L, self._sweep(tau, L, start, sweeps))
-            if self._accept(tau, L, y):
-                return list(y)
+            if (residual := self._accept(tau, L, y)) is not None:
+                return list(y), residual
         y = start
         for dose in np.logspace(-8, 0, 9):
             y = self._newton(tau, dose * L, self._sweep(tau, dose * L, y, sweeps=1))
-        if self._accept(tau, L, y):
-            return list(y)
+        if (residual := self._accept(tau, L, y)) is not None:
+            return list(y), residual
         worst, rel = self._relative_residual(tau, L, y)
         j = int(np.argmax(rel)) if np.isfinite(worst) else 0
         raise ConvergenceError(
@@ -437,7 +433,7 @@ class SumFormEvaluator(Evaluator):
     # -- public --------------------------------------------------------------------------------
     def steady_state(self, tau, L):
         tau, L = check_ligands(tau, L, require_positive_L=False)
-        y = self._solve_shared(tau, L)
+        y, residual = self._solve_shared(tau, L)
         X = self._per.solve_states(tau, L, y)
         terms = {name: self._per.value(A, tau, L, y, X)
                  for name, A in zip(self.names, self.form.aggregates)}
@@ -446,8 +442,7 @@ class SumFormEvaluator(Evaluator):
                             aggregates=dict(zip(self.names, A)),
                             shared=dict(zip(self.shared_names, map(float, y))), terms=terms,
                             aliases={k: str(v) for k, v in self.form.aliases.items()},
-                            residual=self._relative_residual(tau, L, np.array(y))[0]
-                            if y else 0.0)
+                            residual=residual)
         return self._check_state(state)
 
     def _derivatives(self, state):
@@ -557,6 +552,38 @@ def _explicit_functions(model, n):
     return (sp.lambdify(args, out, "numpy"),
             sp.lambdify(args, sp.diff(out, taus[0]), "numpy", cse=True),
             sp.lambdify(args, sp.diff(out, Ls[0]), "numpy", cse=True))
+
+
+def _bracketed_root(g, u_min, u_max, xtol):
+    """A root of g(u) in [u_min, u_max] (u_max >= 0), bracketed from u = 0
+    outwards in steps that double (1, 2, 4... decades: a root near the top of a range costs
+    a few evaluations, one 250 decades down about ten more) and refined by brentq; where g
+    keeps its sign, the point with the smallest |g|; None when g(0) is not finite."""
+    g0 = g(0.0)
+    if not np.isfinite(g0):
+        return None
+    if g0 == 0:
+        return 0.0
+    best = (abs(g0), 0.0)
+    sides = [(-1.0, 0.0, g0)] + ([(1.0, 0.0, g0)] if u_max > 0 else [])
+    step = np.log(10.0)
+    while sides:
+        left = []
+        for direction, u_prev, g_prev in sides:
+            u1 = float(np.clip(direction * step, u_min, u_max))
+            g1 = g(u1)
+            if np.isfinite(g1):
+                best = min(best, (abs(g1), u1))
+                if g1 == 0:
+                    return u1
+                if np.sign(g1) != np.sign(g_prev):
+                    return brentq(g, min(u_prev, u1), max(u_prev, u1), xtol=xtol)
+                u_prev, g_prev = u1, g1
+            if u_min < u1 < u_max:
+                left.append((direction, u_prev, g_prev))
+        sides = left
+        step *= 2
+    return best[1]
 
 
 def _numpy_lambdify(args, expressions):
