@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from types import MappingProxyType
 
 import sympy as sp
@@ -313,9 +314,8 @@ def network_sum_form(model):
            if s != net.ligand]
     eqs.append(sum(unknowns) - sy.L)
     implicit = {}
-    try:
-        A, b = sp.linear_eq_to_matrix(eqs, unknowns)
-    except NonlinearError:
+    solution = _linear_solution(tuple(eqs), tuple(unknowns))
+    if solution is None:
         # no closed form: the ligand states of each type are solved numerically
         # (Newton per type) and differentiated with the implicit-function theorem
         per_type = {s: sym[s] for s in states}
@@ -325,8 +325,7 @@ def network_sum_form(model):
         steps.append(Step("the ligand states' equations are not linear given the shared "
                           "species: solved numerically per type", sp.Tuple(*eqs)))
     else:
-        sol = A.LUsolve(b)
-        per_type = {s: sp.cancel(sp.together(e)) for s, e in zip(states, sol)}
+        per_type = dict(zip(states, solution))
         steps.append(Step("steady state of one type's ligand states, sum = L (linear solve)",
                           sp.Tuple(*[sp.Eq(sym[s], e) for s, e in per_type.items()])))
 
@@ -388,6 +387,18 @@ def network_sum_form(model):
                       {"form": form, "states": states, "shared": shared,
                        "per_type": per_type, "laws": [m.coefficients for m in moieties],
                        "moieties": moieties})
+
+
+@lru_cache(maxsize=32)
+def _linear_solution(equations, unknowns):
+    """The unknowns of linear equations as cancelled rational functions (a tuple), or None
+    when the equations are not linear in them.  Cached: models that differ only in their
+    conserved totals or initial amounts share one type's closed form."""
+    try:
+        A, b = sp.linear_eq_to_matrix(list(equations), list(unknowns))
+    except NonlinearError:
+        return None
+    return tuple(sp.cancel(sp.together(e)) for e in A.LUsolve(b))
 
 
 def _exact(expr):

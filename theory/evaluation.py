@@ -19,6 +19,7 @@ Binding times are in s, quantities in molecules; gradients are per s and per mol
 from __future__ import annotations
 
 from functools import lru_cache
+from types import SimpleNamespace
 
 import numpy as np
 import sympy as sp
@@ -199,6 +200,15 @@ class _PerLigand:
         return d
 
 
+@lru_cache(maxsize=32)
+def _per_ligand(terms, shared, type_states, type_equations, type_guess, used):
+    """The lambdified per-ligand terms of a sum form (cached: models that differ only in
+    their constraints, such as a network's conserved totals, share them)."""
+    form = SimpleNamespace(terms=dict(terms), shared_symbols=shared, type_states=type_states,
+                           type_equations=type_equations, type_guess=type_guess)
+    return _PerLigand(form, used)
+
+
 class SumFormEvaluator(Evaluator):
     """Evaluator for models with a sum form (see the module docstring).
 
@@ -220,7 +230,9 @@ class SumFormEvaluator(Evaluator):
         used = form.output.free_symbols.union(*(v.constraint.free_symbols
                                                 for v in form.shared))
         self.active = [A for A in form.aggregates if A in used]
-        self._per = _PerLigand(form, used)
+        self._per = _per_ligand(tuple(form.terms.items()), form.shared_symbols,
+                                form.type_states, form.type_equations, form.type_guess,
+                                frozenset(used))
         # the aggregates the constraints use: all that solving for the shared variables needs
         self._constrained = set().union(*(v.constraint.free_symbols for v in form.shared))
         A = form.aggregates
