@@ -337,9 +337,16 @@ def network_sum_form(model):
     for k, moiety in enumerate(moieties):
         law, q = moiety.coefficients, moiety.species
         total = exact_number(moiety.total)
+        held = " + ".join(s if c == 1 else f"{c}*{s}" for s, c in law.items())
         if moiety.total < 0:
-            raise NetworkError(f"the conserved total {moiety.name} = {moiety.total:g} is "
-                               f"negative ({' + '.join(f'{c}*{s}' for s, c in law.items())})")
+            raise NetworkError(f"the conserved total {moiety.name} = {held} is negative "
+                               f"({moiety.total:g})")
+        if moiety.total == 0 and any(s in states for s in law):
+            raise NetworkError(
+                f"the conserved total {moiety.name} = {held} is 0 in the initial amounts: "
+                f"the ligand's states hold {moiety.name}, so every one of them would be 0; "
+                f"set it by name (--param {moiety.name}=...) or give the species initial "
+                "amounts")
         bound = sp.Symbol(f"B_{k}", positive=True)
         # the moiety held by one type's ligand states, summed directly (no free-ligand
         # term, whose weight is zero: L - [L] would cancel catastrophically at large L)

@@ -144,6 +144,13 @@ def test_totals_are_set_by_moiety_name_or_by_a_species_initial_amount():
         NetworkModel(net, Q_T=1.0)
 
 
+def test_a_zero_receptor_total_is_refused_not_classified():
+    """No receptors at all (every receptor species starts at 0): every output would be 0
+    and any verdict meaningless; the error names the moiety and how to set it."""
+    with pytest.raises(NetworkError, match=r"R_T = R \+ C0 .* is 0.*--param R_T="):
+        NetworkModel(two_state_shp1(dict(R=0.0))).sum_form()
+
+
 # -- several shared variables -------------------------------------------------------------------
 def test_two_state_shp1_matches_its_ode_and_the_built_in_model():
     """S + Sx = S_T with S/Sx = C1/C*: the built-in SHP-1 steady state S = S_T C1/(C1 + C*)

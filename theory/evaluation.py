@@ -410,12 +410,13 @@ class SumFormEvaluator(Evaluator):
         if (residual := self._accept(tau, L, y)) is not None:
             return list(y), residual
         worst, rel = self._relative_residual(tau, L, y)
-        j = int(np.argmax(rel)) if np.isfinite(worst) else 0
-        raise ConvergenceError(
-            f"no steady state found for {self.shared_names[j]} in [{self._lower[j]:g}, "
-            f"{self._upper[j]:g}]: the best point found leaves its constraint "
-            f"{self.form.shared[j].constraint} = 0 with a relative residual of "
-            f"{worst:.3g}")
+        j = int(np.argmax(rel))
+        why = (f"the best point found leaves its constraint {self.form.shared[j].constraint}"
+               f" = 0 with a relative residual of {worst:.3g}" if np.isfinite(worst) else
+               "the model's expressions overflow double precision at these binding times "
+               "and quantities")
+        raise ConvergenceError(f"no steady state found for {self.shared_names[j]} in "
+                               f"[{self._lower[j]:g}, {self._upper[j]:g}]: {why}")
 
     def _check_state(self, state):
         """A steady state is finite and its amounts are non-negative, or an error that names
@@ -432,11 +433,13 @@ class SumFormEvaluator(Evaluator):
                 bad |= values < -tol
             if bad.any():
                 i = int(np.argmax(bad))
+                why = ("not finite: its expression overflows double precision there"
+                       if not np.isfinite(values[i]) else
+                       f"negative ({values[i]:.6g}): the model has no physical steady state "
+                       "there (a rate law that can go negative?)")
                 raise ConvergenceError(
                     f"the steady state of {names.get(key, key)} for ligand type {i} "
-                    f"(tau = {state.tau[i]:g}, L = {state.L[i]:g}) is "
-                    f"{'not finite' if not np.isfinite(values[i]) else 'negative'} "
-                    f"({values[i]:.6g}): the model has no physical steady state there")
+                    f"(tau = {state.tau[i]:g}, L = {state.L[i]:g}) is {why}")
         if not np.isfinite(state.output):
             raise ConvergenceError(f"the output is not finite ({state.output}) at this steady "
                                    "state")
@@ -445,12 +448,14 @@ class SumFormEvaluator(Evaluator):
     # -- public --------------------------------------------------------------------------------
     def steady_state(self, tau, L):
         tau, L = check_ligands(tau, L, require_positive_L=False)
-        y, residual = self._solve_shared(tau, L)
-        X = self._per.solve_states(tau, L, y)
-        terms = {name: self._per.value(A, tau, L, y, X)
-                 for name, A in zip(self.names, self.form.aggregates)}
-        A = [float(t.sum()) for t in terms.values()]
-        state = SteadyState(tau=tau, L=L, output=float(self._agg["F"](*A, *y)),
+        with np.errstate(all="ignore"):  # overflow is caught below, by name
+            y, residual = self._solve_shared(tau, L)
+            X = self._per.solve_states(tau, L, y)
+            terms = {name: self._per.value(A, tau, L, y, X)
+                     for name, A in zip(self.names, self.form.aggregates)}
+            A = [float(t.sum()) for t in terms.values()]
+            output = float(self._agg["F"](*A, *y))
+        state = SteadyState(tau=tau, L=L, output=output,
                             aggregates=dict(zip(self.names, A)),
                             shared=dict(zip(self.shared_names, map(float, y))), terms=terms,
                             aliases={k: str(v) for k, v in self.form.aliases.items()},
