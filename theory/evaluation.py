@@ -230,6 +230,15 @@ class SumFormEvaluator(Evaluator):
         used = form.output.free_symbols.union(*(v.constraint.free_symbols
                                                 for v in form.shared))
         self.active = [A for A in form.aggregates if A in used]
+        # block-triangular constraints (none depends on a later variable, as for receptors
+        # then SHP-1): one sweep of one-dimensional bracketed roots solves them exactly
+        def depends(j, k):
+            G_j = form.shared[j].constraint
+            return G_j.has(y[k]) or bool(form.type_states) or any(
+                form.terms[a].has(y[k]) for a in form.aggregates if G_j.has(a))
+
+        self._triangular = not any(depends(j, k) for j in range(len(y))
+                                   for k in range(j + 1, len(y)))
         self._per = _per_ligand(tuple(form.terms.items()), form.shared_symbols,
                                 form.type_states, form.type_equations, form.type_guess,
                                 frozenset(used))
@@ -387,15 +396,16 @@ class SumFormEvaluator(Evaluator):
         """The shared variables at steady state: Newton (scipy's ``root`` with the analytic
         Jacobian) in scaled variables from Gauss-Seidel starting values; failing that,
         continuation in the dose from 1e-8 of the ligands' quantities up, each solve
-        starting from the previous one.  A solution is accepted only inside the variables'
-        ranges with every constraint's residual below 1e-9 of the size of its terms.
-        Returns (y, the largest relative residual)."""
+        starting from the previous one.  Block-triangular constraints are first solved one
+        variable at a time, each by its bracketed root.  A solution is accepted only inside
+        the variables' ranges with every constraint's residual below 1e-9 of the size of
+        its terms.  Returns (y, the largest relative residual)."""
         n = len(self.shared_names)
         if not n:
             return [], 0.0
         start = np.where(np.isfinite(self._upper), (self._lower + self._upper) / 2,
                          self._lower + 1.0)
-        if n == 1:  # one variable: its bracketed root is the solution
+        if self._triangular:  # one variable at a time: bracketed roots are the solution
             y = self._sweep(tau, L, start, sweeps=1, xtol=1e-13)
             if (residual := self._accept(tau, L, y)) is not None:
                 return list(y), residual
