@@ -68,6 +68,9 @@ class SumForm:
         When one type's steady state has no closed form: unknowns X of each ligand type
         (the terms may use them), the equations E(X; tau, L, y) = 0 that fix them, solved
         numerically per type, and a starting guess for each (expressions in tau and L).
+    amounts : tuple, optional
+        Aggregates that are amounts of species (molecules): their per-ligand terms must be
+        non-negative at a steady state, and the numerics refuse one where they are not.
     """
 
     terms: dict
@@ -78,11 +81,12 @@ class SumForm:
     type_states: tuple = ()
     type_equations: tuple = ()
     type_guess: tuple = ()
+    amounts: tuple = ()
 
     def __post_init__(self):
         object.__setattr__(self, "terms", MappingProxyType(dict(self.terms)))
         object.__setattr__(self, "aliases", MappingProxyType(dict(self.aliases)))
-        for name in ("type_states", "type_equations", "type_guess"):
+        for name in ("type_states", "type_equations", "type_guess", "amounts"):
             object.__setattr__(self, name, tuple(getattr(self, name)))
         if not (len(self.type_states) == len(self.type_equations) == len(self.type_guess)):
             raise InputError("type_states, type_equations and type_guess must match in length")

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from types import MappingProxyType
 
 import sympy as sp
@@ -209,27 +210,78 @@ def ligand_states(network):
 
 
 def _conservation_laws(network, states):
-    """Conservation laws other than the ligand's, with zero weight on the free ligand:
-    a list of {species: coefficient}."""
+    """Conservation laws other than the ligand's, with zero weight on the free ligand: a
+    list of {species: coefficient} (integers), one per independent conserved moiety.
+
+    As roadrunner and COPASI do, the laws span the left null space of the stoichiometric
+    matrix N (species x reactions): vectors c with c^T N = 0, so that c . x is constant in
+    time.  They are computed exactly (sympy, rational arithmetic), the ligand's own law is
+    taken out, and the rest is brought to reduced row-echelon form with the shared species
+    first: each law then has its own leading shared species (its coefficient 1), which the
+    law fixes and after which it is named (the receptors' law R + C_0 + ... leads with R)."""
     species = network.species
     Nmat = sp.Matrix([[r.net(s) for r in network.reactions] for s in species])
     lig = sp.Matrix([1 if s in states else 0 for s in species])
-    laws = []
+    order = ([s for s in species if s not in states] + [s for s in species if s in states])
+    rows = []
     for v in Nmat.T.nullspace():
         v = v - v[species.index(network.ligand)] * lig
-        if all(c == 0 for c in v):
+        if any(c != 0 for c in v):
+            rows.append([v[species.index(s)] for s in order])
+    if not rows:
+        return []
+    reduced, pivots = sp.Matrix(rows).rref()
+    laws = []
+    for k in range(len(pivots)):
+        row = list(reduced.row(k))
+        scale = sp.ilcm(*[sp.fraction(c)[1] for c in row if c != 0])
+        laws.append({s: c * scale for s, c in zip(order, row) if c != 0})
+    return laws
+
+
+@dataclass(frozen=True)
+class ConservedMoiety:
+    """A conserved moiety of a reaction network: sum_s c_s [s] is constant in time.
+
+    Attributes
+    ----------
+    name : str -- ``<species>_T`` after the law's leading shared species (``R_T`` for the
+        receptors), or ``<species>_total`` if that name is taken by a parameter or species
+    coefficients : mapping species -> integer c_s
+    species : str -- the shared species the law fixes at steady state
+    total : float -- c . x(0), from the initial amounts (every species, bound states
+        included: receptors that all start bound count), unless set by name
+    """
+
+    name: str
+    coefficients: dict
+    species: str
+    total: float
+
+
+def conserved_moieties(network, initial=None, totals=None):
+    """The network's conserved moieties other than the ligand's (see
+    :func:`_conservation_laws`), each with its total: ``c . initial`` (the network's initial
+    amounts, updated by ``initial``), or the value ``totals`` gives for its name.
+
+    Returns a tuple of :class:`ConservedMoiety`."""
+    states = ligand_states(network)
+    amounts = {**network.initial, **(initial or {})}
+    totals = dict(totals or {})
+    taken = set(network.species) | set(network.parameters)
+    out = []
+    for law in _conservation_laws(network, states):
+        lead = next((s for s in network.species if s in law and s not in states), None)
+        if lead is None:
             continue
-        if all(c <= 0 for c in v):
-            v = -v
-        laws.append({s: c for s, c in zip(species, v) if c != 0})
-    # keep independent laws only
-    kept, rows = [], []
-    for law in laws:
-        row = [law.get(s, 0) for s in species]
-        if sp.Matrix(rows + [row]).rank() > len(rows):
-            rows.append(row)
-            kept.append(law)
-    return kept
+        name = f"{lead}_T" if f"{lead}_T" not in taken else f"{lead}_total"
+        total = totals.pop(name) if name in totals else sum(
+            float(c) * float(amounts.get(s, 0.0)) for s, c in law.items())
+        out.append(ConservedMoiety(name, MappingProxyType(dict(law)), lead, float(total)))
+    if totals:
+        raise NetworkError(f"no conserved moiety named {sorted(totals)[0]!r}; the network's "
+                           f"moieties: {', '.join(m.name for m in out) or 'none'}")
+    return tuple(out)
 
 
 @derived
@@ -252,7 +304,7 @@ def network_sum_form(model):
     time = net.off_rate or net.binding_time
     t_sub = {sp.Symbol(time): (1 / sy.tau if net.off_rate else sy.tau)}
     # numbers go in first: the linear solve stays small (only tau, L and shared species left)
-    rates = [r.rate.subs(plain).subs(t_sub).subs(values) for r in net.reactions]
+    rates = [_exact(r.rate.subs(plain).subs(t_sub).subs(values)) for r in net.reactions]
     steps = [Step("ligand states (moiety tracing)", sp.Tuple(*[sym[s] for s in states])),
              Step("shared species", sp.Tuple(*[sym[s] for s in shared]))]
 
@@ -262,9 +314,8 @@ def network_sum_form(model):
            if s != net.ligand]
     eqs.append(sum(unknowns) - sy.L)
     implicit = {}
-    try:
-        A, b = sp.linear_eq_to_matrix(eqs, unknowns)
-    except NonlinearError:
+    solution = _linear_solution(tuple(eqs), tuple(unknowns))
+    if solution is None:
         # no closed form: the ligand states of each type are solved numerically
         # (Newton per type) and differentiated with the implicit-function theorem
         per_type = {s: sym[s] for s in states}
@@ -274,35 +325,42 @@ def network_sum_form(model):
         steps.append(Step("the ligand states' equations are not linear given the shared "
                           "species: solved numerically per type", sp.Tuple(*eqs)))
     else:
-        sol = A.LUsolve(b)
-        per_type = {s: sp.cancel(sp.together(e)) for s, e in zip(states, sol)}
+        per_type = dict(zip(states, solution))
         steps.append(Step("steady state of one type's ligand states, sum = L (linear solve)",
                           sp.Tuple(*[sp.Eq(sym[s], e) for s, e in per_type.items()])))
 
     # 3. shared species: conservation laws first, their own equations otherwise
     terms = {sp.Symbol(f"A_{s}", positive=True): e for s, e in per_type.items()}
     aggregate = {sym[s]: sp.Symbol(f"A_{s}", positive=True) for s in states}
-    laws = _conservation_laws(net, states)
-    paired, variables = set(), []
-    for k, law in enumerate(laws):
-        candidates = [s for s in shared if s in law and s not in paired]
-        if not candidates:
-            continue
-        q = candidates[0]
-        paired.add(q)
-        total = sum(c * exact_number(float(net.initial.get(s, 0))) for s, c in law.items()
-                    if s not in states)
+    moieties = conserved_moieties(net, model.initial, model.totals)
+    variables, bounds = [], {}
+    for k, moiety in enumerate(moieties):
+        law, q = moiety.coefficients, moiety.species
+        total = exact_number(moiety.total)
+        held = " + ".join(s if c == 1 else f"{c}*{s}" for s, c in law.items())
+        if moiety.total < 0:
+            raise NetworkError(f"the conserved total {moiety.name} = {held} is negative "
+                               f"({moiety.total:g})")
+        if moiety.total == 0 and any(s in states for s in law):
+            raise NetworkError(
+                f"the conserved total {moiety.name} = {held} is 0 in the initial amounts: "
+                f"the ligand's states hold {moiety.name}, so every one of them would be 0; "
+                f"set it by name (--param {moiety.name}=...) or give the species initial "
+                "amounts")
         bound = sp.Symbol(f"B_{k}", positive=True)
-        # sum_s c_s f_s = c L + sum_s (c_s - c) f_s since sum_s f_s = L: with c the most
-        # common coefficient, few terms remain (receptors: L - f_L, the bound ligand)
-        coeffs = [law.get(s, 0) for s in states]
-        c = max(set(coeffs), key=coeffs.count)
-        terms[bound] = sp.cancel(sp.together(c * sy.L + sum(
-            (law.get(s, 0) - c) * per_type[s] for s in states)))
+        # the moiety held by one type's ligand states, summed directly (no free-ligand
+        # term, whose weight is zero: L - [L] would cancel catastrophically at large L)
+        terms[bound] = sp.cancel(sp.together(sp.Add(*[law[s] * per_type[s]
+                                                      for s in states if s in law])))
         G = sum(c * sym[s] for s, c in law.items() if s in shared) + bound - total
-        upper = total / law[q] if all(c > 0 for c in law.values()) else sp.oo
-        variables.append(SharedVariable(sym[q], G, sp.S.Zero, upper,
-                                         f"{q} (conservation law)"))
+        if all(c > 0 for c in law.values()):
+            for s in law:
+                if s in shared:
+                    bounds[s] = min(bounds.get(s, sp.oo), total / law[s])
+        variables.append((q, G, f"{q} (conservation of {moiety.name})"))
+    paired = {q for q, _, _ in variables}
+    variables = [SharedVariable(sym[q], G, sp.S.Zero, bounds.get(q, sp.oo), text)
+                 for q, G, text in variables]
     solved = {sym[s]: e for s, e in per_type.items()}
     for q in shared:
         if q in paired:
@@ -320,17 +378,41 @@ def network_sum_form(model):
         if G == 0:
             raise NetworkError(f"shared species {q} has no reaction and no conservation law "
                                "to fix it")
-        variables.append(SharedVariable(sym[q], G, sp.S.Zero, sp.oo, f"{q} (steady state)"))
+        variables.append(SharedVariable(sym[q], G, sp.S.Zero, bounds.get(q, sp.oo),
+                                        f"{q} (steady state)"))
     out = read_expression(net.output, "output").subs(plain).subs(aggregate).subs(values)
     out = out.subs(t_sub)
     form = SumForm(terms=terms, output=out, shared=_order(variables, terms),
-                   aliases={s: aggregate[sym[s]] for s in states}, **implicit)
+                   aliases={s: aggregate[sym[s]] for s in states}, **implicit,
+                   amounts=(*aggregate.values(),
+                            *(sp.Symbol(f"B_{k}", positive=True) for k in range(len(moieties))
+                              if all(c > 0 for c in moieties[k].coefficients.values()))))
     steps.append(Step("shared species fixed by", sp.Tuple(*[sp.Eq(v.constraint, 0)
                                                            for v in form.shared])))
     steps.append(Step("output", out))
     return Derivation(f"sum form of {net.name}", out, tuple(steps), (),
                       {"form": form, "states": states, "shared": shared,
-                       "per_type": per_type, "laws": laws})
+                       "per_type": per_type, "laws": [m.coefficients for m in moieties],
+                       "moieties": moieties})
+
+
+@lru_cache(maxsize=32)
+def _linear_solution(equations, unknowns):
+    """The unknowns of linear equations as cancelled rational functions (a tuple), or None
+    when the equations are not linear in them.  Cached: models that differ only in their
+    conserved totals or initial amounts share one type's closed form."""
+    try:
+        A, b = sp.linear_eq_to_matrix(list(equations), list(unknowns))
+    except NonlinearError:
+        return None
+    return tuple(sp.cancel(sp.together(e)) for e in A.LUsolve(b))
+
+
+def _exact(expr):
+    """``expr`` with its floating-point numbers made exact (``exact_number``): rational
+    arithmetic keeps the cancelled closed forms free of round-off terms (a file's volume 1.0
+    would otherwise leave terms such as 1e-13 L tau^6 that dominate at large L)."""
+    return expr.xreplace({f: exact_number(float(f)) for f in expr.atoms(sp.Float)})
 
 
 def _order(variables, terms):
@@ -354,18 +436,31 @@ def _order(variables, terms):
 class NetworkModel(CellModel):
     """A cell model defined by a :class:`ReactionNetwork` (see the module docstring).
 
-    ``overrides`` replace parameter values by name; ``tau_c`` is the network's unless given.
+    ``overrides`` replace parameter values by name, a species' initial amount by the
+    species' name, or a conserved moiety's total by the moiety's name (``R_T``; see
+    :func:`conserved_moieties`); ``tau_c`` is the network's unless given.  ``moieties()``
+    reports the conserved totals the steady states use.
     """
 
     name = "network"
     title = "a reaction network"
 
     def __init__(self, network, tau_c=None, **overrides):
+        initial = {k: overrides.pop(k) for k in list(overrides) if k in network.species}
+        names = {m.name for m in conserved_moieties(network)}
+        totals = {k: overrides.pop(k) for k in list(overrides) if k in names}
         unknown = set(overrides) - set(network.parameters)
         if unknown:
             raise NetworkError(f"unknown parameter(s) {sorted(unknown)} for network "
-                               f"{network.name!r}; known: {', '.join(network.parameters)}")
+                               f"{network.name!r}; known: {', '.join(network.parameters)}; "
+                               f"species (initial amounts): {', '.join(network.species)}; "
+                               f"conserved totals: {', '.join(sorted(names)) or 'none'}")
+        for k, v in {**initial, **totals}.items():
+            if not float(v) >= 0:
+                raise NetworkError(f"{k} = {v} must be a non-negative amount")
         self.network = network
+        self.initial = MappingProxyType({k: float(v) for k, v in initial.items()})
+        self.totals = MappingProxyType({k: float(v) for k, v in totals.items()})
         self.name = network.name
         self.reference_agonist = tuple(float(v) for v in network.agonist)
         values = {**network.parameters, **overrides}
@@ -375,6 +470,10 @@ class NetworkModel(CellModel):
         for k, v in self.parameters().items():
             if not v > 0:
                 raise NetworkError(f"parameter {k} = {v} must be positive")
+
+    def moieties(self):
+        """The conserved moieties and their totals (a tuple of :class:`ConservedMoiety`)."""
+        return conserved_moieties(self.network, self.initial, self.totals)
 
     def label(self):
         return self.network.name
@@ -388,4 +487,6 @@ class NetworkModel(CellModel):
 
     def _key(self):
         return (type(self), self.network.name, repr(self.network.reactions),
-                tuple(sorted((k, sp.sympify(v)) for k, v in self.parameters().items())))
+                tuple(sorted((k, sp.sympify(v)) for k, v in self.parameters().items())),
+                tuple(sorted(self.initial.items())), tuple(sorted(self.totals.items())),
+                tuple(sorted(self.network.initial.items())))

@@ -19,16 +19,20 @@ Binding times are in s, quantities in molecules; gradients are per s and per mol
 from __future__ import annotations
 
 from functools import lru_cache
+from types import SimpleNamespace
 
 import numpy as np
 import sympy as sp
-from scipy.optimize import brentq
+from scipy.optimize import brentq, root
 
 from antagonism.derivations import symbols as sy
 from antagonism.derivations.errors import ConvergenceError, InputError
 
 from .result import Result
 from .validation import check_ligands
+
+_RTOL = 1e-9            # accepted residual of a steady-state constraint, relative to its terms
+_TINY, _HUGE = 1e-305, 1e300  # shared variables y range over [lower + _TINY, _HUGE]
 
 
 class SteadyState(Result):
@@ -42,6 +46,8 @@ class SteadyState(Result):
     shared : dict name -> float -- shared variables at steady state
     terms : dict name -> ndarray -- per-ligand terms f_k(tau_i, L_i, y)
     aliases : dict alias -> name -- other names of some quantities (the sum form's aliases)
+    residual : float -- the largest residual of the shared variables' constraints, relative
+        to the size of their terms (a total, or the fluxes of a balance); at most 1e-9
     """
 
     def _resolve(self, name):
@@ -194,6 +200,15 @@ class _PerLigand:
         return d
 
 
+@lru_cache(maxsize=32)
+def _per_ligand(terms, shared, type_states, type_equations, type_guess, used):
+    """The lambdified per-ligand terms of a sum form (cached: models that differ only in
+    their constraints, such as a network's conserved totals, share them)."""
+    form = SimpleNamespace(terms=dict(terms), shared_symbols=shared, type_states=type_states,
+                           type_equations=type_equations, type_guess=type_guess)
+    return _PerLigand(form, used)
+
+
 class SumFormEvaluator(Evaluator):
     """Evaluator for models with a sum form (see the module docstring).
 
@@ -215,7 +230,20 @@ class SumFormEvaluator(Evaluator):
         used = form.output.free_symbols.union(*(v.constraint.free_symbols
                                                 for v in form.shared))
         self.active = [A for A in form.aggregates if A in used]
-        self._per = _PerLigand(form, used)
+        # block-triangular constraints (none depends on a later variable, as for receptors
+        # then SHP-1): one sweep of one-dimensional bracketed roots solves them exactly
+        def depends(j, k):
+            G_j = form.shared[j].constraint
+            return G_j.has(y[k]) or bool(form.type_states) or any(
+                form.terms[a].has(y[k]) for a in form.aggregates if G_j.has(a))
+
+        self._triangular = not any(depends(j, k) for j in range(len(y))
+                                   for k in range(j + 1, len(y)))
+        self._per = _per_ligand(tuple(form.terms.items()), form.shared_symbols,
+                                form.type_states, form.type_equations, form.type_guess,
+                                frozenset(used))
+        # the aggregates the constraints use: all that solving for the shared variables needs
+        self._constrained = set().union(*(v.constraint.free_symbols for v in form.shared))
         A = form.aggregates
         G = [v.constraint for v in form.shared]
         aggregate_level = {"F": form.output}
@@ -228,86 +256,221 @@ class SumFormEvaluator(Evaluator):
                 aggregate_level[f"G{j}_A{i}"] = sp.diff(G[j], a)
             for k, s2 in enumerate(y):
                 aggregate_level[f"G{j}_y{k}"] = sp.diff(G[j], s2)
+        for j in range(len(y)):  # the size of each constraint's terms: its residual's scale
+            aggregate_level[f"W{j}"] = sp.Add(*[sp.Abs(t) for t in sp.Add.make_args(G[j])])
         self._agg = _numpy_lambdify((*A, *y), aggregate_level)
-        self._bounds = [(float(v.lower), float(v.upper)) for v in form.shared]
-        # which aggregates and later shared variables each constraint depends on (terms
-        # through type states depend on every shared variable)
-        self._needs = []
-        for j, v in enumerate(form.shared):
-            aggs = [i for i, a in enumerate(A) if v.constraint.has(a)]
-            later = {k for k in range(j + 1, len(y)) if v.constraint.has(y[k])
-                     or any(form.terms[A[i]].has(y[k]) or form.type_states for i in aggs)}
-            self._needs.append((aggs, bool(later)))
+        self._lower = np.array([float(v.lower) for v in form.shared], float)
+        self._upper = np.array([float(v.upper) for v in form.shared], float)
+        if not np.all(np.isfinite(self._lower)):
+            raise InputError("shared variables need a finite lower bound")
+        self._scale = np.where(np.isfinite(self._upper), self._upper - self._lower, 1.0)
+        self._scale = np.where(self._scale > 0, self._scale, 1.0)
+        # scaled variables u = log((y - lower)/scale) span [u_min, u_max]
+        self._u_min = np.log(_TINY / self._scale)
+        self._u_max = np.where(np.isfinite(self._upper), 0.0, np.log(_HUGE / self._scale))
 
-    # -- building blocks ---------------------------------------------------------------------
-    def _sum(self, i, tau, L, y, X):
-        return float(np.sum(self._per.value(self.form.aggregates[i], tau, L, y, X)))
-
-    def _residual(self, j, tau, L, y):
-        aggs, _ = self._needs[j]
+    # -- the shared variables' steady state ------------------------------------------------------
+    def _aggregates(self, tau, L, y, derivatives=False, only=None):
+        """The sums A_k at shared values y and, with ``derivatives``, D_kl = sum_i df_k/dy_l
+        (zero rows for aggregates that neither the output nor a constraint uses, and for
+        those not in ``only`` when given)."""
         X = self._per.solve_states(tau, L, y)
-        A = [self._sum(i, tau, L, y, X) if i in aggs else 0.0 for i in range(len(self.names))]
-        return float(self._agg[f"G{j}"](*A, *y))
+        A = np.zeros(len(self.names))
+        for i, Ak in enumerate(self.form.aggregates):
+            if Ak in self.active and (only is None or Ak in only):
+                A[i] = np.sum(self._per.value(Ak, tau, L, y, X))
+        if not derivatives:
+            return A, None
+        dX = self._per.state_derivatives(tau, L, y, X)
+        D = np.zeros((len(self.names), len(y)))
+        for i, Ak in enumerate(self.form.aggregates):
+            if Ak in self.active and (only is None or Ak in only):
+                for k, s in enumerate(self.shared_names):
+                    D[i, k] = np.sum(self._per.derivative(Ak, s, tau, L, y, X, dX))
+        return A, D
 
-    def _solve_shared(self, tau, L, fixed=()):
-        """Solve the shared variables in order, each by a bracketed root with the earlier
-        ones fixed (and the later ones re-solved inside when its constraint needs them)."""
-        y = list(fixed)
-        n = len(self.shared_names)
-        while len(y) < n:
-            j = len(y)
-            lo, hi = self._bounds[j]
-            _, nested = self._needs[j]
+    def _constraints(self, A, y):
+        """G_j(A, y) and W_j, the sum of the magnitudes of G_j's terms (the scale against
+        which its residual is judged: a total for a conservation law, the fluxes for a
+        balance)."""
+        G = np.array([self._agg[f"G{j}"](*A, *y) for j in range(len(y))], float)
+        W = np.array([self._agg[f"W{j}"](*A, *y) for j in range(len(y))], float)
+        return G, W
 
-            def g(v, j=j):
-                trial = y + [v]
-                if nested:
-                    trial = self._solve_shared(tau, L, trial)
-                else:
-                    trial = trial + [lo_ for lo_, _ in self._bounds[j + 1:]]
-                return self._residual(j, tau, L, trial)
+    def _constraint_jacobian(self, A, D, y):
+        """dG/dy = G_A D + G_y (the total derivative through the aggregates)."""
+        nA, ny = len(A), len(y)
+        G_A = np.array([[self._agg[f"G{j}_A{i}"](*A, *y) for i in range(nA)]
+                        for j in range(ny)], float).reshape(ny, nA)
+        G_y = np.array([[self._agg[f"G{j}_y{k}"](*A, *y) for k in range(ny)]
+                        for j in range(ny)], float)
+        return G_A @ D + G_y
 
-            g_lo = g(lo)
-            hi, g_hi = self._upper_bracket(g, lo, hi, g_lo)
-            if g_lo == 0:
-                root = lo
-            elif g_hi == 0:
-                root = hi
-            elif np.sign(g_lo) == np.sign(g_hi) or not np.isfinite(g_lo * g_hi):
-                raise ConvergenceError(
-                    f"no steady state found for {self.shared_names[j]} in [{lo:g}, {hi:g}]: "
-                    f"its constraint is {g_lo:.3g} and {g_hi:.3g} at the ends")
-            else:
-                root = brentq(g, lo, hi, xtol=1e-13 * max(abs(hi), 1.0),
-                              rtol=4 * np.finfo(float).eps)
-            y.append(root)
+    def _to_y(self, u):
+        """Scaled variables u -> y = lower + scale e^u (every shared variable lies above its
+        lower bound; its scale is its range, or 1 when unbounded): y spans hundreds of
+        orders of magnitude (free receptors ~ R/(kappa tau L) at large L) at full relative
+        precision."""
+        return self._lower + self._scale * np.exp(np.minimum(u, 700.0))
+
+    def _to_u(self, y):
+        gap = np.maximum(np.asarray(y, float) - self._lower, _TINY)
+        return np.log(gap / self._scale)
+
+    def _relative_residual(self, tau, L, y):
+        """max_j |G_j| / W_j at y (0 where every term vanishes), and the vector."""
+        try:
+            A, _ = self._aggregates(tau, L, list(y), only=self._constrained)
+        except ConvergenceError:
+            return np.inf, np.full(len(y), np.inf)
+        G, W = self._constraints(A, y)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            rel = np.where(np.abs(G) <= 0, 0.0, np.abs(G) / W)
+        rel = np.where(np.isfinite(rel), rel, np.inf)
+        return float(rel.max()), rel
+
+    def _sweep(self, tau, L, y, sweeps=3, xtol=1e-4):
+        """Starting values: Gauss-Seidel sweeps, each variable's own constraint solved in
+        one dimension (a bracketed root in u) with the others fixed, clamped to the end of
+        its range where its constraint does not change sign there."""
+        y = np.array(y, float)
+        for _ in range(sweeps):
+            for j in range(len(y)):
+                only = self.form.shared[j].constraint.free_symbols
+
+                def g(u, j=j, only=only):
+                    trial = y.copy()
+                    trial[j] = self._to_y(np.full(len(y), u))[j]
+                    try:
+                        A, _ = self._aggregates(tau, L, list(trial), only=only)
+                    except ConvergenceError:
+                        return np.nan
+                    G, W = self._constraints(A, trial)
+                    return G[j] / W[j] if W[j] > 0 else 0.0
+
+                u = _bracketed_root(g, self._u_min[j], self._u_max[j], xtol)
+                if u is None:
+                    continue
+                y[j] = self._to_y(np.full(len(y), u))[j]
         return y
 
-    @staticmethod
-    def _upper_bracket(g, lo, hi, g_lo, factor=10.0, largest=1e18):
-        """The upper end of the bracket: ``hi`` if finite, else the first of lo + 1, 10,
-        100, ... where g changes sign (shared species without a conservation law)."""
-        if np.isfinite(hi):
-            return hi, g(hi)
-        hi = max(abs(lo), 1.0)
-        while True:
-            g_hi = g(hi)
-            if not np.isfinite(g_hi) or np.sign(g_hi) != np.sign(g_lo) or hi >= largest:
-                return hi, g_hi
-            hi *= factor
+    def _newton(self, tau, L, y0):
+        """scipy.optimize.root (Powell's hybrid method) on G(y(u)) / W(y0) = 0 in the scaled
+        variables u, with the analytic Jacobian (G_A D + G_y) dy/du."""
+        only = self._constrained
+        W0 = self._constraints(self._aggregates(tau, L, list(y0), only=only)[0], y0)[1]
+        W0 = np.where(W0 > 0, W0, 1.0)
+
+        def F(u):
+            y = self._to_y(u)
+            try:
+                A, _ = self._aggregates(tau, L, list(y), only=only)
+            except ConvergenceError:
+                return np.full(len(u), np.nan)
+            return self._constraints(A, y)[0] / W0
+
+        def J(u):
+            y = self._to_y(u)
+            try:
+                A, D = self._aggregates(tau, L, list(y), derivatives=True, only=only)
+            except ConvergenceError:
+                return np.eye(len(u))
+            return self._constraint_jacobian(A, D, y) * ((y - self._lower) / W0[:, None])
+
+        with np.errstate(all="ignore"):
+            sol = root(F, self._to_u(y0), jac=J, method="hybr", options={"xtol": 1e-13})
+        y = self._to_y(sol.x)
+        # a variable driven to its lower bound sits on it (u -> -inf is never reached)
+        y = np.where(y - self._lower <= 3 * _TINY, self._lower, y)
+        return y
+
+    def _accept(self, tau, L, y):
+        """The largest relative residual at y if y is a steady state (inside the ranges,
+        residuals at most _RTOL), else None."""
+        inside = np.all(np.isfinite(y)) and np.all(
+            (y >= self._lower) & (y <= self._upper * (1 + 1e-9) + 1e-300))
+        residual = self._relative_residual(tau, L, y)[0] if inside else np.inf
+        return residual if residual <= _RTOL else None
+
+    def _solve_shared(self, tau, L):
+        """The shared variables at steady state: Newton (scipy's ``root`` with the analytic
+        Jacobian) in scaled variables from Gauss-Seidel starting values; failing that,
+        continuation in the dose from 1e-8 of the ligands' quantities up, each solve
+        starting from the previous one.  Block-triangular constraints are first solved one
+        variable at a time, each by its bracketed root.  A solution is accepted only inside
+        the variables' ranges with every constraint's residual below 1e-9 of the size of
+        its terms.  Returns (y, the largest relative residual)."""
+        n = len(self.shared_names)
+        if not n:
+            return [], 0.0
+        start = np.where(np.isfinite(self._upper), (self._lower + self._upper) / 2,
+                         self._lower + 1.0)
+        if self._triangular:  # one variable at a time: bracketed roots are the solution
+            y = self._sweep(tau, L, start, sweeps=1, xtol=1e-13)
+            if (residual := self._accept(tau, L, y)) is not None:
+                return list(y), residual
+        # Newton straight from the middle of the ranges when every range is finite
+        for sweeps in ((0, 1, 3) if np.all(np.isfinite(self._upper)) else (1, 3)):
+            y = self._newton(tau, L, self._sweep(tau, L, start, sweeps))
+            if (residual := self._accept(tau, L, y)) is not None:
+                return list(y), residual
+        y = start
+        for dose in np.logspace(-8, 0, 9):
+            y = self._newton(tau, dose * L, self._sweep(tau, dose * L, y, sweeps=1))
+        if (residual := self._accept(tau, L, y)) is not None:
+            return list(y), residual
+        worst, rel = self._relative_residual(tau, L, y)
+        j = int(np.argmax(rel))
+        why = (f"the best point found leaves its constraint {self.form.shared[j].constraint}"
+               f" = 0 with a relative residual of {worst:.3g}" if np.isfinite(worst) else
+               "the model's expressions overflow double precision at these binding times "
+               "and quantities")
+        raise ConvergenceError(f"no steady state found for {self.shared_names[j]} in "
+                               f"[{self._lower[j]:g}, {self._upper[j]:g}]: {why}")
+
+    def _check_state(self, state):
+        """A steady state is finite and its amounts are non-negative, or an error that names
+        the quantity (never a number printed as if it were a result)."""
+        for name, v in state.shared.items():
+            if not np.isfinite(v):
+                raise ConvergenceError(f"the steady state of {name} is not finite ({v})")
+        amounts = {str(A) for A in self.form.amounts}
+        names = {str(v): k for k, v in self.form.aliases.items()}
+        tol = 1e-9 * np.maximum(state.L, 1e-300)
+        for key, values in state.terms.items():
+            bad = ~np.isfinite(values)
+            if key in amounts:
+                bad |= values < -tol
+            if bad.any():
+                i = int(np.argmax(bad))
+                why = ("not finite: its expression overflows double precision there"
+                       if not np.isfinite(values[i]) else
+                       f"negative ({values[i]:.6g}): the model has no physical steady state "
+                       "there (a rate law that can go negative?)")
+                raise ConvergenceError(
+                    f"the steady state of {names.get(key, key)} for ligand type {i} "
+                    f"(tau = {state.tau[i]:g}, L = {state.L[i]:g}) is {why}")
+        if not np.isfinite(state.output):
+            raise ConvergenceError(f"the output is not finite ({state.output}) at this steady "
+                                   "state")
+        return state
 
     # -- public --------------------------------------------------------------------------------
     def steady_state(self, tau, L):
         tau, L = check_ligands(tau, L, require_positive_L=False)
-        y = self._solve_shared(tau, L)
-        X = self._per.solve_states(tau, L, y)
-        terms = {name: self._per.value(A, tau, L, y, X)
-                 for name, A in zip(self.names, self.form.aggregates)}
-        A = [float(t.sum()) for t in terms.values()]
-        return SteadyState(tau=tau, L=L, output=float(self._agg["F"](*A, *y)),
-                           aggregates=dict(zip(self.names, A)),
-                           shared=dict(zip(self.shared_names, map(float, y))), terms=terms,
-                           aliases={k: str(v) for k, v in self.form.aliases.items()})
+        with np.errstate(all="ignore"):  # overflow is caught below, by name
+            y, residual = self._solve_shared(tau, L)
+            X = self._per.solve_states(tau, L, y)
+            terms = {name: self._per.value(A, tau, L, y, X)
+                     for name, A in zip(self.names, self.form.aggregates)}
+            A = [float(t.sum()) for t in terms.values()]
+            output = float(self._agg["F"](*A, *y))
+        state = SteadyState(tau=tau, L=L, output=output,
+                            aggregates=dict(zip(self.names, A)),
+                            shared=dict(zip(self.shared_names, map(float, y))), terms=terms,
+                            aliases={k: str(v) for k, v in self.form.aliases.items()},
+                            residual=residual)
+        return self._check_state(state)
 
     def _derivatives(self, state):
         y = list(state.shared.values())
@@ -416,6 +579,38 @@ def _explicit_functions(model, n):
     return (sp.lambdify(args, out, "numpy"),
             sp.lambdify(args, sp.diff(out, taus[0]), "numpy", cse=True),
             sp.lambdify(args, sp.diff(out, Ls[0]), "numpy", cse=True))
+
+
+def _bracketed_root(g, u_min, u_max, xtol):
+    """A root of g(u) in [u_min, u_max] (u_max >= 0), bracketed from u = 0
+    outwards in steps that double (1, 2, 4... decades: a root near the top of a range costs
+    a few evaluations, one 250 decades down about ten more) and refined by brentq; where g
+    keeps its sign, the point with the smallest |g|; None when g(0) is not finite."""
+    g0 = g(0.0)
+    if not np.isfinite(g0):
+        return None
+    if g0 == 0:
+        return 0.0
+    best = (abs(g0), 0.0)
+    sides = [(-1.0, 0.0, g0)] + ([(1.0, 0.0, g0)] if u_max > 0 else [])
+    step = np.log(10.0)
+    while sides:
+        left = []
+        for direction, u_prev, g_prev in sides:
+            u1 = float(np.clip(direction * step, u_min, u_max))
+            g1 = g(u1)
+            if np.isfinite(g1):
+                best = min(best, (abs(g1), u1))
+                if g1 == 0:
+                    return u1
+                if np.sign(g1) != np.sign(g_prev):
+                    return brentq(g, min(u_prev, u1), max(u_prev, u1), xtol=xtol)
+                u_prev, g_prev = u1, g1
+            if u_min < u1 < u_max:
+                left.append((direction, u_prev, g_prev))
+        sides = left
+        step *= 2
+    return best[1]
 
 
 def _numpy_lambdify(args, expressions):

@@ -78,8 +78,10 @@ def network_rhs(model, tau, L):
     type has its own copy of the ligand states, the other species are shared, and a rate law
     involving ligand states is applied once per type.  Returns ``(rhs, jac, y0, names)``:
     the right-hand side and its exact Jacobian as numpy functions of (t, y), the initial
-    state (free ligand of type i at L_i, shared species at their initial amounts, bound
-    states empty) and the state's names ("C5[0]", "R", ...)."""
+    state and the state's names ("C5[0]", "R", ...).  The initial state has the free ligand
+    of type i at L_i, its bound states empty, and the shared species at their initial
+    amounts, each conserved moiety's leading species topped up to the moiety's total
+    (receptors that the file starts bound count towards R_T, as in the steady state)."""
     import sympy as sp
 
     from antagonism.derivations.reactions import ligand_states
@@ -112,8 +114,13 @@ def network_rhs(model, tau, L):
     y0 = np.zeros(len(names))
     for i, Li in enumerate(L):
         y0[names.index(str(typed[(net.ligand, i)]))] = Li
+    amounts = {**net.initial, **model.initial}
     for s in shared:
-        y0[names.index(s)] = float(net.initial.get(s, 0.0))
+        y0[names.index(s)] = float(amounts.get(s, 0.0))
+    for moiety in model.moieties():
+        law = moiety.coefficients
+        held = sum(float(c) * y0[names.index(s)] for s, c in law.items() if s in shared)
+        y0[names.index(moiety.species)] += (moiety.total - held) / float(law[moiety.species])
     return (lambda t, x: np.asarray(f(x), float).ravel(),
             lambda t, x: np.asarray(J(x), float), y0, names)
 

@@ -20,6 +20,7 @@ def _classify_args(p):
 
 @command("classify", "regime of a cell model (broad or specialized antagonism)", _classify_args)
 def cmd_classify(args):
+    from antagonism.derivations.reactions import NetworkModel
     from antagonism.theory import classify
 
     if not 0 < args.tolerance <= 1:
@@ -48,7 +49,13 @@ def cmd_classify(args):
                       f"cause: {result.cause}",
                       f"regime (gradient shape): {result.regime}; tau* at {result.tau_star_at}"]
                      + [f"  - {r}" for r in result.reasons])
-    emit(args, result.to_dict(), text)
+    payload = result.to_dict()
+    if isinstance(model, NetworkModel):  # conserved totals, as roadrunner reports them
+        totals = {m.name: m.total for m in model.moieties()}
+        payload["conserved_totals"] = totals
+        text += "\nconserved totals: " + (", ".join(f"{k} = {v:g}" for k, v in totals.items())
+                                          or "none")
+    emit(args, payload, text)
 
 
 def _derive_args(p):
