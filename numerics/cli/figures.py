@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 from . import command
-from .options import check_seed
+from .options import check_seed, nonnegative_int
 
 
 def _figures_args(p):
     p.add_argument("--out", required=True, help="output folder")
     p.add_argument("--quick", action="store_true", help="smaller, faster version")
-    p.add_argument("--seed", type=int, default=0, help="random seed (>= 0)")
+    p.add_argument("--seed", type=nonnegative_int, default=0, help="random seed (>= 0)")
     p.add_argument("--only", default=None, help="comma-separated figure names")
 
 
