@@ -22,7 +22,8 @@ def _network_options(p, default_networks):
                    help="comma-separated: natural, pgd_trained, threshold, hill, "
                         "proofreading, cnn")
     p.add_argument("--torch-model", action="append", default=[],
-                   help="a torch model file (TorchScript or torch.save) to evaluate too")
+                   help="a torch model file to evaluate too: TorchScript, torch.export, or an "
+                        "MLP state dict (pickled modules are refused)")
     p.add_argument("--seed", type=nonnegative_int, default=None, help="one seed (default 0)")
     p.add_argument("--seeds", default=None, help="comma-separated seeds, e.g. 0,1,2,3,4")
     p.add_argument("--quick", action="store_true",
