@@ -16,7 +16,7 @@ import traceback
 from antagonism.derivations.errors import InputError
 
 COMMANDS = {}
-TOPICS = ("models", "cells", "networks", "data", "figures")
+TOPICS = ("models", "cells", "networks", "data", "figures", "cache")
 
 
 class CliError(InputError):
