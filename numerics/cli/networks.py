@@ -1,6 +1,8 @@
 """Commands about networks: robustness and regime."""
 from __future__ import annotations
 
+import argparse
+
 from . import CliError, command, emit
 from .options import (
     add_json_option,
@@ -38,8 +40,9 @@ def _seeds(args):
         return [check_seed(0 if args.seed is None else args.seed)]
     try:
         seeds = [nonnegative_int(s) for s in args.seeds.split(",") if s.strip()]
-    except (ValueError, TypeError):
-        raise CliError(f"--seeds must be comma-separated integers, got {args.seeds!r}") from None
+    except argparse.ArgumentTypeError:
+        raise CliError("--seeds must be comma-separated non-negative integers, got "
+                       f"{args.seeds!r}") from None
     if not seeds:
         raise CliError("--seeds is empty")
     return [check_seed(s) for s in seeds]

@@ -140,6 +140,8 @@ def model_from_args(args, defaults=None):
 
     given = {k: _number(k, v) for k, v in parameter_values(args).items()}
     if args.model_file is not None:
+        import os
+
         from antagonism.derivations.reactions import NetworkModel
         from antagonism.numerics.data.reaction_files import load_model_file
 
@@ -147,7 +149,16 @@ def model_from_args(args, defaults=None):
         if unknown:
             raise CliError(f"--{sorted(unknown)[0]} does not apply to a model file; use "
                            "--param name=value for its parameters")
-        network = load_model_file(args.model_file).network
+        if not os.path.isfile(args.model_file):
+            raise CliError(f"no model file {args.model_file}")
+        from antagonism.derivations.reactions import NetworkError
+
+        try:
+            network = load_model_file(args.model_file).network
+        except NetworkError as exc:
+            if isinstance(exc, InputError):
+                raise
+            raise CliError(f"{args.model_file}: {exc}") from exc
         return NetworkModel(network, **given)
     spec = model_spec(args.model)
     for k, v in (defaults or {}).items():
