@@ -83,6 +83,7 @@ def cmd_steady(args):
         raise CliError(f"--L must be non-negative, got {args.L}")
     st = model_evaluator(model_from_args(args)).steady_state([args.tau], [args.L])
     payload = st.scalars(ligand=0)
+    _refuse_non_finite(payload, "steady state", negative=True)
     emit(args, payload, "\n".join(f"{k}: {v:.6g}" for k, v in payload.items()))
 
 
@@ -119,7 +120,24 @@ def cmd_fold_change(args):
     fc = fold_change(model, args.tau1, args.L1, grid, args.L2)
     t_min, fc_min = strongest_antagonist(model, args.tau1, args.L1, args.L2,
                                          bounds=(args.tau2_min, hi))
+    _refuse_non_finite({"fc": fc, "fc_min": fc_min}, "fold change", negative=True)
     params = {k: float(v) for k, v in model.parameters().items()}
     payload = {"tau2": grid.tolist(), "fc": fc.tolist(), "tau2_argmin": t_min,
                "fc_min": fc_min, "model": model.name, "parameters": params, **params}
     emit(args, payload, f"strongest antagonist at tau2 = {t_min:.4g} s, FC = {fc_min:.4g}")
+
+
+def _refuse_non_finite(values, what, negative=False):
+    """A result that is not finite (or negative, for concentrations and fold changes) is a
+    failure of the computation: raise, never print it."""
+    import numpy as np
+
+    from antagonism.derivations.errors import ConvergenceError
+
+    bad = sorted(k for k, v in values.items()
+                 if v is not None and (not np.all(np.isfinite(v))
+                                       or (negative and np.any(np.asarray(v) < 0))))
+    if bad:
+        raise ConvergenceError(f"the {what} came out non-finite or negative in "
+                               f"{', '.join(bad)}; it is not printed (the inputs are "
+                               "probably beyond the range this model is evaluated in)")
