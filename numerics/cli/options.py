@@ -15,7 +15,7 @@ from antagonism.derivations.errors import InputError
 from . import CliError
 
 #: default time budget (s) of a command's symbolic work (--time-budget)
-DEFAULT_TIME_BUDGET = 600.0
+DEFAULT_TIME_BUDGET = 300.0
 
 
 def _parsed(text, check, what):
