@@ -67,6 +67,7 @@ CASES = [
     (["regime", "--networks", ""], "empty"),
     # the rest
     (["figures", "--out", "x", "--seed", "-1"], "non-negative"),
+    (["figures", "--out", "x", "--only", ","], "empty"),
     (["data", "bogus"], "invalid choice"),
     (["cache", "bogus"], "invalid choice"),
     (["cache", "info", "--kind", "bogus"], "invalid choice"),

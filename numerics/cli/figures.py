@@ -1,7 +1,7 @@
 """The figures command."""
 from __future__ import annotations
 
-from . import command
+from . import CliError, command
 from .options import check_seed, nonnegative_int
 
 
@@ -18,5 +18,7 @@ def cmd_figures(args):
     from antagonism.numerics.figures import make_figures
 
     only = None if args.only is None else [s.strip() for s in args.only.split(",") if s.strip()]
+    if only == []:
+        raise CliError("--only is empty: name at least one figure")
     done = make_figures(args.out, quick=args.quick, seed=check_seed(args.seed), only=only)
     print(f"wrote {len(done)} figures to {args.out}: {', '.join(done)}")

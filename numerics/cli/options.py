@@ -154,12 +154,11 @@ def model_from_args(args, defaults=None):
         from antagonism.derivations.reactions import NetworkError
 
         try:
-            network = load_model_file(args.model_file).network
+            return NetworkModel(load_model_file(args.model_file).network, **given)
         except NetworkError as exc:
             if isinstance(exc, InputError):
                 raise
             raise CliError(f"{args.model_file}: {exc}") from exc
-        return NetworkModel(network, **given)
     spec = model_spec(args.model)
     for k, v in (defaults or {}).items():
         if k in spec.parameters and k not in given:
