@@ -15,6 +15,7 @@ import math
 import numbers
 import re
 from contextlib import contextmanager
+from fractions import Fraction
 
 import sympy as sp
 
@@ -38,15 +39,8 @@ _NON_FINITE = {"nan", "+nan", "-nan", "inf", "+inf", "-inf", "infinity", "+infin
                "-infinity"}
 
 
-def parse_number(text, name="value"):
-    """An exact sympy number from user text: ``12``, ``-3``, ``2.5``, ``1e-3``, ``7/2``.
-
-    The text is matched by regular expressions and converted by ``sympy.Rational`` from
-    integers and decimal strings; nothing is evaluated.  Decimals are exact (``0.1`` is
-    1/10).  Raises :class:`~.errors.InputError` naming ``name`` for anything else (NaN and
-    infinities included) and :class:`~.errors.LimitError` for text longer than
-    ``MAX_NUMBER_CHARS`` or a decimal exponent beyond ``MAX_DECIMAL_EXPONENT``.
-    """
+def _parse_fraction(text, name):
+    """The exact value of number text as a ``fractions.Fraction`` (see :func:`parse_number`)."""
     if not isinstance(text, str):
         raise InputError(f"{name} must be given as text here, got {text!r}")
     t = text.strip()
@@ -60,20 +54,37 @@ def parse_number(text, name="value"):
         if match.group(1) is not None and abs(int(match.group(1))) > MAX_DECIMAL_EXPONENT:
             raise LimitError(f"{name}: decimal exponent beyond +-{MAX_DECIMAL_EXPONENT} in "
                              f"{text!r}")
-        return sp.Rational(t)
+        return Fraction(t)  # the standard library's decimal reader: no sympy, no eval
     match = _FRACTION.fullmatch(t.replace(" ", ""))
     if match:
         den = int(match.group(2))
         if den == 0:
             raise InputError(f"{name}: zero denominator in {text!r}")
-        return sp.Rational(int(match.group(1)), den)
+        return Fraction(int(match.group(1)), den)
     raise InputError(f"{name} must be a number (integer, decimal or fraction a/b), "
                      f"got {text!r}")
 
 
+def parse_number(text, name="value"):
+    """An exact sympy number from user text: ``12``, ``-3``, ``2.5``, ``1e-3``, ``7/2``.
+
+    The text is matched by regular expressions and converted exactly by
+    ``fractions.Fraction``; nothing is evaluated.  Decimals are exact (``0.1`` is 1/10).
+    Raises :class:`~.errors.InputError` naming ``name`` for anything else (NaN and
+    infinities included) and :class:`~.errors.LimitError` for text longer than
+    ``MAX_NUMBER_CHARS`` or a decimal exponent beyond ``MAX_DECIMAL_EXPONENT``.
+    """
+    exact = _parse_fraction(text, name)
+    return sp.Rational(exact.numerator, exact.denominator)
+
+
 def parse_float(text, name="value"):
-    """A finite float from user text, by :func:`parse_number`."""
-    value = float(parse_number(text, name))
+    """A finite float from user text (read as :func:`parse_number` reads it, then rounded
+    correctly to the nearest double)."""
+    try:
+        value = float(_parse_fraction(text, name))
+    except OverflowError:
+        value = math.inf
     if not math.isfinite(value):
         raise InputError(f"{name} must be a finite number, got {text!r}")
     return value

@@ -151,3 +151,41 @@ def test_parse_value_never_evaluates_and_raises_only_input_errors(text):
         return
     # a number or a symbol named exactly by the text, nothing else
     assert v.is_Rational or (v.is_Symbol and v.name == text.strip())
+
+
+def test_as_parameter_never_calls_sympify(monkeypatch):
+    import sys
+
+    module = sys.modules["sympy.core.sympify"]
+    real = module.sympify
+
+    def refuse(a, *args, **kwargs):
+        if isinstance(a, str):
+            raise AssertionError(f"sympify called on the text {a!r}")
+        return real(a, *args, **kwargs)
+
+    monkeypatch.setattr(sp, "sympify", refuse)
+    monkeypatch.setattr(module, "sympify", refuse)
+    assert as_parameter("2.5", "N") == sp.Rational(5, 2)
+    assert as_parameter("N", "N") == sp.Symbol("N", positive=True)
+    assert as_parameter(" 7/2 ", "tau_c") == sp.Rational(7, 2)
+
+
+@given(st.text(max_size=25))
+def test_cli_integer_options_accept_only_positive_integers(text):
+    import argparse
+
+    from antagonism.numerics.cli.options import count
+
+    try:
+        value = count(text)
+    except argparse.ArgumentTypeError:
+        return
+    assert isinstance(value, int) and value >= 1 and str(value) == text.strip().lstrip("+0")
+
+
+@given(st.floats(allow_nan=False, allow_infinity=False))
+def test_cli_number_options_read_floats_exactly(x):
+    from antagonism.numerics.cli.options import finite_float
+
+    assert finite_float(repr(x)) == x
