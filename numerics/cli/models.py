@@ -15,7 +15,7 @@ from .options import (
 )
 
 #: largest --max-N of the regime table (N(N+1)/2 closed-form classifications)
-MAX_REGIME_TABLE_N = 40
+MAX_REGIME_TABLE_N = 20
 
 
 def _classify_args(p):
