@@ -211,7 +211,8 @@ def time_budget(seconds, what="the computation"):
                          "--time-budget, or smaller inputs (N, m, model size)")
 
     previous = signal.signal(signal.SIGALRM, stop)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    # re-fire every second: a library that swallows the first exception meets the next one
+    signal.setitimer(signal.ITIMER_REAL, seconds, 1.0)
     try:
         yield
     finally:

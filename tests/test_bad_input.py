@@ -117,3 +117,24 @@ def test_the_shipped_models_are_within_the_limits():
 
     for path in literature_files().values():
         assert check_model_file_limits(path) == path
+
+
+def test_the_time_budget_stops_work_and_refires_if_swallowed():
+    import time
+
+    from antagonism.derivations.errors import LimitError
+    from antagonism.derivations.validation import time_budget
+
+    start = time.monotonic()
+    swallowed = 0
+    with pytest.raises(LimitError, match="time budget of 0.2 s"):
+        with time_budget(0.2, "the loop"):
+            while True:
+                try:
+                    while True:
+                        pass
+                except LimitError:
+                    swallowed += 1  # a library swallowing the first stop meets the next one
+                    if swallowed == 2:
+                        raise
+    assert 1.0 < time.monotonic() - start < 10
