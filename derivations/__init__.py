@@ -51,11 +51,10 @@ QUANTITIES = {
 
 def derive(model, quantity):
     """Derive ``quantity`` (a key of ``QUANTITIES``) for ``model``; returns a Derivation."""
-    try:
-        return QUANTITIES[quantity](model)
-    except KeyError:
+    if quantity not in QUANTITIES:
         raise InputError(f"unknown quantity {quantity!r}; choose one of "
-                         f"{', '.join(QUANTITIES)}") from None
+                         f"{', '.join(QUANTITIES)}")
+    return QUANTITIES[quantity](model)
 
 
 __all__ = [

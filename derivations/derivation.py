@@ -86,9 +86,11 @@ class Derivation:
 def ordered_roots(roots):
     """Sort the roots of a quadratic whose branches never cross for positive parameters,
     by their value at a positive probe point of their free symbols (smallest first)."""
-    free = sorted(set().union(*(sp.sympify(r).free_symbols for r in roots)), key=str)
+    from .validation import as_sympy
+
+    free = sorted(set().union(*(as_sympy(r).free_symbols for r in roots)), key=str)
     probe = {s: sp.Rational(3 + 2 * i, 2) for i, s in enumerate(free)}
-    return sorted(roots, key=lambda r: float(sp.sympify(r).subs(probe)))
+    return sorted(roots, key=lambda r: float(as_sympy(r).subs(probe)))
 
 
 def derived(func):

@@ -257,10 +257,14 @@ class CellModel:
 
     def is_numeric(self):
         """Whether every parameter is a number (required by the numerics)."""
-        return all(sp.sympify(v).is_number for v in self.parameters().values())
+        from .validation import as_sympy
+
+        return all(as_sympy(v).is_number for v in self.parameters().values())
 
     def _key(self):
-        return type(self), tuple(sorted((k, sp.sympify(v)) for k, v in
+        from .validation import as_sympy
+
+        return type(self), tuple(sorted((k, as_sympy(v)) for k, v in
                                         self.parameters().items()))
 
     def __eq__(self, other):

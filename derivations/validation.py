@@ -1,16 +1,129 @@
-"""Checks on symbolic model parameters, and the one helper that makes numbers exact.
+"""Checks on symbolic model parameters, the strict parser of user text, and the one helper
+that makes numbers exact.
 
 Every model converts its parameters with :func:`as_parameter` (numbers become exact sympy
-numbers, strings and symbols stay symbolic) and checks them with :func:`check_positive` and
-:func:`check_exponents`, which decide only what can be decided for symbolic values.
+numbers, symbols stay symbolic, text is parsed by :func:`parse_value`) and checks them with
+:func:`check_positive` and :func:`check_exponents`, which decide only what can be decided for
+symbolic values.
+
+User text is never evaluated: :func:`parse_number` reads an integer, a decimal number
+(``2.5``, ``1e-3``) or a fraction of integers (``7/2``) with regular expressions, and
+:func:`parse_value` also accepts a plain identifier (``N``, ``tau_c``, ``k_on``) as a sympy
+symbol.  Anything else is refused with an :class:`~.errors.InputError`.
 """
 import math
 import numbers
+import re
+from contextlib import contextmanager
+from fractions import Fraction
 
 import sympy as sp
 
 from . import symbols
-from .errors import InputError
+from .errors import InputError, LimitError
+
+#: longest accepted number text (a double has 17 significant digits)
+MAX_NUMBER_CHARS = 40
+#: largest decimal exponent accepted in number text (doubles end near 1e308)
+MAX_DECIMAL_EXPONENT = 400
+#: largest denominator of N, m and N - m (three decimal places); exact symbolic work on
+#: exponents with larger denominators produces integers of thousands of digits
+MAX_EXPONENT_DENOMINATOR = 1000
+#: largest N (proofreading steps) of a numeric model
+MAX_EXPONENT = 1000
+
+_DECIMAL = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE]([+-]?\d+))?")
+_FRACTION = re.compile(r"([+-]?\d+)/([+-]?\d+)")
+_IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
+_NON_FINITE = {"nan", "+nan", "-nan", "inf", "+inf", "-inf", "infinity", "+infinity",
+               "-infinity"}
+
+
+def _parse_fraction(text, name):
+    """The exact value of number text as a ``fractions.Fraction`` (see :func:`parse_number`)."""
+    if not isinstance(text, str):
+        raise InputError(f"{name} must be given as text here, got {text!r}")
+    t = text.strip()
+    if len(t) > MAX_NUMBER_CHARS:
+        raise LimitError(f"{name}: number text longer than {MAX_NUMBER_CHARS} characters "
+                         f"({len(t)})")
+    if t.lower() in _NON_FINITE:
+        raise InputError(f"{name} must be a finite number, got {text!r}")
+    match = _DECIMAL.fullmatch(t)
+    if match:
+        if match.group(1) is not None and abs(int(match.group(1))) > MAX_DECIMAL_EXPONENT:
+            raise LimitError(f"{name}: decimal exponent beyond +-{MAX_DECIMAL_EXPONENT} in "
+                             f"{text!r}")
+        return Fraction(t)  # the standard library's decimal reader: no sympy, no eval
+    match = _FRACTION.fullmatch(t.replace(" ", ""))
+    if match:
+        den = int(match.group(2))
+        if den == 0:
+            raise InputError(f"{name}: zero denominator in {text!r}")
+        return Fraction(int(match.group(1)), den)
+    raise InputError(f"{name} must be a number (integer, decimal or fraction a/b), "
+                     f"got {text!r}")
+
+
+def parse_number(text, name="value"):
+    """An exact sympy number from user text: ``12``, ``-3``, ``2.5``, ``1e-3``, ``7/2``.
+
+    The text is matched by regular expressions and converted exactly by
+    ``fractions.Fraction``; nothing is evaluated.  Decimals are exact (``0.1`` is 1/10).
+    Raises :class:`~.errors.InputError` naming ``name`` for anything else (NaN and
+    infinities included) and :class:`~.errors.LimitError` for text longer than
+    ``MAX_NUMBER_CHARS`` or a decimal exponent beyond ``MAX_DECIMAL_EXPONENT``.
+    """
+    exact = _parse_fraction(text, name)
+    return sp.Rational(exact.numerator, exact.denominator)
+
+
+def parse_float(text, name="value"):
+    """A finite float from user text (read as :func:`parse_number` reads it, then rounded
+    correctly to the nearest double)."""
+    try:
+        value = float(_parse_fraction(text, name))
+    except OverflowError:
+        value = math.inf
+    if not math.isfinite(value):
+        raise InputError(f"{name} must be a finite number, got {text!r}")
+    return value
+
+
+def parse_value(text, name="value"):
+    """A parameter from user text: a number (:func:`parse_number`) or, for a symbolic
+    parameter, a plain identifier (letters, digits, underscores; the package's own symbols
+    ``N``, ``m``, ``tau_c``... by name).  Expressions are refused, never evaluated."""
+    if not isinstance(text, str):
+        raise InputError(f"{name} must be given as text here, got {text!r}")
+    t = text.strip()
+    if _IDENTIFIER.fullmatch(t) and t.lower() not in _NON_FINITE:
+        if len(t) > MAX_NUMBER_CHARS:
+            raise LimitError(f"{name}: symbol name longer than {MAX_NUMBER_CHARS} characters")
+        return symbols.BY_NAME.get(t) or sp.Symbol(t)
+    try:
+        return parse_number(t, name)
+    except LimitError:
+        raise
+    except InputError:
+        raise InputError(f"{name} must be a number (integer, decimal or fraction a/b) or a "
+                         f"plain symbol name, got {text!r}") from None
+
+
+def as_sympy(value):
+    """A value the package stored (sympy object or Python/numpy number) as sympy, without
+    parsing text: strings are refused (use :func:`parse_value`)."""
+    if isinstance(value, sp.Basic):
+        return value
+    if isinstance(value, (str, bytes)):
+        raise TypeError(f"expected a sympy object or a number, got text {value!r}")
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        return sp.Integer(int(value))
+    if isinstance(value, numbers.Real) and not isinstance(value, bool):
+        return exact_number(float(value))
+    if isinstance(value, (tuple, list)):
+        return sp.Tuple(*(as_sympy(v) for v in value))
+    raise TypeError(f"expected a sympy object or a number, got {value!r}")
 
 
 def exact_number(x):
@@ -38,10 +151,7 @@ def as_parameter(value, name):
     elif isinstance(value, bool):
         raise InputError(f"{name} must be a number or a symbol, got {value!r}")
     elif isinstance(value, str):
-        try:
-            expr = sp.sympify(value, locals=symbols.BY_NAME)
-        except (sp.SympifyError, TypeError, SyntaxError) as exc:
-            raise InputError(f"{name} must be a number or a symbol, got {value!r}") from exc
+        expr = parse_value(value, name)
     elif isinstance(value, numbers.Integral):
         expr = sp.Integer(int(value))
     elif isinstance(value, numbers.Real):
@@ -63,6 +173,51 @@ def check_exponents(N, m):
         raise InputError(f"m must be non-negative, got m={m}")
     if N.is_number and m.is_number and not m < N:
         raise InputError(f"m must be smaller than N (0 <= m < N), got N={N}, m={m}")
+    check_exponent_limits(N, m)
+
+
+def check_exponent_limits(N, m):
+    """Refuse numeric exponents beyond the stated limits (:class:`~.errors.LimitError`):
+    N at most ``MAX_EXPONENT``, and the denominators of N, m and N - m at most
+    ``MAX_EXPONENT_DENOMINATOR`` (three decimal places), beyond which exact symbolic work
+    builds integers of thousands of digits."""
+    if N.is_number and N > MAX_EXPONENT:
+        raise LimitError(f"N must be at most {MAX_EXPONENT}, got N={N}")
+    for label, v in (("N", N), ("m", m), ("N - m", N - m)):
+        if v.is_Rational and v.q > MAX_EXPONENT_DENOMINATOR:
+            raise LimitError(f"{label} = {float(v):.10g} has more than three decimal places "
+                             f"(denominator {v.q} > {MAX_EXPONENT_DENOMINATOR}); round N "
+                             "and m to three decimals")
+
+
+@contextmanager
+def time_budget(seconds, what="the computation"):
+    """Stop the work inside the ``with`` block after ``seconds`` (wall clock) with a
+    :class:`~.errors.LimitError` that says so.  Uses ``SIGALRM``, so it applies in the main
+    thread of a POSIX process; elsewhere, or with ``seconds=None``, it is a no-op."""
+    import signal
+    import threading
+
+    usable = (seconds is not None and hasattr(signal, "setitimer")
+              and threading.current_thread() is threading.main_thread())
+    if not usable:
+        yield
+        return
+    if not (math.isfinite(seconds) and seconds > 0):
+        raise InputError(f"a time budget must be a positive number of seconds, got {seconds!r}")
+
+    def stop(signum, frame):
+        raise LimitError(f"{what} ran out of its time budget of {seconds:g} s; give a larger "
+                         "--time-budget, or smaller inputs (N, m, model size)")
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    # re-fire every second: a library that swallows the first exception meets the next one
+    signal.setitimer(signal.ITIMER_REAL, seconds, 1.0)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def check_positive(value, name):

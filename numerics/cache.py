@@ -1,18 +1,48 @@
-"""The package's one on-disk cache.
+"""The package's one on-disk cache, built so that it cannot serve a stale or broken entry.
 
 Everything the package writes for reuse lives under one root:
 
     $ANTAGONISM_CACHE_DIR            (default ~/.cache/antagonism)
-        kernels/   generated kernel modules and numba's compiled code next to them
-        models/    trained network weights (.npz)
+        kernels/   generated kernel modules (named by the hash of their source), numba's
+                   compiled code next to them (__pycache__/), index/ (which module serves
+                   which (N, m) and code version)
+        models/    trained network weights: <key>.npz and its manifest <key>.npz.json
+        */corrupt/ entries that failed verification, moved aside (never served)
+        */.locks/  lock files of concurrent writers
 
 Nothing is ever written outside the root, and nothing is downloaded.
+
+Guarantees
+----------
+- **Keys.** Every entry is named by a content hash (:func:`cache_key`) of everything that
+  determines it: the data's bytes (:func:`array_digest`), the configuration and the code
+  version (:func:`code_version`, a hash of the source files that compute the entry).
+- **Atomic writes.** An entry is written to a temporary file in the same folder and moved
+  into place with ``os.replace`` (:func:`write_atomic`, :func:`save_verified`); a failed or
+  interrupted write (disk full, SIGKILL) leaves at most a temporary file, never an entry.
+- **Locks.** Writers (and verifying readers) of one entry take an exclusive ``fcntl``
+  lock on ``.locks/<entry>.lock`` in the entry's folder.
+- **Verified loads.** :func:`save_verified` records the entry's size and SHA-256 in a
+  manifest; :func:`load_verified` checks both (and that the entry parses) before serving it.
+  An entry that fails is moved to ``corrupt/`` with a :class:`CacheWarning` naming the file,
+  and the caller rebuilds it.
+- **Unusable cache.** If the root cannot be created or written (read-only, missing parent,
+  not a folder), the package warns once and keeps entries in memory for the process
+  (:func:`usable_dir` returns None; kernels go to a private temporary folder removed at
+  exit, because numba compiles from files).
 """
 from __future__ import annotations
 
+import atexit
+import contextlib
 import hashlib
 import json
 import os
+import shutil
+import tempfile
+import time
+import warnings
+from functools import cache
 from pathlib import Path
 
 from antagonism.derivations.errors import InputError
@@ -21,29 +51,280 @@ ENV = "ANTAGONISM_CACHE_DIR"
 KINDS = ("kernels", "models")
 
 
+class CacheWarning(UserWarning):
+    """A cache entry was refused (and rebuilt), or the cache is unusable (memory fallback)."""
+
+
 def cache_root() -> Path:
     """The cache root: ``$ANTAGONISM_CACHE_DIR`` if set, else ``~/.cache/antagonism``."""
     base = os.environ.get(ENV)
     return Path(base).expanduser() if base else Path.home() / ".cache" / "antagonism"
 
 
-def cache_dir(kind: str) -> Path:
-    """The folder for one kind of cached object (created on first use)."""
+def _check_kind(kind):
     if kind not in KINDS:
         raise InputError(f"unknown cache kind {kind!r}; known: {', '.join(KINDS)}")
+
+
+_WARNED: set = set()
+
+
+def _warn_once(key, message):
+    if key not in _WARNED:
+        _WARNED.add(key)
+        warnings.warn(message, CacheWarning, stacklevel=3)
+
+
+def usable_dir(kind) -> Path | None:
+    """The folder for one kind of cached object, created on first use; None (after one
+    :class:`CacheWarning` per root) if it cannot be created or written."""
+    _check_kind(kind)
     path = cache_root() / kind
-    path.mkdir(parents=True, exist_ok=True)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        probe = path / f".probe{os.getpid()}"
+        probe.write_bytes(b"")
+        probe.unlink()
+        return path
+    except OSError as exc:
+        _warn_once(str(cache_root()),
+                   f"the cache {cache_root()} is not usable ({exc.strerror or exc}); "
+                   "keeping this run's cache entries in memory (set "
+                   f"{ENV} to a writable folder to keep them)")
+        return None
+
+
+def cache_dir(kind: str) -> Path:
+    """The folder for one kind of cached object: the on-disk one, or, when the cache is not
+    usable, a private temporary folder of this process (removed at exit)."""
+    return usable_dir(kind) or _private_dir(kind)
+
+
+@cache
+def _private_dir(kind):
+    path = Path(tempfile.mkdtemp(prefix=f"antagonism-{kind}-"))
+    atexit.register(shutil.rmtree, path, ignore_errors=True)
     return path
 
 
+# -- keys -----------------------------------------------------------------------------------
 def cache_key(payload) -> str:
-    """A short stable hash of a JSON-serialisable description of a cached object."""
+    """A stable hash (16 hex digits) of a JSON-serialisable description of a cached object."""
     text = json.dumps(payload, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
+def array_digest(*arrays) -> str:
+    """SHA-256 of arrays' dtypes, shapes and bytes: the content part of a cache key."""
+    import numpy as np
+
+    h = hashlib.sha256()
+    for a in arrays:
+        a = np.ascontiguousarray(a)
+        h.update(f"{a.dtype.str}{a.shape}".encode())
+        h.update(memoryview(a).cast("B"))
+    return h.hexdigest()
+
+
+@cache
+def code_version(*packages) -> str:
+    """Hash of the source files of ``packages`` (dotted names under ``antagonism``, e.g.
+    ``"numerics.networks"``): any change to the code that computes an entry changes its key."""
+    root = Path(__file__).resolve().parents[1]
+    h = hashlib.sha256()
+    for name in sorted(packages):
+        folder = root.joinpath(*name.split("."))
+        files = sorted(folder.rglob("*.py")) if folder.is_dir() else [folder.with_suffix(".py")]
+        for f in files:
+            h.update(str(f.relative_to(root)).encode())
+            h.update(f.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def file_digest(path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+# -- writing --------------------------------------------------------------------------------
+@contextlib.contextmanager
+def locked(path):
+    """An exclusive ``fcntl`` lock on ``.locks/<name>.lock`` next to ``path`` for the
+    duration of the block (writers and verifying readers of one entry take it in turn);
+    without a lock when the lock file cannot be opened (the caller's own writes then fail
+    and are reported)."""
+    import fcntl
+
+    path = Path(path)
+    try:
+        (path.parent / ".locks").mkdir(exist_ok=True)
+        f = open(path.parent / ".locks" / f"{path.name}.lock", "a")
+    except OSError:
+        yield
+        return
+    with f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
+
+
+def _replace_from_temp(path, write):
+    """Call ``write(file)`` on a temporary file next to ``path``, fsync it and move it onto
+    ``path``; on any failure remove the temporary file and re-raise."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            write(f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
 def write_atomic(path: Path, text: str):
-    """Write ``text`` to ``path`` so that concurrent readers only ever see a whole file."""
-    tmp = path.with_suffix(path.suffix + f".tmp{os.getpid()}")
-    tmp.write_text(text)
-    os.replace(tmp, path)
+    """Write ``text`` to ``path`` so that readers only ever see a whole file."""
+    _replace_from_temp(path, lambda f: f.write(text.encode()))
+
+
+def _manifest_path(path):
+    return Path(str(path) + ".json")
+
+
+def save_verified(path, write, meta=None):
+    """Write an entry atomically under a lock, with a manifest of its size and SHA-256.
+
+    ``write(file)`` writes the entry's bytes to an open binary file.  Returns True when
+    saved; on an ``OSError`` (disk full, read-only...) nothing is left behind, a
+    :class:`CacheWarning` names the entry and False is returned."""
+    path = Path(path)
+    try:
+        with locked(path):
+            _replace_from_temp(path, write)
+            manifest = {"sha256": file_digest(path), "size": path.stat().st_size,
+                        "created": time.time(), **(meta or {})}
+            write_atomic(_manifest_path(path), json.dumps(manifest))
+        return True
+    except OSError as exc:
+        for p in (path, _manifest_path(path)):
+            with contextlib.suppress(OSError):
+                p.unlink()
+        warnings.warn(f"could not save the cache entry {path} ({exc.strerror or exc}); "
+                      "it will be rebuilt next time", CacheWarning, stacklevel=2)
+        return False
+
+
+# -- reading --------------------------------------------------------------------------------
+def quarantine(path, reason):
+    """Move a refused entry (and its manifest) to ``corrupt/`` next to it, with a
+    :class:`CacheWarning` naming the file and the reason; never raises."""
+    path = Path(path)
+    target = path.parent / "corrupt"
+    moved = None
+    for p in (path, _manifest_path(path)):
+        if not p.exists():
+            continue
+        try:
+            target.mkdir(exist_ok=True)
+            dest = target / f"{p.name}.{int(time.time() * 1000)}"
+            os.replace(p, dest)
+            moved = moved or dest
+        except OSError:
+            with contextlib.suppress(OSError):
+                p.unlink()
+    where = f"moved to {moved}" if moved else "removed"
+    warnings.warn(f"cache entry {path} refused ({reason}); {where}, rebuilding it",
+                  CacheWarning, stacklevel=3)
+
+
+def verify(path):
+    """None if ``path`` matches its manifest (size and SHA-256), else the reason it does not."""
+    path = Path(path)
+    try:
+        manifest = json.loads(_manifest_path(path).read_text())
+        size, digest = int(manifest["size"]), str(manifest["sha256"])
+    except FileNotFoundError:
+        return "no manifest"
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        return f"unreadable manifest ({type(exc).__name__})"
+    actual = path.stat().st_size
+    if actual != size:
+        return f"size {actual} bytes, manifest says {size}"
+    if file_digest(path) != digest:
+        return "SHA-256 differs from the manifest"
+    return None
+
+
+def load_verified(path, read):
+    """``read(path)`` for an entry that exists and passes :func:`verify`; None for a missing
+    entry.  An entry that fails verification, or whose ``read`` raises, is quarantined (a
+    :class:`CacheWarning` names it) and None is returned, so the caller rebuilds it."""
+    path = Path(path)
+    if not path.exists():
+        return None
+    with locked(path):
+        if not path.exists():
+            return None
+        reason = verify(path)
+        if reason is None:
+            try:
+                return read(path)
+            except Exception as exc:  # a verified entry the reader refuses: same treatment
+                reason = f"unreadable: {type(exc).__name__}: {exc}"
+        quarantine(path, reason)
+    return None
+
+
+# -- the memory fallback ------------------------------------------------------------------
+_MEMORY: dict = {}
+
+
+def memory_get(kind, key):
+    """An entry kept in memory by this process (the fallback of an unusable cache)."""
+    return _MEMORY.get((str(cache_root()), kind, key))
+
+
+def memory_put(kind, key, value):
+    _MEMORY[(str(cache_root()), kind, key)] = value
+
+
+# -- info and clear -----------------------------------------------------------------------
+def cache_info():
+    """Root, usability and, per kind, the number of files and bytes (corrupt ones apart)."""
+    root = cache_root()
+    out = {"root": str(root), "exists": root.is_dir(),
+           "writable": root.is_dir() and os.access(root, os.W_OK | os.X_OK), "kinds": {}}
+    for kind in KINDS:
+        folder = root / kind
+        files = [p for p in folder.rglob("*") if p.is_file()] if folder.is_dir() else []
+        parts = [p.relative_to(folder).parts for p in files]
+        bad = [p for p, q in zip(files, parts) if "corrupt" in q]
+        good = [p for p, q in zip(files, parts) if "corrupt" not in q and ".locks" not in q]
+        out["kinds"][kind] = {"path": str(folder), "files": len(good),
+                              "bytes": sum(p.stat().st_size for p in good),
+                              "corrupt_files": len(bad)}
+    return out
+
+
+def clear_cache(kinds=KINDS):
+    """Remove the given kinds' folders from the cache root; returns the removed paths.
+    Only the package's own folders are touched, never the root itself."""
+    removed = []
+    for kind in kinds:
+        _check_kind(kind)
+        folder = cache_root() / kind
+        if folder.is_dir() and not folder.is_symlink():
+            shutil.rmtree(folder)
+            removed.append(str(folder))
+        elif folder.is_symlink():
+            folder.unlink()
+            removed.append(str(folder))
+    return removed

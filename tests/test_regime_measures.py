@@ -140,7 +140,7 @@ def test_cli_regime_contract_and_a_torch_model(quick_report, tmp_path):
     natural, _ = trained_models(load_digits(seed=0), 0, quick=True, progress=False,
                                 names=["natural"])["natural"]
     path = tmp_path / "copy.pt"
-    torch.save(to_torch_mlp(natural), str(path))
+    torch.save(to_torch_mlp(natural).state_dict(), str(path))  # weights, not a pickle
     p = run_cli("regime", "--network", "natural,pgd_trained", "--torch-model", path,
                 "--dataset", "digits", "--seeds", "0,1", "--quick", "--json")
     assert p.returncode == 0, p.stderr

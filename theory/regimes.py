@@ -23,6 +23,7 @@ import sympy as sp
 from antagonism import derivations as dv
 from antagonism.derivations.errors import InputError
 from antagonism.derivations.escape import escape_class
+from antagonism.derivations.validation import as_sympy
 
 from .general import classify_gamma, classify_gradient
 from .result import RegimeResult
@@ -70,7 +71,7 @@ def classify(model, *, background=None, method="auto", tolerance=TOLERANCE,
                              "form; use method='numeric'")
     if result is None:
         result = _classify_numeric(model, background)
-    params = {k: _number(v) if sp.sympify(v).is_number else str(v)
+    params = {k: _number(v) if as_sympy(v).is_number else str(v)
               for k, v in model.parameters().items()}
     head = {"model": model.name, **params, "parameters": params}
     result = RegimeResult({**head, **{k: v for k, v in result.items() if k != "model"}})

@@ -16,7 +16,7 @@ from antagonism.derivations.errors import InputError
 from antagonism.theory.result import to_json
 
 COMMANDS = {}
-TOPICS = ("models", "cells", "networks", "data", "figures")
+TOPICS = ("models", "cells", "networks", "data", "figures", "cache")
 
 
 class CliError(InputError):
@@ -76,7 +76,10 @@ def main(argv=None):
         argv = [a for a in argv if a != "--debug"]
     try:
         args = build_parser().parse_args(argv)
-        args.func(args)
+        from antagonism.derivations.validation import time_budget
+
+        with time_budget(getattr(args, "time_budget", None), f"antagonism {args.command}"):
+            args.func(args)
     except InputError as exc:
         if debug:
             traceback.print_exc()

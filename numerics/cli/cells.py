@@ -2,17 +2,28 @@
 from __future__ import annotations
 
 from . import CliError, command, emit
-from .options import add_json_option, add_model_options, check_seed, model_from_args
+from .options import (
+    add_json_option,
+    add_model_options,
+    check_memory,
+    check_seed,
+    count,
+    finite_float,
+    fraction,
+    model_from_args,
+    nonnegative_int,
+    positive_float,
+)
 
 
 def _descend_args(p):
     add_model_options(p)
-    p.add_argument("--agonist-fraction", type=float, default=0.3,
+    p.add_argument("--agonist-fraction", type=fraction, default=0.3,
                    help="fraction of the ligands drawn as agonists (tau > tau_c)")
-    p.add_argument("--ligands", type=int, default=101**2, help="number of ligands")
-    p.add_argument("--seed", type=int, default=0, help="random seed (>= 0)")
-    p.add_argument("--eps", type=float, default=0.2, help="step size")
-    p.add_argument("--max-iter", type=int, default=20000, help="maximum number of iterations")
+    p.add_argument("--ligands", type=count, default=101**2, help="number of ligands")
+    p.add_argument("--seed", type=nonnegative_int, default=0, help="random seed (>= 0)")
+    p.add_argument("--eps", type=positive_float, default=0.2, help="step size")
+    p.add_argument("--max-iter", type=count, default=20000, help="maximum number of iterations")
     p.add_argument("--variant", choices=("exact", "binned"), default="exact",
                    help="exact per-ligand gradient, or the paper's binned procedure")
     add_json_option(p)
@@ -25,6 +36,7 @@ def cmd_descend(args):
     from antagonism.numerics.experiments.descent import descend_to_boundary
 
     model = model_from_args(args)
+    check_memory(args.ligands, 200, "--ligands")  # ~25 float64 arrays per ligand
     lig = paper_ligands(args.ligands, args.agonist_fraction, float(model.tau_c),
                         check_seed(args.seed))
     res = descend_to_boundary(model, lig.tau, lig.L, eps=args.eps, max_iter=args.max_iter,
@@ -35,8 +47,8 @@ def cmd_descend(args):
 
 def _potential_args(p):
     add_model_options(p, help_extra="; adaptive is T_{4,2} unless --N, --m are given")
-    p.add_argument("--R", type=float, default=1e4, help="total ligand number")
-    p.add_argument("--agonist-fraction", type=float, default=0.4,
+    p.add_argument("--R", type=positive_float, default=1e4, help="total ligand number")
+    p.add_argument("--agonist-fraction", type=fraction, default=0.4,
                    help="fraction R_1/R of the ligands that are agonists")
     add_json_option(p)
 
@@ -60,8 +72,8 @@ def cmd_potential(args):
 
 def _steady_args(p):
     add_model_options(p, default="shp1")
-    p.add_argument("--tau", type=float, required=True, help="binding time (s)")
-    p.add_argument("--L", type=float, required=True, help="ligand quantity (molecules)")
+    p.add_argument("--tau", type=finite_float, required=True, help="binding time (s)")
+    p.add_argument("--L", type=finite_float, required=True, help="ligand quantity (molecules)")
     add_json_option(p)
 
 
@@ -76,19 +88,20 @@ def cmd_steady(args):
         raise CliError(f"--L must be non-negative, got {args.L}")
     st = model_evaluator(model_from_args(args)).steady_state([args.tau], [args.L])
     payload = st.scalars(ligand=0)
+    _refuse_non_finite(payload, "steady state", negative=True)
     emit(args, payload, "\n".join(f"{k}: {v:.6g}" for k, v in payload.items()))
 
 
 def _fold_change_args(p):
     add_model_options(p, default="shp1")
-    p.add_argument("--tau1", type=float, default=10.0, help="agonist binding time (s)")
-    p.add_argument("--L1", type=float, default=100.0, help="agonist quantity")
-    p.add_argument("--L2", type=float, default=1000.0, help="antagonist quantity")
-    p.add_argument("--tau2-min", type=float, default=0.05,
+    p.add_argument("--tau1", type=finite_float, default=10.0, help="agonist binding time (s)")
+    p.add_argument("--L1", type=finite_float, default=100.0, help="agonist quantity")
+    p.add_argument("--L2", type=finite_float, default=1000.0, help="antagonist quantity")
+    p.add_argument("--tau2-min", type=finite_float, default=0.05,
                    help="smallest antagonist binding time (s)")
-    p.add_argument("--tau2-max", type=float, default=None,
+    p.add_argument("--tau2-max", type=positive_float, default=None,
                    help="largest antagonist binding time (s) (default: tau1)")
-    p.add_argument("--points", type=int, default=60, help="number of antagonist binding times")
+    p.add_argument("--points", type=count, default=60, help="number of antagonist binding times")
     add_json_option(p)
 
 
@@ -112,6 +125,7 @@ def cmd_fold_change(args):
     fc = fold_change(model, args.tau1, args.L1, grid, args.L2)
     t_min, fc_min = strongest_antagonist(model, args.tau1, args.L1, args.L2,
                                          bounds=(args.tau2_min, hi))
+    _refuse_non_finite({"fc": fc, "fc_min": fc_min}, "fold change", negative=True)
     params = {k: float(v) for k, v in model.parameters().items()}
     at = (f"finite dose L2 = {args.L2:g} next to agonists tau1 = {args.tau1:g} s, "
           f"L1 = {args.L1:g}")
@@ -123,3 +137,19 @@ def cmd_fold_change(args):
                "model": model.name, "parameters": params, **params}
     emit(args, payload, f"argmin of the fold change at {at}: tau2 = {t_min:.4g} s, "
                         f"FC = {fc_min:.4g}")
+
+
+def _refuse_non_finite(values, what, negative=False):
+    """A result that is not finite (or negative, for concentrations and fold changes) is a
+    failure of the computation: raise, never print it."""
+    import numpy as np
+
+    from antagonism.derivations.errors import ConvergenceError
+
+    bad = sorted(k for k, v in values.items()
+                 if v is not None and (not np.all(np.isfinite(v))
+                                       or (negative and np.any(np.asarray(v) < 0))))
+    if bad:
+        raise ConvergenceError(f"the {what} came out non-finite or negative in "
+                               f"{', '.join(bad)}; it is not printed (the inputs are "
+                               "probably beyond the range this model is evaluated in)")

@@ -4,7 +4,18 @@ from __future__ import annotations
 from antagonism.theory.result import to_json
 
 from . import CliError, command, emit
-from .options import add_json_option, add_model_options, model_from_args, parameter_values
+from .options import (
+    add_json_option,
+    add_model_options,
+    add_time_budget_option,
+    count,
+    model_from_args,
+    parameter_values,
+    positive_float,
+)
+
+#: largest --max-N of the regime table (N(N+1)/2 closed-form classifications)
+MAX_REGIME_TABLE_N = 20
 
 
 def _classify_args(p):
@@ -92,8 +103,10 @@ def cmd_derive(args):
 
 
 def _regimes_args(p):
-    p.add_argument("--max-N", type=int, default=6, help="largest number of proofreading steps")
-    p.add_argument("--tau-c", type=float, default=3.0, help="threshold binding time (s)")
+    p.add_argument("--max-N", type=count, default=6, help="largest number of proofreading steps")
+    p.add_argument("--tau-c", type=positive_float, default=3.0,
+                   help="threshold binding time (s)")
+    add_time_budget_option(p)
     add_json_option(p)
 
 
@@ -102,6 +115,11 @@ def _regimes_args(p):
 def cmd_regimes(args):
     from antagonism.theory import regime_table
 
+    if args.max_N > MAX_REGIME_TABLE_N:
+        from antagonism.derivations.errors import LimitError
+
+        raise LimitError(f"--max-N must be at most {MAX_REGIME_TABLE_N} (the table has "
+                         f"N(N+1)/2 rows), got {args.max_N}")
     rows = regime_table(range(1, args.max_N + 1), args.tau_c)
     if args.json:
         print(to_json(rows))

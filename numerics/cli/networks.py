@@ -1,22 +1,32 @@
 """Commands about networks: robustness and regime."""
 from __future__ import annotations
 
+import argparse
+
 from . import CliError, command, emit
-from .options import add_json_option, check_seed, number_list
+from .options import (
+    add_json_option,
+    check_seed,
+    count,
+    nonnegative_int,
+    number_list,
+    positive_float,
+)
 
 
 def _network_options(p, default_networks):
     p.add_argument("--dataset", default="digits",
                    help="digits (bundled with scikit-learn) or mnist (IDX files in --data-dir)")
     p.add_argument("--data-dir", default=None, help="folder with the MNIST IDX files")
-    p.add_argument("--limit", type=int, default=None,
+    p.add_argument("--limit", type=count, default=None,
                    help="MNIST: a seeded random subset of this many train and test images")
     p.add_argument("--networks", "--network", dest="networks", default=default_networks,
                    help="comma-separated: natural, pgd_trained, threshold, hill, "
                         "proofreading, cnn")
     p.add_argument("--torch-model", action="append", default=[],
-                   help="a torch model file (TorchScript or torch.save) to evaluate too")
-    p.add_argument("--seed", type=int, default=None, help="one seed (default 0)")
+                   help="a torch model file to evaluate too: TorchScript, torch.export, or an "
+                        "MLP state dict (pickled modules are refused)")
+    p.add_argument("--seed", type=nonnegative_int, default=None, help="one seed (default 0)")
     p.add_argument("--seeds", default=None, help="comma-separated seeds, e.g. 0,1,2,3,4")
     p.add_argument("--quick", action="store_true",
                    help="small networks trained briefly (a check of the pipeline)")
@@ -29,9 +39,10 @@ def _seeds(args):
     if args.seeds is None:
         return [check_seed(0 if args.seed is None else args.seed)]
     try:
-        seeds = [int(s) for s in args.seeds.split(",") if s.strip()]
-    except ValueError:
-        raise CliError(f"--seeds must be comma-separated integers, got {args.seeds!r}") from None
+        seeds = [nonnegative_int(s) for s in args.seeds.split(",") if s.strip()]
+    except argparse.ArgumentTypeError:
+        raise CliError("--seeds must be comma-separated non-negative integers, got "
+                       f"{args.seeds!r}") from None
     if not seeds:
         raise CliError("--seeds is empty")
     return [check_seed(s) for s in seeds]
@@ -41,6 +52,9 @@ def _common(args):
     from antagonism.numerics.networks.classifier import load_torch_model
 
     names = [n.strip() for n in args.networks.split(",") if n.strip()]
+    if not names and not args.torch_model:
+        raise CliError("--networks is empty: name at least one network (natural, "
+                       "pgd_trained, threshold, hill, proofreading, cnn) or give --torch-model")
     extra = {}
     for path in args.torch_model:
         clf = load_torch_model(path)
@@ -53,7 +67,7 @@ def _common(args):
 def _robustness_args(p):
     _network_options(p, "natural,pgd_trained,threshold,hill,proofreading,cnn")
     p.add_argument("--eps", default="0.1,0.2,0.3", help="comma-separated L-inf budgets")
-    p.add_argument("--queries", type=int, default=300, help="gradient-free attack queries")
+    p.add_argument("--queries", type=count, default=300, help="gradient-free attack queries")
 
 
 @command("robustness", "train (or load) natural, PGD-trained, defended and CNN networks; "
@@ -76,7 +90,8 @@ def cmd_robustness(args):
 
 def _regime_args(p):
     _network_options(p, "natural,pgd_trained,hill")
-    p.add_argument("--eps", type=float, default=0.3, help="L-inf budget of the PGD accuracy")
+    p.add_argument("--eps", type=positive_float, default=0.3,
+                   help="L-inf budget of the PGD accuracy")
     p.add_argument("--sensitivity", action="store_true",
                    help="instead: the PGD-trained network's measures over the width (64, "
                         "256, 1024), the training budget (0.1, 0.25) and eps (0.1, 0.2, 0.3)")

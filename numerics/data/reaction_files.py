@@ -163,6 +163,9 @@ def load_model_file(path, **designations):
     path = Path(path)
     if not path.exists():
         raise NetworkError(f"no model file {path}")
+    from .file_limits import check_model_file_limits
+
+    check_model_file_limits(path)  # size, species, reactions: before any parser
     text = path.read_text()
     if path.suffix.lower() in (".xml", ".sbml") or text.lstrip().startswith("<?xml"):
         network = network_from_sbml(text, **designations)

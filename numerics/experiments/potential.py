@@ -50,8 +50,8 @@ def antagonism_potential(model, *, R=1e4, agonist_fraction=0.4, tau1=None, n_poi
     tau1 = tau_c if tau1 is None else check_positive_scalar(tau1, "tau1")
     L = np.array([agonist_fraction * R, (1 - agonist_fraction) * R])
     T_of = lambda t2: ev.output(np.array([tau1, t2]), L)  # noqa: E731
-    d2T = lambda t2: ev.hessian_diagonal(np.array([tau1, t2]), L)[1]  # noqa: E731
     dT = lambda t2: ev.grad_output(np.array([tau1, t2]), L)[1]  # noqa: E731
+    d2T = lambda t2: _second_derivative(ev, dT, tau1, t2, L)  # noqa: E731
     lo, hi = 1e-6 * tau_c, tau_c * (1 - 1e-9)
     tau2 = np.linspace(lo, hi, n_points)
     T = np.array([T_of(t) for t in tau2])
@@ -78,6 +78,18 @@ def antagonism_potential(model, *, R=1e4, agonist_fraction=0.4, tau1=None, n_poi
             j = idx[-1]
             res.tau_inflection = brentq(d2T, inner[j], inner[j + 1], xtol=1e-14, rtol=1e-14)
     return res
+
+
+def _second_derivative(ev, dT, tau1, t2, L):
+    """d^2F/dtau_2^2 from the evaluator's Hessian; where that is not finite (terms such as
+    L_i^2 overflow for quantities near the float limit, although F and dF/dtau_2 stay
+    finite) a central difference of the exact gradient dF/dtau_2, step 1e-5 tau_2."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        h = float(ev.hessian_diagonal(np.array([tau1, t2]), L)[1])
+    if np.isfinite(h):
+        return h
+    step = 1e-5 * t2
+    return (dT(t2 + step) - dT(t2 - step)) / (2 * step)
 
 
 def strongest_antagonist(model, tau1, L1, L2, bounds=(0.05, 10.0)):

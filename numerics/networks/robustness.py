@@ -14,7 +14,16 @@ from antagonism.derivations.errors import InputError
 from antagonism.theory.result import Result
 
 from ..attacks import fgsm, pgd, pgd_bpda, square
-from ..cache import cache_dir, cache_key
+from ..cache import (
+    array_digest,
+    cache_key,
+    code_version,
+    load_verified,
+    memory_get,
+    memory_put,
+    save_verified,
+    usable_dir,
+)
 from .defences import DEFENCES
 from .objective import NetworkObjective
 from .train import PIXELS, train
@@ -123,20 +132,67 @@ def trained_models(data, seed=0, quick=False, progress=True, names=None, hidden=
     return out
 
 
+#: the code a trained network depends on (its key changes with any of these sources)
+NETWORK_CODE = ("numerics.networks", "numerics.attacks")
+
+
+def network_key(name, data, config, seed, arch):
+    """The cache key of a trained network: a hash of everything that determines it -- the
+    training data's bytes, the architecture, the training configuration, the seed and the
+    source of the code that builds and trains it."""
+    return cache_key({"name": name, "arch": arch, "config": config, "seed": seed,
+                      "data": array_digest(data.x_train, data.y_train),
+                      "code": code_version(*NETWORK_CODE), "v": 3})
+
+
+def _read_state(path, model):
+    """Load a cached state into ``model``, refusing any key, shape or non-finite mismatch."""
+    from antagonism.derivations.errors import CacheError
+
+    expected = model.state()
+    with np.load(path, allow_pickle=False) as z:
+        state = {k: z[k] for k in z.files}
+    if set(state) != set(expected):
+        raise CacheError(f"weights {sorted(state)} do not match the network's "
+                         f"{sorted(expected)}")
+    for k, v in state.items():
+        if v.shape != expected[k].shape or not np.all(np.isfinite(v)):
+            raise CacheError(f"weight {k}: shape {v.shape} (expected {expected[k].shape}) "
+                             "or non-finite values")
+    model.load_state(state)
+    return model
+
+
 def _cached_train(name, make, data, config, seed, progress, arch):
-    key = cache_key({"name": name, "arch": arch, "config": config, "seed": seed,
-                     "data": [data.name, data.seed, len(data.y_train)], "v": 2})
-    path = cache_dir("models") / f"{key}.npz"
+    """Train ``make()`` on ``data`` or load it from the cache (verified; a refused entry is
+    rebuilt).  With an unusable cache the trained weights are kept in memory."""
+    key = network_key(name, data, config, seed, arch)
     model = make()
-    if path.exists():
-        model.load_state(dict(np.load(path)))
+    folder = usable_dir("models")
+    path = None if folder is None else folder / f"{key}.npz"
+    if path is None:
+        state = memory_get("models", key)
+        loaded = None if state is None else _read_state_dict(state, model)
+    else:
+        loaded = load_verified(path, lambda p: _read_state(p, model))
+    if loaded is not None:
         if progress:
-            print(f"[robustness] loaded {name} from {path}", file=sys.stderr, flush=True)
+            print(f"[robustness] loaded {name} from {path or 'memory'}", file=sys.stderr,
+                  flush=True)
         return model
     if progress:
         print(f"[robustness] training {name}", file=sys.stderr, flush=True)
     train(model, data.x_train, data.y_train, seed=seed, **config)
-    np.savez(path, **model.state())
+    state = {k: v.copy() for k, v in model.state().items()}
+    if path is None:
+        memory_put("models", key, state)
+    else:
+        save_verified(path, lambda f: np.savez(f, **state), meta={"network": name})
+    return model
+
+
+def _read_state_dict(state, model):
+    model.load_state(state)
     return model
 
 

@@ -1,0 +1,39 @@
+"""Results near the ends of the float range are right, or refused -- never silently wrong."""
+import json
+
+import mpmath as mp
+import pytest
+from helpers import run_cli
+
+
+def _inflection_mpmath(N, m, tau_c, L1, L2, tau1):
+    """Root of d^2F/dtau_2^2 below the minimum of F(tau_2) for T_{N,m} (agonists L1 at
+    tau1, antagonists L2 at tau_2), at 50 digits with mpmath's own differentiation."""
+    mp.mp.dps = 50
+    N, m, tau_c, L1, L2, tau1 = map(mp.mpf, (N, m, tau_c, L1, L2, tau1))
+
+    def F(t):
+        return (L1 * tau1**N + L2 * t**N) / (tau_c ** (N - m) * (L1 * tau1**m + L2 * t**m))
+
+    t_min = mp.findroot(lambda t: mp.diff(F, t), mp.mpf("1.8"))
+    t_infl = mp.findroot(lambda t: mp.diff(F, t, 2), mp.mpf("0.9"))
+    assert 0 < t_infl < t_min
+    return float(t_infl), float(t_min)
+
+
+@pytest.mark.parametrize("R", ["1e4", "1e300"])
+def test_potential_keeps_its_inflection_up_to_the_float_limit(R):
+    p = run_cli("potential", "--N", "4", "--m", "2", "--R", R, "--json")
+    assert p.returncode == 0, p.stderr
+    out = json.loads(p.stdout)
+    t_infl, t_min = _inflection_mpmath(4, 2, 3, 0.4 * float(R), 0.6 * float(R), 3)
+    assert out["tau_min"] == pytest.approx(t_min, rel=1e-8)
+    assert out["tau_inflection"] == pytest.approx(t_infl, rel=1e-7)
+
+
+def test_a_non_finite_steady_state_is_never_printed():
+    p = run_cli("steady", "--model", "kpr", "--tau", "1e100", "--L", "1")
+    # either the right value (C_N -> L kappa R phi^N ... finite) or a refusal; never NaN
+    assert "nan" not in p.stdout.lower() and "inf" not in p.stdout.lower()
+    if p.returncode != 0:
+        assert p.returncode == 1 and "not printed" in p.stderr
