@@ -10,6 +10,7 @@ from helpers import partial_derivative, run_cli
 from scipy.optimize import brentq
 
 from antagonism.derivations import SHP1, AdaptiveSorting
+from antagonism.derivations.errors import ConvergenceError
 from antagonism.derivations.escape import ESCAPE_CLASSES
 from antagonism.derivations.reactions import NetworkError, NetworkModel, ReactionNetwork
 from antagonism.numerics.cells.ode import integrate_network
@@ -177,9 +178,10 @@ BAD = [
     (dict(reactions=kpr_reactions() + ["x: C0 -> C1; k*X*C0"]), "unknown symbol"),
     (dict(output="C9"), "output species"),
     (dict(ligand="Q"), "ligand species 'Q'"),
-    (dict(parameters=dict(kon=-1.0, tau=3.0, phi=PHI)), "must be positive"),
+    (dict(parameters=dict(kon=-1.0, tau=3.0, phi=PHI)), "kon = -1 is negative"),
     (dict(reactions=kpr_reactions() + ["d: C0 -> ; kd*C0"],
-          parameters=dict(kon=KON, tau=3.0, phi=PHI, kd=0.1)), "not conserved"),
+          parameters=dict(kon=KON, tau=3.0, phi=PHI, kd=0.1)),
+     r"reaction d \(C0 -> \(nothing\)\) destroys the ligand"),
     (dict(binding_time="koff"), "binding-time parameter 'koff'"),
 ]
 
@@ -194,7 +196,7 @@ def test_no_steady_state_is_reported():
     """A shared species produced by every complex and never removed has no steady state."""
     net = kpr_network(reactions=kpr_reactions() + ["s: -> S; ks*C0"],
                       parameters=dict(kon=KON, tau=3.0, phi=PHI, ks=0.1))
-    with pytest.raises(ValueError, match="no steady state found for S"):
+    with pytest.raises(ConvergenceError, match="no steady state found for S"):
         model_evaluator(NetworkModel(net)).output([3.0], [1000.0])
 
 
