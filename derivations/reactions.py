@@ -503,8 +503,9 @@ class NetworkModel(CellModel):
 
     - reactions whose rate law is identically zero with these values drop out
       (``dropped_reactions`` names them; classification reports them);
-    - every remaining rate law must be finite and non-negative at positive amounts
-      (decided symbolically, or by sampling positive states when sympy cannot decide);
+    - every remaining rate law must be finite, and non-negative at positive amounts
+      with its products absent (decided symbolically, or by sampling positive states
+      when sympy cannot decide; see :func:`_check_rate`);
     - the reduced network is checked again (a ligand still bound, an output still
       reachable).
 
@@ -587,15 +588,23 @@ class NetworkModel(CellModel):
 
 
 def _check_rate(reaction, rate, network, time, samples=24, seed=0):
-    """Refuse a rate law that is not finite or can be negative at positive amounts (and a
-    positive binding time): decided by sympy with every symbol positive when it can, by
-    evaluating at log-uniformly sampled positive states (1e-3..1e4, fixed seed) otherwise."""
+    """Refuse a rate law that is not finite, or negative before the reaction has made
+    anything: with the reaction's products at zero and every other species, and the binding
+    time, positive, a rate law must be non-negative (a reaction cannot run backwards
+    before its products exist; a negative sign in a mass-action law fails this).  Net rates
+    of reversible reactions (kf*A - kr*B) and saturating forms (alpha*C1*(S_T - S)) pass.
+    Decided by sympy with positive symbols when it can, otherwise by evaluating at
+    log-uniformly sampled positive states (1e-3..1e4, fixed seed)."""
     if rate.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
         raise NetworkFileError(f"the rate law of reaction {reaction.describe()} is not "
                                f"finite with these parameters: {rate}")
-    names = sorted(rate.free_symbols, key=str)
+    made = {sp.Symbol(s): sp.S.Zero for s in reaction.products if reaction.net(s) > 0}
+    start = rate.xreplace(made)
+    if start.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
+        return  # singular without its products: leave it to the steady-state solver
+    names = sorted(start.free_symbols, key=str)
     pos = {x: sp.Symbol(f"_{x}", positive=True) for x in names}
-    positive_rate = rate.xreplace(pos)
+    positive_rate = start.xreplace(pos)
     if positive_rate.is_nonnegative:
         return
     witness = None
@@ -605,13 +614,15 @@ def _check_rate(reaction, rate, network, time, samples=24, seed=0):
         rng = np.random.default_rng(seed)
         for _ in range(samples):
             point = {x: sp.Float(10.0 ** rng.uniform(-3, 4)) for x in names}
-            value = rate.xreplace(point).evalf()
+            value = start.xreplace(point).evalf()
             if value.is_real is False or (value.is_number and value < 0):
                 witness = point
                 break
     if witness is not None:
-        at = ", ".join(f"{x}={float(v):.3g}" for x, v in witness.items())
+        at = ", ".join([f"{x}={float(v):.3g}" for x, v in witness.items()]
+                       + [f"{x}=0" for x in made])
         raise NetworkFileError(
-            f"the rate law of reaction {reaction.describe()} can be negative at positive "
-            f"amounts{f' ({at})' if at else ''}: {rate}.  A rate law must be non-negative; "
-            "write the reverse direction as its own reaction")
+            f"the rate law of reaction {reaction.describe()} is negative before the "
+            f"reaction has made anything{f' ({at})' if at else ''}: {rate}.  A rate law "
+            "must be non-negative there (check its sign; a reverse direction is written "
+            "as its own reaction or as kf*A - kr*B)")
