@@ -108,6 +108,6 @@ def cmd_fold_change(args):
     t_min, fc_min = strongest_antagonist(model, args.tau1, args.L1, args.L2,
                                          bounds=(args.tau2_min, hi))
     params = {k: float(v) for k, v in model.parameters().items()}
-    payload = {"tau2": grid.tolist(), "fc": fc.tolist(), "tau2_argmin": t_min,
-               "fc_min": fc_min, "model": model.name, "parameters": params, **params}
+    payload = {**params, "tau2": grid.tolist(), "fc": fc.tolist(), "tau2_argmin": t_min,
+               "fc_min": fc_min, "model": model.name, "parameters": params}
     emit(args, payload, f"strongest antagonist at tau2 = {t_min:.4g} s, FC = {fc_min:.4g}")

@@ -13,6 +13,13 @@ def add_model_options(p, default="adaptive", help_extra=""):
     p.add_argument("--model-file", default=None,
                    help="a reaction network in Antimony (.ant) or SBML (.xml) instead of "
                         "--model; --param overrides its parameters")
+    for flag, what in (("--ligand", "the free ligand species"),
+                       ("--output", "the output: a species or an expression of species"),
+                       ("--bound-states", "comma-separated species that hold the ligand "
+                                          "(checked against the reactions)"),
+                       ("--binding-time", "the parameter that is the ligand's binding time")):
+        p.add_argument(flag, default=None,
+                       help=f"with --model-file: {what}; overrides the file's directive")
     p.add_argument("--N", default=None, help="number of proofreading steps")
     p.add_argument("--m", default=None, help="feedback step, 0 <= m < N (T_{N,m})")
     p.add_argument("--tau-c", dest="tau_c", default=None, help="threshold binding time (s)")
@@ -53,16 +60,23 @@ def model_from_args(args, defaults=None):
     from antagonism.derivations import model_spec
 
     given = {k: _number(k, v) for k, v in parameter_values(args).items()}
+    designations = {k: getattr(args, k, None)
+                    for k in ("ligand", "output", "bound_states", "binding_time")}
     if args.model_file is not None:
-        from antagonism.derivations.reactions import NetworkModel
         from antagonism.numerics.data.reaction_files import load_model_file
 
         unknown = {"N", "m"} & set(given)
         if unknown:
             raise CliError(f"--{sorted(unknown)[0]} does not apply to a model file; use "
                            "--param name=value for its parameters")
-        network = load_model_file(args.model_file).network
-        return NetworkModel(network, **given)
+        tau_c = given.pop("tau_c", None)
+        if tau_c is not None:
+            designations["tau_c"] = tau_c
+        # --param applies before the file is checked (it can rescue a zero rate)
+        return load_model_file(args.model_file, overrides=given, **designations)
+    used = [k for k, v in designations.items() if v is not None]
+    if used:
+        raise CliError(f"--{used[0].replace('_', '-')} applies only with --model-file")
     spec = model_spec(args.model)
     for k, v in (defaults or {}).items():
         if k in spec.parameters and k not in given:
