@@ -346,6 +346,7 @@ class _SbmlReader:
                 return _pow(args[1], 1 / args[0], where)
         if kind == "call":
             name = node.getName()
+            symbol(name, f"{where}: function name")
             if name not in self.functions:
                 self.refuse(f"the function {name!r} (not a function definition of the model)")
             params, body = self.functions[name]
@@ -371,6 +372,8 @@ def sbml_function_definitions(model, libsbml=None):
         if math_ is None or fd.getBody() is None:
             raise NetworkFileError(f"function definition {fd.getId()} has no body")
         args = [fd.getArgument(i).getName() for i in range(fd.getNumArguments())]
+        for name in (fd.getId(), *args):
+            symbol(name, f"function definition {fd.getId()[:80]!r}")
         out[fd.getId()] = (args, fd.getBody())
     return out
 
