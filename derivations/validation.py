@@ -38,10 +38,12 @@ def as_parameter(value, name):
     elif isinstance(value, bool):
         raise InputError(f"{name} must be a number or a symbol, got {value!r}")
     elif isinstance(value, str):
-        try:
-            expr = sp.sympify(value, locals=symbols.BY_NAME)
-        except (sp.SympifyError, TypeError, SyntaxError) as exc:
-            raise InputError(f"{name} must be a number or a symbol, got {value!r}") from exc
+        # read by the whitelisted parser (never evaluated); the package's names are its
+        # symbols (N, m, tau, L, tau_c, T), other names plain symbols
+        from .expressions import parse_expression
+
+        expr = parse_expression(value, f"value of {name}")
+        expr = expr.xreplace({sp.Symbol(k): v for k, v in symbols.BY_NAME.items()})
     elif isinstance(value, numbers.Integral):
         expr = sp.Integer(int(value))
     elif isinstance(value, numbers.Real):

@@ -127,3 +127,21 @@ def test_random_token_soup_parses_or_is_refused(tokens):
     except (NetworkFileError, InputError):
         return
     assert all(type(s) is sp.Symbol for s in e.free_symbols)
+
+
+def test_symbolic_parameter_text_is_never_run(tmp_path):
+    """Parameters given as text (``--param N=...`` of ``derive``) go through the same
+    parser: the package's names are its symbols, nothing runs."""
+    from helpers import run_cli
+
+    from antagonism.derivations import symbols
+    from antagonism.derivations.validation import as_parameter
+
+    assert as_parameter("N - 1", "m") == symbols.N - 1
+    marker = tmp_path / "ran"
+    with pytest.raises(InputError):
+        as_parameter(f"__import__('os').system('touch {marker}')", "N")
+    p = run_cli("derive", "--model", "adaptive", "--quantity", "gradient", "--param",
+                f"N=__import__('os').system('touch {marker}')")
+    assert p.returncode == 2 and "value of N" in p.stderr and "Traceback" not in p.stderr
+    assert not marker.exists()
