@@ -3,6 +3,9 @@ from __future__ import annotations
 
 from . import CliError
 
+#: the designations of a model file that flags override (--ligand, --output...)
+DESIGNATIONS = ("ligand", "output", "bound_states", "binding_time")
+
 
 def add_model_options(p, default="adaptive", help_extra=""):
     """--model NAME, the common parameters --N, --m, --tau-c and --param name=value."""
@@ -35,6 +38,10 @@ def add_json_option(p):
 def parameter_values(args):
     """The model parameters given on the command line, by name (strings)."""
     given = {k: getattr(args, k) for k in ("N", "m", "tau_c") if getattr(args, k) is not None}
+    if getattr(args, "model_file", None) is None:
+        used = [k for k in DESIGNATIONS if getattr(args, k, None) is not None]
+        if used:
+            raise CliError(f"--{used[0].replace('_', '-')} applies only with --model-file")
     for item in args.param:
         if "=" not in item:
             raise CliError(f"--param must look like name=value, got {item!r}")
@@ -60,8 +67,7 @@ def model_from_args(args, defaults=None):
     from antagonism.derivations import model_spec
 
     given = {k: _number(k, v) for k, v in parameter_values(args).items()}
-    designations = {k: getattr(args, k, None)
-                    for k in ("ligand", "output", "bound_states", "binding_time")}
+    designations = {k: getattr(args, k, None) for k in DESIGNATIONS}
     if args.model_file is not None:
         from antagonism.numerics.data.reaction_files import load_model_file
 
@@ -74,9 +80,6 @@ def model_from_args(args, defaults=None):
             designations["tau_c"] = tau_c
         # --param applies before the file is checked (it can rescue a zero rate)
         return load_model_file(args.model_file, overrides=given, **designations)
-    used = [k for k, v in designations.items() if v is not None]
-    if used:
-        raise CliError(f"--{used[0].replace('_', '-')} applies only with --model-file")
     spec = model_spec(args.model)
     for k, v in (defaults or {}).items():
         if k in spec.parameters and k not in given:
