@@ -10,6 +10,8 @@ import numpy as np
 import pytest
 import sympy as sp
 from helpers import run_cli
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from scipy.integrate import solve_ivp
 
 from antagonism.derivations.errors import NetworkFileError
@@ -433,3 +435,29 @@ def test_antimony_round_trip_keeps_directives_and_flags(tmp_path):
                xtol=1e-14)
     assert ev.output([tau], [L]) == pytest.approx(1e-3 * tau * L * R / (1 + 1e-3 * tau * R),
                                                   rel=1e-10)
+
+
+def test_deeply_nested_sbml_math_is_refused(tmp_path):
+    path = write_sbml(tmp_path / "deep.xml")
+    text = path.read_text()
+    at = text.index("<ci> C0 </ci>", text.index('id="off0"'))
+    n = 1000
+    deep = "<apply><minus/>" * n + "<ci> C0 </ci>" + "</apply>" * n
+    path.write_text(text[:at] + deep + text[at + len("<ci> C0 </ci>"):])
+    with pytest.raises(NetworkFileError, match="reaction off0: math too large or nested"):
+        load_model_file(path)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(max_size=60))
+def test_random_rate_laws_and_outputs_parse_or_are_refused(text):
+    """Random text as a rate law and as the output of a network description: it loads or
+    is refused with a NetworkFileError, nothing else."""
+    try:
+        NetworkModel(kpr(KPR + [f"x: C0 -> C1; {text}"]))
+    except NetworkFileError:
+        pass
+    try:
+        kpr(output=text)
+    except NetworkFileError:
+        pass
