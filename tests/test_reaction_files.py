@@ -461,3 +461,25 @@ def test_random_rate_laws_and_outputs_parse_or_are_refused(text):
         kpr(output=text)
     except NetworkFileError:
         pass
+
+
+def test_species_and_parameters_named_like_the_package_symbols():
+    """A species called L (not the ligand) and parameters called T, m and tau (not the
+    binding time): plain names of the network, kept apart from the package's tau, L, T."""
+    from scipy.optimize import brentq
+
+    rx = ["b: X + L -> C0; T*X*L", "u0: C0 -> X + L; C0/koff_t",
+          "u1: C1 -> X + L; C1/koff_t", "p: C0 -> C1; m*C0", "q: C1 -> C0; tau*C1"]
+    kon, phi, back, R_T = 1e-4, 0.1, 0.02, 2e4
+    net = ReactionNetwork.from_reactions(
+        rx, parameters=dict(T=kon, m=phi, tau=back, koff_t=3.0), initial=dict(L=R_T),
+        ligand="X", output="C1", binding_time="koff_t", name="clash")
+    taus, Ls = np.array([3.0, 1.0]), np.array([500.0, 2000.0])
+
+    def bound(R):  # C_T,i = kon tau_i L_i R/(1 + kon tau_i R)
+        return kon * taus * Ls * R / (1 + kon * taus * R)
+
+    R = brentq(lambda R: R + bound(R).sum() - R_T, 0, R_T, xtol=1e-13)
+    expected = np.sum(bound(R) * phi / (phi + back + 1 / taus))
+    assert model_evaluator(NetworkModel(net)).output(taus, Ls) == pytest.approx(expected,
+                                                                              rel=1e-10)
