@@ -24,22 +24,25 @@ the network (s^-1 for first order); binding times in s.
 """
 from __future__ import annotations
 
+import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from types import MappingProxyType
 
+import numpy as np
 import sympy as sp
 from sympy.solvers.solveset import NonlinearError
 
 from . import symbols as sy
 from .derivation import Derivation, Step, derived
+from .errors import NetworkFileError
+from .expressions import parse_expression, symbol
 from .model import CellModel, SharedVariable, SumForm
 from .validation import exact_number
 
-
-class NetworkError(ValueError):
-    """A reaction network the package cannot turn into a cell model (the message says why)."""
+#: the error of a network that cannot be a cell model (kept under its former name)
+NetworkError = NetworkFileError
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,13 @@ class Reaction:
     def net(self, species):
         return self.products.get(species, 0) - self.reactants.get(species, 0)
 
+    def describe(self):
+        """``name (A + B -> C)``, for messages."""
+        side = lambda d: " + ".join(f"{'' if c == 1 else f'{c} '}{s}"  # noqa: E731
+                                    for s, c in d.items()) or "(nothing)"
+        text = f"{side(self.reactants)} -> {side(self.products)}"
+        return f"{self.name} ({text})" if self.name else text
+
 
 _REACTION = re.compile(r"^\s*(?:(?P<name>\w+)\s*:)?\s*(?P<lhs>[^-=>;]*?)\s*(?:->|=>)\s*"
                        r"(?P<rhs>[^;]*?)\s*;\s*(?P<rate>.+?)\s*;?\s*$")
@@ -65,33 +75,37 @@ def _side(text, where):
     for term in filter(None, (t.strip() for t in text.split("+"))):
         m = re.fullmatch(r"(?:(\d+(?:\.\d+)?)\s*\*?\s*)?([A-Za-z_]\w*)", term)
         if not m:
-            raise NetworkError(f"cannot read {term!r} in reaction {where!r}")
+            raise NetworkFileError(f"cannot read {term!r} in reaction {where!r}")
+        symbol(m.group(2), f"reaction {where!r}")
         out[m.group(2)] = out.get(m.group(2), 0) + exact_number(float(m.group(1) or 1))
     return out
 
 
 def parse_reaction(text):
-    """Parse ``"name: A + 2 B -> C; k*A*B"`` (Antimony's reaction syntax)."""
+    """Parse ``"name: A + 2 B -> C; k*A*B"`` (Antimony's reaction syntax); the rate law is
+    read by the safe parser (:func:`~.expressions.parse_expression`), never evaluated."""
+    if not isinstance(text, str) or len(text) > 20_000:
+        raise NetworkFileError("a reaction must be text of at most 20000 characters")
     m = _REACTION.match(text)
     if not m:
-        raise NetworkError(f"cannot read reaction {text!r}: expected 'A + B -> C; rate'")
-    rate = read_expression(m.group("rate"), f"rate law of {text!r}")
+        raise NetworkFileError(f"cannot read reaction {text[:80]!r}: expected "
+                               "'A + B -> C; rate'")
+    where = m.group("name") or text[:80]
+    rate = read_expression(m.group("rate"), f"rate law of reaction {where}")
     return Reaction(_side(m.group("lhs"), text), _side(m.group("rhs"), text), rate,
                     m.group("name") or "")
 
 
-# names that sympify would otherwise read as functions or constants
-_LOCALS = {name: sp.Symbol(name) for name in ("S", "N", "E", "I", "Q", "O", "beta", "gamma",
-                                               "lambda", "zeta", "pi")}
-
-
 def read_expression(text, what):
     """A rate law or output expression as sympy, every name a plain symbol (``S``, ``N``,
-    ``gamma``... are species or parameters here, not sympy's objects)."""
-    try:
-        return sp.sympify(text, locals=_LOCALS)
-    except (sp.SympifyError, SyntaxError, TypeError) as exc:
-        raise NetworkError(f"cannot read the {what}: {text!r} ({exc})") from None
+    ``gamma``, ``Si``, ``E1``... are species or parameters here, not sympy's objects).
+    The text is parsed by a whitelisted syntax-tree walk, never evaluated
+    (:func:`~.expressions.parse_expression`); anything else is a NetworkFileError."""
+    return parse_expression(text, what)
+
+
+#: parameter names that would clash with the model's own threshold binding time
+RESERVED_PARAMETERS = ("tau_c",)
 
 
 @dataclass(frozen=True)
@@ -102,7 +116,8 @@ class ReactionNetwork:
     ----------
     name : str
     reactions : tuple of Reaction
-    parameters : mapping name -> number
+    parameters : mapping name -> number (finite, >= 0; a reaction whose rate is zero
+        drops out of the model, see :class:`NetworkModel`)
     initial : mapping species -> initial amount (sets the totals of conserved moieties)
     ligand : str -- the free ligand species
     output : str -- a species or an expression of species (summed over ligand types)
@@ -110,7 +125,10 @@ class ReactionNetwork:
     off_rate : str -- alternatively, the parameter that is 1/tau
     tau_c : float -- threshold binding time (s)
     agonist : (tau, L) -- the reference agonists for the numeric classification
+    bound_states : tuple of str or None -- optionally, the species that hold the ligand
+        besides the free ligand; checked against what the reactions say
     description, source : str
+    extra : dict -- what the reader reports (``ignored_rules``...) and other notes
     """
 
     name: str
@@ -126,11 +144,17 @@ class ReactionNetwork:
     description: str = ""
     source: str = ""
     extra: dict = field(default_factory=dict)
+    bound_states: tuple | None = None
 
     def __post_init__(self):
         object.__setattr__(self, "reactions", tuple(self.reactions))
         object.__setattr__(self, "parameters", MappingProxyType(dict(self.parameters)))
         object.__setattr__(self, "initial", MappingProxyType(dict(self.initial)))
+        if isinstance(self.bound_states, str):
+            object.__setattr__(self, "bound_states", tuple(
+                s.strip() for s in self.bound_states.split(",") if s.strip()))
+        elif self.bound_states is not None:
+            object.__setattr__(self, "bound_states", tuple(self.bound_states))
         self.check()
 
     @classmethod
@@ -151,38 +175,157 @@ class ReactionNetwork:
         return tuple(names)
 
     def check(self):
-        """Reject what cannot be a cell model, with a message naming the problem."""
+        """Reject what cannot be a cell model, with a message naming the element at fault:
+        unknown symbols, invalid or clashing names, negative or non-finite numbers, a
+        ligand or output not in the network, no reaction binding the ligand, a reaction
+        that creates or destroys the ligand, an output the ligand cannot reach."""
         if not self.reactions:
-            raise NetworkError(f"network {self.name!r} has no reactions")
+            raise NetworkFileError(f"network {self.name!r} has no reactions")
         species = set(self.species)
+        for name in (*species, *self.parameters):
+            symbol(name, f"network {self.name!r}")
+        both = species & set(self.parameters)
+        if both:
+            raise NetworkFileError(f"{sorted(both)} named both as species and as "
+                                   "parameters")
+        reserved = set(RESERVED_PARAMETERS) & set(self.parameters)
+        if reserved:
+            raise NetworkFileError(f"a parameter may not be named {sorted(reserved)[0]!r} "
+                                   "(the threshold binding time of the cell; give it with "
+                                   "the tau_c directive)")
         known = species | set(self.parameters)
         for r in self.reactions:
             unknown = {str(s) for s in r.rate.free_symbols} - known
             if unknown:
-                raise NetworkError(f"reaction {r.name or r}: unknown symbol(s) "
-                                   f"{sorted(unknown)} in the rate law {r.rate}")
+                raise NetworkFileError(f"reaction {r.describe()}: unknown symbol(s) "
+                                       f"{sorted(unknown)} in the rate law {r.rate}")
         for name, value in self.parameters.items():
-            value = float(value)
-            if not value > 0:
-                raise NetworkError(f"parameter {name} = {value:g} must be positive (rates, "
-                                   "totals and binding times are positive)")
+            _check_amount(value, f"parameter {name}")
         for s, value in self.initial.items():
-            if float(value) < 0:
-                raise NetworkError(f"initial amount of {s} = {float(value):g} is negative")
+            _check_amount(value, f"initial amount of {s}")
+        if not (isinstance(self.tau_c, (int, float)) and math.isfinite(self.tau_c)
+                and self.tau_c > 0):
+            raise NetworkFileError(f"tau_c must be a positive number of seconds, got "
+                                   f"{self.tau_c!r}")
         if self.ligand not in species:
-            raise NetworkError(f"the ligand species {self.ligand!r} is not in the network "
-                               f"(species: {', '.join(sorted(species))})")
+            raise NetworkFileError(f"the ligand species {self.ligand!r} is not in the "
+                                   f"network (species: {', '.join(sorted(species))})")
         out = read_expression(self.output, "output")
         missing = {str(s) for s in out.free_symbols} - known
         if missing:
-            raise NetworkError(f"output species {sorted(missing)} not in the network "
-                               f"(species: {', '.join(sorted(species))})")
+            raise NetworkFileError(f"output species {sorted(missing)} not in the network "
+                                   f"(species: {', '.join(sorted(species))})")
         time = self.off_rate or self.binding_time
         if time is None or time not in self.parameters:
-            raise NetworkError(f"the binding-time parameter {time!r} is not a parameter of "
-                               f"the network (parameters: {', '.join(sorted(self.parameters))})")
+            raise NetworkFileError(
+                f"the binding-time parameter {time!r} is not a parameter of the network "
+                f"(parameters: {', '.join(sorted(self.parameters))})")
+        states = _check_ligand(self)
+        _check_reachable(self, out, states)
 
 
+def _check_amount(value, what):
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        raise NetworkFileError(f"{what} = {value!r} is not a number") from None
+    if not math.isfinite(x):
+        raise NetworkFileError(f"{what} = {x!r} is not finite")
+    if x < 0:
+        raise NetworkFileError(f"{what} = {x:g} is negative (rates, amounts and binding "
+                               "times are positive; zero is allowed)")
+
+
+def _trace_ligand(network):
+    """Ligand states by moiety tracing, with binding partners kept apart: a reactant that
+    meets a ligand state in a reaction (the receptor R in L + R -> C0) does not receive
+    the ligand when a reaction makes it, so a reaction returning only the receptor is
+    caught as the one that destroys the ligand."""
+    states, partners = {network.ligand}, set()
+    changed = True
+    while changed:
+        changed = False
+        for r in network.reactions:
+            if not any(r.net(s) < 0 for s in states):
+                continue
+            new_partners = {s for s in r.reactants if s not in states} - partners
+            if new_partners:
+                partners |= new_partners
+                changed = True
+            made = [p for p in r.products if r.net(p) > 0]
+            if any(p in states for p in made):
+                continue  # the moiety returns to a known state (unbinding: C -> L + R)
+            made = [p for p in made if p not in partners]
+            if set(made) - states:
+                states.update(made)
+                changed = True
+    return states
+
+
+def _check_ligand(network):
+    """Check that a reaction binds the ligand and that every reaction conserves the ligand
+    (the sum of the ligand states); name the reaction that does not.  Returns the states."""
+    lig = network.ligand
+    if not any(r.net(lig) < 0 for r in network.reactions):
+        raise NetworkFileError(f"no reaction binds the ligand {lig}: no reaction consumes "
+                               f"it (reactions: "
+                               f"{'; '.join(r.describe() for r in network.reactions)})")
+    states = _trace_ligand(network)
+    if network.bound_states is not None:
+        declared = set(network.bound_states) | {lig}
+        unknown = declared - set(network.species)
+        if unknown:
+            raise NetworkFileError(f"bound states {sorted(unknown)} are not species of "
+                                   "the network")
+        if declared != states:
+            raise NetworkFileError(
+                f"the declared bound states ({', '.join(sorted(declared - {lig}))}) are not "
+                f"the species the reactions pass the ligand to "
+                f"({', '.join(sorted(states - {lig}))})")
+    for r in network.reactions:
+        change = sum(r.net(s) for s in states)
+        if change == 0:
+            continue
+        consumed = [s for s in r.reactants if s in states]
+        if len(consumed) > 1 and change < 0:
+            raise NetworkFileError(
+                f"reaction {r.describe()} joins {len(consumed)} ligand-holding species "
+                f"({', '.join(consumed)}): a complex must hold one ligand")
+        if change < 0:
+            raise NetworkFileError(
+                f"reaction {r.describe()} destroys the ligand: it consumes "
+                f"{', '.join(consumed)} and none of its products holds the ligand (an "
+                f"unbinding must return it, e.g. C -> {lig} + R); the ligand is not "
+                "conserved")
+        raise NetworkFileError(
+            f"reaction {r.describe()} creates the ligand from nothing that holds it; the "
+            "ligand is not conserved")
+    return states
+
+
+def _check_reachable(network, out, states):
+    """The output must depend on the ligand: some chain of reactions (through their
+    stoichiometry or their rate laws) leads from the ligand to a species of the output."""
+    species = set(network.species)
+    in_output = {str(s) for s in out.free_symbols} & species
+    if not in_output:
+        raise NetworkFileError(f"the output {network.output!r} contains no species")
+    reached = set(states)
+    changed = True
+    while changed:
+        changed = False
+        for r in network.reactions:
+            inputs = set(r.reactants) | {str(s) for s in r.rate.free_symbols}
+            if inputs & reached:
+                new = {s for s in species if r.net(s) != 0} - reached
+                if new:
+                    reached |= new
+                    changed = True
+    if not in_output & reached:
+        raise NetworkFileError(
+            f"the output {network.output!r} is not reachable from the ligand "
+            f"{network.ligand}: no chain of reactions leads from it to "
+            f"{', '.join(sorted(in_output))}")
 
 
 def ligand_states(network):
@@ -436,40 +579,88 @@ def _order(variables, terms):
 class NetworkModel(CellModel):
     """A cell model defined by a :class:`ReactionNetwork` (see the module docstring).
 
-    ``overrides`` replace parameter values by name, a species' initial amount by the
-    species' name, or a conserved moiety's total by the moiety's name (``R_T``; see
-    :func:`conserved_moieties`); ``tau_c`` is the network's unless given.  ``moieties()``
-    reports the conserved totals the steady states use.
+    ``overrides`` replace values by name before anything is checked: a parameter's value,
+    or a species' initial amount (``NetworkModel(net, phi=0.2, R=1e4)``).  ``tau_c`` is
+    the network's unless given.  Then
+
+    - reactions whose rate law is identically zero with these values drop out
+      (``dropped_reactions`` names them; classification reports them);
+    - every remaining rate law must be finite, and non-negative at positive amounts
+      with its products absent (decided symbolically, or by sampling positive states
+      when sympy cannot decide; see :func:`_check_rate`);
+    - the reduced network is checked again (a ligand still bound, an output still
+      reachable).
+
+    Parameters live in their own namespace, ``parameters()`` (and ``values_by_name``):
+    a model parameter named ``eps``, ``label`` or ``threshold`` is never an attribute.
+
+    ``overrides`` may also set a conserved moiety's total by the moiety's name (``R_T``;
+    see :func:`conserved_moieties`); ``moieties()`` reports the totals the steady states use.
     """
 
     name = "network"
     title = "a reaction network"
 
-    def __init__(self, network, tau_c=None, **overrides):
-        initial = {k: overrides.pop(k) for k in list(overrides) if k in network.species}
+    def __init__(self, network, /, tau_c=None, **overrides):
+        time = network.off_rate or network.binding_time
         names = {m.name for m in conserved_moieties(network)}
-        totals = {k: overrides.pop(k) for k in list(overrides) if k in names}
-        unknown = set(overrides) - set(network.parameters)
+        totals = {k: overrides.pop(k) for k in list(overrides)
+                  if k in names and k not in network.parameters and k not in network.species}
+        unknown = set(overrides) - set(network.parameters) - set(network.species)
         if unknown:
-            raise NetworkError(f"unknown parameter(s) {sorted(unknown)} for network "
-                               f"{network.name!r}; known: {', '.join(network.parameters)}; "
-                               f"species (initial amounts): {', '.join(network.species)}; "
-                               f"conserved totals: {', '.join(sorted(names)) or 'none'}")
-        for k, v in {**initial, **totals}.items():
-            if not float(v) >= 0:
-                raise NetworkError(f"{k} = {v} must be a non-negative amount")
-        self.network = network
-        self.initial = MappingProxyType({k: float(v) for k, v in initial.items()})
+            raise NetworkFileError(
+                f"unknown parameter(s) {sorted(unknown)} for network {network.name!r}; "
+                f"known: {', '.join(network.parameters)} (or a species' initial amount: "
+                f"{', '.join(network.species)}; or a conserved total: "
+                f"{', '.join(sorted(names)) or 'none'})")
+        given = {k: v for k, v in overrides.items() if k in network.parameters}
+        initial = {**network.initial, **{k: v for k, v in overrides.items()
+                                         if k not in network.parameters}}
+        for k, v in {**overrides, **totals}.items():
+            _check_amount(v, f"{k}")
+        values = {**network.parameters, **given}
+        numbers = {sp.Symbol(k): exact_number(float(v)) for k, v in values.items()
+                   if k != time}
+        kept, dropped = [], []
+        for r in network.reactions:
+            rate = r.rate.xreplace(numbers)
+            if rate.is_zero:
+                dropped.append(r.name or r.describe())
+                continue
+            _check_rate(r, rate, network, time)
+            kept.append(r)
+        if not kept:
+            raise NetworkFileError(f"every reaction of {network.name!r} has a zero rate "
+                                   f"with these parameters ({', '.join(dropped)})")
+        extra = dict(network.extra)
+        if dropped:
+            extra["dropped_reactions"] = tuple(dropped)
+        # the reduced network is checked again by its constructor
+        self.network = replace(network, reactions=tuple(kept), parameters=values,
+                               initial=initial, extra=extra)
+        self.dropped_reactions = tuple(dropped)
+        self.initial = MappingProxyType({k: float(v) for k, v in overrides.items()
+                                         if k in network.species})
         self.totals = MappingProxyType({k: float(v) for k, v in totals.items()})
         self.name = network.name
         self.reference_agonist = tuple(float(v) for v in network.agonist)
-        values = {**network.parameters, **overrides}
-        values.pop(network.off_rate or network.binding_time)  # tau is the ligand's own
-        self.values_by_name = MappingProxyType(values)
-        self.set_parameters(**values, tau_c=network.tau_c if tau_c is None else tau_c)
-        for k, v in self.parameters().items():
-            if not v > 0:
-                raise NetworkError(f"parameter {k} = {v} must be positive")
+        self.values_by_name = MappingProxyType({k: v for k, v in values.items() if k != time})
+        self._values = {k: exact_number(float(v)) for k, v in self.values_by_name.items()}
+        self.tau_c = exact_number(float(network.tau_c if tau_c is None else tau_c))
+        if not self.tau_c > 0:
+            raise NetworkFileError(f"tau_c must be positive, got {self.tau_c}")
+
+    def parameters(self):
+        """Model parameter name -> exact value (the binding time excluded: it is each
+        ligand's own), and ``tau_c``."""
+        return {**self._values, "tau_c": self.tau_c}
+
+    def regime_predictions(self):
+        """What the reader changed, reported with the classification: reactions dropped
+        for a zero rate, SBML assignment rules ignored because they only define readouts."""
+        extra = self.network.extra
+        return {"dropped_reactions": list(extra.get("dropped_reactions", ())),
+                "ignored_rules": list(extra.get("ignored_rules", ()))}
 
     def moieties(self):
         """The conserved moieties and their totals (a tuple of :class:`ConservedMoiety`)."""
@@ -487,6 +678,48 @@ class NetworkModel(CellModel):
 
     def _key(self):
         return (type(self), self.network.name, repr(self.network.reactions),
-                tuple(sorted((k, sp.sympify(v)) for k, v in self.parameters().items())),
-                tuple(sorted(self.initial.items())), tuple(sorted(self.totals.items())),
-                tuple(sorted(self.network.initial.items())))
+                tuple(sorted(self.parameters().items(), key=lambda kv: kv[0])),
+                tuple(sorted(((k, float(v)) for k, v in self.network.initial.items()),
+                             key=lambda kv: kv[0])),
+                tuple(sorted(self.totals.items())))
+
+
+def _check_rate(reaction, rate, network, time, samples=24, seed=0):
+    """Refuse a rate law that is not finite, or negative before the reaction has made
+    anything: with the reaction's products at zero and every other species, and the binding
+    time, positive, a rate law must be non-negative (a reaction cannot run backwards
+    before its products exist; a negative sign in a mass-action law fails this).  Net rates
+    of reversible reactions (kf*A - kr*B) and saturating forms (alpha*C1*(S_T - S)) pass.
+    Decided by sympy with positive symbols when it can, otherwise by evaluating at
+    log-uniformly sampled positive states (1e-3..1e4, fixed seed)."""
+    if rate.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
+        raise NetworkFileError(f"the rate law of reaction {reaction.describe()} is not "
+                               f"finite with these parameters: {rate}")
+    made = {sp.Symbol(s): sp.S.Zero for s in reaction.products if reaction.net(s) > 0}
+    start = rate.xreplace(made)
+    if start.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
+        return  # singular without its products: leave it to the steady-state solver
+    names = sorted(start.free_symbols, key=str)
+    pos = {x: sp.Symbol(f"_{x}", positive=True) for x in names}
+    positive_rate = start.xreplace(pos)
+    if positive_rate.is_nonnegative:
+        return
+    witness = None
+    if positive_rate.is_negative:
+        witness = {}
+    else:
+        rng = np.random.default_rng(seed)
+        for _ in range(samples):
+            point = {x: sp.Float(10.0 ** rng.uniform(-3, 4)) for x in names}
+            value = start.xreplace(point).evalf()
+            if value.is_real is False or (value.is_number and value < 0):
+                witness = point
+                break
+    if witness is not None:
+        at = ", ".join([f"{x}={float(v):.3g}" for x, v in witness.items()]
+                       + [f"{x}=0" for x in made])
+        raise NetworkFileError(
+            f"the rate law of reaction {reaction.describe()} is negative before the "
+            f"reaction has made anything{f' ({at})' if at else ''}: {rate}.  A rate law "
+            "must be non-negative there (check its sign; a reverse direction is written "
+            "as its own reaction or as kf*A - kr*B)")

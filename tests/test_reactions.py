@@ -178,9 +178,10 @@ BAD = [
     (dict(reactions=kpr_reactions() + ["x: C0 -> C1; k*X*C0"]), "unknown symbol"),
     (dict(output="C9"), "output species"),
     (dict(ligand="Q"), "ligand species 'Q'"),
-    (dict(parameters=dict(kon=-1.0, tau=3.0, phi=PHI)), "must be positive"),
+    (dict(parameters=dict(kon=-1.0, tau=3.0, phi=PHI)), "kon = -1 is negative"),
     (dict(reactions=kpr_reactions() + ["d: C0 -> ; kd*C0"],
-          parameters=dict(kon=KON, tau=3.0, phi=PHI, kd=0.1)), "not conserved"),
+          parameters=dict(kon=KON, tau=3.0, phi=PHI, kd=0.1)),
+     r"reaction d \(C0 -> \(nothing\)\) destroys the ligand"),
     (dict(binding_time="koff"), "binding-time parameter 'koff'"),
 ]
 

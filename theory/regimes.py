@@ -73,7 +73,8 @@ def classify(model, *, background=None, method="auto", tolerance=TOLERANCE,
         result = _classify_numeric(model, background)
     params = {k: _number(v) if as_sympy(v).is_number else str(v)
               for k, v in model.parameters().items()}
-    head = {"model": model.name, **params, "parameters": params}
+    # parameters also at the top level for convenience, but never over a result field
+    head = {**params, "model": model.name, "parameters": params}
     result = RegimeResult({**head, **{k: v for k, v in result.items() if k != "model"}})
     # relative to the model's threshold binding time, whatever range tau* was sought in
     result.tau_star_over_tau_c = (None if result.tau_star is None

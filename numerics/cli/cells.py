@@ -129,12 +129,12 @@ def cmd_fold_change(args):
     params = {k: float(v) for k, v in model.parameters().items()}
     at = (f"finite dose L2 = {args.L2:g} next to agonists tau1 = {args.tau1:g} s, "
           f"L1 = {args.L1:g}")
-    payload = {"tau2": grid.tolist(), "fc": fc.tolist(), "tau2_argmin": t_min,
+    payload = {**params, "tau2": grid.tolist(), "fc": fc.tolist(), "tau2_argmin": t_min,
                "fc_min": fc_min, "tau2_argmin_at": at,
                "note": "tau2_argmin is the argmin of the fold change at this finite dose, "
                        "not tau* (the zero of a dilute probe's gradient, from classify); "
                        "see docs/regimes.md#vocabulary",
-               "model": model.name, "parameters": params, **params}
+               "model": model.name, "parameters": params}
     emit(args, payload, f"argmin of the fold change at {at}: tau2 = {t_min:.4g} s, "
                         f"FC = {fc_min:.4g}")
 

@@ -88,6 +88,8 @@ def check_memory(n_items, bytes_per_item, what):
         raise LimitError(f"{what} = {n_items} needs about {need / 1e9:.3g} GB, more than half "
                          f"of the available memory ({available / 1e9:.3g} GB)")
     return n_items
+#: the designations of a model file that flags override (--ligand, --output...)
+DESIGNATIONS = ("ligand", "output", "bound_states", "binding_time")
 
 
 def add_model_options(p, default="adaptive", help_extra=""):
@@ -99,6 +101,13 @@ def add_model_options(p, default="adaptive", help_extra=""):
     p.add_argument("--model-file", default=None,
                    help="a reaction network in Antimony (.ant) or SBML (.xml) instead of "
                         "--model; --param overrides its parameters")
+    for flag, what in (("--ligand", "the free ligand species"),
+                       ("--output", "the output: a species or an expression of species"),
+                       ("--bound-states", "comma-separated species that hold the ligand "
+                                          "(checked against the reactions)"),
+                       ("--binding-time", "the parameter that is the ligand's binding time")):
+        p.add_argument(flag, default=None,
+                       help=f"with --model-file: {what}; overrides the file's directive")
     p.add_argument("--N", default=None, help="number of proofreading steps")
     p.add_argument("--m", default=None, help="feedback step, 0 <= m < N (T_{N,m})")
     p.add_argument("--tau-c", dest="tau_c", default=None, help="threshold binding time (s)")
@@ -115,6 +124,10 @@ def add_json_option(p):
 def parameter_values(args):
     """The model parameters given on the command line, by name (strings)."""
     given = {k: getattr(args, k) for k in ("N", "m", "tau_c") if getattr(args, k) is not None}
+    if getattr(args, "model_file", None) is None:
+        used = [k for k in DESIGNATIONS if getattr(args, k, None) is not None]
+        if used:
+            raise CliError(f"--{used[0].replace('_', '-')} applies only with --model-file")
     for item in args.param:
         if "=" not in item:
             raise CliError(f"--param must look like name=value, got {item!r}")
@@ -139,10 +152,10 @@ def model_from_args(args, defaults=None):
     from antagonism.derivations import model_spec
 
     given = {k: _number(k, v) for k, v in parameter_values(args).items()}
+    designations = {k: getattr(args, k, None) for k in DESIGNATIONS}
     if args.model_file is not None:
         import os
 
-        from antagonism.derivations.reactions import NetworkModel
         from antagonism.numerics.data.reaction_files import load_model_file
 
         unknown = {"N", "m"} & set(given)
@@ -151,14 +164,11 @@ def model_from_args(args, defaults=None):
                            "--param name=value for its parameters")
         if not os.path.isfile(args.model_file):
             raise CliError(f"no model file {args.model_file}")
-        from antagonism.derivations.reactions import NetworkError
-
-        try:
-            return NetworkModel(load_model_file(args.model_file).network, **given)
-        except NetworkError as exc:
-            if isinstance(exc, InputError):
-                raise
-            raise CliError(f"{args.model_file}: {exc}") from exc
+        tau_c = given.pop("tau_c", None)
+        if tau_c is not None:
+            designations["tau_c"] = tau_c
+        # --param applies before the file is checked (it can rescue a zero rate)
+        return load_model_file(args.model_file, overrides=given, **designations)
     spec = model_spec(args.model)
     for k, v in (defaults or {}).items():
         if k in spec.parameters and k not in given:

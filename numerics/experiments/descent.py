@@ -140,9 +140,11 @@ def descend_to_boundary(model, tau, L, *, eps=0.2, max_iter=5000, ftol=1e-10,
     movable = tau < tau_c
     threshold = relative_threshold(ev, tau, L, movable)
     params = {k: float(v) for k, v in model.parameters().items()}
-    res = DescentResult(variant=variant, model=model.name, parameters=params, **params,
-                        eps=eps, tau_initial=tau.copy(), L=L, movable=movable,
-                        threshold=threshold, T_initial=ev.output(tau, L))
+    # parameters also at the top level, but never over a field (a parameter named eps)
+    res = DescentResult({**params, **dict(
+        variant=variant, model=model.name, parameters=params, eps=eps,
+        tau_initial=tau.copy(), L=L, movable=movable, threshold=threshold,
+        T_initial=ev.output(tau, L))})
     work = tau.copy()
     lower, upper = 1e-9 * tau_c, tau_c * (1 - 1e-12)
     if variant == "exact":
