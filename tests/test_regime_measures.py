@@ -231,6 +231,25 @@ def test_cli_calibrate_agrees_on_every_model():
     assert all(r["rejected_verdict"] == "specialized" for r in zeros)  # r fails at m = 0
 
 
+def test_fgsm_and_pgd_on_cells_where_a_crossing_exists():
+    """Agonists may move: with eps = max(tau_agonist) - 2.9 s every ligand can be put below
+    2.9 s < tau_c, and then T, a weighted mean of (tau/tau_c)^(N-m), is < 1 -- a crossing
+    exists, so both attacks must find it; with self ligands only PGD finds none for (4, 2)."""
+    from antagonism.numerics.cells.ligands import paper_ligands
+    from antagonism.numerics.experiments.regime_measures import cell_attack_comparison
+
+    lig = paper_ligands(200, 0.3, 3.0, 0)
+    eps = float(np.max(lig.tau) - 2.9)
+    res = cell_attack_comparison(Ns=(3, 4), eps=(0.01, eps), seeds=(0,), n_ligands=200)
+    rows = {(r["model"], r["setup"]): r for r in res.rows}
+    for N, m in [(3, 1), (3, 2), (4, 1), (4, 2), (4, 3)]:
+        r = rows[(f"T_{{{N},{m}}}", "all ligands")]
+        assert r["already_off"] == 0 and r["pgd"][1] == 1 and r["fgsm"][1] == 1, r
+    # T_{N,0} is the mean of (tau/tau_c)^N: 30 % agonists at 3.5 s leave it below 1
+    assert rows[("T_{3,0}", "all ligands")]["already_off"] == 1
+    assert rows[("T_{4,2}", "self ligands only")]["pgd_eps"] is None
+
+
 def test_any_classifier_wraps():
     net = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(4, 2))
     clf = as_classifier(net)

@@ -101,6 +101,9 @@ def _regime_args(p):
     p.add_argument("--calibrate", action="store_true",
                    help="instead: the measure on cells (T_{N,m}, N = 3..5, every m; SHP-1; "
                         "adaptive sorting) against the analytic verdict")
+    p.add_argument("--cell-attacks", dest="cell_attacks", action="store_true",
+                   help="instead: FGSM against PGD on T_{N,m} cells (N = 3..5, every m) "
+                        "within an L-inf budget on tau, agonists movable or not")
     p.add_argument("--sensitivity", action="store_true",
                    help="instead: the PGD-trained network's measures over the width (64, "
                         "256, 1024), the training budget (0.1, 0.25) and eps (0.1, 0.2, 0.3)")
@@ -131,6 +134,16 @@ def cmd_regime(args):
         lines.append(f"agree with the analytic verdict on every model: {cal.all_agree}  "
                      f"(v_ext in tau/tau_c; rho: weak share; rule: {cal.rule})")
         emit(args, cal.to_dict(), "\n".join(lines))
+        return
+    if args.cell_attacks:
+        res = rm.cell_attack_comparison(progress=not args.json)
+        lines = [f"smallest L-inf budget on tau (s) at which each attack crosses T = 1 on "
+                 f"every ligand set (eps grid {res.eps}; '-' none)"]
+        for r in res.rows:
+            note = "  (T < 1 before any attack)" if r["already_off"] == 1 else ""
+            lines.append(f"{r['model']:<8} {r['regime']:<12} {r['setup']:<18} FGSM "
+                         f"{r['fgsm_eps'] or '-':<5} PGD {r['pgd_eps'] or '-':<5}{note}")
+        emit(args, res.to_dict(), "\n".join(lines))
         return
     names, extra = _common(args)
     if not 0 < args.eps <= 1:

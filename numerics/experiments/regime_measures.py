@@ -458,3 +458,66 @@ def cell_sensitivity(model, n_ligands=2000, agonist_fraction=0.3, seed=0, backen
     ratio = weak_input_ratio((lig.tau[sub] / tau_c)[None, :], g[sub][None, :])[0]
     prof, peak = pooled_profile(lig.tau[sub] / tau_c, g[sub])
     return Result(ratio=float(ratio), profile=prof, peak=peak)
+
+
+# ------------------------------------------------ single-step versus iterative attacks
+
+CELL_ATTACK_EPS = (0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.6)  # seconds (L-inf in tau)
+
+
+class CellAttackComparison(Result):
+    """Keys: rows (one per model and set-up: model, N, m, regime (analytic), setup,
+    already_off (fraction of ligand sets with T < 1 before any attack: nothing to attack),
+    fgsm / pgd (success fraction over the ligand sets, per eps), fgsm_eps / pgd_eps (the
+    smallest eps at which the attack succeeds on every ligand set, None if none)), eps,
+    seeds, n_ligands, pgd_steps."""
+
+
+def cell_attack_comparison(Ns=(3, 4, 5), eps=CELL_ATTACK_EPS, seeds=(0, 1, 2), n_ligands=400,
+                           pgd_steps=40, setups=("all ligands", "self ligands only"),
+                           progress=False):
+    """FGSM against PGD on T_{N,m} cells (tau_c = 3 s, the paper's ligand sets) within an
+    L-inf budget eps on the binding times (s), the cell's loss log(1/T) (success: T < 1).
+
+    Set-ups: ``"all ligands"`` -- agonists may move too, so a crossing exists once eps
+    reaches the agonists' distance to tau_c (about 0.5 s); ``"self ligands only"`` -- the
+    paper's descent, where for several large-m cells no crossing exists at any eps.
+    PGD starts from the data (no random start) with step 2.5 eps / ``pgd_steps``."""
+    from antagonism.derivations import AdaptiveProofreading
+    from antagonism.theory import classify
+
+    from ..attacks import Domain, fgsm, pgd
+    from ..cells.ligands import paper_ligands
+    from ..cells.objective import CellObjective
+
+    tau_c = 3.0
+    models = [AdaptiveProofreading(N, m, tau_c) for N in Ns for m in range(N)]
+    rows = []
+    eta = _Eta(len(models) * len(setups), progress, "cell attacks")
+    for model in models:
+        regime = classify(model).regime
+        for setup in setups:
+            eta.step(f"{model.label()}, {setup}")
+            hits = {"fgsm": np.zeros(len(eps)), "pgd": np.zeros(len(eps))}
+            off = 0
+            for seed in seeds:
+                lig = paper_ligands(n_ligands, 0.3, tau_c, seed)
+                obj = CellObjective(model, lig.tau, lig.L, threshold=1.0, backend="numpy")
+                mask = None if setup == "all ligands" else (lig.tau < tau_c)[None, :]
+                dom = Domain(lower=1e-6 * tau_c, mask=mask)
+                x0 = obj.x0()
+                off += bool(obj.success(x0)[0])
+                for k, e in enumerate(eps):
+                    hits["fgsm"][k] += bool(fgsm(obj, x0, e, domain=dom).success[0])
+                    hits["pgd"][k] += bool(pgd(obj, x0, e, n_steps=pgd_steps,
+                                               random_init=False, domain=dom).success[0])
+            row = {"model": model.label(), "N": model.N, "m": model.m, "regime": regime,
+                   "setup": setup, "already_off": off / len(seeds)}
+            for attack, h in hits.items():
+                frac = h / len(seeds)
+                row[attack] = frac.tolist()
+                full = [e for e, f in zip(eps, frac) if f == 1.0]
+                row[f"{attack}_eps"] = full[0] if full else None
+            rows.append(row)
+    return CellAttackComparison(rows=rows, eps=list(eps), seeds=list(seeds),
+                                n_ligands=n_ligands, pgd_steps=pgd_steps)
