@@ -102,12 +102,32 @@ def test_pixel_sweep_matches_finite_differences_of_the_margin():
     x, y = rng.uniform(size=(2, 6)), np.array([0, 2])
     values = np.array([0.1, 0.37, 0.8])
     g = pixel_sweep(net, x, y, values, batch_size=7)  # several chunks
+    z = net.logits(x)
+    j = [int(np.argsort(z[n])[-2] if np.argmax(z[n]) == y[n] else np.argmax(z[n]))
+         for n in range(2)]  # the clean runner-up, held fixed along the sweep
+
+    def margin(row, n):
+        out = net.logits(row)[0]
+        return out[y[n]] - out[j[n]]
+
     h = 1e-6
     for n, i, k in itertools.product(range(2), range(6), range(3)):
         up, down = x[n:n + 1].copy(), x[n:n + 1].copy()
         up[0, i], down[0, i] = values[k] + h, values[k] - h
-        fd = (net.margin(up, y[n:n + 1]) - net.margin(down, y[n:n + 1]))[0] / (2 * h)
+        fd = (margin(up, n) - margin(down, n)) / (2 * h)
         assert g[n, i, k] == pytest.approx(fd, rel=1e-5, abs=1e-8)
+
+
+def test_a_linear_classifier_is_broad_everywhere():
+    """A linear margin against a fixed class has a constant gamma: no curve is specialized."""
+    from antagonism.numerics.experiments.regime_measures import network_sweep_measures
+    from antagonism.numerics.networks.datasets import load_digits
+
+    data = load_digits(seed=0)
+    W = np.random.default_rng(0).normal(size=(64, 10))
+    clf = FunctionClassifier(lambda x: x @ W, lambda x, w: w @ W.T)
+    m = network_sweep_measures(clf, data.x_test[:10], data.y_test[:10])
+    assert m.specialized_fraction == 0.0 and m.weak_share == 1.0
 
 
 def known_classifier(f_prime):

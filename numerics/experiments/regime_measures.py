@@ -20,8 +20,8 @@ derivative of the decision variable with respect to that input:
   (T_{N,m}: one agonist at τ_c, on the decision boundary), decision variable log F, through
   :class:`~antagonism.numerics.cells.objective.CellObjective` (the cell as a classifier);
 - networks: one pixel at intensity v, every other pixel at its clean value, decision
-  variable the logit margin M = z_y - max_{j != y} z_j; one curve per (image, pixel), so
-  position is held fixed within each curve.
+  variable the logit margin M = z_y - z_j against the clean image's runner-up class j;
+  one curve per (image, pixel), so position is held fixed within each curve.
 
 Let v_ext be where γ is most negative (raising the input there lowers the decision variable
 most: the strongest antagonistic perturbation) and the *weak share*
@@ -198,13 +198,19 @@ def _number(value):
 
 def pixel_sweep(classifier, x, y, values=PIXEL_VALUES, *, batch_size=8192, bpda=False):
     """gamma[n, i, k] = dM/dx_i at x_i = values[k], every other input of row n at its value
-    in ``x`` (n, features), M the logit margin for the label y[n]."""
+    in ``x`` (n, features).  M = z_y - z_j is the margin against j, the runner-up class of
+    the clean row, held fixed along the sweep (one decision boundary per curve, like the
+    cell's single output; a varying runner-up would bend even a linear classifier's M)."""
+    from ..networks.classifier import margin_and_runner_up
+
     x = np.asarray(x, float)
+    y = np.asarray(y)
     n = len(x)
     flat = x.reshape(n, -1)
     d, V = flat.shape[1], len(values)
     per_image = d * V
     chunk = max(1, int(batch_size) // per_image)
+    runner_up = margin_and_runner_up(classifier.logits(x), y)[1]
     pos = np.repeat(np.arange(d), V)
     val = np.tile(np.asarray(values, float), d)
     out = np.empty((n, d, V))
@@ -214,8 +220,10 @@ def pixel_sweep(classifier, x, y, values=PIXEL_VALUES, *, batch_size=8192, bpda=
         r = np.arange(rows.shape[0])
         col = np.tile(pos, idx.size)
         rows[r, col] = np.tile(val, idx.size)
-        _, g = classifier.margin_and_grad(rows.reshape(-1, *x.shape[1:]),
-                                          np.repeat(np.asarray(y)[idx], per_image), bpda=bpda)
+        w = np.zeros((rows.shape[0], classifier.logits(x[:1]).shape[1]))
+        w[r, np.repeat(y[idx], per_image)] = 1.0
+        w[r, np.repeat(runner_up[idx], per_image)] = -1.0
+        g = classifier.logits_vjp(rows.reshape(-1, *x.shape[1:]), w, bpda=bpda)
         out[idx] = g.reshape(rows.shape[0], -1)[r, col].reshape(idx.size, d, V)
     return out
 
@@ -369,7 +377,8 @@ def network_regime_report(names=("natural", "pgd_trained", "noise_trained", "unt
         dataset=dataset, split_seed=split_seed, n_images=n_images,
         values=PIXEL_VALUES.tolist(),
         definition=("one pixel swept over [0, 1] at fixed context; gamma = dM/dx_i (M the "
-                    "logit margin); a curve is specialized when its most negative gamma "
+                    "logit margin against the clean runner-up); a curve is specialized when "
+                    "its most negative gamma "
                     f"sits above intensity 0 and gamma(0) keeps < {WEAK_SHARE_MAX} of it; the "
                     "unit of replication is the seed"))
 
