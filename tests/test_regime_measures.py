@@ -302,3 +302,17 @@ def test_mnist_from_idx_files_and_a_clear_error_without_them(tmp_path):
     out = json.loads(p.stdout)
     assert out["dataset"] == "mnist" and out["networks"]["natural"]["clean_accuracy"][
         "mean"] > 0.5
+
+
+def test_progress_reports_elapsed_and_eta(capsys):
+    from antagonism.numerics.progress import Progress
+
+    p = Progress(3, True, "regime")
+    for k in range(3):
+        p.step(f"seed {k}: measuring natural")
+    err = capsys.readouterr().err.splitlines()
+    assert err[0].startswith("[regime] 1/3 seed 0: measuring natural (elapsed")
+    assert "ETA" not in err[0] and all("ETA" in line for line in err[1:])
+    silent = Progress(2, False)
+    silent.step("x")
+    assert capsys.readouterr().err == ""

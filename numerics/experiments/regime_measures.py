@@ -46,14 +46,12 @@ the small-τ exponent: it calls T_{N,0} and SHP-1 specialized and depends on its
 """
 from __future__ import annotations
 
-import sys
-import time
-
 import numpy as np
 
 from antagonism.derivations.errors import InputError
 from antagonism.theory.result import Result
 
+from ..progress import Progress
 from ..statistics import bootstrap_interval, interval, paired_comparison
 
 WEAK_SHARE_MAX = 0.5  # a curve is specialized when its weakest input keeps less than this
@@ -161,9 +159,9 @@ def calibrate(models=None, cutoffs=(CELL_CUTOFF, 1 / 32, 1 / 16), rejected=True,
 
     models = calibration_models() if models is None else models
     rows = []
+    eta = Progress(len(models), progress, "calibrate")
     for model in models:
-        if progress:
-            print(f"[calibrate] {model.label()}", file=sys.stderr, flush=True)
+        eta.step(model.label())
         main = cell_regime(model)
         by_cutoff = {f"{c:g}": cell_regime(model, np.concatenate(
             [[c], CELL_VALUES[1:][CELL_VALUES[1:] > c]])).regime for c in cutoffs}
@@ -252,23 +250,6 @@ def network_sweep_measures(classifier, x, y, values=PIXEL_VALUES, *, batch_size=
                   n_curves=int(live.sum()))
 
 
-class _Eta:
-    """Progress lines on stderr with elapsed time and an ETA (silent when off)."""
-
-    def __init__(self, total, on, tag="regime"):
-        self.total, self.on, self.tag, self.done = total, on, tag, 0
-        self.started = time.perf_counter()
-
-    def step(self, text):
-        if self.on:
-            elapsed = time.perf_counter() - self.started
-            eta = (f", ETA {elapsed / self.done * (self.total - self.done):.0f} s"
-                   if self.done else "")
-            print(f"[{self.tag}] {self.done + 1}/{self.total} {text} (elapsed {elapsed:.0f} s"
-                  f"{eta})", file=sys.stderr, flush=True)
-        self.done += 1
-
-
 def measure_classifier(classifier, x, y, *, eps=0.3, bpda=False, seed=0, n_images=50,
                        batch_size=8192):
     """Every measure of one classifier on one test set: the sweep measures on the first
@@ -349,7 +330,7 @@ def network_regime_report(names=("natural", "pgd_trained", "noise_trained", "unt
     names = ["natural", *[n for n in names if n != "natural"]]
     data = load_dataset(dataset, seed=split_seed, data_dir=data_dir, limit=limit)
     per = {n: [] for n in [*names, *(extra or {})]}
-    eta = _Eta(len(seeds) * len(per), progress)
+    eta = Progress(len(seeds) * len(per), progress, "regime")
     for seed in seeds:
         models = trained_models(data, seed, quick, progress, names=names, hidden=hidden,
                                 train_eps=train_eps)
@@ -502,7 +483,7 @@ def cell_attack_comparison(Ns=(3, 4, 5), eps=CELL_ATTACK_EPS, seeds=(0, 1, 2), n
     tau_c = 3.0
     models = [AdaptiveProofreading(N, m, tau_c) for N in Ns for m in range(N)]
     rows = []
-    eta = _Eta(len(models) * len(setups), progress, "cell attacks")
+    eta = Progress(len(models) * len(setups), progress, "cell attacks")
     for model in models:
         regime = classify(model).regime
         for setup in setups:

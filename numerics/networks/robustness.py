@@ -15,6 +15,7 @@ from antagonism.theory.result import Result
 
 from ..attacks import fgsm, pgd, pgd_bpda, square
 from ..cache import cache_dir, cache_key
+from ..progress import Progress
 from .defences import DEFENCES
 from .objective import NetworkObjective
 from .train import PIXELS, train, training_progress
@@ -173,14 +174,14 @@ def robustness_report(eps_list=(0.1, 0.2, 0.3), seed=0, data=None, progress=True
     seeds = list(seeds) if seeds is not None else [seed]
     names = ROBUSTNESS_NETWORKS if names is None else names
     runs = {}
+    eta = Progress(len(seeds) * (len(names) + len(extra or {})), progress, "robustness")
     for s in seeds:
         d = data if data is not None else load_dataset(dataset, seed=s, data_dir=data_dir,
                                                        limit=limit)
         models = dict(trained_models(d, s, quick, progress, names=names))
         models.update({n: (as_classifier(c, n), False) for n, c in (extra or {}).items()})
         for name, (model, defended) in models.items():
-            if progress:
-                print(f"[robustness] seed {s}: attacking {name}", file=sys.stderr, flush=True)
+            eta.step(f"seed {s}: attacking {name}")
             row = evaluate(model, d.x_test, d.y_test, eps_list, defended=defended, seed=s,
                            n_queries=n_queries, image_shape=d.get("image_shape"))
             runs.setdefault(name, []).append((row, defended))
