@@ -1,8 +1,11 @@
-"""Statistics over seeds: finite values, and the mean with its Student-t interval."""
+"""Statistics over seeds (the unit of replication): finite values, the mean with its Student-t
+interval, paired seed-level comparisons with bootstrap intervals and exact sign-flip tests."""
 from __future__ import annotations
 
 import numpy as np
 from scipy import stats
+
+from antagonism.derivations.errors import InputError
 
 
 def finite(values):
@@ -24,3 +27,50 @@ def interval(values, level=0.95, bounds=(-np.inf, np.inf)):
         return mean, float("nan"), float("nan")
     half = float(stats.t.ppf(0.5 + level / 2, v.size - 1) * v.std(ddof=1) / np.sqrt(v.size))
     return mean, max(mean - half, bounds[0]), min(mean + half, bounds[1])
+
+
+def sign_flip_p(differences):
+    """Exact two-sided p-value of the paired sign-flip (permutation) test of a zero mean
+    difference: the fraction of the 2^n sign patterns whose |mean| reaches the observed one.
+    With n seeds the smallest possible p is 2 / 2^n (1/16 for 5 seeds): no floors, no
+    normal approximation."""
+    d = finite(differences)
+    n = d.size
+    if n == 0:
+        return float("nan")
+    if n > 20:
+        raise InputError("the exact sign-flip test enumerates 2^n patterns: n <= 20")
+    signs = 1 - 2 * ((np.arange(2**n)[:, None] >> np.arange(n)) & 1)
+    means = np.abs(signs @ d) / n
+    observed = abs(d.mean())
+    return float(np.mean(means >= observed * (1 - 1e-12)))
+
+
+def bootstrap_interval(values, level=0.95, n_boot=10000, seed=0):
+    """Percentile bootstrap interval of the mean of per-seed values (seeded resampling)."""
+    v = finite(values)
+    if v.size < 2:
+        return float("nan"), float("nan")
+    rng = np.random.default_rng(seed)
+    means = v[rng.integers(0, v.size, (n_boot, v.size))].mean(axis=1)
+    lo, hi = np.percentile(means, [50 * (1 - level), 50 * (1 + level)])
+    return float(lo), float(hi)
+
+
+def paired_comparison(values, reference, level=0.95, bounds=(-np.inf, np.inf)):
+    """A network against the reference on the same seeds (and the same test images): the
+    per-seed differences, their mean with a Student-t and a bootstrap interval, the
+    standardised effect size d_z = mean / sd of the differences, and the exact sign-flip
+    p-value.  The unit is the seed: nothing here pools inputs."""
+    a, b = np.asarray(values, float), np.asarray(reference, float)
+    if a.shape != b.shape:
+        raise InputError(f"paired values need the same seeds: {a.shape} vs {b.shape}")
+    d = a - b
+    mean, lo, hi = interval(d, level, bounds)
+    f = finite(d)
+    sd = float(f.std(ddof=1)) if f.size > 1 else float("nan")
+    return {"differences": [float(x) for x in d], "mean_difference": mean,
+            "t_interval": [lo, hi], "bootstrap_interval": list(bootstrap_interval(d, level)),
+            "effect_size_dz": (mean / sd if sd > 0 else None),
+            "p_sign_flip": sign_flip_p(d), "n_seeds": int(f.size),
+            "smallest_possible_p": (2.0 / 2**f.size if f.size else None)}

@@ -26,7 +26,14 @@ def digits():
 
 
 def test_digits_are_real_scaled_and_split_reproducibly(digits):
-    assert digits.x_train.shape[1:] == (1, 8, 8)
+    from sklearn.datasets import load_digits as sk_digits
+
+    assert digits.x_train.shape[1:] == (64,) and digits.image_shape == (1, 8, 8)
+    # a row is the image read row by row: the first test image is an sklearn image
+    raw = sk_digits()
+    first = digits.images("test")[0, 0]
+    matches = np.all(raw.images / 16.0 == first, axis=(1, 2))
+    assert matches.any() and digits.y_test[0] == raw.target[matches][0]
     assert len(digits.y_train) + len(digits.y_test) == 1797
     assert digits.x_train.min() == 0 and digits.x_train.max() == 1
     again = load_digits(seed=0)
@@ -47,7 +54,9 @@ def test_mnist_idx_loader_on_tiny_files(tmp_path, suffix):
         write_idx(paths[f"{part}_labels"], labs, 0x08)
     np.testing.assert_array_equal(read_idx(paths["train_images"]), imgs)
     d = load_mnist_idx(**paths)
-    np.testing.assert_allclose(d.x_test[:, 0], imgs / 255.0)
+    np.testing.assert_allclose(d.x_test, imgs.reshape(5, 16) / 255.0)
+    assert d.image_shape == (1, 4, 4)
+    np.testing.assert_allclose(d.images("train")[:, 0], imgs / 255.0)
     np.testing.assert_array_equal(d.y_train, labs)
     assert d.n_classes == 6
 
@@ -198,7 +207,7 @@ def test_cli_robustness_contract(quick_report):
     p = run_cli("robustness", "--dataset", "digits", "--eps", "0.2", "--seed", "0", "--quick",
                 "--queries", "100", "--networks", "natural,hill", "--json")
     assert p.returncode == 0, p.stderr
-    assert "[robustness]" in p.stderr  # progress on standard error
+    assert "[robustness]" not in p.stderr  # silent under --json
     out = json.loads(p.stdout)
     assert set(out["models"]) == {"natural", "hill"}
     assert "masked_gradient_flags" in out and out["seeds"] == [0]
@@ -275,3 +284,88 @@ def test_gradient_free_attack_on_a_cell():
     x0_loss = obj.loss(obj.x0())
     assert res.loss[0] >= x0_loss[0]
     np.testing.assert_array_equal(res.x_adv[0][lig.tau >= 3.0], lig.tau[lig.tau >= 3.0])
+
+
+def test_square_attack_on_rows_uses_image_squares(digits):
+    """Rows with their image shape get the same search as the images themselves."""
+    model = mlp(hidden=(16,), seed=0)
+    x, y = digits.x_test[:6], digits.y_test[:6]
+    rows = square(NetworkObjective(model, y), x, 0.2, n_queries=30, domain=PIXELS, seed=1,
+                  image_shape=digits.image_shape)
+    imgs = square(NetworkObjective(model, y), digits.images("test")[:6], 0.2, n_queries=30,
+                  domain=PIXELS, seed=1)
+    np.testing.assert_array_equal(rows.x_adv, imgs.x_adv.reshape(6, -1))
+    np.testing.assert_array_equal(rows.success, imgs.success)
+
+
+def test_cnn_takes_rows_and_images_alike(digits):
+    cnn = small_cnn(seed=0)
+    np.testing.assert_allclose(cnn.logits(digits.x_test[:5]),
+                               cnn.logits(digits.images("test")[:5]), rtol=0, atol=0)
+
+
+def test_controls_untrained_and_noise_trained(digits):
+    from antagonism.numerics.networks.robustness import model_specs, trained_models
+    from antagonism.numerics.networks.train import noisy, train
+
+    rng = np.random.default_rng(0)
+    x = np.full((200, 10), 0.5)
+    z = noisy(x, 0.25, rng) - x
+    assert set(np.unique(np.round(z, 12))) == {-0.25, 0.25} and abs(z.mean()) < 0.02
+    assert np.all(noisy(np.zeros((3, 4)), 0.25, rng) >= 0)  # clipped to the pixel range
+    specs = model_specs(digits, 0, quick=True)
+    assert specs["noise_trained"][1]["noise"] == {"eps": 0.25}
+    assert specs["pgd_trained"][1]["adversarial"]["eps"] == 0.25  # the same budget
+    models = trained_models(digits, 0, quick=True, progress=False,
+                            names=["untrained", "natural"])
+    untrained, _ = models["untrained"]
+    fresh = specs["untrained"][0]()  # the initialisation of seed 0, never trained
+    np.testing.assert_array_equal(untrained.logits(digits.x_test[:5]),
+                                  fresh.logits(digits.x_test[:5]))
+    assert models["natural"][0].accuracy(digits.x_test, digits.y_test) > 0.9
+    assert untrained.accuracy(digits.x_test, digits.y_test) < 0.35
+    # noise training moves the weights away from natural training of the same seed
+    a, b = mlp(hidden=(16,), seed=0), mlp(hidden=(16,), seed=0)
+    train(a, digits.x_train, digits.y_train, seed=0, epochs=2)
+    train(b, digits.x_train, digits.y_train, seed=0, epochs=2, noise={"eps": 0.25})
+    assert not np.allclose(a.layers[1].params["W"], b.layers[1].params["W"])
+
+
+def test_training_progress_names_network_seed_epoch_and_eta(digits, capsys):
+    from antagonism.numerics.networks.train import train, training_progress
+
+    with training_progress("natural seed 7"):
+        train(mlp(hidden=(8,), seed=0), digits.x_train, digits.y_train, seed=0, epochs=2)
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 2 and err[0].startswith("[train natural seed 7] epoch 1/2")
+    assert "ETA" in err[0] and "elapsed" in err[1]
+    train(mlp(hidden=(8,), seed=0), digits.x_train, digits.y_train, seed=0, epochs=1)
+    assert capsys.readouterr().err == ""  # silent outside a progress block
+
+
+def test_torch_classifier_batches_device_and_own_input_shape(digits):
+    """A torch CNN that insists on (n, 1, 8, 8) images, fed the data sets' rows in batches
+    of 7: the same logits and input gradients as one pass on the images."""
+    torch.manual_seed(0)
+    net = torch.nn.Sequential(torch.nn.Conv2d(1, 3, 3), torch.nn.Flatten(),
+                              torch.nn.Linear(3 * 6 * 6, 10)).double()
+    from antagonism.numerics.networks.classifier import as_classifier
+
+    clf = as_classifier(net, device="cpu", batch_size=7, input_shape=digits.image_shape)
+    x, y = digits.x_test[:20], digits.y_test[:20]
+    t = torch.tensor(digits.images("test")[:20], requires_grad=True)
+    z = net(t)
+    np.testing.assert_allclose(clf.logits(x), z.detach().numpy(), rtol=1e-12)
+    M, g = clf.margin_and_grad(x, y)
+    w = np.zeros((20, 10))
+    zs = z.detach().numpy().copy()
+    zs[np.arange(20), y] = -np.inf
+    w[np.arange(20), y], w[np.arange(20), zs.argmax(1)] = 1.0, -1.0
+    (z * torch.tensor(w)).sum().backward()
+    np.testing.assert_allclose(g, t.grad.numpy().reshape(20, -1), rtol=1e-10, atol=1e-14)
+    from antagonism.derivations.errors import InputError
+
+    with pytest.raises(InputError, match="device"):
+        as_classifier(net, device="nonsense")
+    with pytest.raises(InputError, match="batch_size"):
+        as_classifier(net, batch_size=0)

@@ -11,15 +11,31 @@ from .domain import Domain, project
 from .result import AttackResult
 
 
-def square(objective, x, eps, *, n_queries=500, p_init=0.3, domain=None, seed=0):
+def square(objective, x, eps, *, n_queries=500, p_init=0.3, domain=None, seed=0,
+           image_shape=None):
     """Maximise the loss with random square updates of +-eps; keep improving proposals.
 
-    Images (n, c, h, w) get square patches; flat inputs (n, d) get contiguous windows.
-    Returns AttackResult with the loss per query in ``loss_history``.
+    Images (n, c, h, w) get square patches; flat inputs (n, d) get contiguous windows, or
+    square patches when ``image_shape`` (c, h, w) says how a row is an image (the data
+    sets' rows).  Returns AttackResult with the loss per query in ``loss_history``.
     """
     if not eps >= 0:
         raise InputError(f"eps must be non-negative, got {eps}")
     x = np.asarray(x, dtype=float)
+    if image_shape is not None and x.ndim == 2:
+        rows = x.shape
+
+        class _Rows:  # the objective sees rows, the search sees images
+            def loss(self, xi):
+                return objective.loss(xi.reshape(len(xi), -1))
+
+            def success(self, xi):
+                return objective.success(xi.reshape(len(xi), -1))
+
+        res = square(_Rows(), x.reshape(len(x), *image_shape), eps, n_queries=n_queries,
+                     p_init=p_init, domain=domain, seed=seed)
+        res.x_adv = res.x_adv.reshape(rows)
+        return res
     domain = domain or Domain()
     rng = np.random.default_rng(seed)
     shape = x.shape

@@ -1,70 +1,405 @@
-"""The regime of a cell or a trained network, measured the way the cell theory defines it.
+"""The regime of a cell or a trained network, measured the way the paper defines it, and
+calibrated on cells before it is applied to networks.
 
-**From the theory.**  A cell's regime is a property of its per-ligand gradient γ(τ), the
-sensitivity of the output to one ligand as a function of that ligand's *own* binding time
-(SCIENCE.md section 3).  Broad regime (m ≤ 1): |γ| is largest on the weakest ligands,
-τ → 0, so many weak ligands each moved a little flip the decision.  Specialized regime
-(m > 1): γ(τ) ~ τ^(m-1) vanishes on weak ligands and peaks at an interior τ_infl, so only
-ligands near threshold matter.
+**The paper's criterion** (Rademaker, Bengio & François, PRX 9, 031012, 2019).  A cell's
+regime is a property of γ(τ), the sensitivity of its decision variable to one ligand as a
+function of that ligand's *own* binding time, at a fixed context.  For T_{N,m},
 
-**For a network** the inputs are the pixels and a pixel's intensity v ∈ [0, 1] plays the
-role of τ (0: background, the weakest input).  The analogue of γ(τ) is the sensitivity
-profile G(v) = E[ |∂M/∂x_i| : x_i = v ], with M the logit margin z_y - max_{j≠y} z_j (the
-network's decision variable, the analogue of log T).  Per input (image) the measure is the
+    γ(τ) ∝ τ^(m-1) (N τ^(N-m) - m T τ_c^(N-m)),
 
-    weak-input ratio  r = mean |∂M/∂x_i| over its weak pixels (x_i < 1/16)
-                          / mean |∂M/∂x_i| over its other pixels,
+which has an interior extremum (an inflection of T in τ_j) at τ_infl iff m > 1.  Without it
+(m <= 1) the most antagonistic sensitivity sits at an end of the sub-threshold range: broad.
+With it (m > 1) γ vanishes on the weakest ligands and the strongest antagonistic sensitivity
+sits at an interior τ near threshold: specialized.
 
-the network analogue of |γ(τ → 0)| / |γ| elsewhere: large in the broad regime, → 0 in the
-specialized one.  The same function applied to T_{N,m} cells (ligands as inputs, τ/τ_c as
-intensity) recovers the theory: r falls monotonically with m and is ≈ 0 for m > 1 (tested).
-The pooled profile G(v) gives the peak location v_peak, the analogue of τ_infl.
+**The measure** (one function for cells and networks, :func:`strongest_sensitivity`).  Sweep
+one input through values v of its own range at a fixed context and record γ(v), the
+derivative of the decision variable with respect to that input:
 
-A second, path-based measure follows the attack: from the clean input, signed-gradient
-steps of size δ on the margin until it changes sign; with s ∈ [0, 1] the fraction of the way
-to the boundary, the margin's drop ΔM(s) ~ s^q for small s.  q is the network analogue of
-the cell's m (ΔT ~ τ^m for a weak ligand moved by τ): q ≤ 1 means the first small steps
-already work (FGSM-like, broad), q > 1 a flat start (specialized).
+- cells: a dilute probe ligand at τ = v τ_c next to the model's own reference agonists
+  (T_{N,m}: one agonist at τ_c, on the decision boundary), decision variable log F, through
+  :class:`~antagonism.numerics.cells.objective.CellObjective` (the cell as a classifier);
+- networks: one pixel at intensity v, every other pixel at its clean value, decision
+  variable the logit margin M = z_y - z_j against the clean image's runner-up class j;
+  one curve per (image, pixel), so position is held fixed within each curve.
 
-**Verdicts come from tests between distributions**, never from a cut on r: for a network X
-and the natural network, a one-sided Mann-Whitney test on the inputs' r (pooled over seeds,
-and per seed) and a one-sided Welch test on the per-seed medians.  X is *specialized
-relative to the natural network* when both reject at 5 %; *broader* when the opposite tests
-do; otherwise *no difference*.  Every number is reported over seeds with a 95 % confidence
-interval (Student t over the per-seed values).
+Let v_ext be where γ is most negative (raising the input there lowers the decision variable
+most: the strongest antagonistic perturbation) and the *weak share*
+ρ = max(0, -γ(v_lo)) / |γ(v_ext)| the part of that sensitivity the weakest input keeps.
+A curve is **specialized** when γ(v_ext) < 0, v_ext is not the weakest value swept and
+ρ < 1/2; otherwise **broad** (the strongest antagonistic sensitivity is on the weakest
+input, or no input value is antagonistic).  The size of a verdict is ρ and v_ext.  The cut
+1/2 is the calibration's: every broad cell has ρ = 1, every specialized cell ρ < 0.3 (see
+:func:`calibrate`).  Where v_ext sits is reported too: for cells it is interior exactly when
+the gradient has its extremum (m > 1); a network's sweep also covers supra-threshold
+intensities, so its v_ext may be the top end (v = 1), reported as such.
+
+**Networks over seeds.**  The unit of replication is the seed (the initialisation and the
+training order); every network of a seed is measured on the same test images, so the
+comparisons with the natural network are paired by seed: mean difference with Student-t and
+bootstrap intervals, effect size d_z and the exact sign-flip test over seeds
+(:func:`~antagonism.numerics.statistics.paired_comparison`).  Nothing pools inputs.
+
+**Rejected** (kept for the record, :func:`weak_input_ratio`): the weak-input ratio r (the
+mean sensitivity on inputs below 1/16 over the mean on the others) reads only the sign of
+the small-τ exponent: it calls T_{N,0} and SHP-1 specialized and depends on its cutoff.
 """
 from __future__ import annotations
 
-import sys
-
 import numpy as np
-from scipy import stats
 
+from antagonism.derivations.errors import InputError
 from antagonism.theory.result import Result
 
-from ..statistics import finite, interval
+from ..progress import Progress
+from ..statistics import bootstrap_interval, interval, paired_comparison
 
-WEAK = 1 / 16  # inputs below this fraction of their range are "weak" (digits: background)
+WEAK_SHARE_MAX = 0.5  # a curve is specialized when its weakest input keeps less than this
+CELL_CUTOFF = 1e-3  # cells: the weakest probe, tau = 1e-3 tau_c (gamma may diverge at 0)
+CELL_VALUES = np.concatenate([[CELL_CUTOFF], np.linspace(1 / 32, 1, 32)])  # tau / tau_c
+PIXEL_VALUES = np.linspace(0.0, 1.0, 17)  # digits' grey levels k/16
+DILUTE = 1e-4  # the probe's quantity relative to the background's: one ligand among many
+
+
+class Strongest(Result):
+    """Where the strongest antagonistic sensitivity of each curve sits.
+
+    Keys (arrays over the curves, or scalars for one curve)
+    ----
+    position : value v_ext (tau/tau_c for cells, intensity for pixels) where gamma is lowest
+    weak_share : rho = max(0, -gamma(v_lo)) / |gamma(v_ext)| in [0, 1]; 1 when gamma never
+        turns negative
+    antagonistic : gamma(v_ext) < 0 (raising the input somewhere lowers the decision variable)
+    interior : v_ext is neither the first nor the last value swept
+    at_top : v_ext is the last value swept
+    specialized : antagonistic, v_ext above the weakest value and rho < ``weak_share_max``
+    """
+
+
+def strongest_sensitivity(values, gamma, weak_share_max=WEAK_SHARE_MAX):
+    """The regime of sweep curves ``gamma[..., k] = dD/dx at x = values[k]`` (see the module
+    docstring): where the strongest antagonistic sensitivity sits and how much of it the
+    weakest input keeps."""
+    values = np.asarray(values, float)
+    g = np.asarray(gamma, float)
+    if g.shape[-1] != values.size or values.size < 3:
+        raise InputError(f"need >= 3 swept values and gamma[..., {values.size}], got "
+                         f"{g.shape}")
+    if not np.all(np.diff(values) > 0):
+        raise InputError("swept values must increase")
+    k = np.argmin(g, axis=-1)
+    g_ext = np.take_along_axis(g, k[..., None], -1)[..., 0]
+    antagonistic = g_ext < 0
+    interior = (k > 0) & (k < values.size - 1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(antagonistic, np.maximum(-g[..., 0], 0.0) / np.abs(g_ext), 1.0)
+    return Strongest(position=values[k], weak_share=share, antagonistic=antagonistic,
+                     interior=interior, at_top=k == values.size - 1,
+                     specialized=antagonistic & (k > 0) & (share < weak_share_max))
+
+
+# ----------------------------------------------------------------------------- cells
+
+
+def cell_sweep(model, values=CELL_VALUES, *, dilute=DILUTE, backend="numpy"):
+    """gamma(v) = d log F / d tau_p per probe molecule (1/(s molecule)) of a dilute probe
+    ligand at tau_p = v tau_c next to the model's reference background, through
+    :class:`~antagonism.numerics.cells.objective.CellObjective` (whose loss is
+    log(threshold) - log F: gamma is minus its gradient).  Two ligands per evaluation: the
+    numpy evaluator (``backend``) beats compiling a kernel."""
+    from ..cells.objective import CellObjective
+
+    tau_b, L_b = (np.array([float(v) for v in part]) for part in model.reference_background())
+    tau_c = float(model.tau_c)
+    values = np.asarray(values, float)
+    L_p = dilute * float(L_b.sum())
+    obj = CellObjective(model, np.append(tau_b, tau_c), np.append(L_b, L_p), variable="tau",
+                        threshold=1.0, backend=backend)
+    x = np.repeat(obj.x0(), values.size, axis=0)
+    x[:, -1] = values * tau_c
+    _, grad = obj.loss_and_grad(x)
+    return -grad[:, -1] / L_p
+
+
+def cell_regime(model, values=CELL_VALUES, **kwargs):
+    """The measured regime of one cell model: a :class:`Strongest` for its probe sweep, with
+    ``regime`` ("broad"/"specialized") and ``gamma`` (the swept curve)."""
+    gamma = cell_sweep(model, values, **kwargs)
+    s = strongest_sensitivity(values, gamma)
+    out = Strongest({k: v.item() for k, v in s.items()})
+    out.regime = "specialized" if out.specialized else "broad"
+    out.gamma = gamma
+    return out
+
+
+def calibration_models(Ns=(3, 4, 5), shp1_ms=(1, 2, 3)):
+    """The calibration set: T_{N,m} for every integer m in [0, N-1] (tau_c = 3 s), SHP-1 at
+    classical parameters with m in ``shp1_ms`` and adaptive sorting at its defaults."""
+    from antagonism.derivations import SHP1, AdaptiveProofreading, model_spec
+
+    models = [AdaptiveProofreading(N, m, 3.0) for N in Ns for m in range(N)]
+    models += [SHP1(m=m) for m in shp1_ms]
+    models.append(model_spec("adaptive-sorting").create())
+    return models
+
+
+class Calibration(Result):
+    """Keys: rows (one per model: model, N, m, analytic_regime, measured_regime, agree,
+    strongest_position (tau/tau_c), weak_share, cutoff_verdicts, rejected_ratio...),
+    all_agree, rule, cutoffs."""
+
+
+def calibrate(models=None, cutoffs=(CELL_CUTOFF, 1 / 32, 1 / 16), rejected=True,
+              progress=False):
+    """The measure on every calibration model against the analytic verdict
+    (``antagonism.theory.classify(model).regime``), at each weak-end cutoff (the first
+    value swept); with ``rejected`` also the weak-input ratio r on the paper's ligand set
+    (the measure this one replaces) and the verdict r < 1 would give."""
+    from antagonism.theory import classify
+
+    models = calibration_models() if models is None else models
+    rows = []
+    eta = Progress(len(models), progress, "calibrate")
+    for model in models:
+        eta.step(model.label())
+        main = cell_regime(model)
+        by_cutoff = {f"{c:g}": cell_regime(model, np.concatenate(
+            [[c], CELL_VALUES[1:][CELL_VALUES[1:] > c]])).regime for c in cutoffs}
+        analytic = classify(model).regime
+        params = model.parameters()
+        row = {"model": model.label(), "N": _number(params.get("N")),
+               "m": _number(params.get("m")), "analytic_regime": analytic,
+               "measured_regime": main.regime, "agree": main.regime == analytic,
+               "strongest_position_tau_over_tau_c": main.position,
+               "weak_share": main.weak_share, "antagonistic": bool(main.antagonistic),
+               "cutoff_verdicts": by_cutoff,
+               "cutoff_stable": len(set(by_cutoff.values())) == 1}
+        if rejected:
+            r = cell_sensitivity(model, n_ligands=600 if params.get("N") is None
+                                 or "S_T" in params else 2000).ratio
+            row["rejected_weak_input_ratio"] = r
+            row["rejected_verdict"] = "specialized" if r < 1 else "broad"
+        rows.append(row)
+    return Calibration(rows=rows, all_agree=all(r["agree"] for r in rows),
+                       rule=(f"specialized iff the most negative d(log F)/d tau_p of a "
+                             f"dilute probe sits at an interior tau_p and the weakest probe "
+                             f"keeps < {WEAK_SHARE_MAX} of it"),
+                       cutoffs=[float(c) for c in cutoffs])
+
+
+def _number(value):
+    return None if value is None else float(value)
+
+
+# -------------------------------------------------------------------------- networks
+
+
+def pixel_sweep(classifier, x, y, values=PIXEL_VALUES, *, batch_size=8192, bpda=False):
+    """gamma[n, i, k] = dM/dx_i at x_i = values[k], every other input of row n at its value
+    in ``x`` (n, features).  M = z_y - z_j is the margin against j, the runner-up class of
+    the clean row, held fixed along the sweep (one decision boundary per curve, like the
+    cell's single output; a varying runner-up would bend even a linear classifier's M)."""
+    from ..networks.classifier import margin_and_runner_up
+
+    x = np.asarray(x, float)
+    y = np.asarray(y)
+    n = len(x)
+    flat = x.reshape(n, -1)
+    d, V = flat.shape[1], len(values)
+    per_image = d * V
+    chunk = max(1, int(batch_size) // per_image)
+    runner_up = margin_and_runner_up(classifier.logits(x), y)[1]
+    pos = np.repeat(np.arange(d), V)
+    val = np.tile(np.asarray(values, float), d)
+    out = np.empty((n, d, V))
+    for start in range(0, n, chunk):
+        idx = np.arange(start, min(n, start + chunk))
+        rows = np.repeat(flat[idx], per_image, axis=0)
+        r = np.arange(rows.shape[0])
+        col = np.tile(pos, idx.size)
+        rows[r, col] = np.tile(val, idx.size)
+        w = np.zeros((rows.shape[0], classifier.logits(x[:1]).shape[1]))
+        w[r, np.repeat(y[idx], per_image)] = 1.0
+        w[r, np.repeat(runner_up[idx], per_image)] = -1.0
+        g = classifier.logits_vjp(rows.reshape(-1, *x.shape[1:]), w, bpda=bpda)
+        out[idx] = g.reshape(rows.shape[0], -1)[r, col].reshape(idx.size, d, V)
+    return out
+
+
+def network_sweep_measures(classifier, x, y, values=PIXEL_VALUES, *, batch_size=8192):
+    """The calibrated measure over every (image, pixel) curve of a classifier: the fraction
+    of curves that are specialized, the mean weak share, the median position of the
+    strongest antagonistic sensitivity, and the mean normalised profile gamma / max|gamma|
+    (curves with no sensitivity at all are left out)."""
+    g = pixel_sweep(classifier, x, y, values, batch_size=batch_size)
+    top = np.abs(g).max(axis=-1)
+    live = top > 1e-12
+    s = strongest_sensitivity(values, g)
+    ant = s.antagonistic & live
+    return Result(specialized_fraction=float(np.mean(s.specialized[live])) if live.any()
+                  else float("nan"),
+                  weak_share=float(np.mean(s.weak_share[live])) if live.any() else float("nan"),
+                  strongest_position=float(np.median(s.position[ant])) if ant.any()
+                  else float("nan"),
+                  antagonistic_fraction=float(np.mean(ant[live])) if live.any() else 0.0,
+                  interior_fraction=float(np.mean((ant & s.interior)[live])) if live.any()
+                  else 0.0,
+                  top_fraction=float(np.mean((ant & s.at_top)[live])) if live.any() else 0.0,
+                  profile=(g[live] / top[live][:, None]).mean(axis=0) if live.any()
+                  else np.full(len(values), np.nan),
+                  n_curves=int(live.sum()))
+
+
+def measure_classifier(classifier, x, y, *, eps=0.3, bpda=False, seed=0, n_images=50,
+                       batch_size=8192):
+    """Every measure of one classifier on one test set: the sweep measures on the first
+    ``n_images`` test images (the same images for every network of a seed), clean accuracy
+    and PGD-40 accuracy at ``eps`` (through BPDA for defences) on the whole test set."""
+    from ..attacks import Domain, pgd, pgd_bpda
+    from ..networks.objective import NetworkObjective
+
+    sweep = network_sweep_measures(classifier, x[:n_images], y[:n_images],
+                                   batch_size=batch_size)
+    attack = pgd_bpda if bpda else pgd
+    res = attack(NetworkObjective(classifier, y, bpda=bpda), x, eps, n_steps=40,
+                 step=2.5 * eps / 40, domain=Domain(0.0, 1.0), seed=seed, restarts=1)
+    return Result(**sweep, clean_accuracy=classifier.accuracy(x, y),
+                  robust_accuracy=float(np.mean(~res.success)))
+
+
+SEED_QUANTITIES = {"specialized_fraction": (0.0, 1.0), "weak_share": (0.0, 1.0),
+                   "strongest_position": (0.0, 1.0), "interior_fraction": (0.0, 1.0),
+                   "top_fraction": (0.0, 1.0), "clean_accuracy": (0.0, 1.0),
+                   "robust_accuracy": (0.0, 1.0)}
+
+
+def seed_summary(values, bounds=(-np.inf, np.inf)):
+    """Per-seed values, their mean with a Student-t and a bootstrap 95 % interval."""
+    mean, lo, hi = interval(values, bounds=bounds)
+    return {"per_seed": [float(v) for v in values], "mean": mean, "t_interval": [lo, hi],
+            "bootstrap_interval": list(bootstrap_interval(values)), "n_seeds": len(values)}
+
+
+def regime_verdict(summary):
+    """specialized / broad when the seed-level 95 % t-interval of the specialized fraction
+    lies above / below 1/2; undetermined otherwise (or with fewer than 2 seeds)."""
+    lo, hi = summary["t_interval"]
+    if lo is None or hi is None or not np.isfinite(lo) or not np.isfinite(hi):
+        return "undetermined"
+    return "specialized" if lo > 0.5 else "broad" if hi < 0.5 else "undetermined"
+
+
+class NetworkRegimeReport(Result):
+    """Regime measures of several networks over seeds.
+
+    Keys
+    ----
+    networks : dict name -> {specialized_fraction, weak_share, strongest_position,
+        clean_accuracy, robust_accuracy (each :func:`seed_summary`), profile (mean over
+        seeds, per swept value), regime (:func:`regime_verdict`), vs_reference (paired
+        comparisons with natural; absent for natural)}
+    reference, seeds, eps, dataset, split_seed, n_images, values, definition
+    """
+
+
+def network_regime_report(names=("natural", "pgd_trained", "noise_trained", "untrained"),
+                          seeds=(0, 1, 2, 3, 4), *, dataset="digits", data_dir=None,
+                          limit=None, eps=0.3, quick=False, extra=None, progress=True,
+                          hidden=None, train_eps=None, split_seed=0, n_images=50,
+                          batch_size=8192):
+    """Train (or load) the named networks for every seed, measure them and compare each
+    with the natural network, paired by seed.
+
+    Parameters
+    ----------
+    names : network names of :func:`~antagonism.numerics.networks.robustness.model_specs`
+        ("natural" is always included: it is the reference)
+    seeds : the initialisations and training orders; the train/test split is fixed by
+        ``split_seed`` so every seed and network is measured on the same test images
+    extra : dict name -> classifier, optional -- user models (torch modules, function
+        pairs...), measured on the same test images for every seed
+    hidden, train_eps : optional -- width of the MLPs and the PGD / noise training budget
+    """
+    from ..networks.classifier import as_classifier
+    from ..networks.datasets import load_dataset
+    from ..networks.robustness import trained_models
+
+    seeds = list(seeds)
+    if not seeds:
+        raise InputError("need at least one seed")
+    names = ["natural", *[n for n in names if n != "natural"]]
+    data = load_dataset(dataset, seed=split_seed, data_dir=data_dir, limit=limit)
+    per = {n: [] for n in [*names, *(extra or {})]}
+    eta = Progress(len(seeds) * len(per), progress, "regime")
+    for seed in seeds:
+        models = trained_models(data, seed, quick, progress, names=names, hidden=hidden,
+                                train_eps=train_eps)
+        candidates = {n: (as_classifier(m), defended) for n, (m, defended) in models.items()}
+        candidates.update({n: (as_classifier(c, n), False) for n, c in (extra or {}).items()})
+        for name, (clf, defended) in candidates.items():
+            eta.step(f"seed {seed}: measuring {name}")
+            per[name].append(measure_classifier(clf, data.x_test, data.y_test, eps=eps,
+                                                bpda=defended, seed=seed, n_images=n_images,
+                                                batch_size=batch_size))
+    report = {}
+    reference = {q: [r[q] for r in per["natural"]] for q in SEED_QUANTITIES}
+    for name, runs in per.items():
+        row = {q: seed_summary([r[q] for r in runs], bounds)
+               for q, bounds in SEED_QUANTITIES.items()}
+        row["profile"] = np.nanmean([r.profile for r in runs], axis=0).tolist()
+        row["regime"] = regime_verdict(row["specialized_fraction"])
+        if name != "natural":
+            row["vs_reference"] = {q: paired_comparison([r[q] for r in runs], reference[q])
+                                   for q in ("specialized_fraction", "weak_share",
+                                             "robust_accuracy")}
+        report[name] = row
+    return NetworkRegimeReport(
+        networks=report, reference="natural", seeds=seeds, eps=eps, quick=quick,
+        dataset=dataset, split_seed=split_seed, n_images=n_images,
+        values=PIXEL_VALUES.tolist(),
+        definition=("one pixel swept over [0, 1] at fixed context; gamma = dM/dx_i (M the "
+                    "logit margin against the clean runner-up); a curve is specialized when "
+                    "its most negative gamma "
+                    f"sits above intensity 0 and gamma(0) keeps < {WEAK_SHARE_MAX} of it; the "
+                    "unit of replication is the seed"))
+
+
+def sensitivity_table(seeds=(0, 1, 2, 3, 4), widths=(64, 256, 1024), train_eps=(0.1, 0.25),
+                      eps=(0.1, 0.2, 0.3), quick=False, progress=True):
+    """The PGD-trained network's specialized fraction and robust accuracy against the width,
+    the training budget and the attack budget (each over the seeds, paired with natural)."""
+    rows = []
+    for width in widths:
+        for te in train_eps:
+            for e in eps:
+                rep = network_regime_report(("natural", "pgd_trained"), seeds, eps=e,
+                                            quick=quick, progress=progress, hidden=(width,),
+                                            train_eps=te)
+                row = rep.networks["pgd_trained"]
+                rows.append(Result(width=width, train_eps=te, eps=e,
+                                   specialized_fraction=row["specialized_fraction"],
+                                   robust_accuracy=row["robust_accuracy"],
+                                   natural=rep.networks["natural"]["specialized_fraction"],
+                                   vs_reference=row["vs_reference"]["specialized_fraction"],
+                                   regime=row["regime"]))
+    return rows
+
+
+# ------------------------------------------------------- the rejected weak-input ratio
+
+WEAK = 1 / 16
 BINS = np.linspace(0.0, 1.0, 17)
 
 
 class SensitivityProfile(Result):
-    """Per-input sensitivity to weak and strong inputs.
-
-    Keys
-    ----
-    ratio : ndarray -- weak-input ratio r of each input (nan when it has no weak or no other
-        inputs)
-    profile : ndarray -- pooled mean |dM/dx_i| per intensity bin (``BINS``), normalised to
-        its maximum; nan for empty bins
-    peak : float -- centre of the bin where the pooled profile peaks (the analogue of
-        tau_infl when interior)
-    weak_over_peak : float -- the profile's first bin over its maximum
-    """
+    """Keys: ratio (weak-input ratio r of each input), profile (pooled mean |dM/dx| per
+    intensity bin, normalised), peak (the bin centre where it peaks), n_inputs."""
 
 
 def weak_input_ratio(values, grads, weak=WEAK):
-    """r per row: mean |grad| over entries with value < weak, over the mean elsewhere."""
+    """The rejected measure r per row: mean |grad| over entries with value < ``weak``, over
+    the mean elsewhere (it reads only the sign of the small-tau exponent; see the module
+    docstring)."""
     values = np.asarray(values, float).reshape(len(values), -1)
     g = np.abs(np.asarray(grads, float)).reshape(len(values), -1)
     low = values < weak
@@ -90,229 +425,89 @@ def pooled_profile(values, grads):
 
 
 def sensitivity_profile(classifier, x, y, *, bpda=False):
-    """The sensitivity profile of a classifier on the correctly classified inputs."""
+    """The rejected weak-input ratio and pooled profile of a classifier on the correctly
+    classified inputs (positions pooled)."""
     ok = classifier.predict(x) == y
     _, g = classifier.margin_and_grad(x[ok], y[ok], bpda=bpda)
     prof, peak = pooled_profile(x[ok], g)
     return SensitivityProfile(ratio=weak_input_ratio(x[ok], g), profile=prof, peak=peak,
-                              weak_over_peak=float(prof[0]), n_inputs=int(ok.sum()))
-
-
-def path_exponents(classifier, x, y, *, step=0.005, max_steps=400, s_range=(0.05, 0.3),
-                   bpda=False, domain=(0.0, 1.0)):
-    """q per input: ΔM(s) ~ s^q along signed-gradient steps of size ``step`` on the margin
-    (L-inf, clipped to the domain) from the clean input to the boundary (nan when the
-    boundary is not reached within ``max_steps`` or in fewer than 10 steps)."""
-    ok = classifier.predict(x) == y
-    xa, ys = x[ok].copy(), y[ok]
-    n = len(ys)
-    margins, crossed = [], np.full(n, -1)
-    for k in range(max_steps):
-        M, g = classifier.margin_and_grad(xa, ys, bpda=bpda)
-        margins.append(M)
-        crossed[(M < 0) & (crossed < 0)] = k
-        if np.all(crossed >= 0):
-            break
-        xa = np.clip(xa - step * np.sign(g), *domain)
-    margins = np.array(margins)
-    q = np.full(n, np.nan)
-    for i in range(n):
-        kb = crossed[i]
-        if kb < 10:
-            continue
-        s = np.arange(kb + 1) / kb
-        drop = margins[0, i] - margins[:kb + 1, i]
-        sel = (s >= s_range[0]) & (s <= s_range[1]) & (drop > 0)
-        if sel.sum() >= 3:
-            q[i] = np.polyfit(np.log(s[sel]), np.log(drop[sel]), 1)[0]
-    return q
-
-
-def summary(pooled, per_seed):
-    """Distribution over inputs (pooled) and the mean of per-seed medians with its CI."""
-    p = finite(pooled)
-    mean, lo, hi = interval(per_seed, bounds=(0.0, np.inf))
-    return {"median": float(np.median(p)) if p.size else None,
-            "q25": float(np.percentile(p, 25)) if p.size else None,
-            "q75": float(np.percentile(p, 75)) if p.size else None,
-            "n_inputs": int(p.size), "per_seed_median": [float(v) for v in per_seed],
-            "mean_of_seed_medians": mean, "ci95": [lo, hi]}
-
-
-def _verdict(specialized, broader):
-    """The verdict's words from the two one-sided tests' rejections."""
-    return ("specialized relative to natural" if specialized
-            else "broader than natural" if broader
-            else "no difference from natural")
-
-
-def compare(ratios, reference, per_seed, per_seed_reference, alpha=0.05):
-    """Tests of a network's weak-input ratios against the reference (natural) network.
-
-    Returns p-values (pooled Mann-Whitney, per-seed Mann-Whitney, Welch on per-seed medians;
-    "less" = more specialized) and the verdict."""
-    a, b = finite(ratios), finite(reference)
-    out = {}
-    for side in ("less", "greater"):
-        out[f"p_pooled_{side}"] = float(stats.mannwhitneyu(a, b, alternative=side).pvalue)
-        if len(per_seed) >= 2 and len(per_seed_reference) >= 2:
-            out[f"p_seeds_{side}"] = float(stats.ttest_ind(
-                per_seed, per_seed_reference, equal_var=False, alternative=side).pvalue)
-        else:
-            out[f"p_seeds_{side}"] = None
-    out["p_pooled_two_sided"] = float(stats.mannwhitneyu(a, b).pvalue)
-
-    def rejects(side):
-        p_seed = out[f"p_seeds_{side}"]
-        return out[f"p_pooled_{side}"] < alpha and (p_seed is None or p_seed < alpha)
-
-    out["verdict"] = _verdict(rejects("less"), rejects("greater"))
-    return out
-
-
-class NetworkRegimeReport(Result):
-    """Regime measures of several networks over seeds.
-
-    Keys
-    ----
-    networks : dict name -> {weak_input_ratio, path_exponent (summaries), profile (mean over
-        seeds), profile_peak (per seed), clean_accuracy, robust_accuracy ({mean, ci95,
-        per_seed}), comparison (tests against natural; absent for natural itself),
-        verdict_per_seed, verdict}
-    reference : str; seeds : list; eps : float; dataset : str; definition : str
-    """
-
-
-def _per_seed_verdicts(ratios_by_seed, reference_by_seed, alpha=0.05):
-    """The verdict of each seed alone (one-sided Mann-Whitney tests over its inputs)."""
-    def rejects(a, b, side):
-        return stats.mannwhitneyu(finite(a), finite(b), alternative=side).pvalue < alpha
-
-    return [_verdict(rejects(r, ref, "less"), rejects(r, ref, "greater"))
-            for r, ref in zip(ratios_by_seed, reference_by_seed)]
-
-
-def measure_classifier(classifier, x, y, *, eps=0.3, bpda=False, n_path=60, seed=0):
-    """Every measure of one classifier on one data set: the sensitivity profile (exact
-    gradients: the model's own sensitivity), the path exponents of up to ``n_path`` inputs
-    and PGD accuracy at ``eps`` (both through BPDA for defences, as an attacker would go),
-    and clean accuracy."""
-    from ..attacks import Domain, pgd, pgd_bpda
-    from ..networks.objective import NetworkObjective
-
-    prof = sensitivity_profile(classifier, x, y)
-    rng = np.random.default_rng(seed)
-    pick = rng.choice(len(y), size=min(n_path, len(y)), replace=False)
-    q = path_exponents(classifier, x[pick], y[pick], bpda=bpda)
-    attack = pgd_bpda if bpda else pgd
-    res = attack(NetworkObjective(classifier, y), x, eps, n_steps=40, step=2.5 * eps / 40,
-                 domain=Domain(0.0, 1.0), seed=seed, restarts=1)
-    return Result(ratio=prof.ratio, profile=prof.profile, peak=prof.peak, path_exponent=q,
-                  clean_accuracy=classifier.accuracy(x, y),
-                  robust_accuracy=float(np.mean(~res.success)))
-
-
-def network_regime_report(names=("natural", "pgd_trained", "hill"), seeds=(0, 1, 2, 3, 4),
-                          *, dataset="digits", data_dir=None, limit=None, eps=0.3,
-                          quick=False, extra=None, progress=True, hidden=None,
-                          train_eps=None):
-    """Train (or load) the named networks for every seed, measure them, and test each
-    against the natural network.
-
-    Parameters
-    ----------
-    names : network names of :func:`~antagonism.numerics.networks.robustness.model_specs`
-        ("natural" is always included: it is the reference)
-    extra : dict name -> classifier, optional -- user models (torch modules, function
-        pairs...), measured on every seed's test set
-    hidden, train_eps : optional -- width of the MLPs and the PGD training budget
-        (the sensitivity table varies them)
-    """
-    from ..networks.classifier import as_classifier
-    from ..networks.datasets import load_dataset
-    from ..networks.robustness import trained_models
-
-    names = ["natural", *[n for n in names if n != "natural"]]
-    per = {n: [] for n in [*names, *(extra or {})]}
-    for seed in seeds:
-        data = load_dataset(dataset, seed=seed, data_dir=data_dir, limit=limit)
-        models = trained_models(data, seed, quick, progress, names=names, hidden=hidden,
-                                train_eps=train_eps)
-        candidates = {n: (as_classifier(m), defended) for n, (m, defended) in models.items()}
-        candidates.update({n: (as_classifier(c, n), False) for n, c in (extra or {}).items()})
-        for name, (clf, defended) in candidates.items():
-            if progress:
-                print(f"[regime] seed {seed}: measuring {name}", file=sys.stderr, flush=True)
-            per[name].append(measure_classifier(clf, data.x_test, data.y_test, eps=eps,
-                                                bpda=defended, seed=seed))
-    def medians(per_seed_values):
-        return [float(np.nanmedian(v)) for v in per_seed_values]
-
-    report = {}
-    ref_ratios = [r.ratio for r in per["natural"]]
-    for name, runs in per.items():  # natural first
-        ratios = [r.ratio for r in runs]
-        q = [r.path_exponent for r in runs]
-        row = {
-            "weak_input_ratio": summary(np.concatenate(ratios), medians(ratios)),
-            "path_exponent": summary(np.concatenate(q), medians(q)),
-            "profile": np.nanmean([r.profile for r in runs], axis=0).tolist(),
-            "profile_peak": [r.peak for r in runs],
-            "clean_accuracy": _acc([r.clean_accuracy for r in runs]),
-            "robust_accuracy": _acc([r.robust_accuracy for r in runs]),
-        }
-        if name != "natural":
-            row["comparison"] = compare(np.concatenate(ratios), np.concatenate(ref_ratios),
-                                        medians(ratios), medians(ref_ratios))
-            row["verdict"] = row["comparison"]["verdict"]
-            row["verdict_per_seed"] = _per_seed_verdicts(ratios, ref_ratios)
-            row["verdict_stable"] = len(set(row["verdict_per_seed"])) == 1
-        else:
-            row["verdict"] = "reference"
-        report[name] = row
-    return NetworkRegimeReport(networks=report, reference="natural", seeds=list(seeds),
-                               eps=eps, dataset=dataset, quick=quick,
-                               definition="weak-input ratio r = mean |dM/dx| on inputs < 1/16 "
-                                          "over the mean on the others (M the logit margin)")
-
-
-def _acc(values):
-    mean, lo, hi = interval(values, bounds=(0.0, 1.0))
-    return {"mean": mean, "ci95": [lo, hi], "per_seed": [float(v) for v in values]}
+                              n_inputs=int(ok.sum()))
 
 
 def cell_sensitivity(model, n_ligands=2000, agonist_fraction=0.3, seed=0, backend="numpy"):
-    """The same measures for a cell on the paper's set-up: the sub-threshold ligands are the
-    inputs, tau/tau_c their intensity, |dF/dtau_i| their sensitivity.  Returns a Result with
-    ``ratio`` (the weak-input ratio), ``profile`` and ``peak``."""
+    """The rejected weak-input ratio of a cell on the paper's ligand set (sub-threshold
+    ligands as inputs, tau/tau_c as intensity).  Returns a Result with ``ratio``,
+    ``profile`` and ``peak``."""
     from ..cells.evaluator import cell_evaluator
     from ..cells.ligands import paper_ligands
 
     tau_c = float(model.tau_c)
     lig = paper_ligands(n_ligands, agonist_fraction, tau_c, seed)
-    g = cell_evaluator(model, backend).grad_output(lig.tau, lig.L)  # one evaluation: no compile
+    g = cell_evaluator(model, backend).grad_output(lig.tau, lig.L)
     sub = lig.tau < tau_c
     ratio = weak_input_ratio((lig.tau[sub] / tau_c)[None, :], g[sub][None, :])[0]
     prof, peak = pooled_profile(lig.tau[sub] / tau_c, g[sub])
     return Result(ratio=float(ratio), profile=prof, peak=peak)
 
 
-def sensitivity_table(seeds=(0, 1, 2, 3, 4), widths=(64, 256, 1024), train_eps=(0.1, 0.25),
-                      eps=(0.1, 0.2, 0.3), quick=False, progress=True):
-    """The PGD-trained network's weak-input ratio and robust accuracy against the width,
-    the training budget and the attack budget (each over the seeds, with CIs)."""
+# ------------------------------------------------ single-step versus iterative attacks
+
+CELL_ATTACK_EPS = (0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.6)  # seconds (L-inf in tau)
+
+
+class CellAttackComparison(Result):
+    """Keys: rows (one per model and set-up: model, N, m, regime (analytic), setup,
+    already_off (fraction of ligand sets with T < 1 before any attack: nothing to attack),
+    fgsm / pgd (success fraction over the ligand sets, per eps), fgsm_eps / pgd_eps (the
+    smallest eps at which the attack succeeds on every ligand set, None if none)), eps,
+    seeds, n_ligands, pgd_steps."""
+
+
+def cell_attack_comparison(Ns=(3, 4, 5), eps=CELL_ATTACK_EPS, seeds=(0, 1, 2), n_ligands=400,
+                           pgd_steps=40, setups=("all ligands", "self ligands only"),
+                           progress=False):
+    """FGSM against PGD on T_{N,m} cells (tau_c = 3 s, the paper's ligand sets) within an
+    L-inf budget eps on the binding times (s), the cell's loss log(1/T) (success: T < 1).
+
+    Set-ups: ``"all ligands"`` -- agonists may move too, so a crossing exists once eps
+    reaches the agonists' distance to tau_c (about 0.5 s); ``"self ligands only"`` -- the
+    paper's descent, where for several large-m cells no crossing exists at any eps.
+    PGD starts from the data (no random start) with step 2.5 eps / ``pgd_steps``."""
+    from antagonism.derivations import AdaptiveProofreading
+    from antagonism.theory import classify
+
+    from ..attacks import Domain, fgsm, pgd
+    from ..cells.ligands import paper_ligands
+    from ..cells.objective import CellObjective
+
+    tau_c = 3.0
+    models = [AdaptiveProofreading(N, m, tau_c) for N in Ns for m in range(N)]
     rows = []
-    for width in widths:
-        for te in train_eps:
-            for e in eps:
-                rep = network_regime_report(("natural", "pgd_trained"), seeds, eps=e,
-                                            quick=quick, progress=progress, hidden=(width,),
-                                            train_eps=te)
-                row = rep.networks["pgd_trained"]
-                rows.append(Result(width=width, train_eps=te, eps=e,
-                                   weak_input_ratio=row["weak_input_ratio"],
-                                   robust_accuracy=row["robust_accuracy"],
-                                   natural_ratio=rep.networks["natural"]["weak_input_ratio"],
-                                   verdict=row["verdict"],
-                                   verdict_per_seed=row["verdict_per_seed"]))
-    return rows
+    eta = Progress(len(models) * len(setups), progress, "cell attacks")
+    for model in models:
+        regime = classify(model).regime
+        for setup in setups:
+            eta.step(f"{model.label()}, {setup}")
+            hits = {"fgsm": np.zeros(len(eps)), "pgd": np.zeros(len(eps))}
+            off = 0
+            for seed in seeds:
+                lig = paper_ligands(n_ligands, 0.3, tau_c, seed)
+                obj = CellObjective(model, lig.tau, lig.L, threshold=1.0, backend="numpy")
+                mask = None if setup == "all ligands" else (lig.tau < tau_c)[None, :]
+                dom = Domain(lower=1e-6 * tau_c, mask=mask)
+                x0 = obj.x0()
+                off += bool(obj.success(x0)[0])
+                for k, e in enumerate(eps):
+                    hits["fgsm"][k] += bool(fgsm(obj, x0, e, domain=dom).success[0])
+                    hits["pgd"][k] += bool(pgd(obj, x0, e, n_steps=pgd_steps,
+                                               random_init=False, domain=dom).success[0])
+            row = {"model": model.label(), "N": model.N, "m": model.m, "regime": regime,
+                   "setup": setup, "already_off": off / len(seeds)}
+            for attack, h in hits.items():
+                frac = h / len(seeds)
+                row[attack] = frac.tolist()
+                full = [e for e, f in zip(eps, frac) if f == 1.0]
+                row[f"{attack}_eps"] = full[0] if full else None
+            rows.append(row)
+    return CellAttackComparison(rows=rows, eps=list(eps), seeds=list(seeds),
+                                n_ligands=n_ligands, pgd_steps=pgd_steps)

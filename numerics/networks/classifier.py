@@ -1,6 +1,7 @@
 """Any classifier the measures, attacks and robustness reports accept.
 
-A classifier maps images x (n, c, h, w) in [0, 1] to logits (n, classes) and gives
+A classifier maps inputs x in [0, 1] -- rows of features (n, features), the data sets'
+layout, or images (n, c, h, w) -- to logits (n, classes) and gives
 
 - ``logits(x)``;
 - ``logits_vjp(x, w, bpda=False)``: the gradient with respect to x of sum(w * logits(x))
@@ -76,32 +77,58 @@ def margin_and_runner_up(z, y):
 
 
 class TorchClassifier(Classifier):
-    """A torch ``nn.Module`` mapping a tensor shaped like x to logits (needs the ``torch``
-    extra).  Inputs are converted to the module's floating dtype; gradients by autograd."""
+    """A torch ``nn.Module`` mapping a tensor to logits (needs the ``torch`` extra).
 
-    def __init__(self, module, name="torch"):
+    Inputs are converted to the module's floating dtype, moved to ``device`` and, when
+    ``input_shape`` is given (e.g. (1, 28, 28) for a CNN), reshaped to (n, *input_shape)
+    before the module sees them; gradients come back in the caller's shape.  Evaluation
+    runs in batches of ``batch_size`` rows (gradients by autograd, batch by batch)."""
+
+    def __init__(self, module, name="torch", *, device=None, batch_size=1024,
+                 input_shape=None):
         import torch
 
+        if int(batch_size) < 1:
+            raise InputError(f"batch_size must be >= 1, got {batch_size}")
         self.torch, self.module, self.name = torch, module, name
         params = list(module.parameters())
         self.dtype = params[0].dtype if params else torch.float32
+        try:
+            self.device = torch.device(device if device is not None else
+                                       (params[0].device if params else "cpu"))
+        except RuntimeError as exc:
+            raise InputError(f"unknown torch device {device!r}: {exc}") from None
+        self.batch_size = int(batch_size)
+        self.input_shape = None if input_shape is None else tuple(int(v) for v in input_shape)
+        module.to(self.device)
         try:
             module.eval()
         except NotImplementedError:  # a torch.export module: already inference-only
             pass
 
     def _tensor(self, x, grad=False):
-        return self.torch.tensor(np.asarray(x), dtype=self.dtype, requires_grad=grad)
+        x = np.asarray(x)
+        if self.input_shape is not None:
+            x = x.reshape(len(x), *self.input_shape)
+        return self.torch.tensor(x, dtype=self.dtype, device=self.device, requires_grad=grad)
+
+    def _batches(self, n):
+        return [slice(i, min(n, i + self.batch_size)) for i in range(0, n, self.batch_size)]
 
     def logits(self, x):
         with self.torch.no_grad():
-            return self.module(self._tensor(x)).double().numpy()
+            return np.concatenate([self.module(self._tensor(x[b])).double().cpu().numpy()
+                                   for b in self._batches(len(x))])
 
     def logits_vjp(self, x, w, bpda=False):
-        t = self._tensor(x, grad=True)
-        z = self.module(t)
-        (z * self.torch.as_tensor(w, dtype=z.dtype)).sum().backward()
-        return t.grad.double().numpy()
+        x = np.asarray(x)
+        out = np.empty(x.shape, dtype=float)
+        for b in self._batches(len(x)):
+            t = self._tensor(x[b], grad=True)
+            z = self.module(t)
+            (z * self.torch.as_tensor(w[b], dtype=z.dtype, device=z.device)).sum().backward()
+            out[b] = t.grad.double().cpu().numpy().reshape(out[b].shape)
+        return out
 
 
 class FunctionClassifier(Classifier):
@@ -117,15 +144,16 @@ class FunctionClassifier(Classifier):
         return np.asarray(self._vjp(x, w), dtype=float)
 
 
-def as_classifier(obj, name=None):
-    """A :class:`Classifier` for a torch module or a (logits, vjp) pair of functions; a
-    classifier (a numpy network among them) is returned as is."""
+def as_classifier(obj, name=None, **torch_options):
+    """A :class:`Classifier` for a torch module (``torch_options``: ``device``,
+    ``batch_size``, ``input_shape`` of :class:`TorchClassifier`) or a (logits, vjp) pair of
+    functions; a classifier (a numpy network among them) is returned as is."""
     if isinstance(obj, Classifier):
         return obj
     if isinstance(obj, tuple) and len(obj) == 2 and all(callable(f) for f in obj):
         return FunctionClassifier(*obj, name=name or "function")
     if type(obj).__module__.startswith("torch") or _is_torch_module(obj):
-        return TorchClassifier(obj, name=name or type(obj).__name__)
+        return TorchClassifier(obj, name=name or type(obj).__name__, **torch_options)
     raise TypeError(f"cannot use {obj!r} as a classifier: give a numpy network, a torch "
                     "nn.Module or a (logits, logits_vjp) pair of functions")
 
@@ -206,7 +234,7 @@ def mlp_from_state_dict(state):
     return module
 
 
-def load_torch_model(path):
+def load_torch_model(path, **torch_options):
     """A torch model from a file, never unpickling arbitrary objects.
 
     Accepted: TorchScript (``torch.jit.script(model).save``), a ``torch.export`` archive
@@ -215,7 +243,8 @@ def load_torch_model(path):
     ``Sequential(Flatten, Linear, ReLU, ..., Linear)`` (optionally wrapped as
     ``{"architecture": "mlp", "state_dict": ...}``).  A pickled whole module
     (``torch.save(module)``) is refused with :class:`NetworkFileError`, because unpickling
-    it could run code."""
+    it could run code.  ``torch_options``: ``device``, ``batch_size``, ``input_shape`` of
+    :class:`TorchClassifier`."""
     import pickle
     from pathlib import Path
 
@@ -252,4 +281,4 @@ def load_torch_model(path):
                                ) from None
     if not isinstance(module, torch.nn.Module):
         raise NetworkFileError(f"{path} holds a {type(module).__name__}, not a torch model")
-    return TorchClassifier(module, name=path.stem)
+    return TorchClassifier(module, name=path.stem, **torch_options)

@@ -1,6 +1,8 @@
 """Image data: scikit-learn's digits (bundled, no download) and MNIST IDX files.
 
-All images are float64 in [0, 1] with shape (n, 1, h, w); labels are int64.
+All inputs are float64 in [0, 1] with shape (n, features), one flattened image per row (the
+layout of scikit-learn and ``nn.Linear``); ``image_shape`` (channels, height, width) says how
+to view a row as an image (``x.reshape(-1, *data.image_shape)``).  Labels are int64.
 """
 from __future__ import annotations
 
@@ -19,21 +21,28 @@ class Dataset(Result):
 
     Keys
     ----
-    x_train, x_test : ndarray (n, 1, h, w) in [0, 1]
+    x_train, x_test : ndarray (n, features) in [0, 1] -- one flattened image per row
     y_train, y_test : ndarray of int
+    image_shape : tuple (channels, height, width) of one row seen as an image
     name : str; seed : int; n_classes : int
     """
 
+    def images(self, part="test"):
+        """``x_<part>`` viewed as images, shape (n, *image_shape)."""
+        return self[f"x_{part}"].reshape(-1, *self.image_shape)
 
-def split(x, y, test_fraction, seed, name):
+
+def split(x, y, test_fraction, seed, name, image_shape):
     if not 0 < test_fraction < 1:
         raise InputError(f"test_fraction must be in (0, 1), got {test_fraction}")
     rng = np.random.default_rng(seed)
     order = rng.permutation(len(y))
     n_test = int(round(test_fraction * len(y)))
     test, train = order[:n_test], order[n_test:]
+    x = x.reshape(len(x), -1)
     return Dataset(x_train=x[train], y_train=y[train], x_test=x[test], y_test=y[test],
-                   name=name, seed=seed, n_classes=int(y.max()) + 1)
+                   name=name, seed=seed, n_classes=int(y.max()) + 1,
+                   image_shape=tuple(image_shape))
 
 
 def load_digits(test_fraction=0.25, seed=0):
@@ -42,8 +51,9 @@ def load_digits(test_fraction=0.25, seed=0):
     from sklearn.datasets import load_digits as sk_digits
 
     d = sk_digits()
-    x = (d.images / 16.0).astype(np.float64)[:, None, :, :]
-    return split(x, d.target.astype(np.int64), test_fraction, seed, "digits")
+    x = (d.images / 16.0).astype(np.float64)
+    return split(x, d.target.astype(np.int64), test_fraction, seed, "digits",
+                 (1, *d.images.shape[1:]))
 
 
 _IDX_TYPES = {0x08: np.uint8, 0x09: np.int8, 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
@@ -76,7 +86,7 @@ def read_idx(path):
 
 def load_mnist_idx(train_images, train_labels, test_images, test_labels):
     """MNIST from IDX files the user already has (no download).  Pixels scaled to [0, 1]."""
-    out = {}
+    out, shapes = {}, set()
     for part, (img, lab) in (("train", (train_images, train_labels)),
                              ("test", (test_images, test_labels))):
         x = read_idx(img).astype(np.float64)
@@ -84,9 +94,12 @@ def load_mnist_idx(train_images, train_labels, test_images, test_labels):
         if x.ndim != 3 or y.ndim != 1 or len(x) != len(y):
             raise InputError(f"{part}: images must be (n, h, w) and labels (n,), got "
                              f"{x.shape} and {y.shape}")
-        out[f"x_{part}"] = x[:, None] / 255.0
+        out[f"x_{part}"] = x.reshape(len(x), -1) / 255.0
         out[f"y_{part}"] = y
-    return Dataset(**out, name="mnist", seed=None,
+        shapes.add((1, *x.shape[1:]))
+    if len(shapes) != 1:
+        raise InputError(f"train and test images differ in shape: {sorted(shapes)}")
+    return Dataset(**out, name="mnist", seed=None, image_shape=shapes.pop(),
                    n_classes=int(max(out["y_train"].max(), out["y_test"].max())) + 1)
 
 

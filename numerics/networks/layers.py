@@ -34,6 +34,21 @@ class Flatten(Layer):
         return grad.reshape(self.shape)
 
 
+class Reshape(Layer):
+    """Rows of features -> arrays of ``shape`` per sample (e.g. (1, h, w) for a CNN)."""
+
+    def __init__(self, shape):
+        super().__init__()
+        self.target = tuple(int(v) for v in shape)
+
+    def forward(self, x):
+        self.shape = x.shape
+        return x.reshape(x.shape[0], *self.target)
+
+    def backward(self, grad):
+        return grad.reshape(self.shape)
+
+
 class Dense(Layer):
     """y = x W + b, He-initialised from ``rng``."""
 

@@ -24,15 +24,18 @@ from ..cache import (
     save_verified,
     usable_dir,
 )
+from ..progress import Progress
 from .defences import DEFENCES
 from .objective import NetworkObjective
-from .train import PIXELS, train
+from .train import PIXELS, train, training_progress
 from .zoo import mlp, small_cnn
 
 MLP_HIDDEN = (1024,)
 NATURAL = {"epochs": 200, "patience": 20, "lr": 1e-3, "batch": 32}
 ADVERSARIAL = {"epochs": 200, "patience": 30, "lr": 1e-3, "batch": 32,
                "adversarial": {"eps": 0.25, "steps": 10, "step": 0.0625}}
+NOISE = {**NATURAL, "noise": {"eps": 0.25}}  # random +-eps at the PGD budget: the control
+UNTRAINED = {"epochs": 0}  # the initialisation itself: the control for any training
 
 
 class RobustnessReport(Result):
@@ -46,8 +49,9 @@ def zero_gradient_fraction(model, x, y, tol=1e-12):
 
 
 def evaluate(model, x, y, eps_list, *, defended=False, seed=0, pgd_steps=40, restarts=2,
-             n_queries=300):
-    """Clean accuracy and, per eps, accuracy under each attack and under the worst case."""
+             n_queries=300, image_shape=None):
+    """Clean accuracy and, per eps, accuracy under each attack and under the worst case
+    (``image_shape``: how a row of x is an image, for the gradient-free attack's squares)."""
     obj = NetworkObjective(model, y)
     out = {"clean_accuracy": model.accuracy(x, y), "attacks": {}}
     for eps in eps_list:
@@ -55,7 +59,7 @@ def evaluate(model, x, y, eps_list, *, defended=False, seed=0, pgd_steps=40, res
                   domain=PIXELS, seed=seed)
         results = {"fgsm": fgsm(obj, x, eps, domain=PIXELS), "pgd": pgd(obj, x, eps, **kw),
                    "gradient_free": square(obj, x, eps, n_queries=n_queries, domain=PIXELS,
-                                           seed=seed)}
+                                           seed=seed, image_shape=image_shape)}
         if defended:
             results["pgd_bpda"] = pgd_bpda(obj, x, eps, **kw)
         clean_ok = model.predict(x) == y
@@ -89,31 +93,38 @@ QUICK_HIDDEN = (64,)
 QUICK_NATURAL = {"epochs": 30, "patience": 10, "lr": 2e-3, "batch": 32}
 QUICK_ADVERSARIAL = {"epochs": 15, "patience": 5, "lr": 2e-3, "batch": 32,
                      "adversarial": {"eps": 0.25, "steps": 3, "step": 0.1}}
+QUICK_NOISE = {**QUICK_NATURAL, "noise": {"eps": 0.25}}
 CNN_CHANNELS = 8
+ROBUSTNESS_NETWORKS = ("natural", "pgd_trained", "threshold", "hill", "proofreading", "cnn")
 
 
 def model_specs(data, seed=0, quick=False, hidden=None, train_eps=None):
     """name -> (constructor, training config, defended, architecture) of every evaluated
-    network: MLPs (natural, PGD-trained, behind each biomimetic defence) and a small CNN.
+    network: MLPs (natural, PGD-trained, behind each biomimetic defence) and a small CNN,
+    and two controls: ``untrained`` (the initialisation) and ``noise_trained`` (random +-eps
+    noise at the PGD budget).  The seed sets the initialisation and the training order.
 
-    ``hidden`` overrides the MLP width, ``train_eps`` the PGD training budget (its step is
-    2.5 eps / steps, as for the attacks)."""
+    ``hidden`` overrides the MLP width, ``train_eps`` the PGD and noise budget (the PGD
+    step is 2.5 eps / steps, as for the attacks)."""
     hidden = tuple(hidden) if hidden else (QUICK_HIDDEN if quick else MLP_HIDDEN)
-    natural, adversarial = (QUICK_NATURAL, QUICK_ADVERSARIAL) if quick else (NATURAL,
-                                                                             ADVERSARIAL)
+    natural, adversarial, noise = ((QUICK_NATURAL, QUICK_ADVERSARIAL, QUICK_NOISE) if quick
+                                   else (NATURAL, ADVERSARIAL, NOISE))
     if train_eps is not None:
         inner = adversarial["adversarial"]
         adversarial = {**adversarial, "adversarial": {
             **inner, "eps": float(train_eps), "step": 2.5 * float(train_eps) / inner["steps"]}}
-    n_pix, side = data.x_train[0].size, data.x_train.shape[-1]
+        noise = {**noise, "noise": {"eps": float(train_eps)}}
+    n_pix, side = data.x_train[0].size, data.image_shape[-1]
     make = lambda pre=None: mlp(n_pix, data.n_classes, hidden, seed, preprocess=pre)  # noqa
     arch = {"mlp": list(hidden)}
     specs = {"natural": (make, natural, False, arch),
-             "pgd_trained": (make, adversarial, False, arch)}
+             "pgd_trained": (make, adversarial, False, arch),
+             "noise_trained": (make, noise, False, arch),
+             "untrained": (make, UNTRAINED, False, arch)}
     for dname, make_defence in DEFENCES.items():
         specs[dname] = ((lambda md=make_defence: make(md())), natural, True, arch)
     specs["cnn"] = ((lambda: small_cnn(side, data.n_classes, CNN_CHANNELS, seed)), natural,
-                    False, {"cnn": CNN_CHANNELS})
+                    False, {"cnn": CNN_CHANNELS, "input": "rows"})
     return specs
 
 
@@ -127,8 +138,9 @@ def trained_models(data, seed=0, quick=False, progress=True, names=None, hidden=
     out = {}
     for name, (make, config, defended, arch) in specs.items():
         if names is None or name in names:
-            out[name] = (_cached_train(name, make, data, config, seed, progress, arch),
-                         defended)
+            with training_progress(f"{name} seed {seed}" if progress else None):
+                out[name] = (_cached_train(name, make, data, config, seed, progress, arch),
+                             defended)
     return out
 
 
@@ -205,7 +217,8 @@ def robustness_report(eps_list=(0.1, 0.2, 0.3), seed=0, data=None, progress=True
     Parameters
     ----------
     seeds : sequence of int, optional -- default ``(seed,)``
-    names : network names to evaluate (default all of ``model_specs``)
+    names : network names to evaluate (default ``ROBUSTNESS_NETWORKS``: every network of
+        ``model_specs`` but the two controls)
     extra : dict name -> classifier (a torch module, a function pair...) -- user models,
         evaluated on every seed's test set
     data : a Dataset to use instead of ``dataset`` (single seed only)
@@ -215,17 +228,18 @@ def robustness_report(eps_list=(0.1, 0.2, 0.3), seed=0, data=None, progress=True
     from .datasets import load_dataset
 
     seeds = list(seeds) if seeds is not None else [seed]
+    names = ROBUSTNESS_NETWORKS if names is None else names
     runs = {}
+    eta = Progress(len(seeds) * (len(names) + len(extra or {})), progress, "robustness")
     for s in seeds:
         d = data if data is not None else load_dataset(dataset, seed=s, data_dir=data_dir,
                                                        limit=limit)
         models = dict(trained_models(d, s, quick, progress, names=names))
         models.update({n: (as_classifier(c, n), False) for n, c in (extra or {}).items()})
         for name, (model, defended) in models.items():
-            if progress:
-                print(f"[robustness] seed {s}: attacking {name}", file=sys.stderr, flush=True)
+            eta.step(f"seed {s}: attacking {name}")
             row = evaluate(model, d.x_test, d.y_test, eps_list, defended=defended, seed=s,
-                           n_queries=n_queries)
+                           n_queries=n_queries, image_shape=d.get("image_shape"))
             runs.setdefault(name, []).append((row, defended))
     models, flags = {}, {}
     for name, rows in runs.items():

@@ -15,7 +15,7 @@ from .zoo import logistic_regression
 
 class TiltingResult(Result):
     """Keys: eps (grid), accuracy_natural, accuracy_adversarial (arrays), classes, seed,
-    direction (the sign pattern, shape of one image)."""
+    direction (the sign pattern, shaped as one image: ``image_shape``)."""
 
 
 def mean_direction_attack(x, y, direction, eps):
@@ -52,4 +52,4 @@ def boundary_tilting(classes=(3, 8), eps_grid=None, train_eps=0.3, seed=0, data=
                                                  yte) for e in eps_grid])
     return TiltingResult(eps=eps_grid, accuracy_natural=acc(natural),
                          accuracy_adversarial=acc(robust), classes=tuple(classes), seed=seed,
-                         direction=direction)
+                         direction=direction.reshape(data.image_shape))

@@ -1,7 +1,11 @@
-"""Seeded training: Adam, minibatches, early stopping; natural or PGD adversarial (Madry)."""
+"""Seeded training: Adam, minibatches, early stopping; natural, PGD adversarial (Madry) or
+random-noise augmented (the control for adversarial training at the same budget)."""
 from __future__ import annotations
 
+import contextvars
 import sys
+import time
+from contextlib import contextmanager
 
 import numpy as np
 
@@ -11,6 +15,35 @@ from ..attacks import Domain, pgd
 from .objective import NetworkObjective
 
 PIXELS = Domain(lower=0.0, upper=1.0)
+
+
+_LABEL = contextvars.ContextVar("training_label", default=None)
+
+
+@contextmanager
+def training_progress(label):
+    """Within the block, :func:`train` reports every epoch on stderr prefixed by ``label``
+    (e.g. "pgd_trained seed 3"): epoch, loss, validation accuracy, elapsed time and an ETA.
+    ``label=None`` keeps training silent."""
+    token = _LABEL.set(label)
+    try:
+        yield
+    finally:
+        _LABEL.reset(token)
+
+
+def _report_epoch(label, epoch, epochs, loss, val, started):
+    elapsed = time.perf_counter() - started
+    eta = elapsed / (epoch + 1) * (epochs - epoch - 1)
+    print(f"[train {label}] epoch {epoch + 1}/{epochs} loss {loss:.4f} val {val:.3f} "
+          f"elapsed {elapsed:.0f} s, ETA {eta:.0f} s (less if it stops early)",
+          file=sys.stderr, flush=True)
+
+
+def noisy(x, eps, rng):
+    """x + eps * s with independent random signs s = +-1 per entry, clipped to [0, 1]: random
+    noise at the L-inf budget of an attack (the control for adversarial training)."""
+    return np.clip(x + eps * rng.choice((-1.0, 1.0), size=x.shape), 0.0, 1.0)
 
 
 class TrainResult(Result):
@@ -44,13 +77,16 @@ def _robust_accuracy(model, x, y, adversarial, seed):
 
 
 def train(model, x, y, *, epochs=100, batch=64, lr=2e-3, seed=0, patience=10,
-          val_fraction=0.1, adversarial=None, progress=False):
+          val_fraction=0.1, adversarial=None, noise=None, progress=None):
     """Train ``model`` in place and restore the best epoch by validation accuracy.
 
     Parameters
     ----------
     adversarial : dict, optional -- ``{"eps", "steps", "step"}``: Madry PGD training, the
         inner maximisation with a random start; validation then uses PGD accuracy.
+    noise : dict, optional -- ``{"eps"}``: every batch gets random +-eps noise (:func:`noisy`)
+    progress : bool or str, optional -- report every epoch on stderr (a string is the label);
+        default: the label of an enclosing :func:`training_progress` block, else silent
     seed : int -- shuffling, validation split and attack starts all derive from it.
     """
     rng = np.random.default_rng(seed)
@@ -60,6 +96,9 @@ def train(model, x, y, *, epochs=100, batch=64, lr=2e-3, seed=0, patience=10,
     xt, yt = x[order[n_val:]], y[order[n_val:]]
     opt = Adam(model, lr)
     best, best_state, best_epoch, history, waited = -1.0, model.state(), 0, [], 0
+    label = _LABEL.get() if progress is None else (
+        progress if isinstance(progress, str) else model.name if progress else None)
+    started = time.perf_counter()
     for epoch in range(epochs):
         perm = rng.permutation(len(yt))
         losses = []
@@ -70,6 +109,8 @@ def train(model, x, y, *, epochs=100, batch=64, lr=2e-3, seed=0, patience=10,
                 xb = pgd(NetworkObjective(model, yb), xb, adversarial["eps"],
                          n_steps=adversarial.get("steps", 10), step=adversarial.get("step"),
                          domain=PIXELS, seed=rng).x_adv
+            elif noise:
+                xb = noisy(xb, noise["eps"], rng)
             from .classifier import softmax_cross_entropy
             loss, g = softmax_cross_entropy(model.forward(xb), yb)
             model.backward(g / len(yb))
@@ -78,9 +119,8 @@ def train(model, x, y, *, epochs=100, batch=64, lr=2e-3, seed=0, patience=10,
         val = (_robust_accuracy(model, xv, yv, adversarial, seed) if adversarial
                else model.accuracy(xv, yv))
         history.append({"epoch": epoch, "loss": float(np.mean(losses)), "val_accuracy": val})
-        if progress:
-            print(f"[train {model.name}] epoch {epoch} loss {np.mean(losses):.4f} "
-                  f"val {val:.3f}", file=sys.stderr, flush=True)
+        if label:
+            _report_epoch(label, epoch, epochs, float(np.mean(losses)), val, started)
         if val > best:
             best, best_state, best_epoch, waited = val, model.state(), epoch, 0
         else:
@@ -89,4 +129,4 @@ def train(model, x, y, *, epochs=100, batch=64, lr=2e-3, seed=0, patience=10,
                 break
     model.load_state(best_state)
     return TrainResult(model=model, history=history, best_epoch=best_epoch, seed=seed,
-                       adversarial=adversarial)
+                       adversarial=adversarial, noise=noise)

@@ -1,9 +1,10 @@
-"""Network constructors for 8x8 (or larger) single-channel images."""
+"""Network constructors for 8x8 (or larger) single-channel images, given as rows of
+features (n, h * w) or as images (n, 1, h, w)."""
 from __future__ import annotations
 
 import numpy as np
 
-from .layers import AvgPool2D, Conv2D, Dense, Flatten, ReLU
+from .layers import AvgPool2D, Conv2D, Dense, Flatten, ReLU, Reshape
 from .model import Sequential
 
 
@@ -25,7 +26,8 @@ def mlp(n_pixels=64, n_classes=10, hidden=(128,), seed=0, preprocess=None):
 
 
 def small_cnn(side=8, n_classes=10, channels=8, seed=0):
-    """Conv 3x3 (channels) -> ReLU -> 2x2 average pool -> Dense."""
+    """Reshape to (1, side, side) -> conv 3x3 (channels) -> ReLU -> 2x2 average pool -> Dense."""
     rng = np.random.default_rng(seed)
-    return Sequential([Conv2D(1, channels, 3, rng), ReLU(), AvgPool2D(2), Flatten(),
+    return Sequential([Reshape((1, side, side)), Conv2D(1, channels, 3, rng), ReLU(),
+                       AvgPool2D(2), Flatten(),
                        Dense(channels * (side // 2) ** 2, n_classes, rng)], "cnn")
