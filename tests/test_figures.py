@@ -53,3 +53,22 @@ def test_every_quick_figure_has_no_text_overlaps(tmp_path):
     for name in figure_names():
         meta = json.loads((tmp_path / f"{name}.json").read_text())
         assert meta["text_overlaps"] == 0, (name, meta["overlapping_text"])
+
+
+def test_figures_only_lists_the_names_on_a_bad_name(tmp_path):
+    from helpers import run_cli
+
+    from antagonism.numerics.figures import figure_names
+
+    p = run_cli("figures", "--out", tmp_path, "--only", "nope")
+    assert p.returncode == 2
+    assert all(name in p.stderr for name in figure_names())
+
+
+def test_figure_models_option_parses_registry_models():
+    from antagonism.derivations import AdaptiveProofreading
+    from antagonism.numerics.cli.figures import parse_models
+
+    (a,) = parse_models(["adaptive:N=4,m=2"], tau_c=2.0)
+    assert isinstance(a, AdaptiveProofreading)
+    assert (float(a.N), float(a.m), float(a.tau_c)) == (4.0, 2.0, 2.0)

@@ -6,7 +6,7 @@ import numpy as np
 from antagonism.derivations import AdaptiveProofreading
 
 from . import figure
-from .common import TAU_C, colour, pyplot, save
+from .common import TAU_C, colour, mathtext, pyplot, save
 
 
 def default_panels(tau_c=TAU_C):
@@ -15,15 +15,11 @@ def default_panels(tau_c=TAU_C):
             for N in range(1, 6)}
 
 
-def _label(model):
-    """m = 2 for T_{N,m} (the colour says m), the model's own label otherwise."""
-    if isinstance(model, AdaptiveProofreading):
-        return f"$m = {model.m}$"
-    return model.label()
-
-
-def _key(model):
-    return f"m={model.m}" if isinstance(model, AdaptiveProofreading) else model.label()
+def _key(model, by_m):
+    """(colour key, legend label): by m on the T_{N,m} grid, by model otherwise."""
+    if by_m and isinstance(model, AdaptiveProofreading):
+        return f"m={model.m}", f"$m = {model.m}$"
+    return model.label(), mathtext(model.label())
 
 
 @figure("antagonism_potential")
@@ -38,24 +34,25 @@ def draw(out, *, quick=False, seed=0, progress=True, models=None, panels=None, t
     from ..experiments.potential import antagonism_potential
 
     plt = pyplot()
+    by_m = panels is None and models is None
     if panels is None:
         panels = default_panels(tau_c) if models is None else {"models": list(models)}
     n = len(panels)
     fig, axes = plt.subplots(1, n, figsize=(2.6 * n + 0.6, 3.3), squeeze=False,
                              layout="constrained")
-    summary, handles = {}, {}
+    summary, handles, any_threshold = {}, {}, False
     keys = []
     for group in panels.values():
         for mo in group:
-            if _key(mo) not in keys:
-                keys.append(_key(mo))
+            if _key(mo, by_m)[0] not in keys:
+                keys.append(_key(mo, by_m)[0])
     for ax, (title, group) in zip(axes[0], panels.items()):
         for model in group:
             r = antagonism_potential(model, n_points=120 if quick else 400)
             escape = classify(model).escape
-            c = colour(keys.index(_key(model)))
-            (line,) = ax.plot(r.tau2, r.T, color=c, lw=1.5)
-            handles.setdefault(_key(model), (line, _label(model)))
+            key, label = _key(model, by_m)
+            (line,) = ax.plot(r.tau2, r.T, color=colour(keys.index(key)), lw=1.5)
+            handles.setdefault(key, (line, label))
             if r.tau_min is not None:
                 ax.plot(r.tau_min, r.T_min, "o", color="k", ms=4, zorder=3)
             if r.tau_inflection is not None:
@@ -67,6 +64,7 @@ def draw(out, *, quick=False, seed=0, progress=True, models=None, panels=None, t
         thresholds = {mo.threshold for mo in group}
         if len(thresholds) == 1 and None not in thresholds:
             ax.axhline(float(thresholds.pop()), color="0.5", lw=0.8, ls="--")
+            any_threshold = True
         ax.set(title=title, xlabel=r"antagonist binding time $\tau_2$ (s)")
     all_adaptive = all(isinstance(mo, AdaptiveProofreading) for g in panels.values()
                        for mo in g)
@@ -75,12 +73,15 @@ def draw(out, *, quick=False, seed=0, progress=True, models=None, panels=None, t
               r"minimum ($\tau^*$)"),
              (plt.Line2D([], [], marker="^", color="k", mfc="w", ls="none", ms=5),
               r"inflection ($\tau_{\rm infl}$)"),
-             (plt.Line2D([], [], color="0.5", ls="--", lw=0.8), "threshold")]
+             (plt.Line2D([], [], color="0.5", ls="--", lw=0.8), "threshold")][
+        :3 if any_threshold else 2]
     items = [*handles.values(), *extra]
     fig.legend([h for h, _ in items], [lab for _, lab in items], loc="outside lower center",
-               ncol=min(len(items), 8))
-    fig.suptitle(r"Antagonism potential: $0.4R$ agonists at $\tau_1 = \tau_c = "
-                 f"{tau_c:g}$" r" s and $0.6R$ ligands at $\tau_2$ ($R = 10^4$)")
+               ncol=min(len(items), 8 if by_m else 3))
+    at = (rf"$\tau_1 = \tau_c = {tau_c:g}$ s" if by_m
+          else r"each model's $\tau_1 = \tau_c$")
+    fig.suptitle(rf"Antagonism potential: $0.4R$ agonists at {at} and $0.6R$ ligands at "
+                 r"$\tau_2$ ($R = 10^4$)")
     every = [mo for group in panels.values() for mo in group]
     return save(fig, out, "antagonism_potential", {
         "params": {"R": 1e4, "agonist_fraction": 0.4, "tau_c": tau_c,

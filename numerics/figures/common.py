@@ -71,6 +71,13 @@ def colour(i):
     return OKABE_ITO[i % len(OKABE_ITO)]
 
 
+def mathtext(label):
+    """A model's plain label as mathtext: "T_{4,2}" -> "$T_{4,2}$"."""
+    import re
+
+    return re.sub(r"([A-Za-z]+_\{[^}]*\})", r"$\1$", label)
+
+
 def drawn_text_boxes(fig):
     """Render ``fig`` (Agg) and return [(text, Bbox in display pixels)] for every Text artist
     actually drawn with a non-empty string: tick labels, titles, axis and colorbar labels,
