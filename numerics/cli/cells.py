@@ -1,7 +1,7 @@
 """Commands that compute on cells: descend, potential, steady, fold-change."""
 from __future__ import annotations
 
-from . import CliError, command, emit
+from . import CliError, command, emit, parameter_units
 from .options import add_json_option, add_model_options, check_seed, model_from_args
 
 
@@ -30,7 +30,7 @@ def cmd_descend(args):
     res = descend_to_boundary(model, lig.tau, lig.L, eps=args.eps, max_iter=args.max_iter,
                               variant=args.variant)
     payload = {**res.summary(), "seed": args.seed}
-    emit(args, payload, "\n".join(f"{k}: {v}" for k, v in payload.items()))
+    emit(args, payload, units=parameter_units(model))
 
 
 def _potential_args(p):
@@ -50,7 +50,7 @@ def cmd_potential(args):
     keys = ["model", "parameters", *[k for k in ("N", "m") if k in res], "tau_c", "tau1", "L1",
             "L2", "tau_min", "T_min", "tau_inflection"]
     payload = res.to_dict(keys=keys)
-    emit(args, payload, "\n".join(f"{k}: {v}" for k, v in payload.items()))
+    emit(args, payload, units=parameter_units(model))
 
 
 def _steady_args(p):
@@ -71,7 +71,7 @@ def cmd_steady(args):
         raise CliError(f"--L must be non-negative, got {args.L}")
     st = model_evaluator(model_from_args(args)).steady_state([args.tau], [args.L])
     payload = st.scalars(ligand=0)
-    emit(args, payload, "\n".join(f"{k}: {v:.6g}" for k, v in payload.items()))
+    emit(args, payload, units={k: "molecules" for k in payload if k != "output"})
 
 
 def _fold_change_args(p):
