@@ -72,10 +72,10 @@ def test_exact_descent_matches_numpy_reference(N, m):
 @pytest.mark.parametrize("N,m", [(5, 3), (4, 3), (5, 2)])
 def test_large_m_piles_up_at_theory_tau_star(descents, N, m):
     res = descents[(N, m)]
-    # SCIENCE.md section 4: moving self ligands alone cannot switch the cell off here
+    # the paper's set-up: moving self ligands alone cannot switch the cell off here
     assert res.status == "fixed-point" and not res.crossed and 1 < res.T_final < 1.1
     assert res.status is DescentStatus.FIXED_POINT and "robust" in res.message
-    star = tau_star(N, m, TAU_C, res.T_final)  # SCIENCE.md's formula, at the final T
+    star = tau_star(N, m, TAU_C, res.T_final)  # the paper's formula, at the final T
     assert res.tau_star_predicted == pytest.approx(star, rel=1e-12)
     assert res.moved_tau_median == pytest.approx(star, rel=1e-6)
     assert res.fraction_near_tau_star > 0.95
@@ -231,7 +231,7 @@ def test_potential_minimum_and_inflection(N, m):
     T_of = lambda t: np.array([T_numpy([TAU_C, x], [L1, L2], N, m, TAU_C)
                                for x in np.ravel(t)]).reshape(np.shape(t))
     assert derivative(T_of, res.tau_min, initial_step=0.01).df == pytest.approx(0, abs=1e-9)
-    assert (res.tau_inflection is not None) == (m > 1)  # SCIENCE.md: iff m > 1
+    assert (res.tau_inflection is not None) == (m > 1)  # the paper: iff m > 1
     if res.tau_inflection is not None:
         d2 = lambda t: derivative(lambda y: derivative(T_of, y, initial_step=1e-3).df, t,
                                   initial_step=1e-2).df

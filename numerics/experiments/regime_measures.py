@@ -2,8 +2,9 @@
 
 **From the theory.**  A cell's regime is a property of its per-ligand gradient γ(τ), the
 sensitivity of the output to one ligand as a function of that ligand's *own* binding time
-(SCIENCE.md section 3).  Broad regime (m ≤ 1): |γ| is largest on the weakest ligands,
-τ → 0, so many weak ligands each moved a little flip the decision.  Specialized regime
+(Rademaker, Bengio & Francois, PRX 9, 031012, 2019).  Broad regime (m ≤ 1): |γ| is
+largest on the weakest ligands, τ → 0, so many weak ligands each moved a little flip the
+decision.  Specialized regime
 (m > 1): γ(τ) ~ τ^(m-1) vanishes on weak ligands and peaks at an interior τ_infl, so only
 ligands near threshold matter.
 
