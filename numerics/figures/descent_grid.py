@@ -80,8 +80,7 @@ def draw(out, *, quick=False, seed=0, progress=True, tau_c=TAU_C):
         ax.imshow(tau[:side * side].reshape(side, side), vmin=0, vmax=vmax, cmap="magma")
         ax.set_title(f"final, $T_{{{N},{m}}}$")
     for ax in axes:
-        ax.set_xticks([])
-        ax.set_yticks([])
+        ax.set_axis_off()
     cb = fig.colorbar(im, ax=list(axes), shrink=0.9)
     cb.set_label(r"binding time $\tau$ (s)")
     cb.ax.axhline(tau_c, color="w", lw=1)

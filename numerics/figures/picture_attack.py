@@ -73,8 +73,7 @@ def draw(out, *, quick=False, seed=0, progress=True, budget=20, tau_c=TAU_C):
                                f"$T = {r.T_final:.2f}$")
         axes[row, 2].set_title("change")
         for ax in axes[row]:
-            ax.set_xticks([])
-            ax.set_yticks([])
+            ax.set_axis_off()
         fig.colorbar(g0, ax=list(axes[row, :2]), shrink=0.9,
                      label=r"binding time $\tau$ (s)")
         fig.colorbar(dc, ax=axes[row, 2], shrink=0.9, label=r"$\Delta\tau$ (s)")

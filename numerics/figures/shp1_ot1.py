@@ -43,7 +43,7 @@ def draw(out, *, quick=False, seed=0, progress=True, tau_c=TAU_C):
                     fontsize=7)
     ax.axhline(1, color="k", lw=0.6)
     ax.set(xscale="log", xlabel=r"antagonist binding time $\tau_2$ (s)",
-           ylabel="fold change against N4 alone", ylim=(0, 2.2))
+           ylabel="fold change against N4 alone", ylim=(0, 3.2))
     ax.set_title("SHP-1 model: N4 ($\\tau_1 = 10$ s, $L_1 = 100$) + 1000 antagonists; "
                  "dots: OT-1 peptides", pad=14)
     ax.legend(loc="upper left", title="SHP-1 feedback step")
