@@ -58,7 +58,7 @@ def draw(out, *, quick=False, seed=0, progress=True, models=None, panels=None, t
             if r.tau_inflection is not None:
                 ax.plot(r.tau_inflection, np.interp(r.tau_inflection, r.tau2, r.T), "^",
                         color="k", mfc="w", ms=5, zorder=3)
-            summary[f"{title.strip('$')} {model.label()}"] = {
+            summary[model.label()] = {
                 "tau_min": r.tau_min, "T_min": r.T_min, "tau_inflection": r.tau_inflection,
                 "escape": escape}
         thresholds = {mo.threshold for mo in group}
