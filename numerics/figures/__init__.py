@@ -57,10 +57,12 @@ def make_figures(out, quick=False, seed=0, only=None, progress=True, options=Non
         raise InputError(f"unknown figure(s) {sorted(unknown)}; known: {', '.join(FIGURES)}")
     options = options or {}
     done = {}
+    first = time.perf_counter()
     for i, name in enumerate(names, 1):
         start = time.perf_counter()
         if progress:
-            print(f"[figures] {i}/{len(names)} {name} ...", file=sys.stderr, flush=True)
+            print(f"[figures] {i}/{len(names)} {name} ... ({start - first:.0f} s elapsed)",
+                  file=sys.stderr, flush=True)
         with style():
             done[name] = FIGURES[name](out, quick=quick, seed=seed, progress=progress,
                                        **options.get(name, {}))
