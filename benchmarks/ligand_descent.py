@@ -33,7 +33,7 @@ TAU_C = 3.0
 
 
 def numpy_exact_step(tau, L, N, m, eps, sum_L):
-    """Reference: one exact descent step in plain numpy (SCIENCE.md section 4)."""
+    """Reference: one exact descent step in plain numpy (the paper's set-up)."""
     S_N = L @ tau**N
     S_m = L @ tau**m
     T = S_N / (TAU_C ** (N - m) * S_m)

@@ -23,7 +23,7 @@ from .errors import InputError
 from .model import CellModel, Parameter, SharedVariable, SumForm
 from .validation import as_parameter, check_nonnegative, check_positive
 
-# the classical parameter set of SCIENCE.md section 2.3
+# the classical parameter set of Francois et al., PNAS 110, E888 (2013)
 CLASSICAL = {
     "phi": Parameter(0.09, "1/s", "phosphorylation rate of each proofreading step"),
     "b": Parameter(0.04, "1/s", "basal dephosphorylation rate"),

@@ -1,7 +1,8 @@
 """Shared, independent reference implementations and runners for the tests.
 
-The references do not import the package: they are the plain formulas of SCIENCE.md written
-directly in numpy/mpmath, so that derived results are checked against an independent source.
+The references do not import the package: they are the plain formulas of Rademaker, Bengio &
+Francois (PRX 2019) written directly in numpy/mpmath, so that derived results are checked
+against an independent source.
 """
 import contextlib
 import gzip
@@ -20,7 +21,7 @@ EXPONENTS = [(1, 0), (3, 1), (4, 2), (5, 3), (5, 4), (2.5, 0.5), (3.5, 1.5), (4.
 
 
 def T_numpy(taus, Ls, N, m, tau_c):
-    """T_{N,m} of a mixture, straight from its definition (SCIENCE.md section 2.2)."""
+    """T_{N,m} of a mixture, straight from its definition (Lalanne & Francois, PRL 2013)."""
     taus, Ls = np.asarray(taus, float), np.asarray(Ls, float)
     return np.sum(Ls * taus**N) / (tau_c ** (N - m) * np.sum(Ls * taus**m))
 
@@ -33,12 +34,13 @@ def T_mpmath(taus, Ls, N, m, tau_c):
 
 
 def tau_star(N, m, tau_c, T):
-    """SCIENCE.md section 3: tau* = tau_c (m T / N)^{1/(N-m)}."""
+    """The strongest antagonist (Rademaker et al. 2019): tau* = tau_c (m T / N)^{1/(N-m)}."""
     return tau_c * (m * T / N) ** (1 / (N - m))
 
 
 def tau_inflection(N, m, tau_c, T):
-    """SCIENCE.md section 3: tau_infl = tau_c [m (m-1) T / (N (N-1))]^{1/(N-m)}."""
+    """The gradient's critical point (Rademaker et al. 2019):
+    tau_infl = tau_c [m (m-1) T / (N (N-1))]^{1/(N-m)}."""
     return tau_c * (m * (m - 1) * T / (N * (N - 1))) ** (1 / (N - m))
 
 

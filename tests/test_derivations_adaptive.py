@@ -1,4 +1,4 @@
-"""Derived closed forms of T_{N,m}: sympy identity with SCIENCE.md section 3, finite
+"""Derived closed forms of T_{N,m}: sympy identity with the paper's formulas, finite
 differences (scipy.differentiate) and numeric root finding."""
 import numpy as np
 import pytest
@@ -20,7 +20,7 @@ def same(a, b):
     return sp.simplify(sp.powsimp(sp.expand(a - b), force=True)) == 0
 
 
-# -- sympy identity with the targets of SCIENCE.md section 3 --------------------------------
+# -- sympy identity with the formulas of Rademaker, Bengio & Francois (PRX 2019) ----------
 def test_gradient_tau_matches_science_form():
     target = L_j * tau_j ** (m - 1) * (N * tau_j ** (N - m) - m * T * tau_c ** (N - m)) / (
         tau_c ** (N - m) * S_m)

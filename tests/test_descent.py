@@ -14,7 +14,6 @@ from antagonism.numerics.attacks import Domain, fgsm, pgd
 from antagonism.numerics.cells import CellObjective, paper_ligands
 from antagonism.numerics.experiments.descent import (
     DescentStatus,
-    bin_edges,
     descend_to_boundary,
 )
 from antagonism.numerics.experiments.potential import antagonism_potential
@@ -73,10 +72,10 @@ def test_exact_descent_matches_numpy_reference(N, m):
 @pytest.mark.parametrize("N,m", [(5, 3), (4, 3), (5, 2)])
 def test_large_m_piles_up_at_theory_tau_star(descents, N, m):
     res = descents[(N, m)]
-    # SCIENCE.md section 4: moving self ligands alone cannot switch the cell off here
+    # the paper's set-up: moving self ligands alone cannot switch the cell off here
     assert res.status == "fixed-point" and not res.crossed and 1 < res.T_final < 1.1
     assert res.status is DescentStatus.FIXED_POINT and "robust" in res.message
-    star = tau_star(N, m, TAU_C, res.T_final)  # SCIENCE.md's formula, at the final T
+    star = tau_star(N, m, TAU_C, res.T_final)  # the paper's formula, at the final T
     assert res.tau_star_predicted == pytest.approx(star, rel=1e-12)
     assert res.moved_tau_median == pytest.approx(star, rel=1e-6)
     assert res.fraction_near_tau_star > 0.95
@@ -110,17 +109,65 @@ def test_broad_attack_spreads_over_self_ligands(paper, descents, N):
     assert np.median(moved_weak) < 1e-2 * np.median(shift[paper.tau[self_] < 0.1])
 
 
-def test_binned_procedure_drops_agonists_above_last_edge(paper):
+def _authors_binned(tau, N, m, eps, n_iter):
+    """An independent numpy transcription of the authors' binned procedure: 17 bins on
+    [0, 3.5], gradients at linspace(0.1, 3.4, 17) with L = counts, tau < 0 reset to 0.1.
+    Returns the binned T before each step."""
+    tau = np.sort(tau.copy())
+    edges, centres = np.linspace(0, 3.5, 18), np.linspace(0.1, 3.4, 17)
+    history = []
+    for _ in range(n_iter):
+        counts, _ = np.histogram(tau, edges)
+        T_b = T_numpy(centres, counts, N, m, TAU_C)
+        history.append(T_b)
+        S_m = counts @ centres**m
+        g = counts * centres ** (m - 1) * (N * centres ** (N - m)
+                                           - m * T_b * TAU_C ** (N - m)) / (
+            TAU_C ** (N - m) * S_m)
+        idx = np.clip(np.searchsorted(edges, tau, side="right") - 1, 0, 16)
+        new = tau - np.where((tau < TAU_C) & (tau < 3.5), eps * g[idx], 0.0)
+        tau = np.sort(np.where(new < 0, 0.1, new))
+    return np.array(history)
+
+
+def test_binned_procedure_is_the_authors(paper):
     res = descend_to_boundary(T(5, 3), paper.tau, paper.L, max_iter=3000, variant="binned")
-    edges = bin_edges()
-    assert edges[0] == 0 and edges[-1] == 3.5 and np.allclose(np.diff(edges)[:-1], 0.2)
-    counts, _ = np.histogram(paper.tau, edges)
-    centres = 0.5 * (edges[1:] + edges[:-1])
-    T0_binned = T_numpy(centres, counts, 5, 3, TAU_C)
-    assert res.T_history[0] == pytest.approx(T0_binned, rel=1e-10)
+    reference = _authors_binned(paper.tau, 5, 3, 0.2, 40)
+    assert np.allclose(res.T_history[:40], reference, rtol=1e-10)
     assert np.sum(paper.tau > 3.5) > 0.3 * paper.agonist.sum()  # many agonists fall out
     # the quirk lets the binned run report a crossing that the exact T does not confirm
-    assert res.T_binned < 1 and res.T_final > 1
+    assert res.status == "crossed" and res.T_final > 1
+    # one step late: the binned output was already below 1 one step before the end
+    assert res.T_history[-2] < 1 and res.T_history[-3] >= 1
+
+
+def test_binned_procedure_has_no_false_fixed_point():
+    """While no ligand changes bin the binned output stays the same; the procedure must go
+    on (the authors' loop does), not stop on ftol."""
+    from antagonism.numerics.experiments.descent import run_descent
+
+    class Stuck:  # the output does not change although the ligands move
+        output = 2.0
+
+        def step(self):
+            return 1e-3
+
+    it, status, _, _ = run_descent(Stuck(), 1.0, 50, None)
+    assert (it, status) == (50, DescentStatus.MAX_ITER)
+
+    class Still(Stuck):  # nothing moves: a true fixed point
+        def step(self):
+            return 0.0
+
+    it, status, _, _ = run_descent(Still(), 1.0, 50, None)
+    assert (it, status) == (1, DescentStatus.FIXED_POINT)
+
+
+@pytest.mark.slow
+def test_binned_5_4_crosses_as_the_authors_script():
+    p = run_cli("descend", "--N", "5", "--m", "4", "--variant", "binned", "--json")
+    out = json.loads(p.stdout)
+    assert out["status"] == "crossed" and out["T_binned"] < 1 and out["iterations"] > 5000
 
 
 def test_fgsm_flips_m1_at_small_eps_but_not_large_m(paper):
@@ -184,7 +231,7 @@ def test_potential_minimum_and_inflection(N, m):
     T_of = lambda t: np.array([T_numpy([TAU_C, x], [L1, L2], N, m, TAU_C)
                                for x in np.ravel(t)]).reshape(np.shape(t))
     assert derivative(T_of, res.tau_min, initial_step=0.01).df == pytest.approx(0, abs=1e-9)
-    assert (res.tau_inflection is not None) == (m > 1)  # SCIENCE.md: iff m > 1
+    assert (res.tau_inflection is not None) == (m > 1)  # the paper: iff m > 1
     if res.tau_inflection is not None:
         d2 = lambda t: derivative(lambda y: derivative(T_of, y, initial_step=1e-3).df, t,
                                   initial_step=1e-2).df

@@ -20,7 +20,7 @@ from antagonism.theory import (
 
 
 def expected_escape(m):
-    # SCIENCE.md section 3: finite-time for m < 2, exponential at m = 2, frozen for m > 2;
+    # Rademaker et al. 2019: finite-time for m < 2, exponential at m = 2, frozen for m > 2;
     # m = 0 has no critical point and every ligand is pushed to tau -> 0
     if m == 0:
         return "pushed-to-zero"

@@ -172,7 +172,7 @@ def test_compare_ot1_with_adaptive_proofreading():
     model = AdaptiveProofreading(5, 3, 3)
     res = compare_ot1(lambda t1, t2: float(fold_change(model, t1, 100.0, t2, 1000.0)), 3.0)
     assert res.peptides == ["Q4", "T4", "V4", "G4", "E1"]
-    # SCIENCE.md's fold-change formula, written out
+    # the paper's fold-change formula, written out
     x = lambda t2: 1000 * t2**3 / (100 * 10.0**3 + 1000 * t2**3)  # noqa: E731
     expected = [1 - x(t) * (1 - (t / 10.0) ** 2) for t in res.tau_s]
     np.testing.assert_allclose(res.fc, expected, rtol=1e-12)

@@ -11,6 +11,8 @@ parameters), e.g. ``AdaptiveProofreading(5, 3, tau_c=3)`` or ``create_model("shp
 - :func:`linear_weight`, :func:`decision_boundary`, :func:`fold_change`,
   :func:`two_type_output` -- numeric versions of the derived formulas (arrays in and out).
 - :func:`model_evaluator` -- steady states and exact gradients of any model on a ligand set.
+- :func:`gamma` -- the per-molecule gradient gamma(tau) of a dilute probe next to a
+  background of ligands.
 """
 import importlib
 
@@ -22,6 +24,7 @@ _EXPORTS = {
     "classify": "regimes", "classify_regime": "regimes", "regime_table": "regimes",
     "classify_output": "general", "classify_gradient": "general", "classify_gamma": "general",
     "model_evaluator": "evaluation", "SteadyState": "evaluation", "Gradient": "evaluation",
+    "gamma": "per_molecule", "GammaResult": "per_molecule",
 }
 __all__ = sorted(_EXPORTS)
 

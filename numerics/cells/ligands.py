@@ -1,4 +1,5 @@
-"""Ligand ensembles: the set-ups of the paper's figure scripts (SCIENCE.md section 4)."""
+"""Ligand ensembles: the set-ups of the figure scripts of
+Rademaker, Bengio & Francois, PRX 9, 031012 (2019)."""
 from __future__ import annotations
 
 import numpy as np
@@ -24,7 +25,7 @@ class LigandSet(Result):
 def paper_ligands(n_ligands=101**2, agonist_fraction=0.3, tau_c=3.0, seed=0, *,
                   agonist_mean=3.5, agonist_sd=0.1, self_sd=1 / 3):
     """The descent set-up: a fraction of agonists tau ~ N(3.5, 0.1^2), the rest self ligands
-    tau = |N(0, (1/3)^2)|, each with L = 1 (SCIENCE.md section 4).
+    tau = |N(0, (1/3)^2)|, each with L = 1 (the paper's descent set-up).
 
     Agonists are drawn until above tau_c and self ligands are kept positive, so every ligand
     is on its intended side of the threshold.

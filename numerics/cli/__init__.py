@@ -16,7 +16,7 @@ from antagonism.derivations.errors import InputError
 from antagonism.theory.result import to_json
 
 COMMANDS = {}
-TOPICS = ("models", "cells", "networks", "data", "figures", "cache")
+TOPICS = ("models", "cells", "networks", "data", "figures", "cache", "reproduce")
 
 
 class CliError(InputError):
@@ -47,16 +47,93 @@ def command(name, help_text, arguments):
     return register
 
 
-def emit(args, payload, text):
+#: units of the keys the commands print (parameters take theirs from the model registry)
+UNITS = {
+    **dict.fromkeys(("tau", "tau1", "tau2", "tau_c", "tau_min", "tau_inflection", "tau_star",
+                     "tau_star_predicted", "moved_tau_median", "moved_tau_iqr", "tau2_argmin",
+                     "tau_s", "strongest_tau_s", "background_tau"), "s"),
+    **dict.fromkeys(("L", "L1", "L2", "R", "background_L"), "molecules"),
+    "gamma": "output/s/molecule",
+}
+#: steady-state names that are other names of an earlier quantity (printed once)
+ALIASES = ("C_N", "C_m", "R_free")
+
+
+def _number(v):
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        return str(v)
+    return f"{v:.6g}"
+
+
+def _value(v, unit=""):
+    tail = f" {unit}" if unit else ""
+    if isinstance(v, dict):
+        return ", ".join(f"{k} = {_value(x)}" for k, x in v.items())
+    if isinstance(v, (list, tuple)):
+        shown = [_number(x) for x in v[:8]]
+        more = f", ... ({len(v)} values)" if len(v) > 8 else ""
+        return "[" + ", ".join(shown) + more + "]" + tail
+    if v is None:
+        return "none"
+    return _number(v) + tail
+
+
+def format_text(payload, units=None):
+    """``payload`` as aligned ``key (unit): value`` lines: numbers to 6 significant digits,
+    dicts as ``k = v`` lists, no key printed twice (top-level copies of ``parameters`` are
+    dropped; steady-state aliases such as C_N = C_5 are merged into one line)."""
+    units = {**UNITS, **(units or {})}
+    params = payload.get("parameters") if isinstance(payload.get("parameters"), dict) else {}
+    lines, seen = [], {}
+    for k, v in payload.items():
+        if k in params and k != "parameters" and v == params[k]:
+            continue
+        if k == "parameters":
+            v = {name: _value(x, units.get(name, "")) for name, x in v.items()}
+            lines.append(["parameters", ", ".join(f"{n} = {x}" for n, x in v.items())])
+            continue
+        if k in ALIASES and isinstance(v, float) and v in seen:
+            lines[seen[v]][0] += f" = {k}"
+            continue
+        if isinstance(v, float):
+            seen[v] = len(lines)
+        unit = units.get(k, "")
+        lines.append([k, _value(v, unit)])
+    width = max((len(k) for k, _ in lines), default=0)
+    return "\n".join(f"{k:<{width}} : {v}" for k, v in lines)
+
+
+def parameter_units(model):
+    """{parameter name: unit} of a registered model (empty for others)."""
+    from antagonism.derivations import model_spec
+
+    try:
+        return {k: p.unit for k, p in model_spec(model.name).parameters.items()}
+    except Exception:  # a model outside the registry: no units known
+        return {}
+
+
+def emit(args, payload, text=None, units=None):
     """Print ``payload`` as strict JSON with --json (a non-finite number is null, with
-    its reason in ``null_reasons``), else ``text``."""
-    print(to_json(payload) if getattr(args, "json", False) else text)
+    its reason in ``null_reasons``), else ``text`` (default: :func:`format_text`
+    of the payload, with ``units`` added to the known ones)."""
+    if getattr(args, "json", False):
+        print(to_json(payload))
+    else:
+        print(format_text(payload, units) if text is None else text)
 
 
 def build_parser():
     for topic in TOPICS:
         importlib.import_module(f".{topic}", __name__)
+    from importlib.metadata import PackageNotFoundError, version
+
     parser = _Parser(prog="antagonism", description=__doc__.splitlines()[0])
+    try:
+        release = version("antagonism")
+    except PackageNotFoundError:  # running from a source tree that is not installed
+        release = "unknown"
+    parser.add_argument("--version", action="version", version=f"antagonism {release}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     for name, (func, help_text, arguments) in COMMANDS.items():
         p = sub.add_parser(name, help=help_text, description=help_text,
@@ -87,6 +164,9 @@ def main(argv=None):
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # the reader (head, less) closed the pipe: nothing to report
+        sys.stderr.close()
+        return 0
     except Exception as exc:  # not the user's fault: one line and a hint, or the traceback
         if debug:
             traceback.print_exc()

@@ -1,7 +1,7 @@
 """Commands that compute on cells: descend, potential, steady, fold-change."""
 from __future__ import annotations
 
-from . import CliError, command, emit
+from . import CliError, command, emit, parameter_units
 from .options import (
     add_json_option,
     add_model_options,
@@ -42,7 +42,7 @@ def cmd_descend(args):
     res = descend_to_boundary(model, lig.tau, lig.L, eps=args.eps, max_iter=args.max_iter,
                               variant=args.variant)
     payload = {**res.summary(), "seed": args.seed}
-    emit(args, payload, "\n".join(f"{k}: {v}" for k, v in payload.items()))
+    emit(args, payload, units=parameter_units(model))
 
 
 def _potential_args(p):
@@ -67,7 +67,7 @@ def cmd_potential(args):
     payload["note"] = ("tau_min is the argmin of the output at this finite dose and "
                        "tau_inflection the critical point of dF/dtau_2 there; classify's tau* "
                        "and tau_infl are those of a dilute probe (docs/regimes.md#vocabulary)")
-    emit(args, payload, "\n".join(f"{k}: {v}" for k, v in payload.items()))
+    emit(args, payload, units=parameter_units(model))
 
 
 def _steady_args(p):
@@ -89,7 +89,7 @@ def cmd_steady(args):
     st = model_evaluator(model_from_args(args)).steady_state([args.tau], [args.L])
     payload = st.scalars(ligand=0)
     _refuse_non_finite(payload, "steady state", negative=True)
-    emit(args, payload, "\n".join(f"{k}: {v:.6g}" for k, v in payload.items()))
+    emit(args, payload, units={k: "molecules" for k in payload if k != "output"})
 
 
 def _fold_change_args(p):

@@ -2,23 +2,75 @@
 from __future__ import annotations
 
 from . import CliError, command
-from .options import check_seed, nonnegative_int
+from .options import check_seed, nonnegative_int, positive_float
+
+#: figures whose cells can be chosen with --model/--N/--m, and those drawn at --tau-c
+MODEL_FIGURES = ("antagonism_potential",)
+TAU_C_FIGURES = ("antagonism_potential", "descent_grid", "picture_attack",
+                 "immune_boundary_tilting", "shp1_ot1")
 
 
 def _figures_args(p):
+    from antagonism.numerics.figures import figure_names
+
+    names = figure_names()
     p.add_argument("--out", required=True, help="output folder")
     p.add_argument("--quick", action="store_true", help="smaller, faster version")
     p.add_argument("--seed", type=nonnegative_int, default=0, help="random seed (>= 0)")
-    p.add_argument("--only", default=None, help="comma-separated figure names")
+    p.add_argument("--only", default=None, metavar="NAME[,NAME...]",
+                   help=f"comma-separated figure names, from: {', '.join(names)}")
+    p.add_argument("--tau-c", dest="tau_c", type=positive_float, default=None,
+                   help="threshold binding time (s) of the figures drawn at one "
+                        f"({', '.join(TAU_C_FIGURES)}); default 3 s as in the paper")
+    p.add_argument("--model", action="append", default=None, metavar="NAME[:k=v,...]",
+                   help="draw the antagonism potential for these registered models instead "
+                        "of the T_{N,m} grid (repeatable), e.g. --model shp1:m=2 "
+                        "--model adaptive:N=4,m=2")
+
+
+def parse_models(specs, tau_c=None):
+    """``name[:k=v,...]`` strings -> models of the registry (numbers only)."""
+    from antagonism.derivations import model_spec
+
+    models = []
+    for spec in specs:
+        name, _, rest = spec.partition(":")
+        params = {}
+        for item in filter(None, (s.strip() for s in rest.split(","))):
+            if "=" not in item:
+                raise CliError(f"--model parameters must look like k=v, got {item!r}")
+            k, v = item.split("=", 1)
+            try:
+                params[k.strip()] = float(v)
+            except ValueError:
+                raise CliError(f"--model {spec!r}: {k} must be a number, got {v!r}") from None
+        model_sp = model_spec(name.strip())
+        if tau_c is not None and "tau_c" in model_sp.parameters:
+            params.setdefault("tau_c", tau_c)
+        models.append(model_sp.create(**params))
+    return models
 
 
 @command("figures", "regenerate every figure (PNG, PDF and a JSON sidecar each)",
          _figures_args)
 def cmd_figures(args):
-    from antagonism.numerics.figures import make_figures
+    from antagonism.numerics.figures import figure_names, make_figures
 
     only = None if args.only is None else [s.strip() for s in args.only.split(",") if s.strip()]
     if only == []:
         raise CliError("--only is empty: name at least one figure")
-    done = make_figures(args.out, quick=args.quick, seed=check_seed(args.seed), only=only)
+    unknown = sorted(set(only or ()) - set(figure_names()))
+    if unknown:
+        raise CliError(f"--only: unknown figure(s) {', '.join(unknown)}; choose from "
+                       f"{', '.join(figure_names())}")
+    options = {}
+    if args.tau_c is not None:
+        if not args.tau_c > 0:
+            raise CliError(f"--tau-c must be positive, got {args.tau_c}")
+        options = {name: {"tau_c": args.tau_c} for name in TAU_C_FIGURES}
+    if args.model:
+        options.setdefault("antagonism_potential", {})["models"] = parse_models(args.model,
+                                                                                args.tau_c)
+    done = make_figures(args.out, quick=args.quick, seed=check_seed(args.seed), only=only,
+                        options=options)
     print(f"wrote {len(done)} figures to {args.out}: {', '.join(done)}")

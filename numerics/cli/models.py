@@ -77,6 +77,7 @@ def _derive_args(p):
                    help="the derived quantity to print")
     p.add_argument("--latex", action="store_true", help="print LaTeX")
     p.add_argument("--steps", action="store_true", help="print every derivation step (Markdown)")
+    add_json_option(p)
 
 
 @command("derive", "print a derived closed form (sympy); unset parameters stay symbols",
@@ -94,12 +95,96 @@ def cmd_derive(args):
             raise CliError(f"unknown parameter(s) {sorted(unknown)} for model {args.model!r}")
         model = spec.factory(**given)
     result = derive(model, args.quantity)
-    if args.steps:
+    if args.json:
+        print(to_json(derivation_payload(model, args.quantity, result)))
+    elif args.steps:
         print(result.markdown())
     elif args.latex:
         print(result.latex())
     else:
         print("none: " + "; ".join(result.conditions) if result.expr is None else result.expr)
+
+
+def derivation_payload(model, quantity, result):
+    """A derivation as JSON: the closed form (sympy text and LaTeX, or null), conditions,
+    steps (name, sympy text, LaTeX) and the model."""
+    import sympy as sp
+
+    def text(e):
+        return None if e is None else str(e)
+
+    return {"quantity": quantity, "name": result.name, "model": model.name,
+            "parameters": {str(k): str(v) for k, v in model.parameters().items()},
+            "expr": text(result.expr),
+            "latex": None if result.expr is None else sp.latex(result.expr),
+            "conditions": list(result.conditions),
+            "steps": [{"description": st.description, "expr": text(st.expr),
+                       "latex": st.latex()} for st in result.steps]}
+
+
+def _gamma_args(p):
+    add_model_options(p)
+    p.add_argument("--tau", default=None,
+                   help="comma-separated probe binding times (s); default a grid of --points "
+                        "values over (0, the reference agonist's binding time]")
+    p.add_argument("--points", type=int, default=50, help="grid size when --tau is not given")
+    p.add_argument("--background", default=None, metavar="TAU:L[,TAU:L...]",
+                   help="the ligands the probe joins (s:molecules); default the model's "
+                        "reference agonists")
+    p.add_argument("--plot", default=None, metavar="PATH",
+                   help="also draw gamma(tau) into this PNG or PDF file")
+    add_json_option(p)
+
+
+@command("gamma", "per-molecule gradient gamma(tau) of a dilute probe ligand (its sign and "
+         "critical points decide the regime)", _gamma_args)
+def cmd_gamma(args):
+    import numpy as np
+
+    from antagonism.theory import gamma
+
+    from .options import number_list
+
+    model = model_from_args(args)
+    background = None
+    if args.background is not None:
+        pairs = [item.split(":") for item in args.background.split(",") if item.strip()]
+        if not pairs or any(len(pair) != 2 for pair in pairs):
+            raise CliError(f"--background must look like TAU:L[,TAU:L...], got "
+                           f"{args.background!r}")
+        background = ([number_list(t, "background")[0] for t, _ in pairs],
+                      [number_list(q, "background")[0] for _, q in pairs])
+    if args.tau is not None:
+        taus = number_list(args.tau, "tau", lo=0)
+    else:
+        if args.points < 2:
+            raise CliError(f"--points must be at least 2, got {args.points}")
+        top = float((background or model.reference_background())[0][0])
+        taus = np.linspace(top / args.points, top, args.points)
+    res = gamma(model, taus, background)
+    if args.plot:
+        _plot_gamma(res, args.plot, model)
+    payload = res.to_dict(keys=["model", "parameters", "tau", "gamma", "background_tau",
+                                "background_L", "expression"])
+    rows = [f"{'tau (s)':>10}  {'gamma (output/s/molecule)':>26}"]
+    rows += [f"{t:>10.4g}  {g:>26.6g}" for t, g in zip(res.tau, res.gamma)]
+    head = [f"model: {model!r}", f"gamma(tau) = {res.expression}" if res.expression else None]
+    emit(args, payload, "\n".join([h for h in head if h] + rows))
+
+
+def _plot_gamma(res, path, model):
+    from antagonism.numerics.figures.common import mathtext, pyplot, style
+
+    plt = pyplot()
+    with style():
+        fig, ax = plt.subplots(figsize=(4.2, 3.2), layout="constrained")
+        ax.plot(res.tau, res.gamma)
+        ax.axhline(0, color="0.5", lw=0.6)
+        ax.set(xlabel=r"probe binding time $\tau$ (s)",
+               ylabel=r"$\gamma(\tau)$ (output s$^{-1}$ molecule$^{-1}$)",
+               title=mathtext(model.label()))
+        fig.savefig(path, dpi=150)
+        plt.close(fig)
 
 
 def _regimes_args(p):

@@ -12,7 +12,7 @@ OT1_FILE = "ot1_peptides.csv"
 
 
 def load_ot1():
-    """The OT-1 / OVA peptide table (SCIENCE.md section 5) as a numpy structured array with
+    """The OT-1 / OVA peptide table (sources: ``ot1_sources()``) as a numpy structured array with
     fields peptide, ec50_rel, tau_s, tau_fitted (bool), antagonist_panel (bool).  Sources are
     in the CSV's comment header (``ot1_sources()``)."""
     text = files("antagonism.numerics.data").joinpath(OT1_FILE).read_text()

@@ -1,4 +1,5 @@
-"""Gradient descent on ligand binding times to the decision boundary (SCIENCE.md section 4).
+"""Gradient descent on ligand binding times to the decision boundary (Rademaker, Bengio &
+Francois, PRX 9, 031012, 2019, section on adversarial examples in ligand space).
 
 Only sub-threshold ligands (tau < tau_c) move, by tau <- tau - eps g, until the output falls
 below the threshold (the attack crossed the boundary), a fixed point (the output stops
@@ -8,10 +9,17 @@ the same loop (:func:`run_descent`):
 - ``"exact"``: per-ligand intensive gradient g_j = (sum L / L_j) dF/dtau_j / threshold, the
   same for every ligand at the same tau whatever the ensemble size (for T_{N,m}: a fused,
   compiled pass);
-- ``"binned"``: the paper's reference procedure -- histogram (width 0.2 on [0, 3.5]), each
-  ligand takes the raw gradient of its bin with L = the bin's count (crowded bins move
-  faster), re-bin and re-sort each iteration.  Quirk kept on purpose: ligands above the last
-  edge (3.5) fall out of the histogram and no longer count in the output.
+- ``"binned"``: the authors' procedure, reproduced exactly -- 17 bins of width 3.5/17 on
+  [0, 3.5], gradients evaluated at the centres linspace(0.1, 3.4, 17) (not the bins'
+  midpoints) with L = the bin's count (crowded bins move faster), each sub-threshold ligand
+  moves by its bin's raw gradient, tau < 0 is reset to 0.1, re-bin and re-sort each
+  iteration, and the loop stops one step after the binned output first falls below the
+  threshold.  Quirk kept on purpose: ligands above the last edge (3.5) fall out of the
+  histogram and no longer count in the output.  It is a procedure, not an optimiser: it has
+  no output-based fixed point (while no ligand changes bin the binned output stays the same
+  although the ligands move), so it stops only on a crossing, when no ligand moves at all,
+  or at the cap.  ``bin_width=w`` replaces the geometry by bins of width w with their
+  midpoints as centres.
 """
 from __future__ import annotations
 
@@ -84,36 +92,47 @@ class DescentResult(Result):
         return self.to_dict(keys=[k for k in self.SUMMARY if k in self])
 
 
-def run_descent(stepper, threshold, max_iter, ftol, progress=False):
+def run_descent(stepper, threshold, max_iter, ftol, progress=False, late_steps=0):
     """The descent loop, shared by every variant and model.
 
     ``stepper`` has ``output`` (the current output) and ``step()`` (move once, update
     ``output``, return the rms displacement).  Stops when the output is below ``threshold``
-    (crossed), when it changes by at most ``ftol`` relative (fixed point), or after
-    ``max_iter`` steps.  Returns (iterations, DescentStatus, output history, move history).
+    (crossed; then ``late_steps`` more steps are taken, as the authors' loop does), when it
+    changes by at most ``ftol`` relative (fixed point; ``ftol=None``: only when no ligand
+    moves at all), or after ``max_iter`` steps.  Returns (iterations, DescentStatus, output
+    history, move history).
     """
     T = stepper.output
     T_hist, moves = [T], []
     report = max(1, max_iter // 10)
+
+    def crossed(it):
+        for _ in range(late_steps):
+            moves.append(stepper.step())
+            T_hist.append(stepper.output)
+        return it + late_steps, DescentStatus.CROSSED, np.array(T_hist), np.array(moves)
+
     for it in range(max_iter):
         if T < threshold:
-            return it, DescentStatus.CROSSED, np.array(T_hist), np.array(moves)
+            return crossed(it)
         moves.append(stepper.step())
         T_new = stepper.output
         T_hist.append(T_new)
         if progress and (it + 1) % report == 0:
             print(f"[descent] iteration {it + 1}/{max_iter}: output {T_new:.6g}",
                   file=sys.stderr, flush=True)
-        if abs(T_new - T) <= ftol * T_new:
-            status = DescentStatus.CROSSED if T_new < threshold else DescentStatus.FIXED_POINT
-            return it + 1, status, np.array(T_hist), np.array(moves)
+        still = moves[-1] == 0.0 if ftol is None else abs(T_new - T) <= ftol * T_new
+        if still:
+            if T_new < threshold:
+                return crossed(it + 1)
+            return it + 1, DescentStatus.FIXED_POINT, np.array(T_hist), np.array(moves)
         T = T_new
     status = DescentStatus.CROSSED if T < threshold else DescentStatus.MAX_ITER
     return max_iter, status, np.array(T_hist), np.array(moves)
 
 
 def descend_to_boundary(model, tau, L, *, eps=0.2, max_iter=5000, ftol=1e-10,
-                        variant="exact", bin_width=0.2, bin_max=3.5, backend="auto",
+                        variant="exact", bin_width=None, bin_max=3.5, backend="auto",
                         progress=False):
     """Descend the sub-threshold ligands of ``model`` to its decision boundary.
 
@@ -122,8 +141,11 @@ def descend_to_boundary(model, tau, L, *, eps=0.2, max_iter=5000, ftol=1e-10,
     model : CellModel with numeric parameters (its tau_c sets which ligands move)
     tau, L : array_like -- binding times (s, > 0) and quantities (>= 0); not modified
     eps : float -- step size; max_iter : int -- iteration cap
-    ftol : float -- fixed point when |F_k - F_{k-1}| <= ftol F_k
+    ftol : float -- ("exact") fixed point when |F_k - F_{k-1}| <= ftol F_k; the binned
+        procedure ignores it (it stops only on a crossing, no move at all, or the cap)
     variant : {"exact", "binned"}
+    bin_width, bin_max : ("binned") None: the authors' 17 bins on [0, 3.5] with centres
+        linspace(0.1, 3.4, 17); a width w: bins of width w on [0, bin_max], midpoints
     progress : bool -- report every tenth of the cap on standard error
 
     Returns
@@ -149,9 +171,12 @@ def descend_to_boundary(model, tau, L, *, eps=0.2, max_iter=5000, ftol=1e-10,
     lower, upper = 1e-9 * tau_c, tau_c * (1 - 1e-12)
     if variant == "exact":
         stepper = ev.descent_stepper(work, L, eps, lower, upper)
+        it, status, T_hist, moves = run_descent(stepper, threshold, max_iter, ftol, progress)
     else:
-        stepper = BinnedStepper(ev, work, eps, bin_width, bin_max, lower)
-    it, status, T_hist, moves = run_descent(stepper, threshold, max_iter, ftol, progress)
+        edges, centres = bin_geometry(bin_width, bin_max)
+        stepper = BinnedStepper(ev, work, eps, edges, centres, upper)
+        it, status, T_hist, moves = run_descent(stepper, threshold, max_iter, None, progress,
+                                                late_steps=1)
     res.update(tau=stepper.tau, iterations=it, status=status, message=status.message,
                T_history=T_hist, rms_move_history=moves,
                converged=status is not DescentStatus.MAX_ITER)
@@ -192,14 +217,32 @@ def bin_edges(bin_width=0.2, bin_max=3.5):
     return np.append(edges, bin_max)
 
 
-class BinnedStepper:
-    """The paper's binned procedure (see the module docstring); ligands have L = 1.
-    ``output`` is the binned output (ligands above the last edge dropped)."""
+#: The authors' bins: 17 on [0, 3.5] (width 3.5/17), gradients at linspace(0.1, 3.4, 17).
+AUTHORS_BINS = {"n_bins": 17, "bin_max": 3.5, "centres": (0.1, 3.4), "reset_tau": 0.1}
 
-    def __init__(self, evaluator, tau, eps, bin_width, bin_max, lower):
-        self.ev, self.eps, self.lower = evaluator, eps, lower
-        self.edges = bin_edges(bin_width, bin_max)
-        self.centres = 0.5 * (self.edges[:-1] + self.edges[1:])
+
+def bin_geometry(bin_width=None, bin_max=3.5):
+    """(edges, centres) of the binned procedure: the authors' geometry for ``bin_width=None``
+    (edges linspace(0, 3.5, 18), centres linspace(0.1, 3.4, 17)); otherwise bins of width
+    ``bin_width`` on [0, bin_max] and their midpoints."""
+    if bin_width is None:
+        n = AUTHORS_BINS["n_bins"]
+        return (np.linspace(0.0, AUTHORS_BINS["bin_max"], n + 1),
+                np.linspace(*AUTHORS_BINS["centres"], n))
+    bin_width = check_positive_scalar(bin_width, "bin_width")
+    edges = bin_edges(bin_width, check_positive_scalar(bin_max, "bin_max"))
+    return edges, 0.5 * (edges[:-1] + edges[1:])
+
+
+class BinnedStepper:
+    """The authors' binned procedure (see the module docstring); ligands have L = 1.
+    ``output`` is the binned output (ligands above the last edge dropped); a ligand pushed
+    below 0 is reset to ``reset_tau`` = 0.1 s; none passes ``upper`` (just below tau_c)."""
+
+    def __init__(self, evaluator, tau, eps, edges, centres, upper,
+                 reset_tau=AUTHORS_BINS["reset_tau"]):
+        self.ev, self.eps, self.upper, self.reset_tau = evaluator, eps, upper, reset_tau
+        self.edges, self.centres = np.asarray(edges, float), np.asarray(centres, float)
         self.tau = tau
         self.output = self._measure()
 
@@ -217,8 +260,9 @@ class BinnedStepper:
                       self.centres.size - 1)
         inside = (self.tau >= 0) & (self.tau < edges[-1])
         step = np.where(inside & (self.tau < tau_c), self.eps * grad[idx], 0.0)
-        new = np.sort(np.clip(self.tau - step, self.lower,
-                              np.where(self.tau < tau_c, tau_c, np.inf)))
+        new = self.tau - step
+        new = np.where(new < 0, self.reset_tau, new)
+        new = np.sort(np.where(self.tau < tau_c, np.minimum(new, self.upper), new))
         moved = float(np.sqrt(np.mean((np.sort(self.tau) - new) ** 2)))
         self.tau[:] = new
         self.output = self._measure()

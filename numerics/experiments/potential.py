@@ -1,7 +1,8 @@
 """Antagonism curves: F(tau_2) and FC(tau_2) of an agonist + antagonist mixture, any model.
 
-The SCIENCE.md section 4 set-up: R ligands, agonists L_1 = 0.4 R at tau_1 = tau_c, and
-L_2 = 0.6 R at tau_2 in (0, tau_c).  The minimum of F(tau_2) is the strongest antagonist;
+The set-up of the paper's antagonism-potential figure (Rademaker et al. 2019): R ligands,
+agonists L_1 = 0.4 R at tau_1 = tau_c, and L_2 = 0.6 R at tau_2 in (0, tau_c).  The minimum
+of F(tau_2) is the strongest antagonist;
 the inflection below it (root of d^2F/dtau_2^2 in (0, tau_min)) is the critical point of
 the gradient.  Both are located with bracketed solvers on the model's evaluator.
 """

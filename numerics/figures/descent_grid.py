@@ -6,53 +6,86 @@ import numpy as np
 from antagonism.derivations import AdaptiveProofreading
 
 from . import figure
-from .common import TAU_C, pyplot, save
+from .common import TAU_C, colour, pyplot, save
+
+IMAGE_PAIRS = ((3, 1), (3, 2), (4, 1), (5, 3))
+
+
+def verdict(r):
+    """The panel's one-line outcome: a cell already off at the start did not cross."""
+    if r.iterations == 0 and r.T_initial < r.threshold:
+        return f"off from the start, $T_0 = {r.T_initial:.2f}$"
+    return f"{r.status} after {r.iterations} it., $T = {r.T_final:.3f}$"
 
 
 @figure("descent_grid")
-def draw(out, *, quick=False, seed=0, progress=True):
-    """Final tau histograms of the exact descent for every (N, m), and (as a second figure,
-    ``descent_ligand_images``) the ligands as an image before and after."""
+def draw(out, *, quick=False, seed=0, progress=True, tau_c=TAU_C):
+    """Final tau histograms of the exact descent for every (N, m) at ``tau_c`` (3 s), and (a
+    second figure, ``descent_ligand_images``) the ligands as an image before and after."""
     from ..cells.ligands import paper_ligands
     from ..experiments.descent import descend_to_boundary
 
     plt = pyplot()
     n = 2000 if quick else 101**2
     Nmax = 3 if quick else 5
-    lig = paper_ligands(n, 0.3, TAU_C, seed)
-    fig, axes = plt.subplots(Nmax, Nmax, figsize=(3 * Nmax, 2.4 * Nmax), squeeze=False)
+    lig = paper_ligands(n, 0.3, tau_c, seed)
+    fig, axes = plt.subplots(Nmax, Nmax, figsize=(2.7 * Nmax + 0.4, 2.0 * Nmax + 0.8),
+                             layout="constrained", squeeze=False, sharex=True)
     summary, images = {}, {}
-    bins = np.linspace(0, 4.5, 46)
+    bins = np.linspace(0, 1.5 * tau_c, 46)
     for N in range(1, Nmax + 1):
         for m in range(Nmax):
             ax = axes[N - 1, m]
             if m >= N:
                 ax.axis("off")
                 continue
-            r = descend_to_boundary(AdaptiveProofreading(N, m, TAU_C), lig.tau, lig.L,
+            r = descend_to_boundary(AdaptiveProofreading(N, m, tau_c), lig.tau, lig.L,
                                     max_iter=2000 if quick else 20000)
-            ax.hist(lig.tau, bins, color="lightgrey", label="initial")
+            ax.hist(lig.tau, bins, color="0.8", label="initial")
             ax.hist(r.tau, bins, histtype="step", color="k", label="final")
             if r.tau_star_predicted:
-                ax.axvline(r.tau_star_predicted, color="tab:red", lw=1)
-            ax.set_title(f"(N,m)=({N},{m}) {r.status}, T={r.T_final:.3f}", fontsize=8)
+                ax.axvline(r.tau_star_predicted, color=colour(3), lw=1,
+                           label=r"$\tau^*(T_{\rm final})$")
             ax.set_yscale("log")
-            summary[f"{N},{m}"] = r.summary()
-            if (N, m) in ((4, 1), (5, 3), (3, 1), (3, 2)):
+            ax.set_title(f"$T_{{{N},{m}}}$: {verdict(r)}", fontsize=8)
+            if m == 0:
+                ax.set_ylabel("ligands")
+            if N == Nmax or m == N - 1:
+                ax.set_xlabel(r"binding time $\tau$ (s)")
+                ax.xaxis.set_tick_params(labelbottom=True)
+            summary[f"{N},{m}"] = {**r.summary(), "off_from_start": bool(
+                r.iterations == 0 and r.T_initial < r.threshold)}
+            if (N, m) in IMAGE_PAIRS:
                 images[(N, m)] = r.tau
-    fig.suptitle("Exact descent to the boundary on the paper's set-up: final tau histograms "
-                 "(red: theory's tau*(T_final))")
+    handles, labels = [], []
+    for ax in axes.ravel():
+        for h, lab in zip(*ax.get_legend_handles_labels()):
+            if lab not in labels:
+                handles.append(h)
+                labels.append(lab)
+    fig.legend(handles, labels, loc="outside lower center", ncol=len(labels))
+    fig.suptitle(f"Exact descent to the boundary, {n} ligands (30 % agonists), "
+                 rf"$\tau_c = {tau_c:g}$ s: rows $N$, columns $m$")
     meta = save(fig, out, "descent_grid", {"params": {"n_ligands": n, "eps": 0.2,
-                                                      "agonist_fraction": 0.3},
+                                                      "agonist_fraction": 0.3, "tau_c": tau_c},
                                            "seed": seed, "summary": summary})
     side = int(np.sqrt(n))
-    fig, axes = plt.subplots(1, len(images) + 1, figsize=(3.2 * (len(images) + 1), 3))
-    axes[0].imshow(lig.tau[:side * side].reshape(side, side), vmin=0, vmax=4, cmap="magma")
+    k = len(images) + 1
+    fig, axes = plt.subplots(1, k, figsize=(2.3 * k + 0.8, 2.9), layout="constrained")
+    vmax = 1.5 * tau_c
+    im = axes[0].imshow(lig.tau[:side * side].reshape(side, side), vmin=0, vmax=vmax,
+                        cmap="magma")
     axes[0].set_title("initial ligands")
     for ax, ((N, m), tau) in zip(axes[1:], images.items()):
-        ax.imshow(tau[:side * side].reshape(side, side), vmin=0, vmax=4, cmap="magma")
-        ax.set_title(f"final, (N,m)=({N},{m})")
+        ax.imshow(tau[:side * side].reshape(side, side), vmin=0, vmax=vmax, cmap="magma")
+        ax.set_title(f"final, $T_{{{N},{m}}}$")
     for ax in axes:
-        ax.axis("off")
-    save(fig, out, "descent_ligand_images", {"params": {"n_ligands": n}, "seed": seed})
+        ax.set_axis_off()
+    cb = fig.colorbar(im, ax=list(axes), shrink=0.9)
+    cb.set_label(r"binding time $\tau$ (s)")
+    cb.ax.axhline(tau_c, color="w", lw=1)
+    fig.suptitle(rf"Ligands as pixels (one ligand each; $\tau_c = {tau_c:g}$ s, white mark "
+                 "on the scale)")
+    save(fig, out, "descent_ligand_images", {"params": {"n_ligands": n, "tau_c": tau_c},
+                                             "seed": seed})
     return meta

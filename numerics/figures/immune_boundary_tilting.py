@@ -1,4 +1,4 @@
-"""Immune boundary tilting: the antagonist quantity on the decision boundary."""
+"""Immune boundary tilting: the antagonist quantity on the decision boundary, L_2*(tau_1)."""
 from __future__ import annotations
 
 import numpy as np
@@ -6,31 +6,37 @@ import numpy as np
 from antagonism.derivations import AdaptiveProofreading
 
 from . import figure
-from .common import pyplot, save
+from .common import TAU_C, colour, pyplot, save
+
+TAU2 = (0.1, 1.0, 2.0, 2.7)  # s: antagonist binding times, self to just below threshold
 
 
 @figure("immune_boundary_tilting")
-def draw(out, *, quick=False, seed=0, progress=True):
-    """Surfaces L_2*(tau_1, L_1) for (N, m) = (1, 0) and (5, 3), tau_2 in {0.1, 3},
-    tau_c = 4 (SCIENCE.md section 4)."""
+def draw(out, *, quick=False, seed=0, progress=True, tau_c=TAU_C, pairs=((1, 0), (5, 3))):
+    """Boundary lines L_2*(tau_1)/L_1 = w(tau_1)/(-w(tau_2)) of T_{N,m} for (N, m) = (1, 0)
+    and (5, 3), one line per antagonist binding time tau_2, at ``tau_c`` (3 s, as every
+    figure).  L_2* is proportional to L_1, so one line per tau_2 gives the whole boundary."""
     from antagonism.theory import decision_boundary
 
     plt = pyplot()
-    tau_c = 4.0
-    t1 = np.linspace(4.2, 8, 25 if quick else 50)
-    L1 = np.geomspace(1, 1e4, 25 if quick else 50)
-    T1, LL1 = np.meshgrid(t1, L1)
-    fig = plt.figure(figsize=(11, 9))
+    t1 = np.linspace(tau_c * 1.01, 2 * tau_c, 60 if quick else 200)
+    fig, axes = plt.subplots(1, len(pairs), figsize=(3.3 * len(pairs), 3.4), sharey=True,
+                             layout="constrained", squeeze=False)
     summary = {}
-    for k, ((N, m), t2) in enumerate([((1, 0), 0.1), ((1, 0), 3.0), ((5, 3), 0.1),
-                                      ((5, 3), 3.0)]):
+    for ax, (N, m) in zip(axes[0], pairs):
         model = AdaptiveProofreading(N, m, tau_c)
-        Ls = decision_boundary(model, T1.ravel(), LL1.ravel(), t2).reshape(T1.shape)
-        ax = fig.add_subplot(2, 2, k + 1, projection="3d")
-        ax.plot_surface(T1, np.log10(LL1), np.log10(Ls), cmap="viridis")
-        ax.set(xlabel=r"$\tau_1$", ylabel=r"log$_{10} L_1$", zlabel=r"log$_{10} L_2^*$",
-               title=f"(N,m)=({N},{m}), tau_2={t2}")
-        summary[f"{N},{m},{t2}"] = {"median_log10_L2star": float(np.median(np.log10(Ls)))}
-    fig.suptitle("Immune boundary tilting: antagonists needed to silence agonists (tau_c = 4)")
-    return save(fig, out, "immune_boundary_tilting", {"params": {"tau_c": tau_c},
-                                                      "seed": seed, "summary": summary})
+        for k, t2 in enumerate(TAU2):
+            ratio = decision_boundary(model, t1, np.ones_like(t1), t2)
+            ax.plot(t1, ratio, color=colour(k), label=rf"$\tau_2 = {t2:g}$ s")
+            summary[f"{N},{m},tau2={t2:g}"] = {
+                "L2star_over_L1_at_tau1=1.5tau_c": float(np.interp(1.5 * tau_c, t1, ratio))}
+        ax.set(yscale="log", title=f"$T_{{{N},{m}}}$", xlabel=r"agonist binding time "
+               r"$\tau_1$ (s)")
+    axes[0, 0].set_ylabel(r"antagonists on the boundary $L_2^*/L_1$")
+    handles, labels = axes[0, 0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside right center", title="antagonist")
+    fig.suptitle(r"Immune boundary tilting: the cell responds below each line "
+                 rf"($\tau_c = {tau_c:g}$ s)")
+    return save(fig, out, "immune_boundary_tilting", {
+        "params": {"tau_c": tau_c, "tau2": list(TAU2), "pairs": [list(p) for p in pairs]},
+        "seed": seed, "summary": summary})

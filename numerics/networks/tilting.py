@@ -1,6 +1,7 @@
-"""Digit boundary tilting (SCIENCE.md section 4): two digit classes, a linear classifier, and
-the "mean-direction" FGSM x -/+ eps sign(mean_a - mean_b) that pushes each image toward the
-other class's mean -- the analogue of tilting the immune decision boundary."""
+"""Digit boundary tilting (Rademaker, Bengio & Francois, PRX 2019): two digit classes, a
+linear classifier, and the "mean-direction" FGSM x -/+ eps sign(mean_a - mean_b) that
+pushes each image toward the other class's mean -- the analogue of tilting the immune
+decision boundary."""
 from __future__ import annotations
 
 import numpy as np
@@ -15,7 +16,9 @@ from .zoo import logistic_regression
 
 class TiltingResult(Result):
     """Keys: eps (grid), accuracy_natural, accuracy_adversarial (arrays), classes, seed,
-    direction (the sign pattern, shaped as one image: ``image_shape``)."""
+    direction (the sign pattern, shaped as one image: ``image_shape``), natural_model and
+    robust_model (the two trained classifiers), x_test and y_test (the two classes' test
+    images, labels 0/1)."""
 
 
 def mean_direction_attack(x, y, direction, eps):
@@ -52,4 +55,6 @@ def boundary_tilting(classes=(3, 8), eps_grid=None, train_eps=0.3, seed=0, data=
                                                  yte) for e in eps_grid])
     return TiltingResult(eps=eps_grid, accuracy_natural=acc(natural),
                          accuracy_adversarial=acc(robust), classes=tuple(classes), seed=seed,
-                         direction=direction.reshape(data.image_shape))
+                         direction=direction.reshape(data.image_shape), natural_model=natural,
+                         robust_model=robust,
+                         x_test=xte, y_test=yte)
