@@ -5,6 +5,7 @@ Everything the package writes for reuse lives under one root:
     $ANTAGONISM_CACHE_DIR            (default ~/.cache/antagonism)
         kernels/   generated kernel modules and numba's compiled code next to them
         models/    trained network weights (.npz)
+        sweeps/    finished tasks of sweeps (one JSON file per task, named by its content hash)
 
 Nothing is ever written outside the root, and nothing is downloaded.
 """
@@ -18,7 +19,7 @@ from pathlib import Path
 from antagonism.derivations.errors import InputError
 
 ENV = "ANTAGONISM_CACHE_DIR"
-KINDS = ("kernels", "models")
+KINDS = ("kernels", "models", "sweeps")
 
 
 def cache_root() -> Path:
