@@ -133,3 +133,15 @@ def test_issue_command_dask_equals_local(tmp_path):
         if r["m"] > 0:
             N, m, tc = r["N"], r["m"], r["tau_c"]
             assert math.isclose(r["tau_star"], tc * (m / N) ** (1 / (N - m)), rel_tol=1e-9)
+
+
+@pytest.mark.slow
+def test_literature_table_is_the_same_on_every_executor(capsys):
+    pytest.importorskip("distributed")
+    outs = []
+    for extra in ([], ["--executor", "processes", "--workers", "2"],
+                  ["--executor", "dask", "--workers", "2"]):
+        assert main(["literature", "--json", "--no-cache", *extra]) == 0
+        outs.append(capsys.readouterr().out)
+    assert outs[1] == outs[0] and outs[2] == outs[0]
+    assert len(json.loads(outs[0])) >= 7

@@ -99,6 +99,7 @@ def cmd_docs(args):
 
 
 def _literature_args(p):
+    add_executor_options(p)
     add_json_option(p)
 
 
@@ -107,7 +108,8 @@ def _literature_args(p):
 def cmd_literature(args):
     from antagonism.numerics.experiments.literature import literature_markdown, literature_table
 
-    rows = literature_table()
+    rows = literature_table(**executor_options(args), progress=not args.json,
+                            cache="literature" if args.cache else None)
     if args.json:
         print(json.dumps([r.to_dict() for r in rows]))
     else:

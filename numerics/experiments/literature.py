@@ -20,6 +20,7 @@ from antagonism.theory import classify, model_evaluator
 from antagonism.theory.result import Result
 
 from ..data.reaction_files import literature_files, load_model_file
+from .executor import run_tasks
 
 MIXTURE = ([10.0, 2.0, 0.5], [100.0, 1000.0, 3000.0])  # agonists, antagonists, self
 
@@ -69,24 +70,36 @@ def cross_check(model):
 
 
 @lru_cache(maxsize=1)
-def literature_table():
+def literature_table(executor="local", scheduler=None, workers=None, cache=None,
+                     progress=False):
     """One Result per shipped model (a tuple, computed once per process): name, file,
     source, regime, tau_c, tau_star_over_tau_c, tau_inflection_over_tau_c (both relative
     to the model's threshold binding time tau_c), escape, small_tau_exponent, cross_check,
-    cross_check_passed."""
-    rows = []
-    for stem, path in literature_files().items():
+    cross_check_passed.  One task per model, run by :func:`~.executor.run_tasks` (same
+    options)."""
+    run = run_tasks(literature_row, [{"stem": stem} for stem in literature_files()],
+                    executor=executor, scheduler=scheduler, workers=workers, cache=cache,
+                    progress=progress, label="literature")
+    return tuple(Result(row) for row in run.results)
+
+
+def literature_row(stem):
+    """The literature table's row of the shipped model ``stem`` (a task of the sweep layer:
+    the worker finds the file in its own installed copy of the package)."""
+    for stem_, path in literature_files().items():
+        if stem_ != stem:
+            continue
         model = load_model_file(path)
         r = classify(model)
         passed, text = cross_check(model)
-        rows.append(Result(
+        return Result(
             name=model.network.name, file=f"{stem}.ant", source=model.network.source,
             regime=r.regime, tau_c=r.tau_c, tau_star_over_tau_c=r.tau_star_over_tau_c,
             tau_inflection_over_tau_c=None if r.tau_inflection is None
             else r.tau_inflection / r.tau_c,
             escape=r.escape, small_tau_exponent=r.small_tau_exponent,
-            cross_check=text, cross_check_passed=passed))
-    return tuple(rows)
+            cross_check=text, cross_check_passed=passed)
+    raise InputError(f"no shipped literature model {stem!r}")
 
 
 def literature_markdown(rows=None):
