@@ -145,3 +145,21 @@ def test_literature_table_is_the_same_on_every_executor(capsys):
         outs.append(capsys.readouterr().out)
     assert outs[1] == outs[0] and outs[2] == outs[0]
     assert len(json.loads(outs[0])) >= 7
+
+
+def test_regime_executor_only_with_sensitivity(capsys):
+    assert main(["regime", "--executor", "processes", "--quick"]) == 2
+    assert "--executor applies to --sensitivity" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_sensitivity_rows_are_the_same_in_processes(tmp_path, monkeypatch):
+    from antagonism.numerics.experiments.regime_measures import sensitivity_table
+
+    monkeypatch.setenv("ANTAGONISM_CACHE_DIR", str(tmp_path))
+    kw = dict(seeds=(0,), widths=(32,), train_eps=(0.1,), eps=(0.1, 0.2), quick=True,
+              progress=False)
+    local = sensitivity_table(**kw)
+    pooled = sensitivity_table(**kw, executor="processes", workers=2)
+    assert [r.to_dict() for r in pooled] == [r.to_dict() for r in local]
+    assert [(r.width, r.eps) for r in local] == [(32, 0.1), (32, 0.2)]

@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from . import CliError, command, emit
-from .options import add_json_option, check_seed, number_list
+from .options import (
+    add_executor_options,
+    add_json_option,
+    check_seed,
+    executor_options,
+    number_list,
+)
 
 
 def _network_options(p, default_networks):
@@ -80,6 +86,7 @@ def _regime_args(p):
     p.add_argument("--sensitivity", action="store_true",
                    help="instead: the PGD-trained network's measures over the width (64, "
                         "256, 1024), the training budget (0.1, 0.25) and eps (0.1, 0.2, 0.3)")
+    add_executor_options(p)
 
 
 @command("regime", "the regime of trained networks, measured as the cell theory defines it "
@@ -94,12 +101,17 @@ def cmd_regime(args):
     if args.sensitivity:
         from antagonism.numerics.experiments.regime_measures import sensitivity_table
 
-        rows = sensitivity_table(_seeds(args), quick=args.quick)
+        rows = sensitivity_table(_seeds(args), quick=args.quick, progress=not args.json,
+                                 cache="sensitivity" if args.cache else None,
+                                 **executor_options(args))
         emit(args, [r.to_dict() for r in rows], "\n".join(
             f"width {r.width:>5} train eps {r.train_eps:<5g} eps {r.eps:<4g} r "
             f"{r.weak_input_ratio['mean_of_seed_medians']:.3f} robust accuracy "
             f"{r.robust_accuracy['mean']:.3f}  {r.verdict}" for r in rows))
         return
+    if args.executor != "local":
+        raise CliError("--executor applies to --sensitivity; the networks of one report "
+                       "are measured in this process")
     report = network_regime_report(names, _seeds(args), dataset=args.dataset,
                                    data_dir=args.data_dir, eps=args.eps, quick=args.quick,
                                    extra=extra, limit=args.limit)

@@ -298,21 +298,28 @@ def cell_sensitivity(model, n_ligands=2000, agonist_fraction=0.3, seed=0, backen
 
 
 def sensitivity_table(seeds=(0, 1, 2, 3, 4), widths=(64, 256, 1024), train_eps=(0.1, 0.25),
-                      eps=(0.1, 0.2, 0.3), quick=False, progress=True):
+                      eps=(0.1, 0.2, 0.3), quick=False, progress=True, executor="local",
+                      scheduler=None, workers=None, cache=None):
     """The PGD-trained network's weak-input ratio and robust accuracy against the width,
-    the training budget and the attack budget (each over the seeds, with CIs)."""
-    rows = []
-    for width in widths:
-        for te in train_eps:
-            for e in eps:
-                rep = network_regime_report(("natural", "pgd_trained"), seeds, eps=e,
-                                            quick=quick, progress=progress, hidden=(width,),
-                                            train_eps=te)
-                row = rep.networks["pgd_trained"]
-                rows.append(Result(width=width, train_eps=te, eps=e,
-                                   weak_input_ratio=row["weak_input_ratio"],
-                                   robust_accuracy=row["robust_accuracy"],
-                                   natural_ratio=rep.networks["natural"]["weak_input_ratio"],
-                                   verdict=row["verdict"],
-                                   verdict_per_seed=row["verdict_per_seed"]))
-    return rows
+    the training budget and the attack budget (each over the seeds, with CIs).  One task
+    per (width, training budget, eps), run by :func:`~.executor.run_tasks` (same options)."""
+    from .executor import run_tasks
+
+    tasks = [{"width": int(width), "train_eps": float(te), "eps": float(e),
+              "seeds": [int(s) for s in seeds], "quick": bool(quick)}
+             for width in widths for te in train_eps for e in eps]
+    run = run_tasks(sensitivity_row, tasks, executor=executor, scheduler=scheduler,
+                    workers=workers, cache=cache, progress=progress, label="sensitivity")
+    return [Result(row) for row in run.results]
+
+
+def sensitivity_row(width, train_eps, eps, seeds, quick):
+    """One row of :func:`sensitivity_table` (a task of the sweep layer)."""
+    rep = network_regime_report(("natural", "pgd_trained"), seeds, eps=eps, quick=quick,
+                                progress=False, hidden=(width,), train_eps=train_eps)
+    row = rep.networks["pgd_trained"]
+    return Result(width=width, train_eps=train_eps, eps=eps,
+                  weak_input_ratio=row["weak_input_ratio"],
+                  robust_accuracy=row["robust_accuracy"],
+                  natural_ratio=rep.networks["natural"]["weak_input_ratio"],
+                  verdict=row["verdict"], verdict_per_seed=row["verdict_per_seed"])
