@@ -80,6 +80,8 @@ def test_run_tasks_rejects_bad_input():
         ex.run_tasks(regime_point, [], cache="../elsewhere")
     with pytest.raises(ValueError, match="empty sweep grid"):
         parameter_sweep("adaptive", {"N": []})
+    with pytest.raises(ValueError, match="unknown model"):  # a task's error reaches the caller
+        ex.run_tasks(regime_point, [{"model": "nope", "parameters": {}}])
 
 
 @pytest.mark.parametrize("argv,msg", [

@@ -12,8 +12,8 @@ compiled by numba with ``cache=True`` so later processes reuse the machine code.
 
 Two kinds of module:
 
-- **generic** (one for every (N, m)): N and m are arguments; u^N = exp(N log u).  Compiled
-  once per machine;
+- **generic** (one for every (N, m)): N and m are arguments; u^N by repeated squaring when
+  both are integers below 128, exp(N log u) otherwise.  Compiled once per machine;
 - **specialised** (the default): the exponents are baked in, as repeated multiplications
   for integers, square roots for quarter and half integers and one log and one exp per
   fractional part otherwise (much faster per ligand; one compile per (N, m), cached on disk).
@@ -219,6 +219,19 @@ def vec_log(x):
     return r if x > 0.0 else -math.inf
 
 
+@njit(cache=True, error_model="numpy")
+def int_pow(u, k):
+    \"\"\"u**k for an integer 0 <= k < 128: repeated squaring in a fixed 7 steps (LLVM unrolls
+    them, so the ligand loops stay vectorised).\"\"\"
+    r = 1.0
+    b = u
+    for _ in range(7):
+        r = r * b if k & 1 else r
+        b = b * b
+        k >>= 1
+    return r
+
+
 @njit(cache=True, error_model="numpy", fastmath={"contract"})
 def vec_exp(x):
     \"\"\"exp(x), < 1 ulp (0 below -745.2, inf above 709.8): x = k log 2 + r, |r| <= log(2)/2,
@@ -322,17 +335,27 @@ class _Powers:
         if self.specialised:
             lines, names = _power_lines(sorted({self.N, self.m}), "u", indent)
             return lines + [f"{pad}pN = {names[self.N]}", f"{pad}pm = {names[self.m]}"]
-        return [f"{pad}lu = vec_log(u)", f"{pad}pN = vec_exp(N * lu)",
-                f"{pad}pm = vec_exp(m * lu)"]
+        # integer exponents (a loop-invariant test: LLVM splits the loop in two) by repeated
+        # squaring, any other by exp(k log u)
+        return [f"{pad}if ints:", f"{pad}    pN = int_pow(u, iN)", f"{pad}    pm = int_pow(u, im)",
+                f"{pad}else:", f"{pad}    lu = vec_log(u)", f"{pad}    pN = vec_exp(N * lu)",
+                f"{pad}    pm = vec_exp(m * lu)"]
+
+    def setup(self):
+        """Lines before a loop over ligands: are the run-time exponents small integers?"""
+        if self.specialised:
+            return []
+        return ["    ints = N == math.floor(N) and m == math.floor(m) and 0.0 <= m and N < 128.0",
+                "    iN = int(N) if ints else 0", "    im = int(m) if ints else 0"]
 
 
-def _loop_function(name, args, consts, body, out_expr, parallel=False):
-    """Source of a loop over ligands with hoisted constants."""
+def _loop_function(name, args, consts, body, out_expr, parallel=False, setup=()):
+    """Source of a loop over ligands with hoisted constants (and ``setup`` lines)."""
     deco = ("@njit(**KERNEL, parallel=True, fastmath=FASTMATH)" if parallel
             else "@njit(**KERNEL, fastmath=FASTMATH)")
     rng = "prange" if parallel else "range"
     head = [deco, f"def {name}({args}, N, m):"]
-    pre = [f"    {c} = {_print(e)}" for c, e in consts]
+    pre = [*setup, *[f"    {c} = {_print(e)}" for c, e in consts]]
     loop = [f"    for i in {rng}(tau.shape[0]):", *body, f"        {out_expr}"]
     return "\n".join(head + pre + loop) + "\n"
 
@@ -349,7 +372,8 @@ def kernel_source(N=None, m=None):
     per_ligand = ["        u = tau[i] * inv_rho", *powers.lines()]
     parts.append("\n".join([
         "@njit(**KERNEL, parallel=True, fastmath=FASTMATH)",
-        "def scaled_sums(tau, L, inv_rho, N, m):", "    sN = 0.0", "    sm = 0.0",
+        "def scaled_sums(tau, L, inv_rho, N, m):", *powers.setup(), "    sN = 0.0",
+        "    sm = 0.0",
         "    for i in prange(tau.shape[0]):", *per_ligand,
         "        sN += L[i] * pN", "        sm += L[i] * pm", "    return sN, sm", ""]))
     parts.append("\n".join([
@@ -361,7 +385,8 @@ def kernel_source(N=None, m=None):
         consts, loop = _hoist(ex[name], [u, Li, pN, pm], "c")
         body = per_ligand + (["        Li = L[i]"] if with_L else [])
         parts.append(_loop_function(name, "tau, L, inv_rho, sN, sm, out", consts, body,
-                                    f"out[i] = ({_print(loop)}){scale}"))
+                                    f"out[i] = ({_print(loop)}){scale}",
+                                    setup=powers.setup()))
     # the fused descent pass: gradient with L_i = 1, move, clip, new sums and new powers
     grad_unit = ex["grad_log"].subs(Li, 1)
     if not powers.stored:  # integer powers of u, no division: u^(N-1), u^(m-1) directly
@@ -379,7 +404,7 @@ def kernel_source(N=None, m=None):
         '    """Move every ligand with tau < tau_c by -step (d log T/d tau)/L_i, clip to',
         '    [lower, upper]; P, Q hold u^N, u^m of the current tau (generic modules update',
         '    them).  Returns the new scaled sums and the squared displacement."""',
-        *[f"    {c} = {_print(e)}" for c, e in consts],
+        *powers.setup(), *[f"    {c} = {_print(e)}" for c, e in consts],
         "    nN = 0.0", "    nm = 0.0", "    moved2 = 0.0",
         "    for i in prange(tau.shape[0]):", "        t = tau[i]",
         "        u = t * inv_rho",
@@ -395,7 +420,7 @@ def kernel_source(N=None, m=None):
         "    return nN, nm, moved2", ""]))
     parts.append("\n".join([
         "@njit(**KERNEL, parallel=True, fastmath=FASTMATH)",
-        "def init_powers(tau, inv_rho, P, Q, N, m):",
+        "def init_powers(tau, inv_rho, P, Q, N, m):", *powers.setup(),
         "    for i in prange(tau.shape[0]):", *per_ligand,
         "        P[i] = pN", "        Q[i] = pm", ""]))
     what = (f"specialised to N = {float(N):g}, m = {float(m):g}" if powers.specialised

@@ -245,10 +245,13 @@ def _run_processes(name, jobs, workers, finish):
     # spawn, not fork: forking after numba's thread pool has started is unsafe
     ctx = multiprocessing.get_context("spawn")
     n = min(workers or os.cpu_count() or 1, len(jobs))
-    with ProcessPoolExecutor(n, mp_context=ctx, initializer=_single_threaded) as pool:
+    pool = ProcessPoolExecutor(n, mp_context=ctx, initializer=_single_threaded)
+    try:
         futures = {pool.submit(_call, name, kwargs): key for key, kwargs in jobs.items()}
         for future in as_completed(futures):
             finish(futures[future], future.result())
+    finally:  # on a failure (or ^C), drop the tasks not yet started
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _connect(scheduler, workers):
