@@ -1,6 +1,6 @@
 """Benchmark: exact ligand descent, compiled vs plain numpy vs the paper's binned procedure.
 
-Run on demand:  python benchmarks/ligand_descent.py [--json] [--sizes 1e4,1e5,1e6]
+Run on demand:  python benchmarks/ligand_descent.py [--json] [--sizes 1e4,1e5,1e6] [--repeats 5]
 
 For every size it times, in the same run and on the same ligands (the paper's set-up):
   compiled  the package's descent loop over its fused numba pass (antagonism.numerics.cells),
@@ -9,9 +9,12 @@ For every size it times, in the same run and on the same ligands (the paper's se
   numpy     a plain vectorised numpy implementation of the same exact descent (below)
   binned    a faithful re-implementation of the paper's binned procedure (below)
   floor     a streaming floor that only reads tau and L and writes tau (copyto + dot)
-and prints ns per ligand per iteration, the compiled kernel's speedup over numpy and its ratio
-to the floor.  Cold start (derive + generate + compile) and warm start (disk cache) are
-measured in fresh subprocesses.
+and prints ns per ligand per iteration (min, median and max over ``--repeats`` repeats), the
+compiled kernel's speedup over numpy and its ratio to the floor.  The compiled pass and the
+floor are timed back to back in every repeat, and the ratio is the median of the per-repeat
+ratios, so a load that changes during the run affects both alike; the machine's load
+average (os.getloadavg) before and after each size is part of the report.  Cold start
+(derive + generate + compile) and warm start (disk cache) are measured in fresh subprocesses.
 """
 from __future__ import annotations
 
@@ -33,7 +36,8 @@ TAU_C = 3.0
 
 
 def numpy_exact_step(tau, L, N, m, eps, sum_L):
-    """Reference: one exact descent step in plain numpy (the paper's set-up)."""
+    """Reference: one exact descent step in plain numpy (Rademaker, Bengio & Francois 2019,
+    the gradient of T_{N,m} = S_N / (tau_c^(N-m) S_m) for each ligand)."""
     S_N = L @ tau**N
     S_m = L @ tau**m
     T = S_N / (TAU_C ** (N - m) * S_m)
@@ -71,23 +75,40 @@ def settle():
     time.sleep(0.3)
 
 
-def timed(fn, iters, repeats=3):
-    best = np.inf
+def spread(values):
+    """min, median and max of a list of numbers."""
+    return {"min": float(np.min(values)), "median": float(np.median(values)),
+            "max": float(np.max(values))}
+
+
+def timed(fn, iters, repeats):
+    """Seconds per call of ``fn``, one value per repeat of ``iters`` calls."""
+    out = []
     for _ in range(repeats):
         start = time.perf_counter()
         for _ in range(iters):
             fn()
-        best = min(best, time.perf_counter() - start)
-    return best / iters
+        out.append((time.perf_counter() - start) / iters)
+    return out
 
 
-def bench_size(n, N, m, iters, specialise):
+def load_average():
+    """The machine's 1, 5 and 15 minute load averages (None where unavailable)."""
+    try:
+        return [round(x, 2) for x in os.getloadavg()]
+    except OSError:
+        return None
+
+
+def bench_size(n, N, m, iters, specialise, repeats):
     lig = paper_ligands(n, 0.3, TAU_C, seed=0)
     L = lig.L
     k = AdaptiveKernels(AdaptiveProofreading(N, m, TAU_C), specialise=specialise).warm_up()
     eps, sum_L = 0.2, float(L.sum())
-    t_compiled = np.inf
-    for _ in range(3):  # the package's descent loop over the fused pass, fresh ligands
+    load_before = load_average()
+    out = np.empty_like(lig.tau)
+    t_compiled, t_floor = [], []
+    for _ in range(repeats):  # the package's descent loop over the fused pass, fresh ligands
         work = lig.tau.copy()
         settle()
         start = time.perf_counter()
@@ -97,22 +118,25 @@ def bench_size(n, N, m, iters, specialise):
         if done != iters:
             raise RuntimeError(f"descent stopped after {done} of {iters} iterations "
                                f"(status {status}); pick a set-up that does not cross")
-        t_compiled = min(t_compiled, elapsed / iters)
+        t_compiled.append(elapsed / iters)
+        t_floor += timed(lambda: floor_step(lig.tau, L, out), iters, 1)
     tau_np = lig.tau.copy()
     t_numpy = timed(lambda: numpy_exact_step(tau_np, L, float(N), float(m), eps, sum_L),
-                    max(3, iters // 10))
+                    max(3, iters // 10), repeats)
     edges = np.append(np.arange(0.0, 3.5, 0.2), 3.5)
     centres = 0.5 * (edges[1:] + edges[:-1])
     tau_b = lig.tau.copy()
     t_binned = timed(lambda: binned_step(tau_b, float(N), float(m), eps, edges, centres),
-                     max(3, iters // 10))
-    out = np.empty_like(lig.tau)
-    t_floor = timed(lambda: floor_step(lig.tau, L, out), iters)
-    ns = {name: 1e9 * t / n for name, t in (("compiled", t_compiled), ("numpy", t_numpy),
-                                            ("binned", t_binned), ("floor", t_floor))}
-    return {"ns_per_ligand_iter": ns, "speedup_vs_numpy": ns["numpy"] / ns["compiled"],
-            "speedup_vs_binned": ns["binned"] / ns["compiled"],
-            "ratio_to_floor": ns["compiled"] / ns["floor"]}
+                     max(3, iters // 10), repeats)
+    ns = {name: spread(1e9 * np.asarray(t) / n)
+          for name, t in (("compiled", t_compiled), ("numpy", t_numpy), ("binned", t_binned),
+                          ("floor", t_floor))}
+    med = {name: v["median"] for name, v in ns.items()}
+    return {"ns_per_ligand_iter": ns, "repeats": repeats, "iterations": iters,
+            "speedup_vs_numpy": med["numpy"] / med["compiled"],
+            "speedup_vs_binned": med["binned"] / med["compiled"],
+            "ratio_to_floor": spread(np.asarray(t_compiled) / np.asarray(t_floor)),
+            "load_average": {"before": load_before, "after": load_average()}}
 
 
 START = ("import time; t = time.perf_counter();"
@@ -136,8 +160,11 @@ def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--sizes", default="1e4,1e5,1e6")
     p.add_argument("--iters", type=int, default=200, help="iterations timed per size")
+    p.add_argument("--repeats", type=int, default=5, help="timed repeats per measurement")
     p.add_argument("--json", action="store_true")
     args = p.parse_args(argv)
+    if args.repeats < 1 or args.iters < 1:
+        p.error("--repeats and --iters must be positive")
     sizes = [int(float(s)) for s in args.sizes.split(",")]
     report = {}
     for label, (N, m, specialise) in (
@@ -147,22 +174,27 @@ def main(argv=None):
         rows = {}
         for n in sizes:
             print(f"[bench] {label}: {n} ligands", file=sys.stderr, flush=True)
-            rows[str(n)] = bench_size(n, N, m, args.iters, specialise)
+            rows[str(n)] = bench_size(n, N, m, args.iters, specialise, args.repeats)
         report[label] = {"sizes": rows, **start_times(N, m, specialise)}
+    report = {"cpu_count": os.cpu_count(), "kernels": report}
     if args.json:
         print(json.dumps(report, indent=1))
         return
-    for label, block in report.items():
+    print(f"{report['cpu_count']} CPUs; ns per ligand per iteration, median [min, max] over "
+          f"{args.repeats} repeats; load = 1-minute load average before/after")
+    for label, block in report["kernels"].items():
         print(f"\n{label}   cold start {block['cold_start_s']:.2f} s, "
               f"warm start {block['warm_start_s']:.2f} s")
-        print(f"{'ligands':>9} {'compiled':>9} {'numpy':>9} {'binned':>9} {'floor':>9}   "
-              f"{'vs numpy':>8} {'vs binned':>9} {'/ floor':>8}   (ns per ligand per iteration)")
+        print(f"{'ligands':>9} {'compiled':>20} {'numpy':>8} {'binned':>8} {'floor':>20}   "
+              f"{'vs numpy':>8} {'/ floor':>20}  load")
         for n, r in block["sizes"].items():
-            ns = r["ns_per_ligand_iter"]
-            print(f"{n:>9} {ns['compiled']:9.2f} {ns['numpy']:9.2f} {ns['binned']:9.2f} "
-                  f"{ns['floor']:9.2f}   {r['speedup_vs_numpy']:7.1f}x "
-                  f"{r['speedup_vs_binned']:8.1f}x {r['ratio_to_floor']:7.2f}x")
-
+            ns, rf, load = r["ns_per_ligand_iter"], r["ratio_to_floor"], r["load_average"]
+            rng = lambda v: f"{v['median']:6.2f} [{v['min']:.2f}, {v['max']:.2f}]"  # noqa: E731
+            loads = "/".join("?" if x is None else f"{x[0]:.1f}"
+                             for x in (load["before"], load["after"]))
+            print(f"{n:>9} {rng(ns['compiled']):>20} {ns['numpy']['median']:8.2f} "
+                  f"{ns['binned']['median']:8.2f} {rng(ns['floor']):>20}   "
+                  f"{r['speedup_vs_numpy']:7.1f}x {rng(rf):>19}x  {loads}")
 
 if __name__ == "__main__":
     main()

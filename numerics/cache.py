@@ -7,6 +7,7 @@ Everything the package writes for reuse lives under one root:
                    compiled code next to them (__pycache__/), index/ (which module serves
                    which (N, m) and code version)
         models/    trained network weights: <key>.npz and its manifest <key>.npz.json
+        sweeps/    finished tasks of sweeps (one JSON file per task, named by its content hash)
         */corrupt/ entries that failed verification, moved aside (never served)
         */.locks/  lock files of concurrent writers
 
@@ -48,7 +49,7 @@ from pathlib import Path
 from antagonism.derivations.errors import InputError
 
 ENV = "ANTAGONISM_CACHE_DIR"
-KINDS = ("kernels", "models")
+KINDS = ("kernels", "models", "sweeps")
 
 
 class CacheWarning(UserWarning):

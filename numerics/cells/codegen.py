@@ -12,11 +12,14 @@ compiled by numba with ``cache=True`` so later processes reuse the machine code.
 
 Two kinds of module:
 
-- **generic** (one for every (N, m)): N and m are arguments; u^N = exp(N log u).  Compiled
-  once per machine;
+- **generic** (one for every (N, m)): N and m are arguments; u^N by repeated squaring when
+  both are integers below 128, exp(N log u) otherwise.  Compiled once per machine;
 - **specialised** (the default): the exponents are baked in, as repeated multiplications
-  for integers and one log and one exp per fractional part otherwise (much faster per
-  ligand; one compile per (N, m), cached on disk).
+  for integers, square roots for quarter and half integers and one log and one exp per
+  fractional part otherwise (much faster per ligand; one compile per (N, m), cached on disk).
+
+exp and log are the modules' own branch-free ``vec_exp``/``vec_log`` (fdlibm's algorithms,
+< 1 ulp), which LLVM vectorises: libm's are called one ligand at a time.
 
 Every kernel takes the exponents ``N, m`` as its last two arguments, so both kinds have the
 same signatures (a specialised module ignores them).
@@ -32,7 +35,7 @@ from pathlib import Path
 
 from ..cache import cache_dir, locked, quarantine, write_atomic
 
-CODEGEN_VERSION = "8"  # bump when the template changes
+CODEGEN_VERSION = "9"  # bump when the template changes
 
 
 def scaled_symbols():
@@ -170,6 +173,85 @@ def _integer_power_lines(exponents, var="u", indent=8):
     return lines
 
 
+# Vectorisable exp and log.  numba calls libm's exp and log one ligand at a time (no SVML
+# with the pip builds of llvmlite), which made the non-integer and generic kernels 15-20x
+# slower than a streaming pass.  These are fdlibm's algorithms (e_exp.c, e_log.c: the same
+# polynomials, error below 1 ulp) written without branches or calls, so LLVM inlines them
+# and vectorises the ligand loops; the package's tests compare them with math.exp/math.log
+# to within 2 ulp over the whole double range, and the kernels with mpmath.
+VECMATH = """
+
+@intrinsic
+def _float_bits(typingctx, x):
+    \"\"\"The IEEE-754 bits of a float64 as an int64.\"\"\"
+    def codegen(context, builder, signature, args):
+        return builder.bitcast(args[0], context.get_value_type(_types.int64))
+    return _types.int64(_types.float64), codegen
+
+
+@intrinsic
+def _bits_float(typingctx, i):
+    \"\"\"The float64 with the given IEEE-754 bits.\"\"\"
+    def codegen(context, builder, signature, args):
+        return builder.bitcast(args[0], context.get_value_type(_types.float64))
+    return _types.float64(_types.int64), codegen
+
+
+@njit(cache=True, error_model="numpy", fastmath={"contract"})
+def vec_log(x):
+    \"\"\"log(x) for x >= 0 (-inf at 0), < 1 ulp: x = 2^k (1 + f) with 1 + f in
+    [sqrt(2)/2, sqrt(2)), s = f/(2 + f), log(1 + f) = f - f^2/2 + s (f^2/2 + R(s^2)).\"\"\"
+    sub = x < 2.2250738585072014e-308  # subnormal: scale by 2^54 first
+    xs = x * 18014398509481984.0 if sub else x
+    ix = _float_bits(xs) + 0x00095F6200000000
+    k = (ix >> 52) - 1023 - (54 if sub else 0)
+    f = _bits_float((ix & 0x000FFFFFFFFFFFFF) + 0x3FE6A09E00000000) - 1.0
+    hfsq = 0.5 * f * f
+    s = f / (2.0 + f)
+    z = s * s
+    w = z * z
+    t1 = w * (3.999999999940941908e-01 + w * (2.222219843214978396e-01
+                                               + w * 1.531383769920937332e-01))
+    t2 = z * (6.666666666666735130e-01 + w * (2.857142874366239149e-01 + w * (
+        1.818357216161805012e-01 + w * 1.479819860511658591e-01)))
+    dk = float(k)
+    r = (s * (hfsq + t1 + t2) + dk * 1.90821492927058770002e-10 - hfsq + f
+         + dk * 6.93147180369123816490e-01)
+    return r if x > 0.0 else -math.inf
+
+
+@njit(cache=True, error_model="numpy")
+def int_pow(u, k):
+    \"\"\"u**k for an integer 0 <= k < 128: repeated squaring in a fixed 7 steps (LLVM unrolls
+    them, so the ligand loops stay vectorised).\"\"\"
+    r = 1.0
+    b = u
+    for _ in range(7):
+        r = r * b if k & 1 else r
+        b = b * b
+        k >>= 1
+    return r
+
+
+@njit(cache=True, error_model="numpy", fastmath={"contract"})
+def vec_exp(x):
+    \"\"\"exp(x), < 1 ulp (0 below -745.2, inf above 709.8): x = k log 2 + r, |r| <= log(2)/2,
+    exp(r) from fdlibm's rational form, times 2^k as two exact powers of two.\"\"\"
+    x = min(max(x, -746.0), 710.0)
+    kf = math.floor(x * 1.44269504088896338700e+00 + 0.5)
+    hi = x - kf * 6.93147180369123816490e-01
+    lo = kf * 1.90821492927058770002e-10
+    r = hi - lo
+    rr = r * r
+    c = r - rr * (1.66666666666666019037e-01 + rr * (-2.77777777770155933842e-03 + rr * (
+        6.61375632143793436117e-05 + rr * (-1.65339022054652515390e-06
+                                           + rr * 4.13813679705723846039e-08))))
+    y = 1.0 + (r * c / (2.0 - c) - lo + hi)
+    k = int(kf)
+    k1 = k >> 1
+    return y * _bits_float((k1 + 1023) << 52) * _bits_float((k - k1 + 1023) << 52)
+"""
+
 HEADER = """Generated by antagonism.numerics.cells.codegen (version {version}) for T_{{N,m}},
 {what}.  Do not edit: regenerate instead.
 
@@ -182,32 +264,52 @@ PRELUDE = """
 import math
 
 from numba import njit, prange
+from numba.core import types as _types
+from numba.extending import intrinsic
 
+# reductions may be reordered; error_model="numpy": no zero-division checks in the loops
+# (they would keep LLVM from vectorising them)
 FASTMATH = {"reassoc", "contract", "arcp", "nsz"}
-"""
+KERNEL = dict(cache=True, error_model="numpy")
+""" + VECMATH
 
 
 def _power_lines(exponents, var, indent):
     """Lines defining var**k for each numeric exponent k; returns (lines, {k: expression}).
 
-    Integers use shared repeated squaring; the other exponents cost one log in total and one
-    exp per distinct fractional part, times integer powers for the rest."""
+    Integers use shared repeated squaring; quarter and half integers one or two square roots
+    (exact to rounding, and much cheaper than a log and an exp) times an integer power; the
+    other exponents cost one log in total and one exp per distinct fractional part, times
+    integer powers for the rest."""
     import sympy as sp
 
     pad = " " * indent
-    ints = sorted({int(k) for k in exponents if k.is_Integer and k >= 0})
+    ints = {int(k) for k in exponents if k.is_Integer and k >= 0}
     others = sorted({k for k in exponents if not (k.is_Integer and k >= 0)})
+    roots = {sp.Rational(1, 2): f"{var}_r2", sp.Rational(1, 4): f"{var}_r4",
+             sp.Rational(3, 4): f"{var}_r2 * {var}_r4"}
+    by_root = [k for k in others if k > 0 and k - sp.floor(k) in roots]
+    others = [k for k in others if k not in by_root]
     groups = {}
     for k in others:
         groups.setdefault(k - sp.floor(k), []).append(k)
     offsets = {int(k - min(ks)) for ks in groups.values() for k in ks}
-    lines = _integer_power_lines(set(ints) | offsets, var, indent) if ints or offsets else []
+    offsets |= {int(sp.floor(k)) for k in by_root}
+    lines = _integer_power_lines(ints | offsets, var, indent) if ints or offsets else []
     names = {k: f"{var}_{int(k)}" for k in exponents if k.is_Integer and k >= 0}
+    fractions = {k - sp.floor(k) for k in by_root}
+    if fractions:
+        lines.append(f"{pad}{var}_r2 = math.sqrt({var})")
+    if fractions - {sp.Rational(1, 2)}:
+        lines.append(f"{pad}{var}_r4 = math.sqrt({var}_r2)")
+    for k in by_root:
+        o = int(sp.floor(k))
+        names[k] = roots[k - o] + (f" * {var}_{o}" if o else "")
     if others:
-        lines.append(f"{pad}l{var} = math.log({var})")
+        lines.append(f"{pad}l{var} = vec_log({var})")
     for g, ks in enumerate(groups.values()):
         base = min(ks)
-        lines.append(f"{pad}{var}_f{g} = math.exp({float(base)!r} * l{var})")
+        lines.append(f"{pad}{var}_f{g} = vec_exp({float(base)!r} * l{var})")
         for k in ks:
             o = int(k - base)
             names[k] = f"{var}_f{g}" + (f" * {var}_{o}" if o else "")
@@ -216,8 +318,9 @@ def _power_lines(exponents, var, indent):
 
 class _Powers:
     """How a module computes pN = u^N and pm = u^m for one ligand: baked in (specialised:
-    repeated multiplication for integers, one log and one exp per fractional part
-    otherwise) or exp(k log u) with N, m as arguments (generic)."""
+    repeated multiplication for integers, square roots for quarter and half integers, one
+    log and one exp per fractional part otherwise) or exp(k log u) with N, m as arguments
+    (generic)."""
 
     def __init__(self, N=None, m=None):
         from antagonism.derivations.validation import exact_number
@@ -233,17 +336,27 @@ class _Powers:
         if self.specialised:
             lines, names = _power_lines(sorted({self.N, self.m}), "u", indent)
             return lines + [f"{pad}pN = {names[self.N]}", f"{pad}pm = {names[self.m]}"]
-        return [f"{pad}lu = math.log(u)", f"{pad}pN = math.exp(N * lu)",
-                f"{pad}pm = math.exp(m * lu)"]
+        # integer exponents (a loop-invariant test: LLVM splits the loop in two) by repeated
+        # squaring, any other by exp(k log u)
+        return [f"{pad}if ints:", f"{pad}    pN = int_pow(u, iN)", f"{pad}    pm = int_pow(u, im)",
+                f"{pad}else:", f"{pad}    lu = vec_log(u)", f"{pad}    pN = vec_exp(N * lu)",
+                f"{pad}    pm = vec_exp(m * lu)"]
+
+    def setup(self):
+        """Lines before a loop over ligands: are the run-time exponents small integers?"""
+        if self.specialised:
+            return []
+        return ["    ints = N == math.floor(N) and m == math.floor(m) and 0.0 <= m and N < 128.0",
+                "    iN = int(N) if ints else 0", "    im = int(m) if ints else 0"]
 
 
-def _loop_function(name, args, consts, body, out_expr, parallel=False):
-    """Source of a loop over ligands with hoisted constants."""
-    deco = ("@njit(cache=True, parallel=True, fastmath=FASTMATH)" if parallel
-            else "@njit(cache=True, fastmath=FASTMATH)")
+def _loop_function(name, args, consts, body, out_expr, parallel=False, setup=()):
+    """Source of a loop over ligands with hoisted constants (and ``setup`` lines)."""
+    deco = ("@njit(**KERNEL, parallel=True, fastmath=FASTMATH)" if parallel
+            else "@njit(**KERNEL, fastmath=FASTMATH)")
     rng = "prange" if parallel else "range"
     head = [deco, f"def {name}({args}, N, m):"]
-    pre = [f"    {c} = {_print(e)}" for c, e in consts]
+    pre = [*setup, *[f"    {c} = {_print(e)}" for c, e in consts]]
     loop = [f"    for i in {rng}(tau.shape[0]):", *body, f"        {out_expr}"]
     return "\n".join(head + pre + loop) + "\n"
 
@@ -259,8 +372,9 @@ def kernel_source(N=None, m=None):
     parts = [PRELUDE]
     per_ligand = ["        u = tau[i] * inv_rho", *powers.lines()]
     parts.append("\n".join([
-        "@njit(cache=True, parallel=True, fastmath=FASTMATH)",
-        "def scaled_sums(tau, L, inv_rho, N, m):", "    sN = 0.0", "    sm = 0.0",
+        "@njit(**KERNEL, parallel=True, fastmath=FASTMATH)",
+        "def scaled_sums(tau, L, inv_rho, N, m):", *powers.setup(), "    sN = 0.0",
+        "    sm = 0.0",
         "    for i in prange(tau.shape[0]):", *per_ligand,
         "        sN += L[i] * pN", "        sm += L[i] * pm", "    return sN, sm", ""]))
     parts.append("\n".join([
@@ -272,7 +386,8 @@ def kernel_source(N=None, m=None):
         consts, loop = _hoist(ex[name], [u, Li, pN, pm], "c")
         body = per_ligand + (["        Li = L[i]"] if with_L else [])
         parts.append(_loop_function(name, "tau, L, inv_rho, sN, sm, out", consts, body,
-                                    f"out[i] = ({_print(loop)}){scale}"))
+                                    f"out[i] = ({_print(loop)}){scale}",
+                                    setup=powers.setup()))
     # the fused descent pass: gradient with L_i = 1, move, clip, new sums and new powers
     grad_unit = ex["grad_log"].subs(Li, 1)
     if not powers.stored:  # integer powers of u, no division: u^(N-1), u^(m-1) directly
@@ -285,12 +400,12 @@ def kernel_source(N=None, m=None):
     else:
         grad_lines = ["        pN = P[i]", "        pm = Q[i]"]
     parts.append("\n".join([
-        "@njit(cache=True, parallel=True, fastmath=FASTMATH)",
+        "@njit(**KERNEL, parallel=True, fastmath=FASTMATH)",
         "def descent_pass(tau, L, P, Q, inv_rho, sN, sm, step, tau_c, lower, upper, N, m):",
         '    """Move every ligand with tau < tau_c by -step (d log T/d tau)/L_i, clip to',
         '    [lower, upper]; P, Q hold u^N, u^m of the current tau (generic modules update',
         '    them).  Returns the new scaled sums and the squared displacement."""',
-        *[f"    {c} = {_print(e)}" for c, e in consts],
+        *powers.setup(), *[f"    {c} = {_print(e)}" for c, e in consts],
         "    nN = 0.0", "    nm = 0.0", "    moved2 = 0.0",
         "    for i in prange(tau.shape[0]):", "        t = tau[i]",
         "        u = t * inv_rho",
@@ -305,8 +420,8 @@ def kernel_source(N=None, m=None):
         "        nN += L[i] * pN", "        nm += L[i] * pm",
         "    return nN, nm, moved2", ""]))
     parts.append("\n".join([
-        "@njit(cache=True, parallel=True, fastmath=FASTMATH)",
-        "def init_powers(tau, inv_rho, P, Q, N, m):",
+        "@njit(**KERNEL, parallel=True, fastmath=FASTMATH)",
+        "def init_powers(tau, inv_rho, P, Q, N, m):", *powers.setup(),
         "    for i in prange(tau.shape[0]):", *per_ligand,
         "        P[i] = pN", "        Q[i] = pm", ""]))
     what = (f"specialised to N = {float(N):g}, m = {float(m):g}" if powers.specialised

@@ -5,13 +5,16 @@ from antagonism.theory.result import to_json
 
 from . import CliError, command, emit
 from .options import (
+    add_executor_options,
     add_json_option,
     add_model_options,
     add_time_budget_option,
     count,
+    executor_options,
     model_from_args,
     parameter_values,
     positive_float,
+    value_grid,
 )
 
 #: largest --max-N of the regime table (N(N+1)/2 closed-form classifications)
@@ -229,6 +232,7 @@ def cmd_docs(args):
 
 
 def _literature_args(p):
+    add_executor_options(p)
     add_json_option(p)
 
 
@@ -237,8 +241,57 @@ def _literature_args(p):
 def cmd_literature(args):
     from antagonism.numerics.experiments.literature import literature_markdown, literature_table
 
-    rows = literature_table()
+    rows = literature_table(**executor_options(args), progress=not args.json,
+                            cache="literature" if args.cache else None)
     if args.json:
         print(to_json(rows))
     else:
         print(literature_markdown(rows))
+
+
+def _sweep_args(p):
+    from antagonism.derivations import model_names
+
+    p.add_argument("--model", default="adaptive",
+                   help=f"registered model: {', '.join(model_names())}")
+    for flag, what in (("--N", "proofreading steps"), ("--m", "feedback step (T_{N,m})"),
+                       ("--tau-c", "threshold binding time (s)")):
+        p.add_argument(flag, default=None,
+                       help=f"{what}: numbers and inclusive ranges a:b or a:b:step, "
+                            "comma-separated (e.g. 2:5 or 1,3)")
+    p.add_argument("--param", action="append", default=[],
+                   help="any other model parameter, name=values (same syntax; repeatable)")
+    add_executor_options(p)
+    add_json_option(p)
+
+
+@command("sweep", "the regime of a model over a grid of its parameters (every combination; "
+                  "locally, in processes or on a dask cluster; cached per point)", _sweep_args)
+def cmd_sweep(args):
+    from antagonism.numerics.experiments.sweep import parameter_sweep
+
+    grid = {k: getattr(args, k) for k in ("N", "m", "tau_c") if getattr(args, k) is not None}
+    for item in args.param:
+        if "=" not in item:
+            raise CliError(f"--param must look like name=values, got {item!r}")
+        k, v = item.split("=", 1)
+        grid[k.strip()] = v
+    if not grid:
+        raise CliError("give at least one parameter to sweep (--N, --m, --tau-c or --param)")
+    grid = {k: value_grid(v, k) for k, v in grid.items()}
+    result = parameter_sweep(args.model, grid, **executor_options(args),
+                             cache="parameter-sweep" if args.cache else None,
+                             progress=not args.json)
+    fmt = (lambda v: "-" if v is None else f"{v:.4g}")  # noqa: E731
+    names = list(result.grid)
+    lines = ["  ".join(f"{n:>6}" for n in names) + f"  {'regime':<12} {'tau*':>8} "
+             f"{'tau_infl':>9}  escape"]
+    for row in result.rows:
+        p = row["parameters"]
+        lines.append("  ".join(f"{p.get(n, float('nan')):>6g}" for n in names)
+                     + f"  {row['regime']:<12} {fmt(row['tau_star']):>8} "
+                       f"{fmt(row['tau_inflection']):>9}  {row['escape']}")
+    for s in result.skipped:
+        pt = ", ".join(f"{k}={v:g}" for k, v in s["parameters"].items())
+        lines.append(f"skipped {pt}: {s['reason']}")
+    emit(args, result.to_dict(), "\n".join(lines))

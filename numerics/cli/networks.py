@@ -5,9 +5,11 @@ import argparse
 
 from . import CliError, command, emit
 from .options import (
+    add_executor_options,
     add_json_option,
     check_seed,
     count,
+    executor_options,
     nonnegative_int,
     number_list,
     positive_float,
@@ -122,6 +124,7 @@ def _regime_args(p):
     p.add_argument("--sensitivity", action="store_true",
                    help="instead: the PGD-trained network's measures over the width (64, "
                         "256, 1024), the training budget (0.1, 0.25) and eps (0.1, 0.2, 0.3)")
+    add_executor_options(p)
 
 
 def _interval(summary):
@@ -166,12 +169,17 @@ def cmd_regime(args):
     if args.images < 1:
         raise CliError(f"--images must be >= 1, got {args.images}")
     if args.sensitivity:
-        rows = rm.sensitivity_table(_seeds(args), quick=args.quick, progress=not args.json)
+        rows = rm.sensitivity_table(_seeds(args), quick=args.quick, progress=not args.json,
+                                    cache="sensitivity" if args.cache else None,
+                                    **executor_options(args))
         emit(args, [r.to_dict() for r in rows], "\n".join(
             f"width {r.width:>5} train eps {r.train_eps:<5g} eps {r.eps:<4g} specialized "
             f"fraction {_interval(r.specialized_fraction)} robust accuracy "
             f"{_interval(r.robust_accuracy)}  {r.regime}" for r in rows))
         return
+    if args.executor != "local":
+        raise CliError("--executor applies to --sensitivity; the networks of one report "
+                       "are measured in this process")
     report = rm.network_regime_report(names, _seeds(args), dataset=args.dataset,
                                       data_dir=args.data_dir, eps=args.eps, quick=args.quick,
                                       extra=extra, limit=args.limit, progress=not args.json,

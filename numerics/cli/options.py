@@ -194,3 +194,62 @@ def check_seed(seed):
     if seed < 0:
         raise CliError(f"--seed must be non-negative, got {seed}")
     return seed
+
+
+def add_executor_options(p, cache=True):
+    """--executor local|processes|dask, --scheduler ADDRESS, --workers N (and --no-cache):
+    how a sweep's independent tasks run (see antagonism.numerics.experiments.executor)."""
+    from antagonism.numerics.experiments.executor import EXECUTORS
+
+    p.add_argument("--executor", choices=EXECUTORS, default="local",
+                   help="run the sweep's tasks here (local), in local processes, or on a dask "
+                        "cluster (needs the 'dask' extra)")
+    p.add_argument("--scheduler", default=None,
+                   help="address of a running dask scheduler, e.g. tcp://host:8786 (with "
+                        "--executor dask; without it a local cluster is started)")
+    p.add_argument("--workers", type=int, default=None,
+                   help="processes for --executor processes or a local dask cluster "
+                        "(default: the number of CPUs)")
+    if cache:
+        p.add_argument("--no-cache", dest="cache", action="store_false",
+                       help="recompute every task (finished tasks are cached by default and "
+                            "a re-run computes only what is missing)")
+
+
+def executor_options(args):
+    """The executor keyword arguments of the parsed options, checked."""
+    from antagonism.numerics.experiments.executor import check_executor
+
+    if args.workers is not None and args.workers < 1:
+        raise CliError(f"--workers must be positive, got {args.workers}")
+    check_executor(args.executor, args.scheduler, args.workers)
+    return {"executor": args.executor, "scheduler": args.scheduler, "workers": args.workers}
+
+
+def value_grid(text, name):
+    """Values of one swept parameter: comma-separated numbers and inclusive ranges
+    ``a:b`` (step 1) or ``a:b:step``, e.g. ``2:5`` = 2, 3, 4, 5 and ``0.5:1:0.25,3``."""
+    values = []
+    for part in (e.strip() for e in text.split(",")):
+        if not part:
+            continue
+        bits = part.split(":")
+        nums = [_number(name, b) for b in bits]
+        if len(nums) == 1:
+            values.append(nums[0])
+            continue
+        if len(nums) not in (2, 3):
+            raise CliError(f"--{name.replace('_', '-')}: a range is a:b or a:b:step, got "
+                           f"{part!r}")
+        lo, hi, step = nums[0], nums[1], nums[2] if len(nums) == 3 else 1.0
+        if step <= 0 or hi < lo:
+            raise CliError(f"--{name.replace('_', '-')}: a range a:b:step needs a <= b and "
+                           f"step > 0, got {part!r}")
+        count = int((hi - lo) / step + 1e-9) + 1
+        if count > 10000:
+            raise CliError(f"--{name.replace('_', '-')}: {part!r} has {count} values; at "
+                           "most 10000")
+        values += [lo + k * step for k in range(count)]
+    if not values:
+        raise CliError(f"--{name.replace('_', '-')} is empty")
+    return list(dict.fromkeys(values))

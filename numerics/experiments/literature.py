@@ -22,6 +22,7 @@ from antagonism.theory import classify, model_evaluator
 from antagonism.theory.result import Result
 
 from ..data.reaction_files import literature_files, load_model_file
+from .executor import run_tasks
 
 MIXTURE = ([10.0, 2.0, 0.5], [100.0, 1000.0, 3000.0])  # agonists, antagonists, self
 
@@ -102,8 +103,13 @@ def cross_check(model):
     raise InputError(f"unknown check {check!r}")
 
 
-def literature_row(stem, path):
-    """One row of the table (a Result) for the shipped file ``path``."""
+def literature_row(stem, path=None):
+    """One row of the table (a Result) for the shipped model ``stem`` (a task of the sweep
+    layer: without ``path`` the worker finds the file in its own installed package)."""
+    if path is None:
+        path = literature_files().get(stem)
+        if path is None:
+            raise InputError(f"no shipped literature model {stem!r}")
     model = load_model_file(path)
     r = classify(model)
     passed, text = cross_check(model)
@@ -128,15 +134,20 @@ def literature_row(stem, path):
 
 
 @lru_cache(maxsize=1)
-def literature_table():
+def literature_table(executor="local", scheduler=None, workers=None, cache=None,
+                     progress=False):
     """One Result per shipped model (a tuple, computed once per process): name, file,
     source; verdict, antagonism, antagonism_strength with strength_tau and strength_dose
     (where the minimum is), budget, reference_agonist, weak_ligand_fold_change;
     threshold_binding_time and threshold (its definition); regime (gradient shape), tau_c
     (nominal), tau_star and tau_inflection (at tau_star_at), both relative to the derived
     threshold and to the nominal tau_c; escape, small_tau_exponent; structure (the
-    mechanism), paper (the source's statement), cause; cross_check, cross_check_passed."""
-    return tuple(literature_row(stem, path) for stem, path in literature_files().items())
+    mechanism), paper (the source's statement), cause; cross_check, cross_check_passed.
+    One task per model, run by :func:`~.executor.run_tasks` (same options)."""
+    run = run_tasks(literature_row, [{"stem": stem} for stem in literature_files()],
+                    executor=executor, scheduler=scheduler, workers=workers, cache=cache,
+                    progress=progress, label="literature")
+    return tuple(Result(row) for row in run.results)
 
 
 def literature_markdown(rows=None):

@@ -365,24 +365,33 @@ def network_regime_report(names=("natural", "pgd_trained", "noise_trained", "unt
 
 
 def sensitivity_table(seeds=(0, 1, 2, 3, 4), widths=(64, 256, 1024), train_eps=(0.1, 0.25),
-                      eps=(0.1, 0.2, 0.3), quick=False, progress=True):
+                      eps=(0.1, 0.2, 0.3), quick=False, progress=True, executor="local",
+                      scheduler=None, workers=None, cache=None):
     """The PGD-trained network's specialized fraction and robust accuracy against the width,
-    the training budget and the attack budget (each over the seeds, paired with natural)."""
-    rows = []
-    for width in widths:
-        for te in train_eps:
-            for e in eps:
-                rep = network_regime_report(("natural", "pgd_trained"), seeds, eps=e,
-                                            quick=quick, progress=progress, hidden=(width,),
-                                            train_eps=te)
-                row = rep.networks["pgd_trained"]
-                rows.append(Result(width=width, train_eps=te, eps=e,
-                                   specialized_fraction=row["specialized_fraction"],
-                                   robust_accuracy=row["robust_accuracy"],
-                                   natural=rep.networks["natural"]["specialized_fraction"],
-                                   vs_reference=row["vs_reference"]["specialized_fraction"],
-                                   regime=row["regime"]))
-    return rows
+    the training budget and the attack budget (each over the seeds, paired with natural).
+    One task per (width, training budget, eps), run by :func:`~.executor.run_tasks` (same
+    options)."""
+    from .executor import run_tasks
+
+    tasks = [{"width": int(width), "train_eps": float(te), "eps": float(e),
+              "seeds": [int(s) for s in seeds], "quick": bool(quick)}
+             for width in widths for te in train_eps for e in eps]
+    run = run_tasks(sensitivity_row, tasks, executor=executor, scheduler=scheduler,
+                    workers=workers, cache=cache, progress=progress, label="sensitivity")
+    return [Result(row) for row in run.results]
+
+
+def sensitivity_row(width, train_eps, eps, seeds, quick):
+    """One row of :func:`sensitivity_table` (a task of the sweep layer)."""
+    rep = network_regime_report(("natural", "pgd_trained"), seeds, eps=eps, quick=quick,
+                                progress=False, hidden=(width,), train_eps=train_eps)
+    row = rep.networks["pgd_trained"]
+    return Result(width=width, train_eps=train_eps, eps=eps,
+                  specialized_fraction=row["specialized_fraction"],
+                  robust_accuracy=row["robust_accuracy"],
+                  natural=rep.networks["natural"]["specialized_fraction"],
+                  vs_reference=row["vs_reference"]["specialized_fraction"],
+                  regime=row["regime"])
 
 
 # ------------------------------------------------------- the rejected weak-input ratio

@@ -1,0 +1,289 @@
+"""One layer that runs a sweep's independent tasks: here, in local processes or on a dask
+cluster, with progress as tasks finish and an on-disk cache of finished tasks.
+
+A *task* is a module-level function called with keyword arguments that are plain JSON
+(numbers, strings, lists, dicts) and returning JSON-able values (numbers, strings, lists,
+dicts, :class:`~antagonism.theory.result.Result`).  :func:`run_tasks` maps one function over
+a list of such argument dicts and returns the results in the order of the arguments,
+whatever the order in which they finished, so every executor gives the same answer:
+
+- ``local``: one after the other in this process;
+- ``processes``: a pool of ``workers`` local processes (spawned; one numba thread each);
+- ``dask``: a dask.distributed cluster (the optional ``dask`` extra), at ``scheduler``
+  (``tcp://host:8786``) or, without one, a local cluster of ``workers`` single-threaded
+  processes started for the run.  Workers need the package installed; they compute and
+  send results back, and only this process reads or writes the cache.
+
+Every result passes through JSON (numpy numbers become Python numbers, NaN becomes None),
+in the worker, so a result is the same object whether it was computed here, elsewhere or
+read from the cache.
+
+**Cache.**  With ``cache=NAME`` every finished task is written, atomically, to
+``<cache root>/sweeps/NAME/<key>.json``; the key hashes the function's name, its arguments
+and the package's code and data files (any change to the package invalidates every entry).
+A re-run reads what is there and computes only what is missing; an interrupted sweep
+resumes where it stopped.
+"""
+from __future__ import annotations
+
+import hashlib
+import importlib
+import json
+import logging
+import os
+import sys
+from functools import lru_cache
+from pathlib import Path
+
+from antagonism.derivations.errors import InputError
+from antagonism.theory.result import Result
+
+from ..cache import cache_dir, cache_key, write_atomic
+
+EXECUTORS = ("local", "processes", "dask")
+CONNECT_TIMEOUT = "20s"  # to reach a dask scheduler
+
+
+class SweepRun(Result):
+    """The results of :func:`run_tasks`.
+
+    Attributes
+    ----------
+    results : list -- one JSON-able result per task, in the order of the arguments
+    computed : int -- distinct tasks computed in this run (a task given twice runs once)
+    cached : int -- results read from the cache
+    executor : str
+    """
+
+
+def _function_name(fn):
+    return f"{fn.__module__}:{fn.__qualname__}"
+
+
+def _resolve(name):
+    module, _, qualname = name.partition(":")
+    obj = importlib.import_module(module)
+    for part in qualname.split("."):
+        obj = getattr(obj, part)
+    return obj
+
+
+def _plain(value):
+    """``value`` as plain JSON (strict: no NaN or infinity survives)."""
+    value = Result(value=value).to_dict()["value"]
+    return json.loads(json.dumps(value, allow_nan=False))
+
+
+def _call(name, kwargs, single_threaded=False):
+    """Run one task (on whichever machine the executor chose) and return its plain result."""
+    if single_threaded:
+        _single_threaded()
+    return _plain(_resolve(name)(**kwargs))
+
+
+def _single_threaded():
+    """One numba thread for this worker: the workers share the cores."""
+    try:
+        import numba
+
+        numba.set_num_threads(1)
+    except ImportError:
+        pass
+
+
+@lru_cache(maxsize=1)
+def code_digest():
+    """A hash of the package's Python sources and shipped data: a cached result is reused
+    only by the exact code that computed it."""
+    import antagonism.derivations
+    import antagonism.numerics
+    import antagonism.theory
+
+    h = hashlib.sha256()
+    for pkg in (antagonism.derivations, antagonism.theory, antagonism.numerics):
+        root = Path(pkg.__file__).parent
+        for path in sorted(p for p in root.rglob("*") if p.suffix in (".py", ".ant", ".csv")):
+            h.update(str(path.relative_to(root)).encode())
+            h.update(path.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def task_key(fn, kwargs):
+    """The content hash naming one task's result in the cache."""
+    return cache_key({"task": _function_name(fn), "args": kwargs, "code": code_digest()})
+
+
+def _check_cache_name(name):
+    if not name or not all(c.isalnum() or c in "-_" for c in name):
+        raise InputError(f"cache name must be letters, digits, - or _, got {name!r}")
+    return name
+
+
+class _Cache:
+    def __init__(self, name):
+        self.folder = cache_dir("sweeps") / _check_cache_name(name) if name else None
+
+    def get(self, key):
+        if self.folder is None:
+            return None
+        path = self.folder / f"{key}.json"
+        try:
+            return json.loads(path.read_text())["result"]
+        except (OSError, ValueError, KeyError, TypeError):
+            return None  # absent, or unreadable: compute it again
+
+    def put(self, key, fn, kwargs, result):
+        if self.folder is None:
+            return
+        self.folder.mkdir(parents=True, exist_ok=True)
+        record = {"task": _function_name(fn), "args": kwargs, "result": result}
+        write_atomic(self.folder / f"{key}.json", json.dumps(record, allow_nan=False))
+
+
+def _describe(kwargs):
+    """A short description of a task's arguments (scalars, and one level of dicts)."""
+    fmt = (lambda v: f"{v:g}" if isinstance(v, float) else str(v))  # noqa: E731
+    parts = []
+    for k, v in kwargs.items():
+        if isinstance(v, dict):
+            parts += [f"{a}={fmt(b)}" for a, b in v.items() if not isinstance(b, (dict, list))]
+        elif not isinstance(v, list):
+            parts.append(f"{k}={fmt(v)}")
+    return " ".join(parts)
+
+
+def _progress_printer(label, total):
+    def report(done, kwargs, how):
+        print(f"[{label}] {done}/{total} {how}: {_describe(kwargs)}", file=sys.stderr,
+              flush=True)
+    return report
+
+
+def check_executor(executor, scheduler=None, workers=None):
+    """Validate the executor options (before any work starts)."""
+    if executor not in EXECUTORS:
+        raise InputError(f"executor must be one of {', '.join(EXECUTORS)}, got {executor!r}")
+    if scheduler is not None and executor != "dask":
+        raise InputError("--scheduler needs --executor dask")
+    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int)
+                                or workers < 1):
+        raise InputError(f"workers must be a positive integer, got {workers!r}")
+    if executor == "dask":
+        try:
+            import distributed  # noqa: F401
+        except ImportError:
+            raise InputError("--executor dask needs dask.distributed: "
+                             "pip install 'antagonism[dask]'") from None
+
+
+def run_tasks(fn, arguments, *, executor="local", scheduler=None, workers=None, cache=None,
+              progress=False, label="sweep", client=None):
+    """Call ``fn(**kwargs)`` for every dict in ``arguments``; return a :class:`SweepRun`.
+
+    Parameters
+    ----------
+    fn : a module-level function (importable by name on the workers)
+    arguments : list of dicts of plain JSON values
+    executor : {"local", "processes", "dask"}
+    scheduler : str, optional -- address of a dask scheduler (``tcp://host:8786``)
+    workers : int, optional -- processes (``processes``, local dask cluster); default: CPUs
+    cache : str, optional -- name of this sweep's folder in the cache; None: no cache
+    progress : bool -- one line on standard error per finished task
+    client : a ``distributed.Client`` to use instead of ``scheduler`` (Python API)
+    """
+    check_executor(executor, scheduler, workers)
+    arguments = [dict(kw) for kw in arguments]
+    for kw in arguments:
+        if _plain(kw) != kw:
+            raise InputError(f"task arguments must be plain JSON values, got {kw!r}")
+    name = _function_name(fn)
+    try:
+        importable = _resolve(name) is fn
+    except (ImportError, AttributeError):
+        importable = False
+    if not importable:
+        raise InputError(f"{name} is not importable by name; define tasks at module level")
+    store = _Cache(cache)
+    keys = [task_key(fn, kw) for kw in arguments]
+    results = [store.get(k) for k in keys]
+    todo = {}  # one computation per distinct task: key -> the indices it fills
+    for i, r in enumerate(results):
+        if r is None:
+            todo.setdefault(keys[i], []).append(i)
+    report = _progress_printer(label, len(arguments)) if progress else (lambda *a: None)
+    computed = sum(len(v) for v in todo.values())  # results to compute
+    done = len(arguments) - computed
+    if progress and done:
+        print(f"[{label}] {done}/{len(arguments)} from the cache, {computed} to compute",
+              file=sys.stderr, flush=True)
+
+    def finish(key, result):
+        nonlocal done
+        first = todo[key][0]
+        store.put(key, fn, arguments[first], result)
+        for i in todo[key]:
+            results[i] = result
+            done += 1
+            report(done, arguments[i], "done")
+
+    jobs = {key: arguments[idx[0]] for key, idx in todo.items()}
+    if executor == "local":
+        for key, kwargs in jobs.items():
+            finish(key, _call(name, kwargs))
+    elif executor == "processes" and jobs:
+        _run_processes(name, jobs, workers, finish)
+    elif executor == "dask" and jobs:
+        _run_dask(name, jobs, scheduler, workers, client, finish)
+    return SweepRun(results=results, computed=len(jobs), cached=len(arguments) - computed,
+                    executor=executor)
+
+
+def _run_processes(name, jobs, workers, finish):
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    # spawn, not fork: forking after numba's thread pool has started is unsafe
+    ctx = multiprocessing.get_context("spawn")
+    n = min(workers or os.cpu_count() or 1, len(jobs))
+    pool = ProcessPoolExecutor(n, mp_context=ctx, initializer=_single_threaded)
+    try:
+        futures = {pool.submit(_call, name, kwargs): key for key, kwargs in jobs.items()}
+        for future in as_completed(futures):
+            finish(futures[future], future.result())
+    finally:  # on a failure (or ^C), drop the tasks not yet started
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _connect(scheduler, workers):
+    """A client of the scheduler at ``scheduler``, or of a local cluster started here;
+    returns (client, cluster or None)."""
+    from distributed import Client, LocalCluster
+
+    if scheduler is not None:
+        try:
+            return Client(scheduler, timeout=CONNECT_TIMEOUT), None
+        except (OSError, TimeoutError, ValueError) as exc:
+            raise InputError(f"cannot reach the dask scheduler at {scheduler!r}: {exc}") from None
+    cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1,
+                           processes=True, dashboard_address=None,
+                           silence_logs=logging.ERROR)
+    return Client(cluster), cluster
+
+
+def _run_dask(name, jobs, scheduler, workers, client, finish):
+    from distributed import as_completed
+
+    own = client is None
+    cluster = None
+    if own:
+        client, cluster = _connect(scheduler, workers)
+    try:
+        futures = {client.submit(_call, name, kwargs, True, key=f"antagonism-{key}",
+                                 pure=False): key for key, kwargs in jobs.items()}
+        for future in as_completed(futures):
+            finish(futures[future], future.result())
+    finally:
+        if own:
+            client.close()
+            if cluster is not None:
+                cluster.close()
