@@ -54,8 +54,9 @@ def test_cache_rerun_computes_only_what_is_missing(tmp_path, monkeypatch, capsys
     first = ex.run_tasks(regime_point, args, cache="t", progress=True)
     assert (first.computed, first.cached) == (2, 0)
     assert capsys.readouterr().err.count("done") == 2  # progress as tasks finish
-    files = sorted((tmp_path / "sweeps" / "t").iterdir())
-    assert len(files) == 2 and not [p for p in tmp_path.rglob("*.tmp*")]
+    files = sorted((tmp_path / "sweeps" / "t").glob("*.json"))
+    entries = [p for p in files if not p.name.endswith(".json.json")]  # and their manifests
+    assert len(entries) == 2 and len(files) == 4 and not [p for p in tmp_path.rglob("*.tmp*")]
     second = ex.run_tasks(regime_point, args, cache="t")
     assert (second.computed, second.cached) == (0, 2) and second.results == first.results
     lost = tmp_path / "sweeps" / "t" / f"{ex.task_key(regime_point, args[0])}.json"
@@ -64,7 +65,12 @@ def test_cache_rerun_computes_only_what_is_missing(tmp_path, monkeypatch, capsys
     assert (third.computed, third.cached) == (1, 1) and third.results[:2] == first.results
     assert third.results[2] == first.results[0]
     lost.write_text("{ not json")  # a damaged entry is computed again, not trusted
-    assert ex.run_tasks(regime_point, args, cache="t").results == first.results
+    from antagonism.numerics.cache import CacheWarning
+
+    with pytest.warns(CacheWarning, match=lost.name):
+        again = ex.run_tasks(regime_point, args, cache="t")
+    assert again.results == first.results and (again.computed, again.cached) == (1, 1)
+    assert list((lost.parent / "corrupt").iterdir())  # moved aside, not deleted silently
 
 
 def test_run_tasks_rejects_bad_input():

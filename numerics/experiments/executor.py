@@ -35,10 +35,10 @@ import sys
 from functools import lru_cache
 from pathlib import Path
 
-from antagonism.derivations.errors import InputError
+from antagonism.derivations.errors import CacheError, InputError
 from antagonism.theory.result import Result
 
-from ..cache import cache_dir, cache_key, write_atomic
+from ..cache import cache_dir, cache_key, load_verified, save_verified
 
 EXECUTORS = ("local", "processes", "dask")
 CONNECT_TIMEOUT = "20s"  # to reach a dask scheduler
@@ -120,24 +120,37 @@ def _check_cache_name(name):
 
 
 class _Cache:
+    """Finished tasks of one named sweep, each a JSON file named by its content hash, saved
+    with a manifest and verified on load (:func:`~antagonism.numerics.cache.save_verified`,
+    :func:`~antagonism.numerics.cache.load_verified`): a corrupt entry is moved aside with a
+    warning and the task runs again."""
+
     def __init__(self, name):
         self.folder = cache_dir("sweeps") / _check_cache_name(name) if name else None
 
     def get(self, key):
         if self.folder is None:
             return None
-        path = self.folder / f"{key}.json"
-        try:
-            return json.loads(path.read_text())["result"]
-        except (OSError, ValueError, KeyError, TypeError):
-            return None  # absent, or unreadable: compute it again
+
+        def read(path):
+            record = json.loads(path.read_text())
+            if record.get("key") != key:
+                raise CacheError(f"entry holds the task {record.get('key')!r}")
+            return record
+
+        record = load_verified(self.folder / f"{key}.json", read)
+        return None if record is None else record["result"]
 
     def put(self, key, fn, kwargs, result):
         if self.folder is None:
             return
-        self.folder.mkdir(parents=True, exist_ok=True)
-        record = {"task": _function_name(fn), "args": kwargs, "result": result}
-        write_atomic(self.folder / f"{key}.json", json.dumps(record, allow_nan=False))
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            return  # an unwritable cache: the result is still returned
+        record = {"key": key, "task": _function_name(fn), "args": kwargs, "result": result}
+        text = json.dumps(record, allow_nan=False).encode()
+        save_verified(self.folder / f"{key}.json", lambda f: f.write(text))
 
 
 def _describe(kwargs):
