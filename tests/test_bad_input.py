@@ -57,7 +57,7 @@ CASES = [
     (["robustness", "--queries", "-1"], "positive integer"),
     (["robustness", "--limit", "-5"], "positive integer"),
     (["robustness", "--eps", "2"], "[0, 1]"),
-    (["robustness", "--eps", ""], "[0, 1]"),
+    (["robustness", "--eps", ""], "empty"),
     (["robustness", "--seeds", ""], "empty"),
     (["robustness", "--seeds", "a"], "integers"),
     (["robustness", "--seeds", "-1"], "integers"),
@@ -65,6 +65,21 @@ CASES = [
     (["robustness", "--torch-model", "/nonexistent.pt"], "no torch model"),
     (["regime", "--eps", "0"], "positive"),
     (["regime", "--networks", ""], "empty"),
+    # gamma, sweep, reproduce
+    (["gamma", "--points", "0"], "positive integer"),
+    (["gamma", "--tau", "-1"], "positive"),
+    (["gamma", "--tau", ""], "empty"),
+    (["gamma", "--background", "3:x"], "numbers"),
+    (["gamma", "--plot", "/nonexistent/dir/x.png"], "cannot write"),
+    (["sweep", "--N", "1:100000000"], "at most"),
+    (["sweep", "--N", "a"], "number"),
+    (["sweep", "--N", "3", "--executor", "threads"], "invalid choice"),
+    (["sweep", "--N", "3", "--workers", "0"], "positive"),
+    (["sweep", "--N", "3", "--param", "__import__=1"], "unknown parameter"),
+    (["sweep"], "at least one parameter"),
+    (["reproduce", "bogus"], "invalid choice"),
+    (["reproduce", "--seed", "-1"], "non-negative"),
+    (["reproduce", "picture_attack", "--quick", "--image", "/nonexistent.png"], "cannot read"),
     # the rest
     (["figures", "--out", "x", "--seed", "-1"], "non-negative"),
     (["figures", "--out", "x", "--only", ","], "empty"),
@@ -138,3 +153,11 @@ def test_the_time_budget_stops_work_and_refires_if_swallowed():
                     if swallowed == 2:
                         raise
     assert 1.0 < time.monotonic() - start < 10
+
+
+def test_reproduce_refuses_a_file_that_is_not_an_image(tmp_path):
+    path = tmp_path / "fake.png"
+    path.write_text("not an image")
+    p = run_cli("reproduce", "picture_attack", "--quick", "--image", path)
+    assert p.returncode == 2 and "cannot read the image" in p.stderr, p.stderr
+    assert len(p.stderr.strip().splitlines()) == 1

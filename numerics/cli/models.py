@@ -130,7 +130,7 @@ def _gamma_args(p):
     p.add_argument("--tau", default=None,
                    help="comma-separated probe binding times (s); default a grid of --points "
                         "values over (0, the reference agonist's binding time]")
-    p.add_argument("--points", type=int, default=50, help="grid size when --tau is not given")
+    p.add_argument("--points", type=count, default=50, help="grid size when --tau is not given")
     p.add_argument("--background", default=None, metavar="TAU:L[,TAU:L...]",
                    help="the ligands the probe joins (s:molecules); default the model's "
                         "reference agonists")
@@ -158,7 +158,9 @@ def cmd_gamma(args):
         background = ([number_list(t, "background")[0] for t, _ in pairs],
                       [number_list(q, "background")[0] for _, q in pairs])
     if args.tau is not None:
-        taus = number_list(args.tau, "tau", lo=0)
+        taus = number_list(args.tau, "tau")
+        if min(taus) <= 0:
+            raise CliError(f"--tau values must be positive binding times (s), got {args.tau!r}")
     else:
         if args.points < 2:
             raise CliError(f"--points must be at least 2, got {args.points}")
@@ -166,7 +168,10 @@ def cmd_gamma(args):
         taus = np.linspace(top / args.points, top, args.points)
     res = gamma(model, taus, background)
     if args.plot:
-        _plot_gamma(res, args.plot, model)
+        try:
+            _plot_gamma(res, args.plot, model)
+        except OSError as exc:
+            raise CliError(f"--plot: cannot write {args.plot} ({exc.strerror or exc})") from None
     payload = res.to_dict(keys=["model", "parameters", "tau", "gamma", "background_tau",
                                 "background_L", "expression"])
     rows = [f"{'tau (s)':>10}  {'gamma (output/s/molecule)':>26}"]

@@ -184,9 +184,13 @@ def number_list(text, name, lo=None, hi=None):
         values = [parse_float(e, f"--{name}") for e in text.split(",") if e.strip()]
     except InputError:
         raise CliError(f"--{name} must be comma-separated numbers, got {text!r}") from None
+    if not values:
+        raise CliError(f"--{name} is empty: give at least one number")
     bad = [v for v in values if (lo is not None and v < lo) or (hi is not None and v > hi)]
-    if not values or bad:
-        raise CliError(f"--{name} values must lie in [{lo}, {hi}], got {text!r}")
+    if bad:
+        where = (f"in [{lo:g}, {hi:g}]" if lo is not None and hi is not None
+                 else f">= {lo:g}" if lo is not None else f"<= {hi:g}")
+        raise CliError(f"--{name} values must be {where}, got {text!r}")
     return values
 
 

@@ -2,16 +2,17 @@
 from __future__ import annotations
 
 from . import command
+from .options import nonnegative_int
 
 
 def _reproduce_args(p):
     from antagonism.numerics.experiments.reproduce import PROCEDURES
 
-    p.add_argument("name", nargs="?", default=None, choices=[*PROCEDURES, None],
+    p.add_argument("name", nargs="?", default=None, choices=PROCEDURES,
                    metavar="NAME", help=f"one procedure, from: {', '.join(PROCEDURES)} "
                    "(default: all)")
     p.add_argument("--quick", action="store_true", help="smaller set-ups (seconds each)")
-    p.add_argument("--seed", type=int, default=0, help="random seed (>= 0)")
+    p.add_argument("--seed", type=nonnegative_int, default=0, help="random seed (>= 0)")
     p.add_argument("--image", default=None,
                    help="picture attack: an image file (grey level -> binding time) instead "
                         "of the text MTL rendered with matplotlib")

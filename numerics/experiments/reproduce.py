@@ -159,7 +159,7 @@ def picture_image(image=None, quick=False, seed=0):
 
         try:
             img = np.asarray(mpimg.imread(image), dtype=float)
-        except (OSError, ValueError) as exc:
+        except (OSError, ValueError, SyntaxError) as exc:  # PIL: SyntaxError for a bad PNG
             raise InputError(f"cannot read the image {image!r}: {exc}") from None
         if img.ndim == 3:
             img = img[..., :3].mean(axis=2)
