@@ -19,8 +19,9 @@ approached as L_2 -> 0, and the reported dose is the smallest on the grid (L_max
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
-import sympy as sp
 from scipy.optimize import minimize
 
 from antagonism.derivations.errors import InputError
@@ -57,15 +58,28 @@ def receptor_number(model):
 
     Read from a parameter ``R`` or, failing that, from the finite upper bound of a shared
     variable that is the free receptor pool (named R or R_f, or described as receptors)."""
-    value = model.parameters().get("R")
-    if value is not None and sp.sympify(value).is_number:
-        return float(value)
+    value = _finite_number(model.parameters().get("R"))
+    if value is not None:
+        return value
     form = model.sum_form()
     for v in (form.shared if form is not None else ()):
+        upper = _finite_number(v.upper)
         if (str(v.symbol) in ("R", "R_f") or "receptor" in v.description.lower()) \
-                and sp.sympify(v.upper).is_finite:
-            return float(v.upper)
+                and upper is not None:
+            return upper
     return None
+
+
+def _finite_number(value):
+    """``float(value)`` for a finite real number (Python or sympy), else None (symbols,
+    infinities, text: nothing is parsed)."""
+    if value is None or isinstance(value, str):
+        return None
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        return None
+    return value if math.isfinite(value) else None
 
 
 def _background(model, background):
