@@ -41,7 +41,8 @@ def _mnist_folder(folder, shift):
     folder.mkdir()
     for part, x, y in (("train", d.x_train[:300], d.y_train[:300]),
                        ("t10k", d.x_test[:60], d.y_test[:60])):
-        write_idx(folder / f"{part}-images-idx3-ubyte", np.round(x[:, 0] * 255))
+        images = x.reshape(len(x), *d.image_shape[-2:])  # rows of features -> (n, 8, 8)
+        write_idx(folder / f"{part}-images-idx3-ubyte", np.round(images * 255))
         write_idx(folder / f"{part}-labels-idx1-ubyte", (y + shift) % 10)
     return folder
 
