@@ -131,6 +131,9 @@ def classify_gradient(gamma, tau_c=1.0, *, dgamma=None, exponent=None, sign=None
     vectorised : bool -- gamma and dgamma accept numpy arrays (one call per grid)
 
     Returns a Result with the RegimeResult keys (tau* and tau_infl in the unit of tau_c).
+    ``gradient_antagonistic`` gives the sign of gamma only; ``antagonism`` is None here,
+    because a verdict needs a size (:func:`antagonism.theory.strength.antagonism_strength`
+    of a model, which :func:`antagonism.theory.classify` reports).
     """
     tau_c = check_positive_scalar(tau_c, "tau_c")
     reasons = list(reasons or [])
@@ -166,7 +169,8 @@ def classify_gradient(gamma, tau_c=1.0, *, dgamma=None, exponent=None, sign=None
     return RegimeResult(
         model="numeric", method="numeric", tau_c=tau_c,
         regime="specialized" if tau_infl is not None else "broad",
-        antagonism=tau_star is not None or g(grid[len(grid) // 2]) < 0,
+        antagonism=None,  # a size needs a model and a budget: theory.antagonism_strength
+        gradient_antagonistic=tau_star is not None or g(grid[len(grid) // 2]) < 0,
         gradient_critical_point=tau_infl is not None,
         tau_star=tau_star,
         tau_star_over_tau_c=None if tau_star is None else tau_star / tau_c,

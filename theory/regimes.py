@@ -91,7 +91,7 @@ def _ratio(a, b):
 def _decide(model, result, background, tolerance, dose_factor):
     """The verdict: antagonism by its size (strength under a budget), the regime by the
     gradient's critical point relative to the model's own threshold, and its cause."""
-    result.gradient_antagonistic = result.pop("antagonism")
+    result.pop("antagonism", None)
     thr = threshold_binding_time(model)
     strength = antagonism_strength(model, background=background, dose_factor=dose_factor,
                                    tolerance=tolerance)
@@ -212,7 +212,8 @@ def _classify_closed_form(model):
     return dict(
         method="symbolic", tau_c=float(model.tau_c),
         regime="specialized" if tau_infl is not None else "broad",
-        antagonism=tau_star is not None, gradient_critical_point=tau_infl is not None,
+        gradient_antagonistic=tau_star is not None,
+        gradient_critical_point=tau_infl is not None,
         tau_star=tau_star, tau_inflection=tau_infl, small_tau_exponent=p,
         effective_m=(p + 1) if sign == "negative" else None, escape=escape,
         tau_star_at=f"the decision boundary (output = {at[dv.T]})", reasons=reasons,
@@ -291,8 +292,13 @@ this sense, and reports the background each number was computed at.
   proofreading: the crossing moves with dose).  tau*/tau_thr and tau_infl/tau_thr use it;
   `tau_star_over_tau_c` uses the nominal tau_c.
 - **regime** (of gamma): specialized when gamma has a critical point below tau*, broad
-  otherwise.  **verdict**: "no antagonism" when the strength is not below the tolerance,
-  otherwise "<regime> antagonism"; `cause` names the mechanism with its numbers.
+  otherwise.  m = 0 (T_{N,0}, every N; T_{1,0} the most linear): gamma > 0 everywhere, so
+  there is no tau* and no critical point, yet T is the quantity-weighted mean of
+  (tau/tau_c)^N and every weaker ligand lowers it by its quantity: the fold change tends to
+  L_1/(L_1 + L_2) as tau_2 -> 0 (strength 1/101 within the budget), broad antagonism
+  through the weakest ligands.
+- **verdict**: "no antagonism" when the strength is not below the tolerance, otherwise
+  "<regime> antagonism"; `cause` names the mechanism with its numbers.
 - **small-tau exponent p** and **effective m** (`effective_m` = p + 1): gamma ~ tau^p as
   tau -> 0, compared with T_{N,m}, whose gamma ~ tau^(m-1).  With shared receptors the
   leading term is receptor competition (p = 0, effective m = 1), whatever the feedback; its

@@ -102,7 +102,7 @@ def dose_budget(model, background=None, dose_factor=DOSE_FACTOR):
 
 
 def antagonism_strength(model, *, background=None, dose_factor=DOSE_FACTOR,
-                        tolerance=TOLERANCE, tau_range=None, grid=(18, 7)):
+                        tolerance=TOLERANCE, tau_range=None, grid=(12, 6)):
     """The smallest fold change of the background's response that antagonists of one
     binding time reach within the dose budget (see the module docstring).
 
@@ -153,7 +153,7 @@ def antagonism_strength(model, *, background=None, dose_factor=DOSE_FACTOR,
     best = (float(values[i, j]), start)
     if 0 < i < len(lt) - 1 or 0 < j < len(ld) - 1:  # refine unless it sits in a corner
         res = minimize(lambda x: fc(*x), start, method="Nelder-Mead", bounds=bounds,
-                       options={"xatol": 1e-6, "fatol": 1e-12, "maxfev": 120})
+                       options={"xatol": 1e-6, "fatol": 1e-12, "maxfev": 80})
         if res.fun < best[0]:
             best = (float(res.fun), res.x)
     strength, (a, b) = best

@@ -46,7 +46,7 @@ def _crossing(f, level, grid):
 
 
 def threshold_binding_time(model, *, dose=None, dose_ratio=DOSE_RATIO, tau_range=None,
-                           points=40):
+                           points=30):
     """The model's threshold binding time at the reference dose (see the module docstring).
 
     Parameters
