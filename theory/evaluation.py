@@ -257,7 +257,7 @@ class SumFormEvaluator(Evaluator):
             for k, s2 in enumerate(y):
                 aggregate_level[f"G{j}_y{k}"] = sp.diff(G[j], s2)
         for j in range(len(y)):  # the size of each constraint's terms: its residual's scale
-            aggregate_level[f"W{j}"] = sp.Add(*[sp.Abs(t) for t in sp.Add.make_args(G[j])])
+            aggregate_level[f"W{j}"] = _term_size(G[j])
         self._agg = _numpy_lambdify((*A, *y), aggregate_level)
         self._lower = np.array([float(v.lower) for v in form.shared], float)
         self._upper = np.array([float(v.upper) for v in form.shared], float)
@@ -579,6 +579,15 @@ def _explicit_functions(model, n):
     return (sp.lambdify(args, out, "numpy"),
             sp.lambdify(args, sp.diff(out, taus[0]), "numpy", cse=True),
             sp.lambdify(args, sp.diff(out, Ls[0]), "numpy", cse=True))
+
+
+def _term_size(G):
+    """sum_t |t| over the terms t of G (of its expanded numerator, over |denominator|, when G
+    is a single product or quotient): the scale against which G's residual is judged."""
+    if G.is_Add:
+        return sp.Add(*[sp.Abs(t) for t in G.args])
+    num, den = sp.fraction(sp.together(G))
+    return sp.Add(*[sp.Abs(t) for t in sp.Add.make_args(sp.expand(num))]) / sp.Abs(den)
 
 
 def _bracketed_root(g, u_min, u_max, xtol):
