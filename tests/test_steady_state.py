@@ -175,6 +175,19 @@ def test_two_state_shp1_matches_its_ode_and_the_built_in_model():
     assert state.residual <= 1e-9
 
 
+@pytest.mark.parametrize("L", [0.0, 1e-300, 1e30])
+def test_two_state_shp1_at_extreme_doses_is_the_built_in_model(L):
+    """No ligand (S = 0 exactly, a variable on its bound), a dose of 1e-300 (S ~ 1e-298)
+    and 1e30: the three shared variables solved together still give the built-in
+    model's steady state (itself checked against mpmath above)."""
+    taus, Ls = [10.0, 1.0], [L, L / 2]
+    state = model_evaluator(NetworkModel(two_state_shp1())).steady_state(taus, Ls)
+    built_in = model_evaluator(SHP1(gamma=1.2e-6, S_T=6e5, C_star=500)).steady_state(taus, Ls)
+    assert state.output == pytest.approx(built_in.output, rel=1e-9, abs=0)
+    assert state.shared["S"] == pytest.approx(built_in.shared["S"], rel=1e-9, abs=0)
+    assert state.shared["S"] + state.shared["Sx"] == pytest.approx(6e5, rel=1e-12)
+
+
 def test_kinase_phosphatase_cycle_matches_its_ode():
     """Five shared variables (R, K, Kp, P, Pi), three moieties, Michaelis-Menten rates: the
     nested one-dimensional solves found no steady state here."""
