@@ -16,7 +16,9 @@ inverse, the off rate).  :class:`NetworkModel` turns it into a cell model:
 3. The shared species are fixed by the conservation laws of the network (receptors:
    R_T = R + sum of bound states over every type) and by their own steady-state equations,
    in which every rate that involves ligand states becomes a sum over the types (a new
-   aggregate whose per-type term is that rate).
+   aggregate whose per-type term is that rate).  The conservation laws are the left null
+   space of the stoichiometric matrix, and their totals come from every species' initial
+   amount, bound states included (:func:`conserved_moieties`), as in roadrunner and COPASI.
 
 The result is a :class:`~antagonism.derivations.model.SumForm` with shared variables, so the
 generic machinery derives gradients, critical points and the regime.  Rates are in units of

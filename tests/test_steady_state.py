@@ -15,11 +15,13 @@ References: Francois et al., PNAS 110, E888 (2013) (SHP-1); Lalanne & Francois, 
 218102 (2013) (adaptive sorting); Sauro & Ingalls, Biophys. Chem. 109, 1 (2004)
 (conservation analysis from the stoichiometric matrix).
 """
+import json
+
 import mpmath as mp
 import numpy as np
 import pytest
 import sympy as sp
-from helpers import partial_derivative
+from helpers import partial_derivative, run_cli
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -33,6 +35,7 @@ from antagonism.derivations.reactions import (
     conserved_moieties,
 )
 from antagonism.numerics.cells.ode import integrate_network
+from antagonism.numerics.data.reaction_files import literature_files
 from antagonism.theory import model_evaluator
 
 MIXTURE = ([10.0, 2.0, 0.5], [100.0, 1000.0, 3000.0])
@@ -170,6 +173,19 @@ def test_two_state_shp1_matches_its_ode_and_the_built_in_model():
     built_in = model_evaluator(SHP1(gamma=1.2e-6, S_T=6e5, C_star=500))
     assert state.output == pytest.approx(built_in.output(*MIXTURE), rel=1e-9)
     assert state.residual <= 1e-9
+
+
+@pytest.mark.parametrize("L", [0.0, 1e-300, 1e30])
+def test_two_state_shp1_at_extreme_doses_is_the_built_in_model(L):
+    """No ligand (S = 0 exactly, a variable on its bound), a dose of 1e-300 (S ~ 1e-298)
+    and 1e30: the three shared variables solved together still give the built-in
+    model's steady state (itself checked against mpmath above)."""
+    taus, Ls = [10.0, 1.0], [L, L / 2]
+    state = model_evaluator(NetworkModel(two_state_shp1())).steady_state(taus, Ls)
+    built_in = model_evaluator(SHP1(gamma=1.2e-6, S_T=6e5, C_star=500)).steady_state(taus, Ls)
+    assert state.output == pytest.approx(built_in.output, rel=1e-9, abs=0)
+    assert state.shared["S"] == pytest.approx(built_in.shared["S"], rel=1e-9, abs=0)
+    assert state.shared["S"] + state.shared["Sx"] == pytest.approx(6e5, rel=1e-12)
 
 
 def test_kinase_phosphatase_cycle_matches_its_ode():
@@ -381,3 +397,18 @@ def test_adaptive_sorting_steady_states_hold_across_the_representable_range(log_
     C1 = state.per_ligand("C_1")
     assert np.all(C1 >= 0) and np.all(C1 <= Ls * (1 + 1e-12))
     assert np.all(np.isfinite(C1)) and state.residual <= 1e-9
+
+
+@pytest.mark.parametrize("setting", ["R_T=1e4", "R=1e4"])
+def test_cli_sets_a_conserved_total_by_name_or_species(setting):
+    """McKeithan's file with its receptor total set on the command line: C_5 against the
+    closed form, C_T from kappa tau (L - C_T)(R_T - C_T) = C_T (its smaller root) and
+    C_5 = (phi tau/(1 + phi tau))^5 C_T."""
+    p = run_cli("steady", "--model-file", literature_files()["mckeithan_kpr"], "--param",
+                setting, "--tau", "10", "--L", "1000", "--json")
+    assert p.returncode == 0, p.stderr
+    kappa, phi, tau, L, R = 1e-4, 0.09, 10.0, 1000.0, 1e4
+    a, b = kappa * tau, -(kappa * tau * (L + R) + 1)
+    C_T = (-b - np.sqrt(b * b - 4 * a * a * L * R)) / (2 * a)
+    assert json.loads(p.stdout)["output"] == pytest.approx(
+        (phi * tau / (1 + phi * tau)) ** 5 * C_T, rel=1e-10)

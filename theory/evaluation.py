@@ -257,7 +257,7 @@ class SumFormEvaluator(Evaluator):
             for k, s2 in enumerate(y):
                 aggregate_level[f"G{j}_y{k}"] = sp.diff(G[j], s2)
         for j in range(len(y)):  # the size of each constraint's terms: its residual's scale
-            aggregate_level[f"W{j}"] = sp.Add(*[sp.Abs(t) for t in sp.Add.make_args(G[j])])
+            aggregate_level[f"W{j}"] = _term_size(G[j])
         self._agg = _numpy_lambdify((*A, *y), aggregate_level)
         self._lower = np.array([float(v.lower) for v in form.shared], float)
         self._upper = np.array([float(v.upper) for v in form.shared], float)
@@ -380,8 +380,14 @@ class SumFormEvaluator(Evaluator):
         with np.errstate(all="ignore"):
             sol = root(F, self._to_u(y0), jac=J, method="hybr", options={"xtol": 1e-13})
         y = self._to_y(sol.x)
-        # a variable driven to its lower bound sits on it (u -> -inf is never reached)
-        y = np.where(y - self._lower <= 3 * _TINY, self._lower, y)
+        # a variable driven towards its lower bound may sit on it (no ligand: no active
+        # SHP-1), which u -> -inf never reaches: keep that point if its residual is smaller
+        low = y - self._lower <= 1e-9 * self._scale
+        if low.any():
+            snapped = np.where(low, self._lower, y)
+            if (self._relative_residual(tau, L, snapped)[0]
+                    < self._relative_residual(tau, L, y)[0]):
+                return snapped
         return y
 
     def _accept(self, tau, L, y):
@@ -395,8 +401,8 @@ class SumFormEvaluator(Evaluator):
     def _solve_shared(self, tau, L):
         """The shared variables at steady state: Newton (scipy's ``root`` with the analytic
         Jacobian) in scaled variables from Gauss-Seidel starting values; failing that,
-        continuation in the dose from 1e-8 of the ligands' quantities up, each solve
-        starting from the previous one.  Block-triangular constraints are first solved one
+        continuation in the dose, from one of the size of the conserved totals to the
+        ligands' quantities.  Block-triangular constraints are first solved one
         variable at a time, each by its bracketed root.  A solution is accepted only inside
         the variables' ranges with every constraint's residual below 1e-9 of the size of
         its terms.  Returns (y, the largest relative residual)."""
@@ -414,11 +420,19 @@ class SumFormEvaluator(Evaluator):
             y = self._newton(tau, L, self._sweep(tau, L, start, sweeps))
             if (residual := self._accept(tau, L, y)) is not None:
                 return list(y), residual
-        y = start
-        for dose in np.logspace(-8, 0, 9):
-            y = self._newton(tau, dose * L, self._sweep(tau, dose * L, y, sweeps=1))
-        if (residual := self._accept(tau, L, y)) is not None:
-            return list(y), residual
+        # continuation: from a dose of the size of the totals to the target, a factor of
+        # at most 100 per step, each Newton solve starting from the previous solution
+        total = float(np.sum(L))
+        if total > 0:
+            finite = self._upper[np.isfinite(self._upper) & (self._upper > 0)]
+            reference = float(np.median(finite)) if finite.size else 1.0
+            steps = int(min(160, np.ceil(abs(np.log10(total / reference)) / 2) + 1))
+            doses = np.geomspace(reference / total, 1.0, steps + 1)
+            y = self._newton(tau, doses[0] * L, self._sweep(tau, doses[0] * L, start))
+            for dose in doses[1:]:
+                y = self._newton(tau, dose * L, y)
+            if (residual := self._accept(tau, L, y)) is not None:
+                return list(y), residual
         worst, rel = self._relative_residual(tau, L, y)
         j = int(np.argmax(rel))
         why = (f"the best point found leaves its constraint {self.form.shared[j].constraint}"
@@ -579,6 +593,15 @@ def _explicit_functions(model, n):
     return (sp.lambdify(args, out, "numpy"),
             sp.lambdify(args, sp.diff(out, taus[0]), "numpy", cse=True),
             sp.lambdify(args, sp.diff(out, Ls[0]), "numpy", cse=True))
+
+
+def _term_size(G):
+    """sum_t |t| over the terms t of G (of its expanded numerator, over |denominator|, when G
+    is a single product or quotient): the scale against which G's residual is judged."""
+    if G.is_Add:
+        return sp.Add(*[sp.Abs(t) for t in G.args])
+    num, den = sp.fraction(sp.together(G))
+    return sp.Add(*[sp.Abs(t) for t in sp.Add.make_args(sp.expand(num))]) / sp.Abs(den)
 
 
 def _bracketed_root(g, u_min, u_max, xtol):
