@@ -138,3 +138,21 @@ def test_the_time_budget_stops_work_and_refires_if_swallowed():
                     if swallowed == 2:
                         raise
     assert 1.0 < time.monotonic() - start < 10
+
+
+def test_derive_reports_an_internal_key_error_as_itself(monkeypatch):
+    """Only a quantity name derive() does not know is 'unknown'; a KeyError raised inside a
+    derivation is a failure of that derivation and keeps its type."""
+    from antagonism import derivations as dv
+    from antagonism.derivations.errors import InputError
+
+    def broken(model):
+        return {}["inside the derivation"]
+
+    monkeypatch.setitem(dv.QUANTITIES, "tau-star", broken)
+    with pytest.raises(KeyError, match="inside the derivation"):
+        dv.derive(dv.AdaptiveProofreading(), "tau-star")
+    with pytest.raises(InputError, match="unknown quantity 'bogus'"):
+        dv.derive(dv.AdaptiveProofreading(), "bogus")
+    p = run_cli("derive", "--quantity", "tau-star")
+    assert p.returncode == 1 and "unknown quantity" not in p.stderr and "KeyError" in p.stderr
