@@ -156,3 +156,16 @@ def test_derive_reports_an_internal_key_error_as_itself(monkeypatch):
         dv.derive(dv.AdaptiveProofreading(), "bogus")
     p = run_cli("derive", "--quantity", "tau-star")
     assert p.returncode == 1 and "unknown quantity" not in p.stderr and "KeyError" in p.stderr
+
+
+def test_exponents_with_three_decimals_are_accepted_and_exact():
+    import json
+
+    from helpers import tau_inflection, tau_star
+
+    p = run_cli("classify", "--N", "5.125", "--m", "3.1", "--tau-c", "3", "--json")
+    assert p.returncode == 0, p.stderr
+    out = json.loads(p.stdout)
+    assert out["tau_star"] == pytest.approx(tau_star(5.125, 3.1, 3.0, 1.0), rel=1e-12)
+    assert out["tau_inflection"] == pytest.approx(tau_inflection(5.125, 3.1, 3.0, 1.0),
+                                                  rel=1e-12)
