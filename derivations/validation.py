@@ -32,9 +32,10 @@ MAX_EXPONENT_DENOMINATOR = 1000
 #: largest N (proofreading steps) of a numeric model
 MAX_EXPONENT = 1000
 
-_DECIMAL = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE]([+-]?\d+))?")
-_FRACTION = re.compile(r"([+-]?\d+)/([+-]?\d+)")
-_IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
+# ASCII only: no Unicode digits or letters
+_DECIMAL = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE]([+-]?\d+))?", re.ASCII)
+_FRACTION = re.compile(r"([+-]?\d+)/([+-]?\d+)", re.ASCII)
+_IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9_]*", re.ASCII)
 _NON_FINITE = {"nan", "+nan", "-nan", "inf", "+inf", "-inf", "infinity", "+infinity",
                "-infinity"}
 

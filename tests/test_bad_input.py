@@ -161,3 +161,34 @@ def test_reproduce_refuses_a_file_that_is_not_an_image(tmp_path):
     p = run_cli("reproduce", "picture_attack", "--quick", "--image", path)
     assert p.returncode == 2 and "cannot read the image" in p.stderr, p.stderr
     assert len(p.stderr.strip().splitlines()) == 1
+
+
+def test_derive_reports_an_internal_key_error_as_itself(monkeypatch):
+    """Only a quantity name derive() does not know is 'unknown'; a KeyError raised inside a
+    derivation is a failure of that derivation and keeps its type."""
+    from antagonism import derivations as dv
+    from antagonism.derivations.errors import InputError
+
+    def broken(model):
+        return {}["inside the derivation"]
+
+    monkeypatch.setitem(dv.QUANTITIES, "tau-star", broken)
+    with pytest.raises(KeyError, match="inside the derivation"):
+        dv.derive(dv.AdaptiveProofreading(), "tau-star")
+    with pytest.raises(InputError, match="unknown quantity 'bogus'"):
+        dv.derive(dv.AdaptiveProofreading(), "bogus")
+    p = run_cli("derive", "--quantity", "tau-star")
+    assert p.returncode == 1 and "unknown quantity" not in p.stderr and "KeyError" in p.stderr
+
+
+def test_exponents_with_three_decimals_are_accepted_and_exact():
+    import json
+
+    from helpers import tau_inflection, tau_star
+
+    p = run_cli("classify", "--N", "5.125", "--m", "3.1", "--tau-c", "3", "--json")
+    assert p.returncode == 0, p.stderr
+    out = json.loads(p.stdout)
+    assert out["tau_star"] == pytest.approx(tau_star(5.125, 3.1, 3.0, 1.0), rel=1e-12)
+    assert out["tau_inflection"] == pytest.approx(tau_inflection(5.125, 3.1, 3.0, 1.0),
+                                                  rel=1e-12)

@@ -118,7 +118,7 @@ def test_parse_number_examples():
     assert parse_number("0.1") == sp.Rational(1, 10)
     assert parse_number("1e-3") == sp.Rational(1, 1000)
     assert parse_number(" 2.5E+2 ") == 250
-    for text in ("nan", "inf", "-Infinity", "1/0", "0x10", "1_000", "", "1e", "--1", "½",
+    for text in ("nan", "inf", "-Infinity", "1/0", "0x10", "1_000", "", "1e", "--1", "½", "٣",
                  "1 000"):
         with pytest.raises(InputError):
             parse_number(text, "x")

@@ -47,7 +47,7 @@ def fraction(text):
 
 def _integer(text, lo, what):
     t = str(text).strip()
-    if not re.fullmatch(r"[+-]?\d{1,18}", t):
+    if not re.fullmatch(r"[+-]?[0-9]{1,18}", t):
         raise argparse.ArgumentTypeError(f"must be {what} (an integer of at most 18 digits), "
                                          f"got {text!r}")
     value = int(t)

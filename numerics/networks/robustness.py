@@ -136,10 +136,12 @@ def trained_models(data, seed=0, quick=False, progress=True, names=None, hidden=
     if unknown:
         raise InputError(f"unknown network(s) {sorted(unknown)}; known: {', '.join(specs)}")
     out = {}
+    digest = array_digest(data.x_train, data.y_train)  # once per data set
     for name, (make, config, defended, arch) in specs.items():
         if names is None or name in names:
             with training_progress(f"{name} seed {seed}" if progress else None):
-                out[name] = (_cached_train(name, make, data, config, seed, progress, arch),
+                out[name] = (_cached_train(name, make, data, config, seed, progress, arch,
+                                              digest),
                              defended)
     return out
 
@@ -148,12 +150,13 @@ def trained_models(data, seed=0, quick=False, progress=True, names=None, hidden=
 NETWORK_CODE = ("numerics.networks", "numerics.attacks")
 
 
-def network_key(name, data, config, seed, arch):
+def network_key(name, data_digest, config, seed, arch):
     """The cache key of a trained network: a hash of everything that determines it -- the
-    training data's bytes, the architecture, the training configuration, the seed and the
+    training data's bytes (``data_digest``, :func:`~..cache.array_digest` of the training
+    images and labels), the architecture, the training configuration, the seed and the
     source of the code that builds and trains it."""
     return cache_key({"name": name, "arch": arch, "config": config, "seed": seed,
-                      "data": array_digest(data.x_train, data.y_train),
+                      "data": data_digest,
                       "code": code_version(*NETWORK_CODE), "v": 3})
 
 
@@ -175,10 +178,11 @@ def _read_state(path, model):
     return model
 
 
-def _cached_train(name, make, data, config, seed, progress, arch):
+def _cached_train(name, make, data, config, seed, progress, arch, digest=None):
     """Train ``make()`` on ``data`` or load it from the cache (verified; a refused entry is
     rebuilt).  With an unusable cache the trained weights are kept in memory."""
-    key = network_key(name, data, config, seed, arch)
+    digest = digest or array_digest(data.x_train, data.y_train)
+    key = network_key(name, digest, config, seed, arch)
     model = make()
     folder = usable_dir("models")
     path = None if folder is None else folder / f"{key}.npz"
