@@ -74,6 +74,8 @@ def test_run_tasks_rejects_bad_input():
         ex.run_tasks(regime_point, [], scheduler="tcp://localhost:8786")
     with pytest.raises(ValueError, match="plain JSON"):
         ex.run_tasks(regime_point, [{"model": object()}])
+    with pytest.raises(ValueError, match="plain JSON"):
+        ex.run_tasks(regime_point, [{"model": "adaptive", "parameters": {"N": float("inf")}}])
     with pytest.raises(ValueError, match="importable by name"):
         ex.run_tasks(lambda: 1, [{}])
     with pytest.raises(ValueError, match="cache name"):

@@ -42,6 +42,7 @@ from ..cache import cache_dir, cache_key, write_atomic
 
 EXECUTORS = ("local", "processes", "dask")
 CONNECT_TIMEOUT = "20s"  # to reach a dask scheduler
+MISSING = object()  # a result not (yet) known
 
 
 class SweepRun(Result):
@@ -124,13 +125,14 @@ class _Cache:
         self.folder = cache_dir("sweeps") / _check_cache_name(name) if name else None
 
     def get(self, key):
+        """The cached result of task ``key``, or ``MISSING``."""
         if self.folder is None:
-            return None
+            return MISSING
         path = self.folder / f"{key}.json"
         try:
             return json.loads(path.read_text())["result"]
         except (OSError, ValueError, KeyError, TypeError):
-            return None  # absent, or unreadable: compute it again
+            return MISSING  # absent, or unreadable: compute it again
 
     def put(self, key, fn, kwargs, result):
         if self.folder is None:
@@ -194,7 +196,11 @@ def run_tasks(fn, arguments, *, executor="local", scheduler=None, workers=None, 
     check_executor(executor, scheduler, workers)
     arguments = [dict(kw) for kw in arguments]
     for kw in arguments:
-        if _plain(kw) != kw:
+        try:
+            plain = _plain(kw) == kw
+        except ValueError:  # infinities
+            plain = False
+        if not plain:
             raise InputError(f"task arguments must be plain JSON values, got {kw!r}")
     name = _function_name(fn)
     try:
@@ -208,7 +214,7 @@ def run_tasks(fn, arguments, *, executor="local", scheduler=None, workers=None, 
     results = [store.get(k) for k in keys]
     todo = {}  # one computation per distinct task: key -> the indices it fills
     for i, r in enumerate(results):
-        if r is None:
+        if r is MISSING:
             todo.setdefault(keys[i], []).append(i)
     report = _progress_printer(label, len(arguments)) if progress else (lambda *a: None)
     computed = sum(len(v) for v in todo.values())  # results to compute
