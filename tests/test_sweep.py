@@ -153,7 +153,7 @@ def test_literature_table_is_the_same_on_every_executor(capsys):
 
 def test_regime_executor_only_with_sensitivity(capsys):
     assert main(["regime", "--executor", "processes", "--quick"]) == 2
-    assert "--executor applies to --sensitivity" in capsys.readouterr().err
+    assert "--executor and --workers apply to --sensitivity" in capsys.readouterr().err
 
 
 @pytest.mark.slow

@@ -98,20 +98,20 @@ def cmd_regime(args):
     names, extra = _common(args)
     if not 0 < args.eps <= 1:
         raise CliError(f"--eps must lie in (0, 1], got {args.eps}")
+    run = executor_options(args)
     if args.sensitivity:
         from antagonism.numerics.experiments.regime_measures import sensitivity_table
 
         rows = sensitivity_table(_seeds(args), quick=args.quick, progress=not args.json,
-                                 cache="sensitivity" if args.cache else None,
-                                 **executor_options(args))
+                                 cache="sensitivity" if args.cache else None, **run)
         emit(args, [r.to_dict() for r in rows], "\n".join(
             f"width {r.width:>5} train eps {r.train_eps:<5g} eps {r.eps:<4g} r "
             f"{r.weak_input_ratio['mean_of_seed_medians']:.3f} robust accuracy "
             f"{r.robust_accuracy['mean']:.3f}  {r.verdict}" for r in rows))
         return
-    if args.executor != "local":
-        raise CliError("--executor applies to --sensitivity; the networks of one report "
-                       "are measured in this process")
+    if run["executor"] != "local" or run["workers"] is not None:
+        raise CliError("--executor and --workers apply to --sensitivity; the networks of one "
+                       "report are measured in this process")
     report = network_regime_report(names, _seeds(args), dataset=args.dataset,
                                    data_dir=args.data_dir, eps=args.eps, quick=args.quick,
                                    extra=extra, limit=args.limit)
