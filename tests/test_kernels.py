@@ -230,3 +230,13 @@ def test_stored_powers_match_mpmath_to_their_conditioning(N, m, specialise):
             ref = u ** mp.mpf(e)
             bound = 4 * 2.0**-53 * (1 + e + abs(float(e * mp.log(u))))
             assert abs(mp.mpf(got) - ref) <= bound * ref
+
+
+def test_int_pow_is_repeated_multiplication_for_every_exponent_below_128():
+    impl = AdaptiveKernels(AdaptiveProofreading(5, 3, 3), specialise=False)._impl
+    mp.mp.dps = 40
+    for u in (0.999, 0.37, 1e-3, 1.0):
+        for k in range(128):
+            ref = mp.mpf(u) ** k
+            got = impl.int_pow(u, k)
+            assert abs(mp.mpf(got) - ref) <= (k + 1) * 2.0**-53 * ref + 1e-320

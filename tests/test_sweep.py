@@ -80,6 +80,8 @@ def test_run_tasks_rejects_bad_input():
         ex.run_tasks(regime_point, [], scheduler="tcp://localhost:8786")
     with pytest.raises(ValueError, match="plain JSON"):
         ex.run_tasks(regime_point, [{"model": object()}])
+    with pytest.raises(ValueError, match="plain JSON"):
+        ex.run_tasks(regime_point, [{"model": "adaptive", "parameters": {"N": float("inf")}}])
     with pytest.raises(ValueError, match="importable by name"):
         ex.run_tasks(lambda: 1, [{}])
     with pytest.raises(ValueError, match="cache name"):
@@ -157,7 +159,7 @@ def test_literature_table_is_the_same_on_every_executor(capsys):
 
 def test_regime_executor_only_with_sensitivity(capsys):
     assert main(["regime", "--executor", "processes", "--quick"]) == 2
-    assert "--executor applies to --sensitivity" in capsys.readouterr().err
+    assert "--executor and --workers apply to --sensitivity" in capsys.readouterr().err
 
 
 @pytest.mark.slow

@@ -173,12 +173,13 @@ def _integer_power_lines(exponents, var="u", indent=8):
     return lines
 
 
-# Vectorisable exp and log.  numba calls libm's exp and log one ligand at a time (no SVML
-# with the pip builds of llvmlite), which made the non-integer and generic kernels 15-20x
-# slower than a streaming pass.  These are fdlibm's algorithms (e_exp.c, e_log.c: the same
-# polynomials, error below 1 ulp) written without branches or calls, so LLVM inlines them
-# and vectorises the ligand loops; the package's tests compare them with math.exp/math.log
-# to within 2 ulp over the whole double range, and the kernels with mpmath.
+# Vectorisable exp, log and integer powers.  numba calls libm's exp and log one ligand at a
+# time (no SVML with the pip builds of llvmlite), which made the non-integer and generic
+# kernels 15-20x slower than a streaming pass.  vec_exp and vec_log are fdlibm's algorithms
+# (e_exp.c, e_log.c: the same polynomials, error below 1 ulp) written without branches or
+# calls, so LLVM inlines them and vectorises the ligand loops; the package's tests compare
+# them with math.exp/math.log to within 2 ulp over the whole double range, and the kernels
+# with mpmath.
 VECMATH = """
 
 @intrinsic

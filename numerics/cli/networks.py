@@ -168,18 +168,19 @@ def cmd_regime(args):
         raise CliError(f"--eps must lie in (0, 1], got {args.eps}")
     if args.images < 1:
         raise CliError(f"--images must be >= 1, got {args.images}")
+    run = executor_options(args)
     if args.sensitivity:
         rows = rm.sensitivity_table(_seeds(args), quick=args.quick, progress=not args.json,
                                     cache="sensitivity" if args.cache else None,
-                                    **executor_options(args))
+                                    **run)
         emit(args, [r.to_dict() for r in rows], "\n".join(
             f"width {r.width:>5} train eps {r.train_eps:<5g} eps {r.eps:<4g} specialized "
             f"fraction {_interval(r.specialized_fraction)} robust accuracy "
             f"{_interval(r.robust_accuracy)}  {r.regime}" for r in rows))
         return
-    if args.executor != "local":
-        raise CliError("--executor applies to --sensitivity; the networks of one report "
-                       "are measured in this process")
+    if run["executor"] != "local" or run["workers"] is not None:
+        raise CliError("--executor and --workers apply to --sensitivity; the networks of one "
+                       "report are measured in this process")
     report = rm.network_regime_report(names, _seeds(args), dataset=args.dataset,
                                       data_dir=args.data_dir, eps=args.eps, quick=args.quick,
                                       extra=extra, limit=args.limit, progress=not args.json,

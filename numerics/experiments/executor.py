@@ -42,6 +42,7 @@ from ..cache import cache_dir, cache_key, load_verified, save_verified
 
 EXECUTORS = ("local", "processes", "dask")
 CONNECT_TIMEOUT = "20s"  # to reach a dask scheduler
+MISSING = object()  # a result not (yet) known
 
 
 class SweepRun(Result):
@@ -129,8 +130,9 @@ class _Cache:
         self.folder = cache_dir("sweeps") / _check_cache_name(name) if name else None
 
     def get(self, key):
+        """The cached result of task ``key``, or ``MISSING``."""
         if self.folder is None:
-            return None
+            return MISSING
 
         def read(path):
             record = json.loads(path.read_text())
@@ -139,7 +141,7 @@ class _Cache:
             return record
 
         record = load_verified(self.folder / f"{key}.json", read)
-        return None if record is None else record["result"]
+        return MISSING if record is None else record["result"]
 
     def put(self, key, fn, kwargs, result):
         if self.folder is None:
@@ -207,7 +209,11 @@ def run_tasks(fn, arguments, *, executor="local", scheduler=None, workers=None, 
     check_executor(executor, scheduler, workers)
     arguments = [dict(kw) for kw in arguments]
     for kw in arguments:
-        if _plain(kw) != kw:
+        try:
+            plain = _plain(kw) == kw
+        except ValueError:  # infinities
+            plain = False
+        if not plain:
             raise InputError(f"task arguments must be plain JSON values, got {kw!r}")
     name = _function_name(fn)
     try:
@@ -221,7 +227,7 @@ def run_tasks(fn, arguments, *, executor="local", scheduler=None, workers=None, 
     results = [store.get(k) for k in keys]
     todo = {}  # one computation per distinct task: key -> the indices it fills
     for i, r in enumerate(results):
-        if r is None:
+        if r is MISSING:
             todo.setdefault(keys[i], []).append(i)
     report = _progress_printer(label, len(arguments)) if progress else (lambda *a: None)
     computed = sum(len(v) for v in todo.values())  # results to compute
