@@ -47,7 +47,7 @@ def cmd_potential(args):
 
     model = model_from_args(args, defaults={"N": 4, "m": 2})
     res = antagonism_potential(model, R=args.R, agonist_fraction=args.agonist_fraction)
-    keys = ["model", "parameters", *[k for k in ("N", "m") if k in res], "tau_c", "tau1", "L1",
+    keys = ["model", "parameters", "tau_c", "tau1", "L1",
             "L2", "tau_min", "T_min", "tau_inflection"]
     payload = res.to_dict(keys=keys)
     emit(args, payload, "\n".join(f"{k}: {v}" for k, v in payload.items()))
@@ -108,6 +108,6 @@ def cmd_fold_change(args):
     t_min, fc_min = strongest_antagonist(model, args.tau1, args.L1, args.L2,
                                          bounds=(args.tau2_min, hi))
     params = {k: float(v) for k, v in model.parameters().items()}
-    payload = {**params, "tau2": grid.tolist(), "fc": fc.tolist(), "tau2_argmin": t_min,
+    payload = {"tau2": grid.tolist(), "fc": fc.tolist(), "tau2_argmin": t_min,
                "fc_min": fc_min, "model": model.name, "parameters": params}
     emit(args, payload, f"strongest antagonist at tau2 = {t_min:.4g} s, FC = {fc_min:.4g}")
