@@ -13,7 +13,8 @@ def test_classify_adaptive_json():
     assert out["regime"] == "specialized" and out["gradient_critical_point"] is True
     assert out["tau_star"] == pytest.approx(tau_star(5, 3, 3.0, 1.0))
     assert out["tau_inflection"] == pytest.approx(tau_inflection(5, 3, 3.0, 1.0))
-    assert out["escape"] == "frozen" and out["N"] == 5 and out["m"] == 3
+    assert out["escape"] == "frozen" and out["parameters"]["N"] == 5
+    assert out["parameters"]["m"] == 3 and "N" not in out
 
 
 def test_classify_broad_has_null_inflection():
@@ -50,7 +51,7 @@ def test_derive_numeric_model_and_a_quantity_that_does_not_exist():
 def test_regimes_table():
     p = run_cli("regimes", "--max-N", "3", "--json")
     rows = json.loads(p.stdout)
-    assert [(r["N"], r["m"], r["regime"]) for r in rows] == [
+    assert [(r["parameters"]["N"], r["parameters"]["m"], r["regime"]) for r in rows] == [
         (1, 0, "broad"), (2, 0, "broad"), (2, 1, "broad"), (3, 0, "broad"), (3, 1, "broad"),
         (3, 2, "specialized")]
 

@@ -217,7 +217,7 @@ def test_cli_classifies_a_model_file():
     assert out["tau_star"] == pytest.approx(direct.tau_star)
     assert out["model"] == "KPR limited signalling"
     p = run_cli("classify", "--model-file", path, "--param", "phi_ls=1", "--json")
-    assert json.loads(p.stdout)["phi_ls"] == 1.0
+    assert json.loads(p.stdout)["parameters"]["phi_ls"] == 1.0
 
 
 @pytest.mark.parametrize("args,needle", [

@@ -31,12 +31,13 @@ def test_regime_table_N_1_to_6():
     rows = regime_table(range(1, 7), tau_c=3.0)
     assert len(rows) == sum(range(1, 7))
     for r in rows:
-        assert r.regime == ("specialized" if r.m > 1 else "broad"), (r.N, r.m)
-        assert r.gradient_critical_point == (r.m > 1)
-        assert (r.tau_star is None) == (r.m == 0)
-        assert r.escape == expected_escape(r.m)
+        N, m = r.parameters["N"], r.parameters["m"]
+        assert r.regime == ("specialized" if m > 1 else "broad"), (N, m)
+        assert r.gradient_critical_point == (m > 1)
+        assert (r.tau_star is None) == (m == 0)
+        assert r.escape == expected_escape(m)
         if r.tau_star is not None:
-            assert r.tau_star == pytest.approx(3.0 * (r.m / r.N) ** (1 / (r.N - r.m)), rel=1e-12)
+            assert r.tau_star == pytest.approx(3.0 * (m / N) ** (1 / (N - m)), rel=1e-12)
             assert 0 < r.tau_star < 3.0
         if r.tau_inflection is not None:
             assert 0 < r.tau_inflection < r.tau_star

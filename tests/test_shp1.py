@@ -198,7 +198,7 @@ def test_cli_fold_change_contract():
                 "--m", "1", "--json")
     assert p.returncode == 0, p.stderr
     out = json.loads(p.stdout)
-    assert len(out["tau2"]) == len(out["fc"]) and out["m"] == 1
+    assert len(out["tau2"]) == len(out["fc"]) and out["parameters"]["m"] == 1
     assert out["fc_min"] <= min(out["fc"]) + 1e-12
 
 
@@ -212,7 +212,7 @@ def test_cli_classify_shp1():
     assert p.returncode == 0, p.stderr
     out = json.loads(p.stdout)
     direct = classify(SHP1(m=1))
-    assert out["regime"] == direct.regime and out["m"] == 1
+    assert out["regime"] == direct.regime and out["parameters"]["m"] == 1
     assert out["tau_star"] == pytest.approx(direct.tau_star)
     # relative to the model's threshold (3 s), not to the agonists the probe sits next to
     assert out["tau_c"] == 3.0 and out["tau_star_over_tau_c"] == pytest.approx(

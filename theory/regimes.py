@@ -73,8 +73,9 @@ def classify(model, *, background=None, method="auto", tolerance=TOLERANCE,
         result = _classify_numeric(model, background)
     params = {k: _number(v) if as_sympy(v).is_number else str(v)
               for k, v in model.parameters().items()}
-    # parameters also at the top level for convenience, but never over a result field
-    head = {**params, "model": model.name, "parameters": params}
+    # parameters under their own key only: a model parameter named like a result field
+    # (regime, method...) never replaces it; tau_c, every model's threshold, is a field
+    head = {"model": model.name, "parameters": params, "tau_c": float(model.tau_c)}
     result = RegimeResult({**head, **{k: v for k, v in result.items() if k != "model"}})
     # relative to the model's threshold binding time, whatever range tau* was sought in
     result.tau_star_over_tau_c = (None if result.tau_star is None
@@ -258,7 +259,7 @@ def regime_table_markdown(N_values=range(1, 7), tau_c=1.0):
             "tau_infl/tau_c | small-tau exponent p | escape |\n"
             "|---|---|---|---|---|---|---|---|---|")
     fmt = (lambda v: "–" if v is None else f"{v / tau_c:.4f}")
-    rows = [f"| {r.N:g} | {r.m:g} | {r.verdict} | {r.antagonism_strength:.4f} "
+    rows = [f"| {r.parameters['N']:g} | {r.parameters['m']:g} | {r.verdict} | {r.antagonism_strength:.4f} "
             f"({r.strength.tau / tau_c:.3g}) | {'yes' if r.gradient_critical_point else 'no'}"
             f" | {fmt(r.tau_star)} | {fmt(r.tau_inflection)} | {r.small_tau_exponent:g} | "
             f"{r.escape} |" for r in regime_table(N_values, tau_c)]

@@ -99,7 +99,8 @@ class RegimeResult(Result):
     Keys
     ----
     model : str -- the model's registry name
-    parameters : dict -- its parameters (also flattened to top-level keys: N, m, tau_c...)
+    parameters : dict -- its parameters, under this key only (never flattened: a model
+        parameter may be named like a field); tau_c : float -- its threshold binding time
     method : {"symbolic", "numeric"} -- how the critical points were found
     regime : {"broad", "specialized"} -- the shape of the per-ligand gradient gamma(tau):
         specialized iff it has a critical point (tau_infl) below tau*

@@ -59,7 +59,7 @@ def cmd_potential(args):
 
     model = model_from_args(args, defaults={"N": 4, "m": 2})
     res = antagonism_potential(model, R=args.R, agonist_fraction=args.agonist_fraction)
-    keys = ["model", "parameters", *[k for k in ("N", "m") if k in res], "tau_c", "tau1", "L1",
+    keys = ["model", "parameters", "tau_c", "tau1", "L1",
             "L2", "tau_min", "T_min", "tau_inflection"]
     payload = res.to_dict(keys=keys)
     payload["tau_min_at"] = (f"finite dose L2 = {res.L2:g} next to agonists tau1 = "
@@ -129,7 +129,7 @@ def cmd_fold_change(args):
     params = {k: float(v) for k, v in model.parameters().items()}
     at = (f"finite dose L2 = {args.L2:g} next to agonists tau1 = {args.tau1:g} s, "
           f"L1 = {args.L1:g}")
-    payload = {**params, "tau2": grid.tolist(), "fc": fc.tolist(), "tau2_argmin": t_min,
+    payload = {"tau2": grid.tolist(), "fc": fc.tolist(), "tau2_argmin": t_min,
                "fc_min": fc_min, "tau2_argmin_at": at,
                "note": "tau2_argmin is the argmin of the fold change at this finite dose, "
                        "not tau* (the zero of a dilute probe's gradient, from classify); "

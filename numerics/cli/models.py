@@ -220,7 +220,8 @@ def cmd_regimes(args):
     fmt = (lambda v: "-" if v is None else f"{v:.4f}")  # noqa: E731
     print(f"{'N':>3} {'m':>3}  {'regime':<12} {'tau*':>8} {'tau_infl':>9}  escape")
     for r in rows:
-        print(f"{r.N:>3g} {r.m:>3g}  {r.regime:<12} {fmt(r.tau_star):>8} "
+        N, m = r.parameters["N"], r.parameters["m"]
+        print(f"{N:>3g} {m:>3g}  {r.regime:<12} {fmt(r.tau_star):>8} "
               f"{fmt(r.tau_inflection):>9}  {r.escape}")
 
 

@@ -100,7 +100,8 @@ def add_model_options(p, default="adaptive", help_extra=""):
                    help=f"registered model: {', '.join(model_names())}{help_extra}")
     p.add_argument("--model-file", default=None,
                    help="a reaction network in Antimony (.ant) or SBML (.xml) instead of "
-                        "--model; --param overrides its parameters")
+                        "--model; --param sets its parameters or species' initial amounts "
+                        "before the file is checked")
     for flag, what in (("--ligand", "the free ligand species"),
                        ("--output", "the output: a species or an expression of species"),
                        ("--bound-states", "comma-separated species that hold the ligand "

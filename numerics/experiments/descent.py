@@ -82,7 +82,7 @@ class DescentResult(Result):
     variant : {"exact", "binned"}; model : str; parameters : dict; tau_c, eps : float
     """
 
-    SUMMARY = ("variant", "model", "parameters", "N", "m", "tau_c", "eps", "status", "message",
+    SUMMARY = ("variant", "model", "parameters", "tau_c", "eps", "status", "message",
                "converged", "crossed", "iterations", "T_initial", "T_final", "threshold",
                "tau_star_predicted", "moved_tau_median", "moved_tau_iqr",
                "fraction_near_tau_star", "n_ligands", "n_moved", "T_binned")
@@ -162,11 +162,10 @@ def descend_to_boundary(model, tau, L, *, eps=0.2, max_iter=5000, ftol=1e-10,
     movable = tau < tau_c
     threshold = relative_threshold(ev, tau, L, movable)
     params = {k: float(v) for k, v in model.parameters().items()}
-    # parameters also at the top level, but never over a field (a parameter named eps)
-    res = DescentResult({**params, **dict(
-        variant=variant, model=model.name, parameters=params, eps=eps,
-        tau_initial=tau.copy(), L=L, movable=movable, threshold=threshold,
-        T_initial=ev.output(tau, L))})
+    # parameters under their own key only (a model parameter may be named eps)
+    res = DescentResult(variant=variant, model=model.name, parameters=params,
+                        tau_c=float(tau_c), eps=eps, tau_initial=tau.copy(), L=L,
+                        movable=movable, threshold=threshold, T_initial=ev.output(tau, L))
     work = tau.copy()
     lower, upper = 1e-9 * tau_c, tau_c * (1 - 1e-12)
     if variant == "exact":

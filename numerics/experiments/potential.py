@@ -61,7 +61,6 @@ def antagonism_potential(model, *, R=1e4, agonist_fraction=0.4, tau1=None, n_poi
                           parameters={k: float(v) for k, v in model.parameters().items()},
                           tau_c=tau_c, tau1=tau1, L1=L[0], L2=L[1], tau2=tau2, T=T,
                           fc=T / T_agonist, tau_min=None, T_min=None, tau_inflection=None)
-    res.update({k: float(v) for k, v in model.parameters().items() if k not in res})
     i = int(np.argmin(T))
     if 0 < i < n_points - 1:  # interior minimum: refine on the bracketing grid cells
         g = np.array([dT(t) for t in tau2[i - 1:i + 2]])

@@ -60,7 +60,8 @@ def sweep_descent(models, *, n_ligands=101**2, agonist_fraction=0.3, seed=0, wor
 
     def report(i, r):
         if progress:
-            print(f"[sweep] {i}/{len(jobs)} {r['model']} {r.get('N', '')} {r.get('m', '')} "
+            p = r["parameters"]
+            print(f"[sweep] {i}/{len(jobs)} {r['model']} {p.get('N', '')} {p.get('m', '')} "
                   f"{r['status']}", file=sys.stderr, flush=True)
 
     out = []
