@@ -259,7 +259,8 @@ def regime_table_markdown(N_values=range(1, 7), tau_c=1.0):
             "tau_infl/tau_c | small-tau exponent p | escape |\n"
             "|---|---|---|---|---|---|---|---|---|")
     fmt = (lambda v: "–" if v is None else f"{v / tau_c:.4f}")
-    rows = [f"| {r.parameters['N']:g} | {r.parameters['m']:g} | {r.verdict} | {r.antagonism_strength:.4f} "
+    rows = [f"| {r.parameters['N']:g} | {r.parameters['m']:g} | {r.verdict} | "
+            f"{r.antagonism_strength:.4f} "
             f"({r.strength.tau / tau_c:.3g}) | {'yes' if r.gradient_critical_point else 'no'}"
             f" | {fmt(r.tau_star)} | {fmt(r.tau_inflection)} | {r.small_tau_exponent:g} | "
             f"{r.escape} |" for r in regime_table(N_values, tau_c)]
