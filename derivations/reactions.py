@@ -29,7 +29,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
+from functools import lru_cache, reduce
 from types import MappingProxyType
 
 import numpy as np
@@ -379,7 +379,7 @@ def _conservation_laws(network, states):
     laws = []
     for k in range(len(pivots)):
         row = list(reduced.row(k))
-        scale = sp.ilcm(*[sp.fraction(c)[1] for c in row if c != 0])
+        scale = reduce(sp.ilcm, [sp.fraction(c)[1] for c in row if c != 0], 1)  # lcm
         laws.append({s: c * scale for s, c in zip(order, row) if c != 0})
     return laws
 

@@ -173,8 +173,6 @@ def test_a_zero_binding_rate_leaves_no_ligand_binding(tmp_path):
     assert load_model_file(path, overrides={"E1": 1e-4}).dropped_reactions == ("zero",)
 
 
-@pytest.mark.xfail(strict=True, reason="conservation analysis lands with the solver branch "
-                                       "issue-16b")
 def test_receptor_total_stored_in_a_bound_state(tmp_path):
     """All receptors start in C0, the free receptor at 0 (as in many BioModels files):
     the receptor total is R + C0 + Ci + C2 at the start, R_T."""

@@ -36,4 +36,4 @@ def test_a_non_finite_steady_state_is_never_printed():
     # either the right value (C_N -> L kappa R phi^N ... finite) or a refusal; never NaN
     assert "nan" not in p.stdout.lower() and "inf" not in p.stdout.lower()
     if p.returncode != 0:
-        assert p.returncode == 1 and "not printed" in p.stderr
+        assert p.returncode == 1 and "not finite" in p.stderr and p.stdout == ""

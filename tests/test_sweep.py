@@ -37,10 +37,11 @@ def test_sweep_rows_against_the_closed_form_tau_star(capsys):
     out, err = _sweep_json(capsys)  # cached: the executors' test below reads it back
     assert err == ""  # silent under --json
     result = json.loads(out)
-    assert [(r["N"], r["m"]) for r in result["rows"]] == [(2, 0), (2, 1), (3, 0), (3, 1), (3, 2)]
+    assert [(r["parameters"]["N"], r["parameters"]["m"]) for r in result["rows"]] == [
+        (2, 0), (2, 1), (3, 0), (3, 1), (3, 2)]
     assert [s["parameters"] for s in result["skipped"]] == [{"N": 2.0, "m": 2.0, "tau_c": 1.5}]
     for r in result["rows"]:
-        N, m, tc = r["N"], r["m"], r["tau_c"]
+        N, m, tc = (r["parameters"][k] for k in ("N", "m", "tau_c"))
         if m == 0:
             assert r["tau_star"] is None
         else:
@@ -140,8 +141,8 @@ def test_issue_command_dask_equals_local(tmp_path):
     result = json.loads(local)
     assert len(result["rows"]) == 2 * 14 and len(result["skipped"]) == 2 * 6
     for r in result["rows"]:
-        if r["m"] > 0:
-            N, m, tc = r["N"], r["m"], r["tau_c"]
+        N, m, tc = (r["parameters"][k] for k in ("N", "m", "tau_c"))
+        if m > 0:
             assert math.isclose(r["tau_star"], tc * (m / N) ** (1 / (N - m)), rel_tol=1e-9)
 
 
