@@ -182,6 +182,10 @@ def test_receptor_total_stored_in_a_bound_state(tmp_path):
     # the same conserved totals in the ODE: ligand L per type, receptors R_T
     ss = ode_steady_state(tau, [L - R_T, 0.0, R_T, 0.0, 0.0])
     assert model_evaluator(model).output([tau], [L]) == pytest.approx(ss["C2"], rel=1e-8)
+    # and it classifies against a response that is there (the old reader took R_T = 0)
+    assert {m.name: m.total for m in model.moieties()}["R_T"] == pytest.approx(R_T)
+    r = classify(model)
+    assert r.strength.reference_agonist["output"] > 0 and 0 < r.antagonism_strength <= 1
 
 
 def test_names_that_are_sympy_functions_in_antimony(tmp_path):
