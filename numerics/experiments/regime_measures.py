@@ -208,7 +208,8 @@ def pixel_sweep(classifier, x, y, values=PIXEL_VALUES, *, batch_size=8192, bpda=
     d, V = flat.shape[1], len(values)
     per_image = d * V
     chunk = max(1, int(batch_size) // per_image)
-    runner_up = margin_and_runner_up(classifier.logits(x), y)[1]
+    clean = classifier.logits(x)
+    runner_up = margin_and_runner_up(clean, y)[1]
     pos = np.repeat(np.arange(d), V)
     val = np.tile(np.asarray(values, float), d)
     out = np.empty((n, d, V))
@@ -218,7 +219,7 @@ def pixel_sweep(classifier, x, y, values=PIXEL_VALUES, *, batch_size=8192, bpda=
         r = np.arange(rows.shape[0])
         col = np.tile(pos, idx.size)
         rows[r, col] = np.tile(val, idx.size)
-        w = np.zeros((rows.shape[0], classifier.logits(x[:1]).shape[1]))
+        w = np.zeros((rows.shape[0], clean.shape[1]))
         w[r, np.repeat(y[idx], per_image)] = 1.0
         w[r, np.repeat(runner_up[idx], per_image)] = -1.0
         g = classifier.logits_vjp(rows.reshape(-1, *x.shape[1:]), w, bpda=bpda)
