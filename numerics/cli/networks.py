@@ -57,7 +57,8 @@ def _robustness_args(p):
 
 
 @command("robustness", "train (or load) natural, PGD-trained, defended and CNN networks; "
-                       "attack them (over seeds: means with 95-percent intervals)", _robustness_args)
+                       "attack them (over seeds: means with 95-percent intervals)",
+         _robustness_args)
 def cmd_robustness(args):
     from antagonism.numerics.networks.robustness import robustness_report
 
