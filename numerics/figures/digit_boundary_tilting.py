@@ -48,7 +48,7 @@ def draw(out, *, quick=False, seed=0, progress=True, classes=(3, 8)):
     a.set(xlabel=r"attack size $\epsilon$ (grey levels, $[0, 1]$)",
           ylabel=f"test accuracy ({classes[0]} vs {classes[1]})", ylim=(0, 1.02),
           title=r"linear classifier; adv. training at $\epsilon = 0.3$")
-    a.legend(loc="lower left", fontsize=7)
+    a.legend(loc="center right", fontsize=7)
     d = np.asarray(r.direction).reshape(8, 8)
     im = b.imshow(d, cmap="coolwarm", vmin=-1, vmax=1)
     b.set_title(rf"$d = {{\rm sign}}(\bar x_{classes[0]} - \bar x_{classes[1]})$")
