@@ -174,3 +174,23 @@ def test_sensitivity_rows_are_the_same_in_processes(tmp_path, monkeypatch):
     pooled = sensitivity_table(**kw, executor="processes", workers=2)
     assert [r.to_dict() for r in pooled] == [r.to_dict() for r in local]
     assert [(r.width, r.eps) for r in local] == [(32, 0.1), (32, 0.2)]
+
+
+def test_robustness_seeds_on_a_dask_cluster_equal_the_local_run(tmp_path, monkeypatch):
+    """robustness runs one task per seed: on a LocalCluster the report equals the local one
+    (the trained networks come from the shared cache or are trained identically)."""
+    distributed = pytest.importorskip("distributed")  # the optional 'dask' extra
+    from antagonism.numerics.networks.robustness import robustness_report
+
+    monkeypatch.setenv("ANTAGONISM_CACHE_DIR", str(tmp_path))
+    kw = dict(eps_list=(0.2,), seeds=(0, 1), quick=True, names=["natural"], progress=False,
+              n_queries=20)
+    local = robustness_report(**kw).to_dict()
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
+                                  dashboard_address=None) as cluster:
+        remote = robustness_report(**kw, executor="dask",
+                                   scheduler=cluster.scheduler_address).to_dict()
+    assert remote == local
+    assert local["seeds"] == [0, 1] and len(local["models"]["natural"]["per_seed"]) == 2
+    with pytest.raises(ValueError, match="one seed"):
+        robustness_report(eps_list=(0.2,), seeds=(0, 1), data=object(), progress=False)

@@ -88,6 +88,7 @@ def _robustness_args(p):
     _network_options(p, "natural,pgd_trained,threshold,hill,proofreading,cnn")
     p.add_argument("--eps", default="0.1,0.2,0.3", help="comma-separated L-inf budgets")
     p.add_argument("--queries", type=count, default=300, help="gradient-free attack queries")
+    add_executor_options(p, cache=False)  # one task per seed; trained networks are cached
 
 
 @command("robustness", "train (or load) natural, PGD-trained, defended and CNN networks; "
@@ -100,7 +101,8 @@ def cmd_robustness(args):
     report = robustness_report(number_list(args.eps, "eps", 0, 1), seeds=_seeds(args),
                                n_queries=args.queries, quick=args.quick, names=names,
                                extra=extra, dataset=args.dataset, data_dir=args.data_dir,
-                               limit=args.limit, progress=not args.json)
+                               limit=args.limit, progress=not args.json,
+                               **executor_options(args))
     lines = []
     for name, row in report.models.items():
         accs = "  ".join(f"eps={e}: worst {row[f'{e:g}']['worst']:.3f}" for e in report.eps)

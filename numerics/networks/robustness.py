@@ -212,9 +212,34 @@ def _read_state_dict(state, model):
     return model
 
 
+def robustness_seed(seed, eps_list, names, n_queries=300, quick=False, dataset="digits",
+                    data_dir=None, limit=None, progress=False):
+    """One seed of :func:`robustness_report` (also a task of the sweep layer: plain
+    arguments, a plain result): train (or load) the ``names`` networks on the seed's split
+    of ``dataset`` and attack each.  Returns {name: {"row": evaluate(...), "defended"}}."""
+    from .datasets import load_dataset
+
+    d = load_dataset(dataset, seed=seed, data_dir=data_dir, limit=limit)
+    return _attack_networks(d, seed, names, eps_list, n_queries, quick, progress)
+
+
+def _attack_networks(data, seed, names, eps_list, n_queries, quick, progress):
+    eta = Progress(len(names), progress, f"robustness seed {seed}")
+    out = {}
+    for name, (model, defended) in trained_models(data, seed, quick, progress,
+                                                  names=names).items():
+        eta.step(f"attacking {name}")
+        out[name] = {"row": evaluate(model, data.x_test, data.y_test, list(eps_list),
+                                     defended=defended, seed=seed, n_queries=n_queries,
+                                     image_shape=data.get("image_shape")),
+                     "defended": bool(defended)}
+    return out
+
+
 def robustness_report(eps_list=(0.1, 0.2, 0.3), seed=0, data=None, progress=True,
                       n_queries=300, quick=False, seeds=None, names=None, extra=None,
-                      dataset="digits", data_dir=None, limit=None):
+                      dataset="digits", data_dir=None, limit=None, executor="local",
+                      scheduler=None, workers=None, cache=None):
     """Train (or load) the natural, PGD-trained, defended and CNN networks and evaluate
     them all; over several ``seeds`` every number is the mean, with a 95 % interval.
 
@@ -224,27 +249,52 @@ def robustness_report(eps_list=(0.1, 0.2, 0.3), seed=0, data=None, progress=True
     names : network names to evaluate (default ``ROBUSTNESS_NETWORKS``: every network of
         ``model_specs`` but the two controls)
     extra : dict name -> classifier (a torch module, a function pair...) -- user models,
-        evaluated on every seed's test set
-    data : a Dataset to use instead of ``dataset`` (single seed only)
+        evaluated on every seed's test set, in this process
+    data : a Dataset to use instead of ``dataset`` (single seed, in this process)
+    executor, scheduler, workers, cache : how the seeds run -- one task per seed through
+        :func:`~antagonism.numerics.experiments.executor.run_tasks` (``local``: here, with
+        per-network progress; ``processes`` or ``dask``: elsewhere, progress per seed;
+        ``cache``: a named sweep cache, so a re-run computes only missing seeds)
     """
-    from ..statistics import interval
+    from ..experiments.executor import run_tasks
     from .classifier import as_classifier
     from .datasets import load_dataset
 
     seeds = list(seeds) if seeds is not None else [seed]
-    names = ROBUSTNESS_NETWORKS if names is None else names
+    names = list(ROBUSTNESS_NETWORKS if names is None else names)
+    eps_list = [float(e) for e in eps_list]
+    options = dict(eps_list=eps_list, names=names, n_queries=int(n_queries),
+                   quick=bool(quick), dataset=dataset, data_dir=data_dir, limit=limit)
+    if data is not None and (executor != "local" or cache is not None or len(seeds) > 1):
+        raise InputError("data= is evaluated in this process, for one seed: use dataset= "
+                         "with several seeds, another executor or a cache")
+    if data is not None:  # the caller's own data set
+        per_seed = [_attack_networks(data, seeds[0], names, eps_list, n_queries, quick,
+                                     progress)]
+    elif executor == "local" and cache is None:
+        per_seed = [robustness_seed(s, progress=progress, **options) for s in seeds]
+    else:
+        per_seed = run_tasks(robustness_seed, [{"seed": int(s), **options} for s in seeds],
+                             executor=executor, scheduler=scheduler, workers=workers,
+                             cache=cache, progress=progress, label="robustness").results
     runs = {}
-    eta = Progress(len(seeds) * (len(names) + len(extra or {})), progress, "robustness")
-    for s in seeds:
-        d = data if data is not None else load_dataset(dataset, seed=s, data_dir=data_dir,
-                                                       limit=limit)
-        models = dict(trained_models(d, s, quick, progress, names=names))
-        models.update({n: (as_classifier(c, n), False) for n, c in (extra or {}).items()})
-        for name, (model, defended) in models.items():
-            eta.step(f"seed {s}: attacking {name}")
-            row = evaluate(model, d.x_test, d.y_test, eps_list, defended=defended, seed=s,
-                           n_queries=n_queries, image_shape=d.get("image_shape"))
-            runs.setdefault(name, []).append((row, defended))
+    for s, result in zip(seeds, per_seed):
+        for name, entry in result.items():
+            runs.setdefault(name, []).append((entry["row"], entry["defended"]))
+        if extra:
+            d = data if data is not None else load_dataset(dataset, seed=s, data_dir=data_dir,
+                                                           limit=limit)
+            for name, clf in extra.items():
+                row = evaluate(as_classifier(clf, name), d.x_test, d.y_test, eps_list,
+                               seed=s, n_queries=n_queries, image_shape=d.get("image_shape"))
+                runs.setdefault(name, []).append((row, False))
+    return _aggregate(runs, eps_list, seeds, dataset if data is None else data.name)
+
+
+def _aggregate(runs, eps_list, seeds, dataset):
+    """The report over seeds from {name: [(row, defended) per seed]}."""
+    from ..statistics import interval
+
     models, flags = {}, {}
     for name, rows in runs.items():
         first, defended = rows[0]
@@ -267,5 +317,4 @@ def robustness_report(eps_list=(0.1, 0.2, 0.3), seed=0, data=None, progress=True
         flags[name] = {k: (any(f[k] for f in per_seed_flags) if k == "flagged"
                            else max(f[k] for f in per_seed_flags)) for k in per_seed_flags[0]}
     return RobustnessReport(models=models, masked_gradient_flags=flags,
-                            eps=list(eps_list), seed=seeds[0], seeds=seeds,
-                            dataset=dataset if data is None else data.name)
+                            eps=list(eps_list), seed=seeds[0], seeds=seeds, dataset=dataset)
