@@ -37,3 +37,24 @@ def test_a_non_finite_steady_state_is_never_printed():
     assert "nan" not in p.stdout.lower() and "inf" not in p.stdout.lower()
     if p.returncode != 0:
         assert p.returncode == 1 and "not finite" in p.stderr and p.stdout == ""
+
+
+def test_fold_change_at_a_huge_antagonist_dose_is_the_single_type_ratio():
+    """At tau_2 = tau_1 the mixture is one ligand type of dose L1 + L2, so the fold change is
+    F(tau_1, L1 + L2) / F(tau_1, L1), read here from two runs of `steady` (the old large-L
+    bug gave FC = 0 there)."""
+    p = run_cli("fold-change", "--model", "shp1", "--L2", "1e300", "--tau2-max", "10",
+                "--points", "5", "--json")
+    assert p.returncode == 0, p.stderr
+    out = json.loads(p.stdout)
+    assert out["tau2"][-1] == pytest.approx(10.0)
+
+    def output(L):
+        q = run_cli("steady", "--model", "shp1", "--tau", "10", "--L", L, "--json")
+        assert q.returncode == 0, q.stderr
+        return json.loads(q.stdout)["output"]
+
+    expected = output("1e300") / output("100")
+    assert 0 < expected < 1
+    assert out["fc"][-1] == pytest.approx(expected, rel=1e-8)
+    assert all(0 <= f <= 1.5 for f in out["fc"])
