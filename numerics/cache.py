@@ -130,12 +130,14 @@ def array_digest(*arrays) -> str:
 @cache
 def code_version(*packages) -> str:
     """Hash of the source files of ``packages`` (dotted names under ``antagonism``, e.g.
-    ``"numerics.networks"``): any change to the code that computes an entry changes its key."""
+    ``"numerics.networks"``; their Python files and shipped data, .ant and .csv): any change
+    to the code that computes an entry changes its key.  Computed once per process."""
     root = Path(__file__).resolve().parents[1]
     h = hashlib.sha256()
     for name in sorted(packages):
         folder = root.joinpath(*name.split("."))
-        files = sorted(folder.rglob("*.py")) if folder.is_dir() else [folder.with_suffix(".py")]
+        files = (sorted(p for p in folder.rglob("*") if p.suffix in (".py", ".ant", ".csv"))
+                 if folder.is_dir() else [folder.with_suffix(".py")])
         for f in files:
             h.update(str(f.relative_to(root)).encode())
             h.update(f.read_bytes())

@@ -26,19 +26,17 @@ resumes where it stopped.
 """
 from __future__ import annotations
 
-import hashlib
 import importlib
 import json
 import logging
 import os
 import sys
 from functools import lru_cache
-from pathlib import Path
 
 from antagonism.derivations.errors import CacheError, InputError
 from antagonism.theory.result import Result
 
-from ..cache import cache_dir, cache_key, load_verified, save_verified
+from ..cache import cache_dir, cache_key, code_version, load_verified, save_verified
 
 EXECUTORS = ("local", "processes", "dask")
 CONNECT_TIMEOUT = "20s"  # to reach a dask scheduler
@@ -96,17 +94,7 @@ def _single_threaded():
 def code_digest():
     """A hash of the package's Python sources and shipped data: a cached result is reused
     only by the exact code that computed it."""
-    import antagonism.derivations
-    import antagonism.numerics
-    import antagonism.theory
-
-    h = hashlib.sha256()
-    for pkg in (antagonism.derivations, antagonism.theory, antagonism.numerics):
-        root = Path(pkg.__file__).parent
-        for path in sorted(p for p in root.rglob("*") if p.suffix in (".py", ".ant", ".csv")):
-            h.update(str(path.relative_to(root)).encode())
-            h.update(path.read_bytes())
-    return h.hexdigest()[:16]
+    return code_version("derivations", "theory", "numerics")
 
 
 def task_key(fn, kwargs):
