@@ -13,6 +13,10 @@ parameters), e.g. ``AdaptiveProofreading(5, 3, tau_c=3)`` or ``create_model("shp
 - :func:`model_evaluator` -- steady states and exact gradients of any model on a ligand set.
 - :func:`gamma` -- the per-molecule gradient gamma(tau) of a dilute probe next to a
   background of ligands.
+- :func:`antagonism_strength` -- the smallest fold change antagonists of one binding time
+  reach within a dose budget (antagonism measured by its size).
+- :func:`threshold_binding_time` -- the binding time at which the model's own response
+  crosses its threshold, derived from its steady state (None, with the reason, for KPR).
 """
 import importlib
 
@@ -25,6 +29,8 @@ _EXPORTS = {
     "classify_output": "general", "classify_gradient": "general", "classify_gamma": "general",
     "model_evaluator": "evaluation", "SteadyState": "evaluation", "Gradient": "evaluation",
     "gamma": "per_molecule", "GammaResult": "per_molecule",
+    "antagonism_strength": "strength", "StrengthResult": "strength",
+    "threshold_binding_time": "threshold", "ThresholdResult": "threshold",
 }
 __all__ = sorted(_EXPORTS)
 
