@@ -281,11 +281,16 @@ def test_benchmark_script_runs(tmp_path):
 
     script = Path(__file__).resolve().parents[1] / "benchmarks" / "ligand_descent.py"
     p = subprocess.run([sys.executable, str(script), "--sizes", "2000", "--iters", "5",
-                        "--json"], capture_output=True, text=True, timeout=600, check=True)
+                        "--repeats", "2", "--json"], capture_output=True, text=True,
+                       timeout=600, check=True)
     out = json.loads(p.stdout)
-    for block in out.values():
+    assert out["cpu_count"] >= 1 and len(out["kernels"]) == 4
+    for block in out["kernels"].values():
         row = block["sizes"]["2000"]
-        assert {"ns_per_ligand_iter", "speedup_vs_numpy", "ratio_to_floor"} <= set(row)
+        assert {"ns_per_ligand_iter", "speedup_vs_numpy", "ratio_to_floor", "load_average",
+                "repeats"} <= set(row) and row["repeats"] == 2
+        for stats in (row["ratio_to_floor"], *row["ns_per_ligand_iter"].values()):
+            assert 0 < stats["min"] <= stats["median"] <= stats["max"]
         assert block["warm_start_s"] > 0
 
 
