@@ -238,11 +238,12 @@ def _check_amount(value, what):
                                "times are positive; zero is allowed)")
 
 
-def _trace_ligand(network):
-    """Ligand states by moiety tracing, with binding partners kept apart: a reactant that
-    meets a ligand state in a reaction (the receptor R in L + R -> C0) does not receive
-    the ligand when a reaction makes it, so a reaction returning only the receptor is
-    caught as the one that destroys the ligand."""
+def _trace_ligand(network, keep_partners_apart=True):
+    """Ligand states by moiety tracing from the free ligand: a reaction that consumes a
+    ligand state passes the ligand on to its new products, unless one of them already holds
+    it (unbinding C -> L + R).  With ``keep_partners_apart`` a reactant that meets a ligand
+    state in a reaction (the receptor R in L + R -> C0) never receives the ligand, so a
+    reaction returning only the receptor is caught as the one that destroys the ligand."""
     states, partners = {network.ligand}, set()
     changed = True
     while changed:
@@ -251,7 +252,7 @@ def _trace_ligand(network):
             if not any(r.net(s) < 0 for s in states):
                 continue
             new_partners = {s for s in r.reactants if s not in states} - partners
-            if new_partners:
+            if keep_partners_apart and new_partners:
                 partners |= new_partners
                 changed = True
             made = [p for p in r.products if r.net(p) > 0]
@@ -335,18 +336,7 @@ def ligand_states(network):
     that consumes a ligand state passes the ligand on to its new products, unless one of
     them already holds it, as in unbinding C -> L + R).  Checks that their sum is conserved
     by every reaction."""
-    states = {network.ligand}
-    changed = True
-    while changed:
-        changed = False
-        for r in network.reactions:
-            if not any(r.net(s) < 0 for s in states):
-                continue
-            made = [p for p in r.products if r.net(p) > 0]
-            if any(p in states for p in made):
-                continue  # the moiety returns to a known state (unbinding: C -> L + R)
-            states.update(made)
-            changed = changed or bool(made)
+    states = _trace_ligand(network, keep_partners_apart=False)
     for r in network.reactions:
         if sum(r.net(s) for s in states) != 0:
             raise NetworkError(f"reaction {r.name or r} creates or destroys ligand states "
