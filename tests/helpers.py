@@ -53,6 +53,20 @@ def partial_derivative(f, x, j, h):
     return (f(up) - f(down)) / (2 * h)
 
 
+def assert_gradient_matches_finite_differences(ev, tau, L, rel, abs=1e-12, step=1e-5):
+    """An evaluator's exact dF/dtau_j and dF/dL_j of every ligand type against central
+    differences of its output (relative step ``step``)."""
+    import pytest
+
+    tau, L = np.asarray(tau, float), np.asarray(L, float)
+    g = ev.gradient(tau, L)
+    of = {"tau": lambda t: ev.output(t, L), "L": lambda x: ev.output(tau, x)}
+    for j in range(len(tau)):
+        for key, base in (("tau", tau), ("L", L)):
+            fd = partial_derivative(of[key], base, j, step * base[j])
+            assert g[key][j] == pytest.approx(fd, rel=rel, abs=abs), (key, j)
+
+
 def write_idx(path, array, code=0x08):
     """Write ``array`` as an MNIST IDX file (gzip-compressed when the name ends in .gz);
     type code 0x08 stores unsigned bytes."""

@@ -6,7 +6,7 @@ import json
 import mpmath as mp
 import numpy as np
 import pytest
-from helpers import partial_derivative, run_cli
+from helpers import assert_gradient_matches_finite_differences, partial_derivative, run_cli
 from scipy.optimize import brentq
 
 from antagonism.derivations import SHP1, AdaptiveSorting
@@ -103,13 +103,8 @@ def test_literature_steady_states_match_ode_integration(name):
 def test_network_gradients_match_finite_differences():
     """Shared receptors and a shared phosphatase: implicit gradients of every tau and L."""
     ev = model_evaluator(load_model_file(FILES["kpr_negative_feedback"]))
-    tau, L = np.array([10.0, 2.0, 0.7]), np.array([100.0, 1000.0, 400.0])
-    g = ev.gradient(tau, L)
-    of = {"tau": lambda t: ev.output(t, L), "L": lambda x: ev.output(tau, x)}
-    for j in range(3):
-        for key, base in (("tau", tau), ("L", L)):
-            fd = partial_derivative(of[key], base, j, 1e-5 * base[j])
-            assert g[key][j] == pytest.approx(fd, rel=1e-6, abs=1e-12)
+    assert_gradient_matches_finite_differences(ev, [10.0, 2.0, 0.7], [100.0, 1000.0, 400.0],
+                                               rel=1e-6)
 
 
 @pytest.mark.parametrize("file,built_in", [("shp1", SHP1()),
