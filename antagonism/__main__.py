@@ -5,7 +5,7 @@
 """
 import sys
 
-from antagonism.numerics.cli import main
+from antagonism.cli import main
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -83,7 +83,7 @@ def main(argv=None):
     p.add_argument("--executors", default="local,processes,dask")
     p.add_argument("--json", action="store_true")
     args = p.parse_args(argv)
-    from antagonism.numerics.cli.options import value_grid
+    from antagonism.cli.options import value_grid
     from antagonism.numerics.experiments.sweep import parameter_grid
 
     grid = {k: value_grid(getattr(args, k), k) for k in ("N", "m", "tau_c")}

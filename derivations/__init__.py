@@ -15,12 +15,13 @@ Main entry points
 - :mod:`.escape` -- the small-tau exponent of the gradient and the escape class.
 - :func:`derive` -- any of these by name.
 """
+from antagonism._core.errors import InputError
+
 from .adaptive import AdaptiveProofreading
 from .adaptive_sorting import AdaptiveSorting
 from .boundary import decision_boundary, fold_change, linear_weight
 from .critical_points import critical_binding_time, inflection_binding_time
 from .derivation import Derivation, Step
-from .errors import InputError
 from .escape import ESCAPE_CLASSES, escape_class, small_tau_exponent
 from .gradients import (
     gradient_L,

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import sympy as sp
 
+from antagonism._core.errors import InputError
+
 from . import symbols as sy
 from .derivation import Derivation, Step, derived
-from .errors import InputError
 from .gradients import _simplify, intensive_gradient, power_terms
 
 ESCAPE_CLASSES = ("finite-time", "exponential", "frozen", "pushed-to-zero")

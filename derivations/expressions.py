@@ -47,7 +47,7 @@ import re
 
 import sympy as sp
 
-from .errors import NetworkFileError
+from antagonism._core.errors import NetworkFileError
 
 MAX_LENGTH = 20_000
 MAX_DEPTH = 200

@@ -23,8 +23,9 @@ from typing import ClassVar
 
 import sympy as sp
 
+from antagonism._core.errors import InputError
+
 from . import symbols as sy
-from .errors import InputError
 
 
 @dataclass(frozen=True)

@@ -36,9 +36,10 @@ import numpy as np
 import sympy as sp
 from sympy.solvers.solveset import NonlinearError
 
+from antagonism._core.errors import NetworkFileError
+
 from . import symbols as sy
 from .derivation import Derivation, Step, derived
-from .errors import NetworkFileError
 from .expressions import parse_expression, symbol
 from .model import CellModel, SharedVariable, SumForm
 from .validation import exact_number

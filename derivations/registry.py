@@ -11,7 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from .errors import InputError
+from antagonism._core.errors import InputError
+
 from .model import CellModel, Parameter
 
 CAPABILITIES = MappingProxyType({

@@ -17,9 +17,10 @@ from functools import lru_cache
 
 import sympy as sp
 
+from antagonism._core.errors import InputError
+
 from . import symbols as sy
 from .derivation import Derivation, Step, derived, ordered_roots
-from .errors import InputError
 from .model import CellModel, Parameter, SharedVariable, SumForm
 from .validation import as_parameter, check_nonnegative, check_positive
 

@@ -7,7 +7,7 @@ state as an assumption, so the code substitutes N - m > 0 where it matters.
 """
 import sympy as sp
 
-from .errors import InputError
+from antagonism._core.errors import InputError
 
 tau = sp.Symbol("tau", positive=True)
 L = sp.Symbol("L", positive=True)

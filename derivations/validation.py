@@ -13,58 +13,24 @@ symbol.  Anything else is refused with an :class:`~.errors.InputError`.
 """
 import math
 import numbers
-import re
-from contextlib import contextmanager
-from fractions import Fraction
 
 import sympy as sp
 
-from . import symbols
-from .errors import InputError, LimitError
+from antagonism._core.errors import InputError, LimitError
+from antagonism._core.parsing import (
+    IDENTIFIER,
+    MAX_NUMBER_CHARS,
+    NON_FINITE,
+    parse_fraction,
+)
 
-#: longest accepted number text (a double has 17 significant digits)
-MAX_NUMBER_CHARS = 40
-#: largest decimal exponent accepted in number text (doubles end near 1e308)
-MAX_DECIMAL_EXPONENT = 400
+from . import symbols
+
 #: largest denominator of N, m and N - m (three decimal places); exact symbolic work on
 #: exponents with larger denominators produces integers of thousands of digits
 MAX_EXPONENT_DENOMINATOR = 1000
 #: largest N (proofreading steps) of a numeric model
 MAX_EXPONENT = 1000
-
-# ASCII only: no Unicode digits or letters
-_DECIMAL = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE]([+-]?\d+))?", re.ASCII)
-_FRACTION = re.compile(r"([+-]?\d+)/([+-]?\d+)", re.ASCII)
-_IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9_]*", re.ASCII)
-_NON_FINITE = {"nan", "+nan", "-nan", "inf", "+inf", "-inf", "infinity", "+infinity",
-               "-infinity"}
-
-
-def _parse_fraction(text, name):
-    """The exact value of number text as a ``fractions.Fraction`` (see :func:`parse_number`)."""
-    if not isinstance(text, str):
-        raise InputError(f"{name} must be given as text here, got {text!r}")
-    t = text.strip()
-    if len(t) > MAX_NUMBER_CHARS:
-        raise LimitError(f"{name}: number text longer than {MAX_NUMBER_CHARS} characters "
-                         f"({len(t)})")
-    if t.lower() in _NON_FINITE:
-        raise InputError(f"{name} must be a finite number, got {text!r}")
-    match = _DECIMAL.fullmatch(t)
-    if match:
-        if match.group(1) is not None and abs(int(match.group(1))) > MAX_DECIMAL_EXPONENT:
-            raise LimitError(f"{name}: decimal exponent beyond +-{MAX_DECIMAL_EXPONENT} in "
-                             f"{text!r}")
-        return Fraction(t)  # the standard library's decimal reader: no sympy, no eval
-    match = _FRACTION.fullmatch(t.replace(" ", ""))
-    if match:
-        den = int(match.group(2))
-        if den == 0:
-            raise InputError(f"{name}: zero denominator in {text!r}")
-        return Fraction(int(match.group(1)), den)
-    raise InputError(f"{name} must be a number (integer, decimal or fraction a/b), "
-                     f"got {text!r}")
-
 
 def parse_number(text, name="value"):
     """An exact sympy number from user text: ``12``, ``-3``, ``2.5``, ``1e-3``, ``7/2``.
@@ -75,20 +41,8 @@ def parse_number(text, name="value"):
     infinities included) and :class:`~.errors.LimitError` for text longer than
     ``MAX_NUMBER_CHARS`` or a decimal exponent beyond ``MAX_DECIMAL_EXPONENT``.
     """
-    exact = _parse_fraction(text, name)
+    exact = parse_fraction(text, name)
     return sp.Rational(exact.numerator, exact.denominator)
-
-
-def parse_float(text, name="value"):
-    """A finite float from user text (read as :func:`parse_number` reads it, then rounded
-    correctly to the nearest double)."""
-    try:
-        value = float(_parse_fraction(text, name))
-    except OverflowError:
-        value = math.inf
-    if not math.isfinite(value):
-        raise InputError(f"{name} must be a finite number, got {text!r}")
-    return value
 
 
 def parse_value(text, name="value"):
@@ -98,7 +52,7 @@ def parse_value(text, name="value"):
     if not isinstance(text, str):
         raise InputError(f"{name} must be given as text here, got {text!r}")
     t = text.strip()
-    if _IDENTIFIER.fullmatch(t) and t.lower() not in _NON_FINITE:
+    if IDENTIFIER.fullmatch(t) and t.lower() not in NON_FINITE:
         if len(t) > MAX_NUMBER_CHARS:
             raise LimitError(f"{name}: symbol name longer than {MAX_NUMBER_CHARS} characters")
         return symbols.BY_NAME.get(t) or sp.Symbol(t)
@@ -189,36 +143,6 @@ def check_exponent_limits(N, m):
             raise LimitError(f"{label} = {float(v):.10g} has more than three decimal places "
                              f"(denominator {v.q} > {MAX_EXPONENT_DENOMINATOR}); round N "
                              "and m to three decimals")
-
-
-@contextmanager
-def time_budget(seconds, what="the computation"):
-    """Stop the work inside the ``with`` block after ``seconds`` (wall clock) with a
-    :class:`~.errors.LimitError` that says so.  Uses ``SIGALRM``, so it applies in the main
-    thread of a POSIX process; elsewhere, or with ``seconds=None``, it is a no-op."""
-    import signal
-    import threading
-
-    usable = (seconds is not None and hasattr(signal, "setitimer")
-              and threading.current_thread() is threading.main_thread())
-    if not usable:
-        yield
-        return
-    if not (math.isfinite(seconds) and seconds > 0):
-        raise InputError(f"a time budget must be a positive number of seconds, got {seconds!r}")
-
-    def stop(signum, frame):
-        raise LimitError(f"{what} ran out of its time budget of {seconds:g} s; give a larger "
-                         "--time-budget, or smaller inputs (N, m, model size)")
-
-    previous = signal.signal(signal.SIGALRM, stop)
-    # re-fire every second: a library that swallows the first exception meets the next one
-    signal.setitimer(signal.ITIMER_REAL, seconds, 1.0)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 def check_positive(value, name):

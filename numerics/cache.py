@@ -46,7 +46,7 @@ import warnings
 from functools import cache
 from pathlib import Path
 
-from antagonism.derivations.errors import InputError
+from antagonism._core.errors import InputError
 
 ENV = "ANTAGONISM_CACHE_DIR"
 KINDS = ("kernels", "models", "sweeps")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import stats
 
-from antagonism.derivations.errors import InputError
+from antagonism._core.errors import InputError
 
 
 def finite(values):

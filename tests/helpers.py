@@ -81,7 +81,7 @@ def write_idx(path, array, code=0x08):
 
 def run_cli(*args):
     """Run the ``antagonism`` command in this process; returns returncode, stdout, stderr."""
-    from antagonism.numerics.cli import main
+    from antagonism.cli import main
 
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
@@ -90,6 +90,6 @@ def run_cli(*args):
 
 
 def run_cli_process(*args, env=None, cwd=None, timeout=600):
-    """Run ``python -m antagonism.numerics.cli`` in a fresh interpreter (the entry point)."""
-    return subprocess.run([sys.executable, "-m", "antagonism.numerics.cli", *map(str, args)],
+    """Run ``python -m antagonism.cli`` in a fresh interpreter (the entry point)."""
+    return subprocess.run([sys.executable, "-m", "antagonism.cli", *map(str, args)],
                           capture_output=True, text=True, env=env, cwd=cwd, timeout=timeout)

@@ -101,7 +101,7 @@ def test_bad_input_is_refused_in_one_line(argv, fragment):
 
 
 def test_every_command_is_in_the_catalogue():
-    from antagonism.numerics.cli import COMMANDS, build_parser
+    from antagonism.cli import COMMANDS, build_parser
 
     build_parser()
     covered = {a[0] for a, _ in CASES}
@@ -127,8 +127,8 @@ def test_model_files_beyond_the_limits_are_refused_before_parsing(tmp_path, text
 
 
 def test_the_shipped_models_are_within_the_limits():
-    from antagonism.numerics.data.file_limits import check_model_file_limits
-    from antagonism.numerics.data.reaction_files import literature_files
+    from antagonism.io.file_limits import check_model_file_limits
+    from antagonism.io.reaction_files import literature_files
 
     for path in literature_files().values():
         assert check_model_file_limits(path) == path
@@ -137,8 +137,8 @@ def test_the_shipped_models_are_within_the_limits():
 def test_the_time_budget_stops_work_and_refires_if_swallowed():
     import time
 
-    from antagonism.derivations.errors import LimitError
-    from antagonism.derivations.validation import time_budget
+    from antagonism._core.budget import time_budget
+    from antagonism._core.errors import LimitError
 
     start = time.monotonic()
     swallowed = 0
@@ -167,7 +167,7 @@ def test_derive_reports_an_internal_key_error_as_itself(monkeypatch):
     """Only a quantity name derive() does not know is 'unknown'; a KeyError raised inside a
     derivation is a failure of that derivation and keeps its type."""
     from antagonism import derivations as dv
-    from antagonism.derivations.errors import InputError
+    from antagonism._core.errors import InputError
 
     def broken(model):
         return {}["inside the derivation"]

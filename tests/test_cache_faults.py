@@ -226,7 +226,7 @@ def test_kernel_index_entries_and_modules_are_verified(fresh_cache, tmp_path):
     """In process, without compiling: an empty index entry, one naming a file outside the
     cache (which would run code if imported) and a truncated module are refused, moved
     aside and rebuilt; importing a module outside the cache is refused."""
-    from antagonism.derivations.errors import CacheError
+    from antagonism._core.errors import CacheError
     from antagonism.numerics.cells import codegen
 
     path, warm = codegen.module_path(3, 1)
@@ -370,7 +370,7 @@ def test_descend_and_robustness_run_with_an_unusable_cache(tmp_path):
     for args in (["descend", "--N", "3", "--m", "1", "--ligands", "400", "--max-iter", "200"],
                  ["robustness", "--quick", "--networks", "natural", "--eps", "0.1",
                   "--queries", "10"]):
-        p = subprocess.run([sys.executable, "-m", "antagonism.numerics.cli", *args, "--json"],
+        p = subprocess.run([sys.executable, "-m", "antagonism.cli", *args, "--json"],
                            capture_output=True, text=True, env=env, timeout=900)
         assert p.returncode == 0, p.stderr
         assert p.stderr.count("CacheWarning") == 1 and "in memory" in p.stderr

@@ -85,7 +85,7 @@ def test_entry_point_runs_in_a_fresh_interpreter():
 
 def test_help_of_every_command_renders():
     """argparse formats help strings with %: a stray percent sign breaks --help."""
-    from antagonism.numerics.cli import COMMANDS, main
+    from antagonism.cli import COMMANDS, main
 
     for args in [["--help"], *[[name, "--help"] for name in COMMANDS]]:
         with pytest.raises(SystemExit) as exit_info:
@@ -94,7 +94,7 @@ def test_help_of_every_command_renders():
 
 
 def test_every_option_says_what_it_is_and_shows_its_default(capsys):
-    from antagonism.numerics.cli import build_parser, main
+    from antagonism.cli import build_parser, main
 
     sub = next(a for a in build_parser()._actions if a.choices and "classify" in a.choices)
     for name, parser in sub.choices.items():

@@ -6,7 +6,7 @@ import sympy as sp
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from antagonism.derivations.errors import InputError, NetworkFileError
+from antagonism._core.errors import InputError, NetworkFileError
 from antagonism.derivations.expressions import parse_expression
 
 # names that sympy's own parser would read as functions or constants

@@ -66,8 +66,8 @@ def test_figures_only_lists_the_names_on_a_bad_name(tmp_path):
 
 
 def test_figure_models_option_parses_registry_models():
+    from antagonism.cli.figures import parse_models
     from antagonism.derivations import AdaptiveProofreading
-    from antagonism.numerics.cli.figures import parse_models
 
     (a,) = parse_models(["adaptive:N=4,m=2"], tau_c=2.0)
     assert isinstance(a, AdaptiveProofreading)

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 from helpers import run_cli
 
+from antagonism.io.reaction_files import literature_files, load_model_file
 from antagonism.numerics.cells.ode import integrate_network
-from antagonism.numerics.data.reaction_files import literature_files, load_model_file
 from antagonism.numerics.experiments.literature import literature_row, literature_table
 from antagonism.theory import model_evaluator
 

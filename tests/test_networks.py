@@ -363,7 +363,7 @@ def test_torch_classifier_batches_device_and_own_input_shape(digits):
     w[np.arange(20), y], w[np.arange(20), zs.argmax(1)] = 1.0, -1.0
     (z * torch.tensor(w)).sum().backward()
     np.testing.assert_allclose(g, t.grad.numpy().reshape(20, -1), rtol=1e-10, atol=1e-14)
-    from antagonism.derivations.errors import InputError
+    from antagonism._core.errors import InputError
 
     with pytest.raises(InputError, match="device"):
         as_classifier(net, device="nonsense")

@@ -14,9 +14,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy.integrate import solve_ivp
 
-from antagonism.derivations.errors import NetworkFileError
+from antagonism._core.errors import NetworkFileError
 from antagonism.derivations.reactions import NetworkModel, ReactionNetwork
-from antagonism.numerics.data.reaction_files import (
+from antagonism.io.reaction_files import (
     antimony_to_sbml,
     load_model_file,
     network_from_antimony,

@@ -9,17 +9,17 @@ import pytest
 from helpers import assert_gradient_matches_finite_differences, partial_derivative, run_cli
 from scipy.optimize import brentq
 
+from antagonism._core.errors import ConvergenceError
 from antagonism.derivations import SHP1, AdaptiveSorting
-from antagonism.derivations.errors import ConvergenceError
 from antagonism.derivations.escape import ESCAPE_CLASSES
 from antagonism.derivations.reactions import NetworkError, NetworkModel, ReactionNetwork
-from antagonism.numerics.cells.ode import integrate_network
-from antagonism.numerics.data.reaction_files import (
+from antagonism.io.reaction_files import (
     antimony_to_sbml,
     literature_files,
     load_model_file,
     network_from_antimony,
 )
+from antagonism.numerics.cells.ode import integrate_network
 from antagonism.numerics.experiments.literature import literature_table
 from antagonism.theory import classify, model_evaluator
 

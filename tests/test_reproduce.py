@@ -35,7 +35,7 @@ def test_gamma_of_shp1_matches_a_finite_difference_with_a_background():
 
 
 def test_gamma_rejects_bad_binding_times():
-    from antagonism.derivations.errors import InputError
+    from antagonism._core.errors import InputError
 
     with pytest.raises(InputError):
         gamma(AdaptiveProofreading(4, 2, 3.0), [-1.0])
@@ -58,7 +58,7 @@ def test_version_and_python_dash_m():
 
 
 def test_text_output_has_units_and_no_dict_reprs_or_repeated_keys():
-    from antagonism.numerics.cli import format_text
+    from antagonism.cli import format_text
 
     payload = {"model": "adaptive", "parameters": {"N": 4.0, "m": 2.0, "tau_c": 3.0},
                "N": 4.0, "m": 2.0, "tau_c": 3.0, "tau_min": 1.8673063, "L1": 4000.0,

@@ -9,7 +9,7 @@ from helpers import run_cli
 from hypothesis import given
 from hypothesis import strategies as st
 
-from antagonism.derivations.errors import InputError, LimitError
+from antagonism._core.errors import InputError, LimitError
 from antagonism.derivations.validation import as_parameter, parse_number, parse_value
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -175,7 +175,7 @@ def test_as_parameter_never_calls_sympify(monkeypatch):
 def test_cli_integer_options_accept_only_positive_integers(text):
     import argparse
 
-    from antagonism.numerics.cli.options import count
+    from antagonism.cli.options import count
 
     try:
         value = count(text)
@@ -186,6 +186,6 @@ def test_cli_integer_options_accept_only_positive_integers(text):
 
 @given(st.floats(allow_nan=False, allow_infinity=False))
 def test_cli_number_options_read_floats_exactly(x):
-    from antagonism.numerics.cli.options import finite_float
+    from antagonism.cli.options import finite_float
 
     assert finite_float(repr(x)) == x

@@ -9,7 +9,7 @@ from helpers import run_cli
 
 torch = pytest.importorskip("torch")
 
-from antagonism.derivations.errors import NetworkFileError  # noqa: E402
+from antagonism._core.errors import NetworkFileError  # noqa: E402
 from antagonism.numerics.networks.classifier import load_torch_model  # noqa: E402
 
 

@@ -25,8 +25,8 @@ from helpers import assert_gradient_matches_finite_differences, run_cli
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from antagonism._core.errors import ConvergenceError
 from antagonism.derivations import SHP1, AdaptiveSorting
-from antagonism.derivations.errors import ConvergenceError
 from antagonism.derivations.reactions import (
     NetworkError,
     NetworkModel,
@@ -34,8 +34,8 @@ from antagonism.derivations.reactions import (
     ReactionNetwork,
     conserved_moieties,
 )
+from antagonism.io.reaction_files import literature_files
 from antagonism.numerics.cells.ode import integrate_network
-from antagonism.numerics.data.reaction_files import literature_files
 from antagonism.theory import model_evaluator
 
 MIXTURE = ([10.0, 2.0, 0.5], [100.0, 1000.0, 3000.0])

@@ -8,10 +8,10 @@ import pytest
 from helpers import run_cli
 from scipy.optimize import brentq, minimize_scalar
 
+from antagonism._core.errors import InputError
 from antagonism.derivations import SHP1, AdaptiveProofreading
-from antagonism.derivations.errors import InputError
+from antagonism.io.reaction_files import literature_files, load_model_file
 from antagonism.numerics.cells.ode import integrate_shp1
-from antagonism.numerics.data.reaction_files import literature_files, load_model_file
 from antagonism.theory import classify
 from antagonism.theory.strength import antagonism_strength
 from antagonism.theory.threshold import threshold_binding_time

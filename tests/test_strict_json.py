@@ -6,7 +6,7 @@ import math
 import numpy as np
 import pytest
 
-from antagonism.theory.result import Result, to_json
+from antagonism._core.result import Result, to_json
 
 
 def _strict_loads(text):
@@ -38,7 +38,7 @@ def test_finite_payloads_are_unchanged():
     ["regimes", "--max-N", "3", "--json"],
 ])
 def test_cli_json_is_strict(args, capsys):
-    from antagonism.numerics.cli import main
+    from antagonism.cli import main
 
     assert main(args) == 0
     _strict_loads(capsys.readouterr().out)

@@ -11,7 +11,7 @@ import sys
 
 import pytest
 
-from antagonism.numerics.cli import main
+from antagonism.cli import main
 from antagonism.numerics.experiments import executor as ex
 from antagonism.numerics.experiments.sweep import parameter_grid, parameter_sweep, regime_point
 
@@ -131,7 +131,7 @@ def test_issue_command_dask_equals_local(tmp_path):
     """The issue's own command, in fresh processes: --executor dask (a local cluster started
     by the command) prints the same JSON as --executor local."""
     pytest.importorskip("distributed")
-    base = [sys.executable, "-m", "antagonism.numerics.cli", "sweep", "--model", "adaptive",
+    base = [sys.executable, "-m", "antagonism.cli", "sweep", "--model", "adaptive",
             "--N", "2:5", "--m", "0:4", "--tau-c", "1,3", "--json", "--no-cache"]
     env = dict(os.environ, ANTAGONISM_CACHE_DIR=str(tmp_path))
     run = lambda *extra: subprocess.run([*base, *extra], env=env, check=True,

@@ -13,8 +13,8 @@ import numpy as np
 import sympy as sp
 
 from antagonism import derivations as dv
+from antagonism._core.errors import InputError
 from antagonism.derivations import symbols as sy
-from antagonism.derivations.errors import InputError
 
 from .validation import check_array, check_positive_scalar
 

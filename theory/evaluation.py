@@ -25,10 +25,10 @@ import numpy as np
 import sympy as sp
 from scipy.optimize import brentq, root
 
+from antagonism._core.errors import ConvergenceError, InputError
+from antagonism._core.result import Result
 from antagonism.derivations import symbols as sy
-from antagonism.derivations.errors import ConvergenceError, InputError
 
-from .result import Result
 from .validation import check_ligands
 
 _RTOL = 1e-9            # accepted residual of a steady-state constraint, relative to its terms

@@ -18,7 +18,7 @@ import numpy as np
 import sympy as sp
 from scipy.optimize import brentq
 
-from antagonism.derivations.errors import InputError
+from antagonism._core.errors import InputError
 from antagonism.derivations.escape import escape_class, leading_term
 
 from .result import RegimeResult

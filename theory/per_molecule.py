@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .result import Result
+from antagonism._core.result import Result
+
 from .validation import check_array, check_ligands
 
 

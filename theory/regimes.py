@@ -21,7 +21,7 @@ from __future__ import annotations
 import sympy as sp
 
 from antagonism import derivations as dv
-from antagonism.derivations.errors import InputError
+from antagonism._core.errors import InputError
 from antagonism.derivations.escape import escape_class
 from antagonism.derivations.validation import as_sympy
 

@@ -24,9 +24,9 @@ import math
 import numpy as np
 from scipy.optimize import minimize
 
-from antagonism.derivations.errors import InputError
+from antagonism._core.errors import InputError
+from antagonism._core.result import Result
 
-from .result import Result
 from .validation import check_ligands, check_positive_scalar
 
 DOSE_FACTOR = 100.0

@@ -20,7 +20,8 @@ from __future__ import annotations
 import numpy as np
 from scipy.optimize import brentq
 
-from .result import Result
+from antagonism._core.result import Result
+
 from .validation import check_positive_scalar
 
 DOSE_RATIO = 10.0

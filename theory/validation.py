@@ -5,23 +5,7 @@ import math
 
 import numpy as np
 
-from antagonism.derivations.errors import InputError
-
-
-def check_exponents(N, m):
-    """Return (N, m) as floats after checking 0 <= m < N, both finite."""
-    for name, value in (("N", N), ("m", m)):
-        if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-            raise InputError(f"{name} must be a real number, got {value!r}")
-        if not math.isfinite(value):
-            raise InputError(f"{name} must be finite, got {name}={value}")
-    if N <= 0:
-        raise InputError(f"N must be positive, got N={N}")
-    if m < 0:
-        raise InputError(f"m must be non-negative, got m={m}")
-    if m >= N:
-        raise InputError(f"m must be smaller than N (0 <= m < N), got N={N}, m={m}")
-    return N, m
+from antagonism._core.errors import InputError
 
 
 def check_positive_scalar(value, name):

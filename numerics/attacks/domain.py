@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from antagonism.derivations.errors import InputError
+from antagonism._core.errors import InputError
 
 NORMS = ("inf", "2")
 

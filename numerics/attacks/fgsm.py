@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from antagonism.derivations.errors import InputError
+from antagonism._core.errors import InputError
 
 from .domain import project, steepest_step
 from .result import AttackResult

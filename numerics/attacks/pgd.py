@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from antagonism.derivations.errors import InputError
+from antagonism._core.errors import InputError
 
 from .domain import project, random_start, steepest_step
 from .result import AttackResult

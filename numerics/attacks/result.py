@@ -1,5 +1,5 @@
 """The result object shared by all attacks."""
-from antagonism.theory.result import Result
+from antagonism._core.result import Result
 
 
 class AttackResult(Result):

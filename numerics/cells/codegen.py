@@ -569,9 +569,9 @@ def import_module(path):
     """Import a generated module from its file so numba's on-disk cache can key on it.
 
     Only a module of the kernel cache whose content matches its name is imported
-    (:class:`~antagonism.derivations.errors.CacheError` otherwise); numba cache files of
+    (:class:`~antagonism._core.errors.CacheError` otherwise); numba cache files of
     the module that are not whole are moved aside first (numba then recompiles)."""
-    from antagonism.derivations.errors import CacheError
+    from antagonism._core.errors import CacheError
 
     path = Path(path)
     problem = module_problem(path)

@@ -15,7 +15,7 @@ from functools import lru_cache, singledispatch
 
 import numpy as np
 
-from antagonism.derivations.errors import InputError
+from antagonism._core.errors import InputError
 from antagonism.theory.validation import check_ligands
 
 

@@ -16,8 +16,8 @@ import time
 
 import numpy as np
 
+from antagonism._core.errors import InputError
 from antagonism.derivations import AdaptiveProofreading
-from antagonism.derivations.errors import InputError
 from antagonism.theory.validation import check_ligands
 
 from . import codegen

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from antagonism.derivations.errors import InputError
-from antagonism.theory.result import Result
+from antagonism._core.errors import InputError
+from antagonism._core.result import Result
 from antagonism.theory.validation import as_generator, check_positive_scalar
 
 

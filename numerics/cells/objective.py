@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from antagonism.derivations.errors import InputError
+from antagonism._core.errors import InputError
 from antagonism.theory.validation import check_ligands
 
 from .evaluator import cell_evaluator, relative_threshold

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 from scipy.integrate import solve_ivp
 
-from antagonism.derivations.errors import ConvergenceError
-from antagonism.theory.result import Result
+from antagonism._core.errors import ConvergenceError
+from antagonism._core.result import Result
 
 
 def shp1_rhs(tau, L, p, alpha=1e-4):

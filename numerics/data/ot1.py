@@ -5,8 +5,8 @@ from importlib.resources import files
 
 import numpy as np
 
-from antagonism.derivations.errors import InputError
-from antagonism.theory.result import Result
+from antagonism._core.errors import InputError
+from antagonism._core.result import Result
 
 OT1_FILE = "ot1_peptides.csv"
 

@@ -28,8 +28,8 @@ import sys
 
 import numpy as np
 
-from antagonism.derivations.errors import InputError
-from antagonism.theory.result import Result
+from antagonism._core.errors import InputError
+from antagonism._core.result import Result
 from antagonism.theory.validation import (
     check_ligands,
     check_positive_int,

@@ -33,8 +33,8 @@ import os
 import sys
 from functools import lru_cache
 
-from antagonism.derivations.errors import CacheError, InputError
-from antagonism.theory.result import Result
+from antagonism._core.errors import CacheError, InputError
+from antagonism._core.result import Result
 
 from ..cache import cache_dir, cache_key, code_version, load_verified, save_verified
 

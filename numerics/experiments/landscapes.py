@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from antagonism.theory.result import Result
+from antagonism._core.result import Result
 
 
 class Landscape(Result):

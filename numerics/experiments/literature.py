@@ -14,12 +14,12 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from antagonism._core.errors import InputError
+from antagonism._core.result import Result
 from antagonism.derivations import KineticProofreading, create_model
 from antagonism.derivations import symbols as sy
-from antagonism.derivations.errors import InputError
 from antagonism.derivations.validation import exact_number
 from antagonism.theory import classify, model_evaluator
-from antagonism.theory.result import Result
 
 from ..data.reaction_files import literature_files, load_model_file
 from .executor import run_tasks
@@ -157,7 +157,7 @@ def literature_markdown(rows=None):
     lines = [
         "# Literature models: their verdicts", "",
         "Computed by the package (`antagonism literature`) from the Antimony files "
-        "shipped in `numerics/data/models/`.  Each model is read by the antimony and "
+        "shipped in `antagonism/io/models/`.  Each model is read by the antimony and "
         "libsbml libraries, its steady state for a mixture of ligand types is derived by "
         "`antagonism.derivations.reactions`, and it is classified by `theory.classify` "
         "exactly like the built-in models.  The words are defined once in "

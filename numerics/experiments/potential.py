@@ -11,8 +11,8 @@ from __future__ import annotations
 import numpy as np
 from scipy.optimize import brentq, minimize_scalar
 
-from antagonism.derivations.errors import InputError
-from antagonism.theory.result import Result
+from antagonism._core.errors import InputError
+from antagonism._core.result import Result
 from antagonism.theory.validation import check_positive_int, check_positive_scalar
 
 from ..cells.evaluator import cell_evaluator

@@ -25,9 +25,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from antagonism._core.errors import InputError
+from antagonism._core.result import Result
 from antagonism.derivations import AdaptiveProofreading
-from antagonism.derivations.errors import InputError
-from antagonism.theory.result import Result
 
 
 class Reproduction(Result):

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from antagonism._core.result import Result
 from antagonism.derivations import SHP1
 from antagonism.theory import classify, fold_change
-from antagonism.theory.result import Result
 
 from .potential import strongest_antagonist
 

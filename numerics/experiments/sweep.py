@@ -8,9 +8,9 @@ import multiprocessing
 import sys
 from concurrent.futures import ProcessPoolExecutor
 
+from antagonism._core.errors import InputError
+from antagonism._core.result import Result
 from antagonism.derivations import AdaptiveProofreading
-from antagonism.derivations.errors import InputError
-from antagonism.theory.result import Result
 
 from ..cells.ligands import paper_ligands
 from .descent import descend_to_boundary

@@ -17,7 +17,7 @@ import sys
 import time
 from pathlib import Path
 
-from antagonism.derivations.errors import InputError
+from antagonism._core.errors import InputError
 
 from .common import style
 

@@ -130,7 +130,7 @@ def save(fig, out, name, meta):
     The sidecar records ``text_overlaps``: pairs of texts that overprint each other on the
     rendered figure (0 for a clean figure; the overlapping strings in ``overlapping_text``).
     """
-    from antagonism.theory.result import to_json
+    from antagonism._core.result import to_json
 
     out.mkdir(parents=True, exist_ok=True)
     count, pairs = text_overlaps(fig, details=True)

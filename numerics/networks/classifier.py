@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from antagonism.derivations.errors import InputError
+from antagonism._core.errors import InputError
 
 
 def softmax_cross_entropy(logits, y):
@@ -200,7 +200,7 @@ def mlp_from_state_dict(state):
     ``{i}.weight``/``{i}.bias`` of Linear layers at positions 1, 3, 5, ... (strict)."""
     import torch
 
-    from antagonism.derivations.errors import NetworkFileError
+    from antagonism._core.errors import NetworkFileError
 
     if not isinstance(state, dict) or not state:
         raise NetworkFileError("a torch state dict must be a non-empty dict of tensors")
@@ -248,7 +248,7 @@ def load_torch_model(path, **torch_options):
     import pickle
     from pathlib import Path
 
-    from antagonism.derivations.errors import LimitError, NetworkFileError
+    from antagonism._core.errors import LimitError, NetworkFileError
 
     path = Path(path)
     if not path.is_file():

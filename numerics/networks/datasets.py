@@ -12,8 +12,8 @@ from pathlib import Path
 
 import numpy as np
 
-from antagonism.derivations.errors import InputError
-from antagonism.theory.result import Result
+from antagonism._core.errors import InputError
+from antagonism._core.result import Result
 
 
 class Dataset(Result):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from antagonism.derivations.errors import InputError
+from antagonism._core.errors import InputError
 
 from .layers import Layer
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from antagonism.derivations.errors import InputError
+from antagonism._core.errors import InputError
 
 from .classifier import Classifier, softmax_cross_entropy
 from .layers import Layer

@@ -10,8 +10,8 @@ import sys
 
 import numpy as np
 
-from antagonism.derivations.errors import InputError
-from antagonism.theory.result import Result
+from antagonism._core.errors import InputError
+from antagonism._core.result import Result
 
 from ..attacks import fgsm, pgd, pgd_bpda, square
 from ..cache import (
@@ -162,7 +162,7 @@ def network_key(name, data_digest, config, seed, arch):
 
 def _read_state(path, model):
     """Load a cached state into ``model``, refusing any key, shape or non-finite mismatch."""
-    from antagonism.derivations.errors import CacheError
+    from antagonism._core.errors import CacheError
 
     expected = model.state()
     with np.load(path, allow_pickle=False) as z:

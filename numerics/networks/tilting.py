@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from antagonism.derivations.errors import InputError
-from antagonism.theory.result import Result
+from antagonism._core.errors import InputError
+from antagonism._core.result import Result
 
 from .datasets import load_digits
 from .train import train

@@ -6,7 +6,7 @@ and evaluating a torch model goes through :class:`~.classifier.TorchClassifier`
 """
 from __future__ import annotations
 
-from antagonism.derivations.errors import InputError
+from antagonism._core.errors import InputError
 
 
 def to_torch_mlp(model):

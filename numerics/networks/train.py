@@ -9,7 +9,7 @@ from contextlib import contextmanager
 
 import numpy as np
 
-from antagonism.theory.result import Result
+from antagonism._core.result import Result
 
 from ..attacks import Domain, pgd
 from .objective import NetworkObjective

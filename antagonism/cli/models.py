@@ -1,7 +1,7 @@
 """Commands about models: classify, derive, regimes, docs."""
 from __future__ import annotations
 
-from antagonism.theory.result import to_json
+from antagonism._core.result import to_json
 
 from . import CliError, command, emit
 from .options import (
@@ -46,7 +46,7 @@ def cmd_classify(args):
     if args.model_file is not None:  # a shipped literature file: name its mechanism
         from pathlib import Path
 
-        from antagonism.numerics.data.reaction_files import literature_files
+        from antagonism.io.reaction_files import literature_files
         from antagonism.numerics.experiments.literature import STRUCTURE
 
         shipped = {Path(p).resolve(): stem for stem, p in literature_files().items()}
@@ -209,7 +209,7 @@ def cmd_regimes(args):
     from antagonism.theory import regime_table
 
     if args.max_N > MAX_REGIME_TABLE_N:
-        from antagonism.derivations.errors import LimitError
+        from antagonism._core.errors import LimitError
 
         raise LimitError(f"--max-N must be at most {MAX_REGIME_TABLE_N} (the table has "
                          f"N(N+1)/2 rows), got {args.max_N}")

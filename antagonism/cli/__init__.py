@@ -12,8 +12,8 @@ import importlib
 import sys
 import traceback
 
-from antagonism.derivations.errors import InputError
-from antagonism.theory.result import to_json
+from antagonism._core.errors import InputError
+from antagonism._core.result import to_json
 
 COMMANDS = {}
 TOPICS = ("models", "cells", "networks", "data", "figures", "cache", "reproduce")
@@ -153,7 +153,7 @@ def main(argv=None):
         argv = [a for a in argv if a != "--debug"]
     try:
         args = build_parser().parse_args(argv)
-        from antagonism.derivations.validation import time_budget
+        from antagonism._core.budget import time_budget
 
         with time_budget(getattr(args, "time_budget", None), f"antagonism {args.command}"):
             args.func(args)

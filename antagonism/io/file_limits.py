@@ -3,7 +3,7 @@
 A model file is read whole and every species becomes a sympy symbol in the derivations,
 whose cost grows quickly with the network; without limits a 7 MB Antimony file took
 4.8 GB of memory.  :func:`check_model_file_limits` refuses, with a
-:class:`~antagonism.derivations.errors.LimitError`, a file larger than
+:class:`~antagonism._core.errors.LimitError`, a file larger than
 ``MAX_MODEL_FILE_BYTES`` or one that names more than ``MAX_SPECIES`` species or
 ``MAX_REACTIONS`` reactions (counted from the text with regular expressions; nothing is
 parsed or evaluated).
@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from antagonism.derivations.errors import LimitError
+from antagonism._core.errors import LimitError
 
 #: largest accepted model file (bytes); the shipped literature models are about 2 kB
 MAX_MODEL_FILE_BYTES = 256 * 1024
@@ -53,7 +53,7 @@ def _sbml_counts(text):
 
 def check_model_file_limits(path):
     """Refuse a model file beyond the stated limits (size, species, reactions); returns
-    ``path``.  Raises :class:`~antagonism.derivations.errors.LimitError` naming the limit."""
+    ``path``.  Raises :class:`~antagonism._core.errors.LimitError` naming the limit."""
     path = Path(path)
     size = path.stat().st_size
     if size > MAX_MODEL_FILE_BYTES:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import re
 
-from antagonism.derivations.errors import InputError
+from antagonism._core.errors import InputError
 
 from . import CliError
 
@@ -19,7 +19,7 @@ DEFAULT_TIME_BUDGET = 300.0
 
 
 def _parsed(text, check, what):
-    from antagonism.derivations.validation import parse_float
+    from antagonism._core.parsing import parse_float
 
     try:
         value = parse_float(text, "value")
@@ -77,7 +77,7 @@ def check_memory(n_items, bytes_per_item, what):
     """Refuse a size whose arrays would not fit in the available memory (LimitError)."""
     import os
 
-    from antagonism.derivations.errors import LimitError
+    from antagonism._core.errors import LimitError
 
     try:
         available = os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
@@ -141,7 +141,7 @@ def parameter_values(args):
 
 def _number(name, text):
     """A model parameter from the command line: a finite number, parsed strictly."""
-    from antagonism.derivations.validation import parse_float
+    from antagonism._core.parsing import parse_float
 
     return parse_float(text, f"--{name.replace('_', '-')}")
 
@@ -157,7 +157,7 @@ def model_from_args(args, defaults=None):
     if args.model_file is not None:
         import os
 
-        from antagonism.numerics.data.reaction_files import load_model_file
+        from antagonism.io.reaction_files import load_model_file
 
         unknown = {"N", "m"} & set(given)
         if unknown:
@@ -179,7 +179,7 @@ def model_from_args(args, defaults=None):
 
 def number_list(text, name, lo=None, hi=None):
     """Comma-separated numbers, each within [lo, hi] when given."""
-    from antagonism.derivations.validation import parse_float
+    from antagonism._core.parsing import parse_float
 
     try:
         values = [parse_float(e, f"--{name}") for e in text.split(",") if e.strip()]

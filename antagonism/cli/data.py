@@ -1,7 +1,7 @@
 """Commands about shipped reference data."""
 from __future__ import annotations
 
-from antagonism.theory.result import to_json
+from antagonism._core.result import to_json
 
 from . import command
 from .options import add_json_option

@@ -144,7 +144,7 @@ def _refuse_non_finite(values, what, negative=False):
     failure of the computation: raise, never print it."""
     import numpy as np
 
-    from antagonism.derivations.errors import ConvergenceError
+    from antagonism._core.errors import ConvergenceError
 
     bad = sorted(k for k, v in values.items()
                  if v is not None and (not np.all(np.isfinite(v))

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import sympy as sp
 
-from antagonism.derivations.errors import NetworkFileError
+from antagonism._core.errors import NetworkFileError
 from antagonism.derivations.expressions import (
     parse_expression,
     sbml_function_definitions,
@@ -374,7 +374,7 @@ def load_model_file(path, overrides=None, **designations):
 
 def literature_files():
     """{name: path} of the Antimony models shipped with the package."""
-    folder = files("antagonism.numerics.data").joinpath("models")
+    folder = files("antagonism.io").joinpath("models")
     return {Path(str(p)).stem: Path(str(p)) for p in sorted(folder.iterdir(),
                                                             key=lambda p: p.name)
             if str(p).endswith(".ant")}
