@@ -19,10 +19,10 @@ from antagonism._core.result import Result
 from antagonism.derivations import KineticProofreading, create_model
 from antagonism.derivations import symbols as sy
 from antagonism.derivations.validation import exact_number
+from antagonism.io.reaction_files import literature_files, load_model_file
 from antagonism.theory import classify, model_evaluator
 
-from ..data.reaction_files import literature_files, load_model_file
-from .executor import run_tasks
+from ..executor import run_tasks
 
 MIXTURE = ([10.0, 2.0, 0.5], [100.0, 1000.0, 3000.0])  # agonists, antagonists, self
 
@@ -143,7 +143,8 @@ def literature_table(executor="local", scheduler=None, workers=None, cache=None,
     (nominal), tau_star and tau_inflection (at tau_star_at), both relative to the derived
     threshold and to the nominal tau_c; escape, small_tau_exponent; structure (the
     mechanism), paper (the source's statement), cause; cross_check, cross_check_passed.
-    One task per model, run by :func:`~.executor.run_tasks` (same options)."""
+    One task per model, run by :func:`~antagonism.numerics.executor.run_tasks` (same
+    options)."""
     run = run_tasks(literature_row, [{"stem": stem} for stem in literature_files()],
                     executor=executor, scheduler=scheduler, workers=workers, cache=cache,
                     progress=progress, label="literature")
