@@ -30,7 +30,7 @@ import time
 import numpy as np
 
 from antagonism.derivations import AdaptiveProofreading
-from antagonism.numerics.cells import AdaptiveKernels, paper_ligands
+from antagonism.numerics.cells import AdaptiveKernels, descent_stepper, paper_ligands
 from antagonism.numerics.experiments.descent import run_descent
 
 TAU_C = 3.0
@@ -113,7 +113,7 @@ def bench_size(n, N, m, iters, specialise, repeats):
         work = lig.tau.copy()
         settle()
         start = time.perf_counter()
-        stepper = k.descent_stepper(work, L, eps, 1e-9 * TAU_C, TAU_C * (1 - 1e-12))
+        stepper = descent_stepper(k, work, L, eps, 1e-9 * TAU_C, TAU_C * (1 - 1e-12))
         done, status, _, _ = run_descent(stepper, 1.0, iters, 0.0)
         elapsed = time.perf_counter() - start
         if done != iters:

@@ -10,7 +10,8 @@ Main entry points
 - :class:`AdaptiveProofreading` (T_{N,m}), :class:`KineticProofreading`, :class:`SHP1`,
   :class:`AdaptiveSorting` -- the built-in models; :mod:`.registry` knows them by name.
 - :mod:`.gradients` -- ligand gradients and Hessians for any number of ligands.
-- :mod:`.critical_points` -- tau*, tau_infl and the condition for the latter.
+- :mod:`.critical_points` -- tau*, tau_infl and the condition for the latter
+  (:func:`derive_critical_binding_time`, :func:`derive_inflection_binding_time`).
 - :mod:`.boundary` -- linear-classifier weight w(tau), boundary L_2*, fold change.
 - :mod:`.escape` -- the small-tau exponent of the gradient and the escape class.
 - :func:`derive` -- any of these by name.
@@ -19,8 +20,8 @@ from antagonism._core.errors import InputError
 
 from .adaptive import AdaptiveProofreading
 from .adaptive_sorting import AdaptiveSorting
-from .boundary import decision_boundary, fold_change, linear_weight
-from .critical_points import critical_binding_time, inflection_binding_time
+from .boundary import derive_decision_boundary, derive_fold_change, derive_linear_weight
+from .critical_points import derive_critical_binding_time, derive_inflection_binding_time
 from .derivation import Derivation, Step
 from .escape import ESCAPE_CLASSES, escape_class, small_tau_exponent
 from .gradients import (
@@ -44,9 +45,10 @@ from .symbols import L, N, T, ligand_symbols, m, tau, tau_c
 
 QUANTITIES = {
     "gradient": gradient_tau, "gradient-L": gradient_L, "hessian": hessian_structural,
-    "intensive-gradient": intensive_gradient, "tau-star": critical_binding_time,
-    "tau-inflection": inflection_binding_time, "boundary": decision_boundary,
-    "fold-change": fold_change, "weight": linear_weight, "exponent": small_tau_exponent,
+    "intensive-gradient": intensive_gradient, "tau-star": derive_critical_binding_time,
+    "tau-inflection": derive_inflection_binding_time, "boundary": derive_decision_boundary,
+    "fold-change": derive_fold_change, "weight": derive_linear_weight,
+    "exponent": small_tau_exponent,
 }
 
 
@@ -59,11 +61,11 @@ def derive(model, quantity):
 
 
 __all__ = [
-    "ESCAPE_CLASSES", "QUANTITIES", "SHP1", "AdaptiveProofreading", "AdaptiveSorting",
-    "CellModel", "Derivation", "KineticProofreading", "L", "N", "Parameter",
-    "SharedVariable", "Step", "SumForm", "T", "create_model", "critical_binding_time",
-    "decision_boundary", "derive", "escape_class", "fold_change", "gradient_L",
-    "gradient_tau", "hessian_explicit", "hessian_structural", "inflection_binding_time",
-    "intensive_gradient", "ligand_symbols", "linear_weight", "m", "model_names",
-    "model_spec", "register_model", "unregister_model", "small_tau_exponent", "tau", "tau_c",
+    "AdaptiveProofreading", "AdaptiveSorting", "CellModel", "Derivation", "ESCAPE_CLASSES",
+    "KineticProofreading", "L", "N", "Parameter", "QUANTITIES", "SHP1", "SharedVariable",
+    "Step", "SumForm", "T", "create_model", "derive", "derive_critical_binding_time",
+    "derive_decision_boundary", "derive_fold_change", "derive_inflection_binding_time",
+    "derive_linear_weight", "escape_class", "gradient_L", "gradient_tau", "hessian_explicit",
+    "hessian_structural", "intensive_gradient", "ligand_symbols", "m", "model_names",
+    "model_spec", "register_model", "small_tau_exponent", "tau", "tau_c", "unregister_model",
 ]

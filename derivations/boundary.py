@@ -25,7 +25,7 @@ def natural_fraction(expr):
 
 
 @derived
-def linear_weight(model):
+def derive_linear_weight(model):
     """Derive w(tau) with F > threshold  <=>  sum_i L_i w(tau_i) > 0.
 
     When F - threshold is a positive denominator times a combination linear in the
@@ -53,7 +53,7 @@ def linear_weight(model):
 
 
 @derived
-def decision_boundary(model):
+def derive_decision_boundary(model):
     """Derive the two-ligand boundary L_2*(tau_1, L_1, tau_2): F(L_2*) = threshold.
 
     For T_{N,m}: L_2* = L_1 w(tau_1) / (-w(tau_2)) (molecules); finite for an agonist
@@ -72,7 +72,7 @@ def decision_boundary(model):
 
 
 @derived
-def fold_change(model):
+def derive_fold_change(model):
     """Derive FC = F(agonist + antagonist) / F(agonist alone) for two ligand types.
 
     For T_{N,m}: FC = 1 - [L_2 tau_2^m / (L_1 tau_1^m + L_2 tau_2^m)] [1 - (tau_2/tau_1)^{N-m}]

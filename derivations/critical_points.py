@@ -69,7 +69,7 @@ def _decided(value):
 
 
 @derived
-def critical_binding_time(model):
+def derive_critical_binding_time(model):
     """Derive tau*, the root of dF/dtau_j: the strongest antagonist.
 
     For T_{N,m}: tau* = tau_c (m T / N)^{1/(N-m)} (seconds), tau_c (m/N)^{1/(N-m)} on the
@@ -119,7 +119,7 @@ def critical_binding_time(model):
 
 
 @derived
-def inflection_binding_time(model):
+def derive_inflection_binding_time(model):
     """Derive tau_infl, the root of d gamma/d tau: the extremum of the gradient.
 
     For T_{N,m}: tau_infl = tau_c [m (m-1) T / (N (N-1))]^{1/(N-m)} (seconds).  With gamma a
@@ -130,7 +130,7 @@ def inflection_binding_time(model):
     """
     template = model.symbolic()
     values = model.values
-    star = critical_binding_time(model)
+    star = derive_critical_binding_time(model)
     if not star.closed_form or star.exists is False:
         reason = ("no strongest antagonist: no inflection below it" if star.exists is False
                   else star.reason)
@@ -175,7 +175,7 @@ def inflection_exists_condition(model=None):
         from .adaptive import AdaptiveProofreading
 
         model = AdaptiveProofreading()
-    rho = inflection_binding_time(model).ratio
+    rho = derive_inflection_binding_time(model).ratio
     h = sp.Symbol("h", positive=True)  # h = N - 1 > 0
     rho = _simplify(rho.subs(sy.N, h + 1))
     if not _simplify(sp.diff(rho, sy.m)).is_positive:

@@ -241,6 +241,12 @@ class CellModel:
         effective m of its S pathway).  Default: none."""
         return {}
 
+    def metadata(self) -> dict:
+        """What a model says about itself, reported by ``classify`` next to the verdict:
+        ``structure`` (the mechanism in words), ``source`` (the publication), ``paper`` (its
+        statement on antagonism), conserved totals...  Default: none."""
+        return {}
+
     def label(self) -> str:
         """A short display name for figures and tables (default: the registry name)."""
         return self.name

@@ -1,8 +1,10 @@
 """Markdown report of every derivation, as the package performs it (for docs/derivations.md)."""
 from __future__ import annotations
 
-from . import adaptive_sorting, boundary, critical_points, escape, gradients, shp1
+from . import adaptive_sorting, critical_points, escape, gradients, shp1
 from .adaptive import AdaptiveProofreading
+from .boundary import derive_decision_boundary, derive_fold_change, derive_linear_weight
+from .critical_points import derive_critical_binding_time, derive_inflection_binding_time
 from .kinetic import KineticProofreading
 from .shp1 import SHP1
 
@@ -34,8 +36,8 @@ def derivations_markdown():
              f"$T = {_latex(M.single_ligand_output())}$ (independent of L: absolute "
              "discrimination).\n"]
     for derive in (gradients.gradient_tau, gradients.gradient_L, gradients.intensive_gradient,
-                   critical_points.critical_binding_time, critical_points.inflection_binding_time,
-                   boundary.linear_weight, boundary.decision_boundary, boundary.fold_change,
+                   derive_critical_binding_time, derive_inflection_binding_time,
+                   derive_linear_weight, derive_decision_boundary, derive_fold_change,
                    escape.small_tau_exponent):
         parts.append(derive(M).markdown())
     parts.append("### Where the inflection exists\n")
@@ -45,7 +47,7 @@ def derivations_markdown():
     parts.append(f"$$ {gradients.hessian_structural(M).latex()} $$\n")
     parts.append("## Worked example: N = 5, m = 3\n")
     M53 = AdaptiveProofreading(5, 3)
-    for derive in (critical_points.critical_binding_time, critical_points.inflection_binding_time,
+    for derive in (derive_critical_binding_time, derive_inflection_binding_time,
                    escape.small_tau_exponent):
         d = derive(M53)
         parts.append(f"- {d.name}: ${d.latex()}$ ({'; '.join(d.conditions)})")
@@ -55,7 +57,7 @@ def derivations_markdown():
     parts.append(K.chain_steady_state().markdown())
     parts.append(K.bound_receptors().markdown())
     parts.append(gradients.gradient_tau(KineticProofreading(3)).markdown())
-    parts.append(critical_points.critical_binding_time(KineticProofreading(3)).markdown())
+    parts.append(derive_critical_binding_time(KineticProofreading(3)).markdown())
     parts.append("## The SHP-1 model\n")
     parts.append("The chain solution C_n = A r_+^n + B r_-^n for symbolic N is derived by "
                  "`antagonism.derivations.shp1.chain_solution()`; its closed forms for A and B "

@@ -3,7 +3,7 @@ cluster, with progress as tasks finish and an on-disk cache of finished tasks.
 
 A *task* is a module-level function called with keyword arguments that are plain JSON
 (numbers, strings, lists, dicts) and returning JSON-able values (numbers, strings, lists,
-dicts, :class:`~antagonism.theory.result.Result`).  :func:`run_tasks` maps one function over
+dicts, :class:`~antagonism._core.result.Result`).  :func:`run_tasks` maps one function over
 a list of such argument dicts and returns the results in the order of the arguments,
 whatever the order in which they finished, so every executor gives the same answer:
 
@@ -36,7 +36,7 @@ from functools import lru_cache
 from antagonism._core.errors import CacheError, InputError
 from antagonism._core.result import Result
 
-from ..cache import cache_dir, cache_key, code_version, load_verified, save_verified
+from .cache import cache_dir, cache_key, code_version, load_verified, save_verified
 
 EXECUTORS = ("local", "processes", "dask")
 CONNECT_TIMEOUT = "20s"  # to reach a dask scheduler
@@ -94,7 +94,8 @@ def _single_threaded():
 def code_digest():
     """A hash of the package's Python sources and shipped data: a cached result is reused
     only by the exact code that computed it."""
-    return code_version("derivations", "theory", "numerics")
+    return code_version("antagonism._core", "antagonism.io", "derivations", "theory",
+                        "numerics")
 
 
 def task_key(fn, kwargs):
@@ -180,7 +181,7 @@ def check_executor(executor, scheduler=None, workers=None):
 
 
 def run_tasks(fn, arguments, *, executor="local", scheduler=None, workers=None, cache=None,
-              progress=False, label="sweep", client=None):
+              progress=False, label="sweep", client=None, on_result=None):
     """Call ``fn(**kwargs)`` for every dict in ``arguments``; return a :class:`SweepRun`.
 
     Parameters
@@ -193,6 +194,8 @@ def run_tasks(fn, arguments, *, executor="local", scheduler=None, workers=None, 
     cache : str, optional -- name of this sweep's folder in the cache; None: no cache
     progress : bool -- one line on standard error per finished task
     client : a ``distributed.Client`` to use instead of ``scheduler`` (Python API)
+    on_result : callable(index, result), optional -- called once per task as its result
+        is known (cached results first, in order; then as tasks finish)
     """
     check_executor(executor, scheduler, workers)
     arguments = [dict(kw) for kw in arguments]
@@ -223,6 +226,10 @@ def run_tasks(fn, arguments, *, executor="local", scheduler=None, workers=None, 
     if progress and done:
         print(f"[{label}] {done}/{len(arguments)} from the cache, {computed} to compute",
               file=sys.stderr, flush=True)
+    on_result = on_result or (lambda *a: None)
+    for i, r in enumerate(results):
+        if r is not MISSING:
+            on_result(i, r)
 
     def finish(key, result):
         nonlocal done
@@ -232,6 +239,7 @@ def run_tasks(fn, arguments, *, executor="local", scheduler=None, workers=None, 
             results[i] = result
             done += 1
             report(done, arguments[i], "done")
+            on_result(i, result)
 
     jobs = {key: arguments[idx[0]] for key, idx in todo.items()}
     if executor == "local":

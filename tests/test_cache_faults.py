@@ -49,7 +49,7 @@ def _mnist_folder(folder, shift):
 
 def _train(folder):
     from antagonism.numerics.networks.datasets import load_dataset
-    from antagonism.numerics.networks.robustness import trained_models
+    from antagonism.numerics.networks.store import trained_models
 
     data = load_dataset("mnist", data_dir=folder)
     model = trained_models(data, 0, quick=True, progress=False, names=["natural"])["natural"][0]
@@ -227,7 +227,7 @@ def test_kernel_index_entries_and_modules_are_verified(fresh_cache, tmp_path):
     cache (which would run code if imported) and a truncated module are refused, moved
     aside and rebuilt; importing a module outside the cache is refused."""
     from antagonism._core.errors import CacheError
-    from antagonism.numerics.cells import codegen
+    from antagonism.numerics import codegen
 
     path, warm = codegen.module_path(3, 1)
     assert not warm and codegen.module_problem(path) is None
@@ -265,7 +265,7 @@ def test_truncated_numba_cache_files_are_found_without_unpickling(tmp_path):
     data = pickle.dumps({"code": b"\x00" * 500, "names": ["a", "b"]}, protocol=5)
     (cached / f"{module.stem}.f-1.py311.nbi").write_bytes(index)
     (cached / f"{module.stem}.f-1.py311.1.nbc").write_bytes(data)
-    from antagonism.numerics.cells.codegen import numba_cache_problems
+    from antagonism.numerics.codegen import numba_cache_problems
 
     assert numba_cache_problems(module) == {}
     (cached / f"{module.stem}.f-1.py311.nbi").write_bytes(index[: len(index) - 10])
@@ -310,7 +310,7 @@ def test_damaged_kernel_files_are_repaired_end_to_end(tmp_path):
 
 # -- an unusable cache ------------------------------------------------------------------------
 def test_an_unusable_cache_falls_back_to_memory_with_one_warning(tmp_path, monkeypatch):
-    from antagonism.numerics.cells import codegen
+    from antagonism.numerics import codegen
 
     root = tmp_path / "not-a-folder"
     root.write_text("a file where the cache root should be")

@@ -28,22 +28,22 @@ def test_gradient_tau_matches_science_form():
 
 
 def test_tau_star_matches_science_form():
-    assert same(dv.critical_binding_time(M).expr, tau_c * (m * T / N) ** (1 / (N - m)))
+    assert same(dv.derive_critical_binding_time(M).expr, tau_c * (m * T / N) ** (1 / (N - m)))
 
 
 def test_tau_inflection_matches_science_form():
     target = tau_c * (m * (m - 1) * T / (N * (N - 1))) ** (1 / (N - m))
-    assert same(dv.inflection_binding_time(M).expr, target)
+    assert same(dv.derive_inflection_binding_time(M).expr, target)
 
 
 def test_weight_boundary_and_fold_change_match_science_forms():
     t1, t2 = sp.symbols("tau_1 tau_2", positive=True)
     L1, L2 = sp.symbols("L_1 L_2", positive=True)
     w = lambda x: x**N - tau_c ** (N - m) * x**m
-    assert same(dv.linear_weight(M).expr, w(sy.tau))
-    assert sp.simplify(dv.decision_boundary(M).expr - L1 * w(t1) / (-w(t2))) == 0
+    assert same(dv.derive_linear_weight(M).expr, w(sy.tau))
+    assert sp.simplify(dv.derive_decision_boundary(M).expr - L1 * w(t1) / (-w(t2))) == 0
     fc = 1 - (L2 * t2**m / (L1 * t1**m + L2 * t2**m)) * (1 - (t2 / t1) ** (N - m))
-    assert sp.simplify(dv.fold_change(M).expr - fc) == 0
+    assert sp.simplify(dv.derive_fold_change(M).expr - fc) == 0
 
 
 def test_single_ligand_output_is_absolute():
@@ -72,11 +72,12 @@ def test_structural_gradient_equals_explicit_mixture_gradient():
 
 
 def test_derivations_print_latex_and_steps():
-    d = dv.critical_binding_time(M)
+    d = dv.derive_critical_binding_time(M)
     assert r"\tau_{c}" in d.latex()
     md = d.markdown()
     assert md.count("$$") >= 2 * len(d.steps)
-    assert dv.inflection_binding_time(dv.AdaptiveProofreading(4, 1)).latex() == r"\text{none}"
+    none = dv.derive_inflection_binding_time(dv.AdaptiveProofreading(4, 1))
+    assert none.latex() == r"\text{none}"
 
 
 # -- finite differences ----------------------------------------------------------------------
@@ -162,13 +163,13 @@ def test_tau_star_is_the_root_of_the_numeric_gradient(NN, mm):
 
     root = brentq(grad, 0.05, 2 * tc, xtol=1e-13)
     T_at_root = T_numpy(np.r_[taus, root], np.r_[Ls, 100.0], NN, mm, tc)
-    star = dv.critical_binding_time(dv.AdaptiveProofreading(NN, mm)).expr
+    star = dv.derive_critical_binding_time(dv.AdaptiveProofreading(NN, mm)).expr
     assert float(star.subs({sy.tau_c: tc, T: T_at_root})) == pytest.approx(root, rel=1e-8)
 
 
 def test_m_zero_has_no_critical_point():
     for NN in (1, 3, 4.5):
-        assert dv.critical_binding_time(dv.AdaptiveProofreading(NN, 0)).expr is None
+        assert dv.derive_critical_binding_time(dv.AdaptiveProofreading(NN, 0)).expr is None
 
 
 @pytest.mark.parametrize("NN,mm", [(1, 0), (5, 3), (3.5, 1.5)])

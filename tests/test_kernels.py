@@ -145,7 +145,8 @@ def test_kernels_match_sympy_evalf(N, m):
     model = AdaptiveProofreading(N, m, 3)
     expr, taus, Ls = model.mixture_output(3)
     tau, L = np.array([0.4, 2.2, 3.7]), np.array([5.0, 2.0, 1.0])
-    at = {**dict(zip(taus, map(sp.Float, tau))), **dict(zip(Ls, map(sp.Float, L)))}
+    floats = lambda xs: [sp.Float(float(x)) for x in xs]  # noqa: E731 (sympy 1.12, numpy 2)
+    at = {**dict(zip(taus, floats(tau))), **dict(zip(Ls, floats(L)))}
     logT = float(sp.log(expr).evalf(30, subs=at))
     grads = [float(sp.diff(expr, t).evalf(30, subs=at)) for t in taus]
     k = AdaptiveKernels(model, specialise=False)

@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 from scipy.integrate import solve_ivp
 
 from antagonism._core.errors import NetworkFileError
-from antagonism.derivations.reactions import NetworkModel, ReactionNetwork
+from antagonism.derivations.network_model import NetworkModel
+from antagonism.derivations.reactions import ReactionNetwork
 from antagonism.io.reaction_files import (
     antimony_to_sbml,
     load_model_file,

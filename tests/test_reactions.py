@@ -12,7 +12,8 @@ from scipy.optimize import brentq
 from antagonism._core.errors import ConvergenceError
 from antagonism.derivations import SHP1, AdaptiveSorting
 from antagonism.derivations.escape import ESCAPE_CLASSES
-from antagonism.derivations.reactions import NetworkError, NetworkModel, ReactionNetwork
+from antagonism.derivations.network_model import NetworkModel
+from antagonism.derivations.reactions import NetworkError, ReactionNetwork
 from antagonism.io.reaction_files import (
     antimony_to_sbml,
     literature_files,

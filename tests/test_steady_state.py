@@ -27,13 +27,9 @@ from hypothesis import strategies as st
 
 from antagonism._core.errors import ConvergenceError
 from antagonism.derivations import SHP1, AdaptiveSorting
-from antagonism.derivations.reactions import (
-    NetworkError,
-    NetworkModel,
-    Reaction,
-    ReactionNetwork,
-    conserved_moieties,
-)
+from antagonism.derivations.conservation import conserved_moieties
+from antagonism.derivations.network_model import NetworkModel
+from antagonism.derivations.reactions import NetworkError, Reaction, ReactionNetwork
 from antagonism.io.reaction_files import literature_files
 from antagonism.numerics.cells.ode import integrate_network
 from antagonism.theory import model_evaluator

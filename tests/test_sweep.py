@@ -12,7 +12,7 @@ import sys
 import pytest
 
 from antagonism.cli import main
-from antagonism.numerics.experiments import executor as ex
+from antagonism.numerics import executor as ex
 from antagonism.numerics.experiments.sweep import parameter_grid, parameter_sweep, regime_point
 
 GRID = {"N": [2, 3], "m": [0, 1, 2], "tau_c": [1.5]}
@@ -72,6 +72,31 @@ def test_cache_rerun_computes_only_what_is_missing(tmp_path, monkeypatch, capsys
         again = ex.run_tasks(regime_point, args, cache="t")
     assert again.results == first.results and (again.computed, again.cached) == (1, 1)
     assert list((lost.parent / "corrupt").iterdir())  # moved aside, not deleted silently
+
+
+def test_on_result_sees_every_task_cached_first(tmp_path, monkeypatch):
+    monkeypatch.setenv("ANTAGONISM_CACHE_DIR", str(tmp_path))
+    args = [{"model": "adaptive", "parameters": {"N": 3.0, "m": float(m), "tau_c": 1.5}}
+            for m in (1, 2)]
+    ex.run_tasks(regime_point, args[:1], cache="r")
+    seen = []
+    run = ex.run_tasks(regime_point, args + args[:1], cache="r",
+                       on_result=lambda i, r: seen.append((i, r)))
+    assert [i for i, _ in seen] == [0, 2, 1]  # the cached ones (a task given twice), then
+    assert all(run.results[i] == r for i, r in seen)  # the computed one, with its result
+
+
+def test_descent_sweep_needs_models_the_registry_rebuilds():
+    from antagonism.derivations import AdaptiveProofreading
+    from antagonism.numerics.experiments.sweep import registered_model, sweep_descent
+
+    class Renamed(AdaptiveProofreading):
+        pass
+
+    assert registered_model(AdaptiveProofreading(4, 1, 1.5)) == {
+        "model": "adaptive", "parameters": {"N": 4, "m": 1, "tau_c": "3/2"}}
+    with pytest.raises(ValueError, match="registered models"):
+        sweep_descent([Renamed(3, 1, 3.0)], n_ligands=10, progress=False)
 
 
 def test_run_tasks_rejects_bad_input():
@@ -159,21 +184,37 @@ def test_literature_table_is_the_same_on_every_executor(capsys):
 
 
 def test_regime_executor_only_with_sensitivity(capsys):
+    """The executor options belong to the sensitivity job; the networks job refuses them."""
     assert main(["regime", "--executor", "processes", "--quick"]) == 2
-    assert "--executor and --workers apply to --sensitivity" in capsys.readouterr().err
+    assert "unrecognized arguments: --executor processes" in capsys.readouterr().err
+    assert main(["regime", "sensitivity", "--workers", "0"]) == 2
+    assert "positive integer" in capsys.readouterr().err
+
+
+def test_regime_flags_are_aliases_of_the_sub_commands():
+    from antagonism.cli.networks import regime_argv
+
+    assert regime_argv(["regime", "--calibrate", "--json"]) == ["regime", "calibrate", "--json"]
+    assert regime_argv(["regime", "--cell-attacks"]) == ["regime", "cells"]
+    assert regime_argv(["regime", "--sensitivity", "--quick"]) == [
+        "regime", "sensitivity", "--quick"]
+    assert regime_argv(["regime", "--networks", "natural"]) == [
+        "regime", "networks", "--networks", "natural"]
+    assert regime_argv(["regime", "calibrate"]) == ["regime", "calibrate"]
+    assert regime_argv(["classify", "--calibrate"]) == ["classify", "--calibrate"]
 
 
 @pytest.mark.slow
 def test_sensitivity_rows_are_the_same_in_processes(tmp_path, monkeypatch):
-    from antagonism.numerics.experiments.regime_measures import sensitivity_table
+    from antagonism.numerics.regime import sensitivity_table
 
     monkeypatch.setenv("ANTAGONISM_CACHE_DIR", str(tmp_path))
     kw = dict(seeds=(0,), widths=(32,), train_eps=(0.1,), eps=(0.1, 0.2), quick=True,
               progress=False)
     local = sensitivity_table(**kw)
     pooled = sensitivity_table(**kw, executor="processes", workers=2)
-    assert [r.to_dict() for r in pooled] == [r.to_dict() for r in local]
-    assert [(r.width, r.eps) for r in local] == [(32, 0.1), (32, 0.2)]
+    assert pooled.to_dict() == local.to_dict()
+    assert [(r.width, r.eps) for r in local.rows] == [(32, 0.1), (32, 0.2)]
 
 
 def test_robustness_seeds_on_a_dask_cluster_equal_the_local_run(tmp_path, monkeypatch):

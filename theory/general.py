@@ -61,7 +61,21 @@ def classify_gamma(gamma, t, tau_c, *, method="auto", grid_points=4000,
 
     ``tau_c`` is the upper end of the search range for tau* and tau_infl.  Returns a Result
     with the keys of :class:`antagonism.theory.RegimeResult` (method says which path decided
-    the exponent)."""
+    the exponent).
+
+    Examples
+    --------
+    gamma(t) = t^2 (5 t^2 - 3) is that of T_{5,3} at tau_c = 1 (up to a positive factor):
+    tau* = (3/5)^{1/2}, tau_infl = (3/10)^{1/2} < tau*, so the regime is specialized:
+
+    >>> import sympy as sp
+    >>> t = sp.Symbol("t", positive=True)
+    >>> r = classify_gamma(t**2 * (5 * t**2 - 3), t, tau_c=1.0)
+    >>> r.regime, r.method, r.small_tau_exponent
+    ('specialized', 'symbolic', 2.0)
+    >>> round(r.tau_star, 4), round(r.tau_inflection, 4)
+    (0.7746, 0.5477)
+    """
     tau_c = check_positive_scalar(tau_c, "tau_c")
     if method not in ("auto", "symbolic", "numeric"):
         raise InputError(f"method must be auto, symbolic or numeric, got {method!r}")
@@ -106,6 +120,18 @@ def classify_output(expr, tau_probe, L_probe, background=None, tau_c=1.0, *,
     Returns
     -------
     Result with the keys of RegimeResult; ``method`` tells which path decided the exponent.
+
+    Examples
+    --------
+    T_{3,1} = S_3 / (tau_c^2 S_1) with tau_c = 1, for a probe (tau, L) next to agonists
+    (tau_1, L_1) = (1, 1): tau* = tau_c (m/N)^{1/(N-m)} = 3^{-1/2}, no inflection below it:
+
+    >>> import sympy as sp
+    >>> tau, L, tau_1, L_1 = sp.symbols("tau L tau_1 L_1", positive=True)
+    >>> F = (L_1 * tau_1**3 + L * tau**3) / (L_1 * tau_1 + L * tau)
+    >>> r = classify_output(F, tau, L, background={tau_1: 1, L_1: 1}, tau_c=1.0)
+    >>> r.regime, round(r.tau_star, 4), r.tau_inflection, r.small_tau_exponent
+    ('broad', 0.5774, None, 0.0)
     """
     t = sp.Symbol("tau", positive=True)
     slope = sp.diff(expr, tau_probe).subs(dict(background or {}))
@@ -134,6 +160,17 @@ def classify_gradient(gamma, tau_c=1.0, *, dgamma=None, exponent=None, sign=None
     ``gradient_antagonistic`` gives the sign of gamma only; ``antagonism`` is None here,
     because a verdict needs a size (:func:`antagonism.theory.strength.antagonism_strength`
     of a model, which :func:`antagonism.theory.classify` reports).
+
+    Examples
+    --------
+    The gradient of T_{5,3} at tau_c = 1 as a plain function: the exponent p = 2 is measured
+    as a log-log slope, tau* = (3/5)^{1/2} and tau_infl = (3/10)^{1/2} by root finding:
+
+    >>> r = classify_gradient(lambda tau: tau**2 * (5 * tau**2 - 3), tau_c=1.0)
+    >>> r.regime, r.method, round(r.small_tau_exponent, 2)
+    ('specialized', 'numeric', 2.0)
+    >>> round(r.tau_star, 4), round(r.tau_inflection, 4), r.gradient_antagonistic
+    (0.7746, 0.5477, True)
     """
     tau_c = check_positive_scalar(tau_c, "tau_c")
     reasons = list(reasons or [])
@@ -165,7 +202,9 @@ def classify_gradient(gamma, tau_c=1.0, *, dgamma=None, exponent=None, sign=None
         reasons.append("gamma does not vanish in (0, tau_c): no strongest antagonist")
     if tau_infl is not None:
         reasons.append(f"d gamma/d tau vanishes at tau_infl = {tau_infl:.6g} < tau*")
-    escape = escape_class(sp.nsimplify(exponent), sign)
+    # through float: sympy 1.12 cannot read numpy 2's scalars
+    exact = exponent if isinstance(exponent, sp.Basic) else float(exponent)
+    escape = escape_class(sp.nsimplify(exact), sign)
     return RegimeResult(
         model="numeric", method="numeric", tau_c=tau_c,
         regime="specialized" if tau_infl is not None else "broad",

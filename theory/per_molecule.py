@@ -44,6 +44,18 @@ def gamma(model, taus, background=None):
     Returns
     -------
     GammaResult
+
+    Examples
+    --------
+    T_{5,3} next to one agonist at tau_c = 3 s: gamma(tau) = tau^2 (5 tau^2 - 27) / 243 is
+    negative (antagonism) below tau* = 3 (3/5)^{1/2} = 2.32 s:
+
+    >>> from antagonism.derivations import AdaptiveProofreading
+    >>> r = gamma(AdaptiveProofreading(5, 3, tau_c=3), [0.5, 1.0, 3.0])
+    >>> r.gamma.round(4)
+    array([-0.0265, -0.0905,  0.6667])
+    >>> r.background_tau, r.background_L
+    (array([3.]), array([1.]))
     """
     from .evaluation import model_evaluator
 

@@ -57,6 +57,18 @@ def classify(model, *, background=None, method="auto", tolerance=TOLERANCE,
     Returns
     -------
     RegimeResult
+
+    Examples
+    --------
+    Adaptive sorting T_{5,3} (tau_c = 3 s): tau* = 3 (3/5)^{1/2} and tau_infl =
+    3 (3/10)^{1/2} < tau*, and antagonists lower the response to about a quarter:
+
+    >>> from antagonism.derivations import AdaptiveProofreading
+    >>> r = classify(AdaptiveProofreading(5, 3, tau_c=3))
+    >>> r.verdict, r.method, round(r.tau_star, 4), round(r.tau_inflection, 4)
+    ('specialized antagonism', 'symbolic', 2.3238, 1.6432)
+    >>> round(r.antagonism_strength, 2), r.small_tau_exponent
+    (0.27, 2.0)
     """
     if method not in ("auto", "symbolic", "numeric"):
         raise InputError(f"method must be auto, symbolic or numeric, got {method!r}")
@@ -82,6 +94,9 @@ def classify(model, *, background=None, method="auto", tolerance=TOLERANCE,
                                   else result.tau_star / float(model.tau_c))
     result.update(model.regime_predictions())
     _decide(model, result, background, tolerance, dose_factor)
+    result.update(model.metadata())
+    if result.get("structure"):
+        result.cause = f"{result.structure}.  {result.cause}"
     return result
 
 
@@ -170,8 +185,8 @@ def _cause(model, r, s, thr):
 
 
 def _classify_closed_form(model):
-    star = dv.critical_binding_time(model)
-    infl = dv.inflection_binding_time(model)
+    star = dv.derive_critical_binding_time(model)
+    infl = dv.derive_inflection_binding_time(model)
     expo = dv.small_tau_exponent(model)
     if not (star.closed_form and infl.closed_form and expo.closed_form):
         return None
@@ -242,12 +257,23 @@ def _classify_numeric(model, background):
 
 def classify_regime(model="adaptive", **parameters):
     """Classify the registered model ``model`` (a name) with ``parameters`` overriding its
-    defaults, e.g. ``classify_regime("adaptive", N=5, m=3, tau_c=3)``."""
+    defaults, e.g. ``classify_regime("adaptive", N=5, m=3, tau_c=3)``.  Returns the
+    RegimeResult of :func:`classify`.
+
+    >>> r = classify_regime("adaptive", N=5, m=3, tau_c=3)
+    >>> r.model, r.parameters, r.verdict
+    ('adaptive', {'N': 5.0, 'm': 3.0, 'tau_c': 3.0}, 'specialized antagonism')
+    """
     return classify(dv.create_model(model, **parameters))
 
 
 def regime_table(N_values=range(1, 7), tau_c=1.0):
-    """Classify T_{N,m} for every N in ``N_values`` and integer m = 0..N-1."""
+    """Classify T_{N,m} for every N in ``N_values`` and integer m = 0..N-1 (a list of
+    RegimeResult, in that order).
+
+    >>> [(r.parameters["m"], r.regime) for r in regime_table(N_values=[2])]
+    [(0.0, 'broad'), (1.0, 'broad')]
+    """
     return [classify(dv.AdaptiveProofreading(N, m, tau_c)) for N in N_values
             for m in range(int(N))]
 

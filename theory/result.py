@@ -51,3 +51,22 @@ class RegimeResult(Result):
 
     def _serialised_keys(self):
         return [k for k in self.keys() if k != "derivations"]
+
+    def to_text(self, units=None):
+        """The verdict with its size, the threshold, the cause, the gradient's shape and
+        its reasons; conserved totals for a reaction network."""
+        params = ", ".join(f"{k}={v}" for k, v in self.parameters.items())
+        thr = self.get("threshold_binding_time")
+        lines = [f"model: {self.model} ({params})", f"verdict: {self.verdict}",
+                 f"antagonism strength: {self.antagonism_strength:.4g} "
+                 f"(tolerance {self.tolerance:g})",
+                 "threshold binding time: " + ("none (no dose-independent threshold)"
+                                               if thr is None else f"{thr:.4g} s"),
+                 f"cause: {self.cause}",
+                 f"regime (gradient shape): {self.regime}; tau* at {self.tau_star_at}"]
+        lines += [f"  - {r}" for r in self.get("reasons", ())]
+        totals = self.get("conserved_totals")
+        if totals is not None:
+            lines.append("conserved totals: " + (", ".join(f"{k} = {v:g}" for k, v in
+                                                           totals.items()) or "none"))
+        return "\n".join(lines)

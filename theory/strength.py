@@ -121,6 +121,18 @@ def antagonism_strength(model, *, background=None, dose_factor=DOSE_FACTOR,
     Returns
     -------
     StrengthResult
+
+    Examples
+    --------
+    Against one agonist at tau_c = 3 s, L = 1, antagonists of T_{5,3} up to 100 molecules
+    lower the response to about a quarter (the most at the largest dose):
+
+    >>> from antagonism.derivations import AdaptiveProofreading
+    >>> s = antagonism_strength(AdaptiveProofreading(5, 3, tau_c=3))
+    >>> round(s.strength, 2), s.antagonism, s.at_budget_edge, s.budget["max_dose"]
+    (0.27, True, ['largest dose'], 100.0)
+    >>> 0.003 < s.tau < 3.0
+    True
     """
     from .evaluation import model_evaluator
 

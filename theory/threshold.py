@@ -62,6 +62,17 @@ def threshold_binding_time(model, *, dose=None, dose_ratio=DOSE_RATIO, tau_range
     Returns
     -------
     ThresholdResult
+
+    Examples
+    --------
+    T_{N,m} declares the threshold T = 1, crossed at tau_c whatever the dose:
+
+    >>> from antagonism.derivations import AdaptiveProofreading
+    >>> r = threshold_binding_time(AdaptiveProofreading(5, 3, tau_c=3))
+    >>> round(r.tau, 6), r.level, r.doses, [round(t, 6) for t in r.crossings]
+    (3.0, 1.0, [1.0, 10.0], [3.0, 3.0])
+
+    Kinetic proofreading (``create_model("kpr")``) has none: ``tau`` is None there.
     """
     from .evaluation import model_evaluator
 

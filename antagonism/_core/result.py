@@ -60,6 +60,62 @@ def to_json(payload, **kwargs) -> str:
     return json.dumps(_jsonable(payload), allow_nan=False, **kwargs)
 
 
+#: units of the keys the commands print (parameters take theirs from the model registry)
+UNITS = {
+    **dict.fromkeys(("tau", "tau1", "tau2", "tau_c", "tau_min", "tau_inflection", "tau_star",
+                     "tau_star_predicted", "moved_tau_median", "moved_tau_iqr", "tau2_argmin",
+                     "tau_s", "strongest_tau_s", "background_tau"), "s"),
+    **dict.fromkeys(("L", "L1", "L2", "R", "background_L"), "molecules"),
+    "gamma": "output/s/molecule",
+}
+#: steady-state names that are other names of an earlier quantity (printed once)
+ALIASES = ("C_N", "C_m", "R_free")
+
+
+def _number(v):
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        return str(v)
+    return f"{v:.6g}"
+
+
+def _value(v, unit=""):
+    tail = f" {unit}" if unit else ""
+    if isinstance(v, dict):
+        return ", ".join(f"{k} = {_value(x)}" for k, x in v.items())
+    if isinstance(v, (list, tuple)):
+        shown = [_number(x) for x in v[:8]]
+        more = f", ... ({len(v)} values)" if len(v) > 8 else ""
+        return "[" + ", ".join(shown) + more + "]" + tail
+    if v is None:
+        return "none"
+    return _number(v) + tail
+
+
+def format_fields(payload, units=None):
+    """``payload`` as aligned ``key (unit): value`` lines: numbers to 6 significant digits,
+    dicts as ``k = v`` lists, no key printed twice (top-level copies of ``parameters`` are
+    dropped; steady-state aliases such as C_N = C_5 are merged into one line)."""
+    units = {**UNITS, **(units or {})}
+    params = payload.get("parameters") if isinstance(payload.get("parameters"), dict) else {}
+    lines, seen = [], {}
+    for k, v in payload.items():
+        if k in params and k != "parameters" and v == params[k]:
+            continue
+        if k == "parameters":
+            v = {name: _value(x, units.get(name, "")) for name, x in v.items()}
+            lines.append(["parameters", ", ".join(f"{n} = {x}" for n, x in v.items())])
+            continue
+        if k in ALIASES and isinstance(v, float) and v in seen:
+            lines[seen[v]][0] += f" = {k}"
+            continue
+        if isinstance(v, float):
+            seen[v] = len(lines)
+        unit = units.get(k, "")
+        lines.append([k, _value(v, unit)])
+    width = max((len(k) for k, _ in lines), default=0)
+    return "\n".join(f"{k:<{width}} : {v}" for k, v in lines)
+
+
 class Result(dict):
     """A dictionary with attribute access, like scipy's ``OptimizeResult``.
 
@@ -103,5 +159,10 @@ class Result(dict):
         keys = self._serialised_keys() if keys is None else keys
         return _jsonable({k: self[k] for k in keys})
 
+    def to_text(self, units=None):
+        """Human-readable text: aligned ``key (unit): value`` lines of :meth:`to_dict`
+        (:func:`format_fields`); subclasses with tables override it."""
+        return format_fields(self.to_dict(), units)
 
-__all__ = ["NULL_REASONS", "Result", "to_json"]
+
+__all__ = ["NULL_REASONS", "UNITS", "Result", "format_fields", "to_json"]

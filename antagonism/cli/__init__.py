@@ -13,114 +13,24 @@ import sys
 import traceback
 
 from antagonism._core.errors import InputError
-from antagonism._core.result import to_json
 
-COMMANDS = {}
+from .base import COMMANDS, CliError, _HelpFormatter, _Parser, command, emit  # noqa: F401
+
 TOPICS = ("models", "cells", "networks", "data", "figures", "cache", "reproduce")
 
+DESCRIPTION = """\
+Ligand antagonism as adversarial examples: derive, classify and attack models of T-cell
+ligand discrimination (Rademaker, Bengio & Francois, Phys. Rev. X 9, 031012, 2019).
 
-class CliError(InputError):
-    """A user error found by the command line itself: one line, exit status 2."""
+examples:
+  antagonism regimes                          the regime table of T_{N,m}, N = 1..6
+  antagonism classify --model shp1 --m 1      verdict, antagonism strength, threshold
+  antagonism classify --model-file mckeithan_kpr --json
+                                              a shipped (or your own) reaction network
 
-
-class _HelpFormatter(argparse.HelpFormatter):
-    """Show an option's default in its help, unless it has none (None, False) or says it."""
-
-    def _get_help_string(self, action):
-        text = action.help or ""
-        if (action.option_strings and "%(default)" not in text and "default:" not in text
-                and action.default not in (None, False, [], argparse.SUPPRESS)):
-            text += " (default: %(default)s)"
-        return text
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message):  # one line, no usage block
-        raise CliError(message)
-
-
-def command(name, help_text, arguments):
-    """Register a sub-command: ``arguments(parser)`` declares its options."""
-    def register(func):
-        COMMANDS[name] = (func, help_text, arguments)
-        return func
-    return register
-
-
-#: units of the keys the commands print (parameters take theirs from the model registry)
-UNITS = {
-    **dict.fromkeys(("tau", "tau1", "tau2", "tau_c", "tau_min", "tau_inflection", "tau_star",
-                     "tau_star_predicted", "moved_tau_median", "moved_tau_iqr", "tau2_argmin",
-                     "tau_s", "strongest_tau_s", "background_tau"), "s"),
-    **dict.fromkeys(("L", "L1", "L2", "R", "background_L"), "molecules"),
-    "gamma": "output/s/molecule",
-}
-#: steady-state names that are other names of an earlier quantity (printed once)
-ALIASES = ("C_N", "C_m", "R_free")
-
-
-def _number(v):
-    if isinstance(v, bool) or not isinstance(v, (int, float)):
-        return str(v)
-    return f"{v:.6g}"
-
-
-def _value(v, unit=""):
-    tail = f" {unit}" if unit else ""
-    if isinstance(v, dict):
-        return ", ".join(f"{k} = {_value(x)}" for k, x in v.items())
-    if isinstance(v, (list, tuple)):
-        shown = [_number(x) for x in v[:8]]
-        more = f", ... ({len(v)} values)" if len(v) > 8 else ""
-        return "[" + ", ".join(shown) + more + "]" + tail
-    if v is None:
-        return "none"
-    return _number(v) + tail
-
-
-def format_text(payload, units=None):
-    """``payload`` as aligned ``key (unit): value`` lines: numbers to 6 significant digits,
-    dicts as ``k = v`` lists, no key printed twice (top-level copies of ``parameters`` are
-    dropped; steady-state aliases such as C_N = C_5 are merged into one line)."""
-    units = {**UNITS, **(units or {})}
-    params = payload.get("parameters") if isinstance(payload.get("parameters"), dict) else {}
-    lines, seen = [], {}
-    for k, v in payload.items():
-        if k in params and k != "parameters" and v == params[k]:
-            continue
-        if k == "parameters":
-            v = {name: _value(x, units.get(name, "")) for name, x in v.items()}
-            lines.append(["parameters", ", ".join(f"{n} = {x}" for n, x in v.items())])
-            continue
-        if k in ALIASES and isinstance(v, float) and v in seen:
-            lines[seen[v]][0] += f" = {k}"
-            continue
-        if isinstance(v, float):
-            seen[v] = len(lines)
-        unit = units.get(k, "")
-        lines.append([k, _value(v, unit)])
-    width = max((len(k) for k, _ in lines), default=0)
-    return "\n".join(f"{k:<{width}} : {v}" for k, v in lines)
-
-
-def parameter_units(model):
-    """{parameter name: unit} of a registered model (empty for others)."""
-    from antagonism.derivations import model_spec
-
-    try:
-        return {k: p.unit for k, p in model_spec(model.name).parameters.items()}
-    except Exception:  # a model outside the registry: no units known
-        return {}
-
-
-def emit(args, payload, text=None, units=None):
-    """Print ``payload`` as strict JSON with --json (a non-finite number is null, with
-    its reason in ``null_reasons``), else ``text`` (default: :func:`format_text`
-    of the payload, with ``units`` added to the known ones)."""
-    if getattr(args, "json", False):
-        print(to_json(payload))
-    else:
-        print(format_text(payload, units) if text is None else text)
+Every command prints text, or one JSON object with --json; bad input exits with status 2.
+Words such as T_{N,m}, tau*, dose budget and L-inf: docs/regimes.md#vocabulary.
+"""
 
 
 def build_parser():
@@ -128,7 +38,8 @@ def build_parser():
         importlib.import_module(f".{topic}", __name__)
     from importlib.metadata import PackageNotFoundError, version
 
-    parser = _Parser(prog="antagonism", description=__doc__.splitlines()[0])
+    parser = _Parser(prog="antagonism", description=DESCRIPTION,
+                     formatter_class=argparse.RawDescriptionHelpFormatter)
     try:
         release = version("antagonism")
     except PackageNotFoundError:  # running from a source tree that is not installed
@@ -151,6 +62,9 @@ def main(argv=None):
     debug = "--debug" in argv
     if debug:
         argv = [a for a in argv if a != "--debug"]
+    from .networks import regime_argv  # after build_parser's imports: no loop at import time
+
+    argv = regime_argv(argv)  # regime --calibrate ... -> regime calibrate ...
     try:
         args = build_parser().parse_args(argv)
         from antagonism._core.budget import time_budget

@@ -1,7 +1,7 @@
 """The cache command: what the cache holds, and clearing it."""
 from __future__ import annotations
 
-from . import command, emit
+from .base import command, emit
 from .options import add_json_option
 
 

@@ -1,17 +1,17 @@
 """Commands that compute on cells: descend, potential, steady, fold-change."""
 from __future__ import annotations
 
-from . import CliError, command, emit, parameter_units
+from .base import CliError, command, emit, parameter_units
 from .options import (
     add_json_option,
     add_model_options,
+    add_seed_option,
     check_memory,
     check_seed,
     count,
     finite_float,
     fraction,
     model_from_args,
-    nonnegative_int,
     positive_float,
 )
 
@@ -21,7 +21,7 @@ def _descend_args(p):
     p.add_argument("--agonist-fraction", type=fraction, default=0.3,
                    help="fraction of the ligands drawn as agonists (tau > tau_c)")
     p.add_argument("--ligands", type=count, default=101**2, help="number of ligands")
-    p.add_argument("--seed", type=nonnegative_int, default=0, help="random seed (>= 0)")
+    add_seed_option(p)
     p.add_argument("--eps", type=positive_float, default=0.2, help="step size")
     p.add_argument("--max-iter", type=count, default=20000, help="maximum number of iterations")
     p.add_argument("--variant", choices=("exact", "binned"), default="exact",

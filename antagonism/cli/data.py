@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from antagonism._core.result import to_json
 
-from . import command
+from .base import command
 from .options import add_json_option
 
 

@@ -1,8 +1,8 @@
 """The figures command."""
 from __future__ import annotations
 
-from . import CliError, command
-from .options import check_seed, nonnegative_int, positive_float
+from .base import CliError, command
+from .options import add_quick_option, add_seed_option, check_seed, positive_float
 
 #: figures whose cells can be chosen with --model/--N/--m, and those drawn at --tau-c
 MODEL_FIGURES = ("antagonism_potential",)
@@ -15,8 +15,8 @@ def _figures_args(p):
 
     names = figure_names()
     p.add_argument("--out", required=True, help="output folder")
-    p.add_argument("--quick", action="store_true", help="smaller, faster version")
-    p.add_argument("--seed", type=nonnegative_int, default=0, help="random seed (>= 0)")
+    add_quick_option(p)
+    add_seed_option(p)
     p.add_argument("--only", default=None, metavar="NAME[,NAME...]",
                    help=f"comma-separated figure names, from: {', '.join(names)}")
     p.add_argument("--tau-c", dest="tau_c", type=positive_float, default=None,
@@ -30,6 +30,7 @@ def _figures_args(p):
 
 def parse_models(specs, tau_c=None):
     """``name[:k=v,...]`` strings -> models of the registry (numbers only)."""
+    from antagonism._core.parsing import parse_float
     from antagonism.derivations import model_spec
 
     models = []
@@ -40,10 +41,7 @@ def parse_models(specs, tau_c=None):
             if "=" not in item:
                 raise CliError(f"--model parameters must look like k=v, got {item!r}")
             k, v = item.split("=", 1)
-            try:
-                params[k.strip()] = float(v)
-            except ValueError:
-                raise CliError(f"--model {spec!r}: {k} must be a number, got {v!r}") from None
+            params[k.strip()] = parse_float(v, f"--model {spec!r}: {k.strip()}")
         model_sp = model_spec(name.strip())
         if tau_c is not None and "tau_c" in model_sp.parameters:
             params.setdefault("tau_c", tau_c)
@@ -65,8 +63,6 @@ def cmd_figures(args):
                        f"{', '.join(figure_names())}")
     options = {}
     if args.tau_c is not None:
-        if not args.tau_c > 0:
-            raise CliError(f"--tau-c must be positive, got {args.tau_c}")
         options = {name: {"tau_c": args.tau_c} for name in TAU_C_FIGURES}
     if args.model:
         options.setdefault("antagonism_potential", {})["models"] = parse_models(args.model,

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from antagonism._core.result import to_json
 
-from . import CliError, command, emit
+from .base import CliError, command, emit
 from .options import (
     add_executor_options,
     add_json_option,
@@ -14,6 +14,7 @@ from .options import (
     model_from_args,
     parameter_values,
     positive_float,
+    unit_interval,
     value_grid,
 )
 
@@ -23,10 +24,10 @@ MAX_REGIME_TABLE_N = 20
 
 def _classify_args(p):
     add_model_options(p)
-    p.add_argument("--tolerance", type=float, default=0.9,
+    p.add_argument("--tolerance", type=unit_interval, default=0.9,
                    help="antagonism iff the strongest fold change within the dose budget is "
                         "below this")
-    p.add_argument("--dose-factor", type=float, default=100.0,
+    p.add_argument("--dose-factor", type=positive_float, default=100.0,
                    help="dose budget: antagonists up to this times the reference agonists' "
                         "dose (and at most the receptor number)")
     add_json_option(p)
@@ -34,42 +35,10 @@ def _classify_args(p):
 
 @command("classify", "regime of a cell model (broad or specialized antagonism)", _classify_args)
 def cmd_classify(args):
-    from antagonism.derivations.reactions import NetworkModel
     from antagonism.theory import classify
 
-    if not 0 < args.tolerance <= 1:
-        raise CliError(f"--tolerance must lie in (0, 1], got {args.tolerance}")
-    if not args.dose_factor > 0:
-        raise CliError(f"--dose-factor must be positive, got {args.dose_factor}")
     model = model_from_args(args)
-    result = classify(model, tolerance=args.tolerance, dose_factor=args.dose_factor)
-    if args.model_file is not None:  # a shipped literature file: name its mechanism
-        from pathlib import Path
-
-        from antagonism.io.reaction_files import literature_files
-        from antagonism.numerics.experiments.literature import STRUCTURE
-
-        shipped = {Path(p).resolve(): stem for stem, p in literature_files().items()}
-        stem = shipped.get(Path(args.model_file).resolve())
-        if stem in STRUCTURE:
-            result.structure = STRUCTURE[stem]
-            result.cause = f"{STRUCTURE[stem]}.  {result.cause}"
-    thr = result.threshold_binding_time
-    text = "\n".join([repr(model), f"verdict: {result.verdict}",
-                      f"antagonism strength: {result.antagonism_strength:.4g} "
-                      f"(tolerance {result.tolerance:g})",
-                      "threshold binding time: " + ("none (no dose-independent threshold)"
-                                                    if thr is None else f"{thr:.4g} s"),
-                      f"cause: {result.cause}",
-                      f"regime (gradient shape): {result.regime}; tau* at {result.tau_star_at}"]
-                     + [f"  - {r}" for r in result.reasons])
-    payload = result.to_dict()
-    if isinstance(model, NetworkModel):  # conserved totals, as roadrunner reports them
-        totals = {m.name: m.total for m in model.moieties()}
-        payload["conserved_totals"] = totals
-        text += "\nconserved totals: " + (", ".join(f"{k} = {v:g}" for k, v in totals.items())
-                                          or "none")
-    emit(args, payload, text)
+    emit(args, classify(model, tolerance=args.tolerance, dose_factor=args.dose_factor))
 
 
 def _derive_args(p):
@@ -169,7 +138,9 @@ def cmd_gamma(args):
     res = gamma(model, taus, background)
     if args.plot:
         try:
-            _plot_gamma(res, args.plot, model)
+            from antagonism.numerics.figures.gamma_curve import draw_gamma
+
+            draw_gamma(res, args.plot, model.label())
         except OSError as exc:
             raise CliError(f"--plot: cannot write {args.plot} ({exc.strerror or exc})") from None
     payload = res.to_dict(keys=["model", "parameters", "tau", "gamma", "background_tau",
@@ -178,21 +149,6 @@ def cmd_gamma(args):
     rows += [f"{t:>10.4g}  {g:>26.6g}" for t, g in zip(res.tau, res.gamma)]
     head = [f"model: {model!r}", f"gamma(tau) = {res.expression}" if res.expression else None]
     emit(args, payload, "\n".join([h for h in head if h] + rows))
-
-
-def _plot_gamma(res, path, model):
-    from antagonism.numerics.figures.common import mathtext, pyplot, style
-
-    plt = pyplot()
-    with style():
-        fig, ax = plt.subplots(figsize=(4.2, 3.2), layout="constrained")
-        ax.plot(res.tau, res.gamma)
-        ax.axhline(0, color="0.5", lw=0.6)
-        ax.set(xlabel=r"probe binding time $\tau$ (s)",
-               ylabel=r"$\gamma(\tau)$ (output s$^{-1}$ molecule$^{-1}$)",
-               title=mathtext(model.label()))
-        fig.savefig(path, dpi=150)
-        plt.close(fig)
 
 
 def _regimes_args(p):

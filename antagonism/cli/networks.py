@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import argparse
 
-from . import CliError, command, emit
+from .base import CliError, command, emit
 from .options import (
     add_executor_options,
     add_json_option,
+    add_quick_option,
     check_seed,
     count,
     executor_options,
@@ -35,25 +36,28 @@ def _network_options(p, default_networks):
     p.add_argument("--input-shape", dest="input_shape", default=None,
                    help="the torch model's own input shape per sample, e.g. 1,8,8 for a CNN "
                         "(default: rows of features, as the data sets give them)")
-    p.add_argument("--seed", type=nonnegative_int, default=None, help="one seed (default 0)")
-    p.add_argument("--seeds", default=None, help="comma-separated seeds, e.g. 0,1,2,3,4")
-    p.add_argument("--quick", action="store_true",
-                   help="small networks trained briefly (a check of the pipeline)")
+    p.add_argument("--seeds", "--seed", dest="seeds", default="0",
+                   help="the seeds, each an independent replicate: one (0), a comma-separated "
+                        "list (0,1,2) or a range a:b (Python-style, b excluded: 0:10 is ten "
+                        "seeds)")
+    add_quick_option(p, "small networks trained briefly (a check of the pipeline)")
     add_json_option(p)
 
 
 def _seeds(args):
-    if args.seeds is not None and args.seed is not None:
-        raise CliError("give --seed or --seeds, not both")
-    if args.seeds is None:
-        return [check_seed(0 if args.seed is None else args.seed)]
+    """The seeds of ``--seeds``: ``0``, ``0,1,2`` or ``a:b`` (b excluded)."""
+    text = args.seeds.strip()
     try:
-        seeds = [nonnegative_int(s) for s in args.seeds.split(",") if s.strip()]
-    except argparse.ArgumentTypeError:
-        raise CliError("--seeds must be comma-separated non-negative integers, got "
+        if ":" in text:
+            lo, hi = (nonnegative_int(v) for v in text.split(":", 1))
+            seeds = list(range(lo, hi))
+        else:
+            seeds = [nonnegative_int(s) for s in text.split(",") if s.strip()]
+    except (argparse.ArgumentTypeError, ValueError):
+        raise CliError("--seeds must be non-negative integers: 0, 0,1,2 or a range 0:10, got "
                        f"{args.seeds!r}") from None
     if not seeds:
-        raise CliError("--seeds is empty")
+        raise CliError(f"--seeds is empty: give a seed, a list or a range, got {args.seeds!r}")
     return [check_seed(s) for s in seeds]
 
 
@@ -103,100 +107,78 @@ def cmd_robustness(args):
                                extra=extra, dataset=args.dataset, data_dir=args.data_dir,
                                limit=args.limit, progress=not args.json,
                                **executor_options(args))
-    lines = []
-    for name, row in report.models.items():
-        accs = "  ".join(f"eps={e}: worst {row[f'{e:g}']['worst']:.3f}" for e in report.eps)
-        flag = " [masked gradients]" if report.masked_gradient_flags[name]["flagged"] else ""
-        lines.append(f"{name:<14} clean {row['clean_accuracy']:.3f}  {accs}{flag}")
-    emit(args, report.to_dict(), "\n".join(lines))
+    emit(args, report)
+
+
+#: ``regime`` sub-commands, and the flags of the single command they replace (aliases)
+REGIME_JOBS = {"networks": None, "calibrate": "--calibrate", "cells": "--cell-attacks",
+               "sensitivity": "--sensitivity"}
+
+
+def regime_argv(argv):
+    """Today's ``regime --calibrate`` (``--cell-attacks``, ``--sensitivity``, or plain
+    ``regime --networks ...``) as the sub-command it stands for: ``regime calibrate``..."""
+    if not argv or argv[0] != "regime" or (len(argv) > 1 and argv[1] in REGIME_JOBS) \
+            or any(a in ("-h", "--help") for a in argv[1:2]):
+        return argv
+    rest = argv[1:]
+    for job, flag in REGIME_JOBS.items():
+        if flag is not None and flag in rest:
+            return ["regime", job] + [a for a in rest if a != flag]
+    return ["regime", "networks"] + rest
 
 
 def _regime_args(p):
-    _network_options(p, "natural,pgd_trained,noise_trained,untrained")
-    p.add_argument("--eps", type=positive_float, default=0.3,
-                   help="L-inf budget of the PGD accuracy")
-    p.add_argument("--images", type=count, default=50,
+    sub = p.add_subparsers(dest="job", required=True, metavar="JOB", parser_class=type(p),
+                           help="networks (default), calibrate, cells or sensitivity")
+
+    def job(name, help_text):
+        q = sub.add_parser(name, help=help_text, description=help_text,
+                           formatter_class=p.formatter_class)
+        return q
+
+    q = job("networks", "the measure on trained networks, over seeds, paired with natural "
+                        "(the default job: 'regime --networks ...')")
+    _network_options(q, "natural,pgd_trained,noise_trained,untrained")
+    q.add_argument("--eps", type=positive_float, default=0.3,
+                   help="L-inf budget of the PGD accuracy (pixel intensities in [0, 1])")
+    q.add_argument("--images", type=count, default=50,
                    help="test images swept pixel by pixel (the same for every network)")
-    p.add_argument("--calibrate", action="store_true",
-                   help="instead: the measure on cells (T_{N,m}, N = 3..5, every m; SHP-1; "
-                        "adaptive sorting) against the analytic verdict")
-    p.add_argument("--cell-attacks", dest="cell_attacks", action="store_true",
-                   help="instead: FGSM against PGD on T_{N,m} cells (N = 3..5, every m) "
-                        "within an L-inf budget on tau, agonists movable or not")
-    p.add_argument("--sensitivity", action="store_true",
-                   help="instead: the PGD-trained network's measures over the width (64, "
-                        "256, 1024), the training budget (0.1, 0.25) and eps (0.1, 0.2, 0.3)")
-    add_executor_options(p)
+    q = job("calibrate", "the measure on cells (T_{N,m}, N = 3..5, every m; SHP-1; adaptive "
+                         "sorting) against the analytic verdict (alias: regime --calibrate)")
+    add_json_option(q)
+    q = job("cells", "FGSM against PGD on T_{N,m} cells (N = 3..5, every m) within an L-inf "
+                     "budget on tau, agonists movable or not (alias: regime --cell-attacks)")
+    add_json_option(q)
+    q = job("sensitivity", "the PGD-trained network's measures over the width (64, 256, "
+                           "1024), the training budget (0.1, 0.25) and eps (0.1, 0.2, 0.3) "
+                           "(alias: regime --sensitivity)")
+    q.add_argument("--seeds", "--seed", dest="seeds", default="0",
+                   help="the seeds: 0,1,2 or a range a:b (b excluded)")
+    add_quick_option(q, "small networks trained briefly (a check of the pipeline)")
+    add_executor_options(q)
+    add_json_option(q)
 
 
-def _interval(summary):
-    lo, hi = summary["t_interval"]
-    return (f"{summary['mean']:.3f} [{'-' if lo is None else f'{lo:.3f}'}, "
-            f"{'-' if hi is None else f'{hi:.3f}'}]")
-
-
-@command("regime", "the regime of trained networks, measured as the paper defines it for "
-                   "cells (calibrated on cells; seed-level statistics)", _regime_args)
+@command("regime", "the regime (broad or specialized) measured as the paper defines it for "
+                   "cells: on trained networks, on cells for calibration, or as a "
+                   "sensitivity table (sub-commands networks, calibrate, cells, sensitivity)",
+         _regime_args)
 def cmd_regime(args):
-    from antagonism.numerics.experiments import regime_measures as rm
+    from antagonism.numerics import regime as rm
 
-    if args.calibrate:
-        cal = rm.calibrate(progress=not args.json)
-        lines = [f"{'model':<20} {'m':>4} {'analytic':<12} {'measured':<12} {'v_ext':>6} "
-                 f"{'rho':>8}  cutoffs stable  rejected r"]
-        for r in cal.rows:
-            m = "" if r["m"] is None else f"{r['m']:g}"
-            lines.append(f"{r['model']:<20} {m:>4} {r['analytic_regime']:<12} "
-                         f"{r['measured_regime']:<12} "
-                         f"{r['strongest_position_tau_over_tau_c']:>6.3f} "
-                         f"{r['weak_share']:>8.2g}  {str(r['cutoff_stable']):<14} "
-                         f"{r['rejected_weak_input_ratio']:.3g} ({r['rejected_verdict']})")
-        lines.append(f"agree with the analytic verdict on every model: {cal.all_agree}  "
-                     f"(v_ext in tau/tau_c; rho: weak share; rule: {cal.rule})")
-        emit(args, cal.to_dict(), "\n".join(lines))
-        return
-    if args.cell_attacks:
-        res = rm.cell_attack_comparison(progress=not args.json)
-        lines = [f"smallest L-inf budget on tau (s) at which each attack crosses T = 1 on "
-                 f"every ligand set (eps grid {res.eps}; '-' none)"]
-        for r in res.rows:
-            note = "  (T < 1 before any attack)" if r["already_off"] == 1 else ""
-            lines.append(f"{r['model']:<8} {r['regime']:<12} {r['setup']:<18} FGSM "
-                         f"{r['fgsm_eps'] or '-':<5} PGD {r['pgd_eps'] or '-':<5}{note}")
-        emit(args, res.to_dict(), "\n".join(lines))
-        return
-    names, extra = _common(args)
-    if not 0 < args.eps <= 1:
-        raise CliError(f"--eps must lie in (0, 1], got {args.eps}")
-    if args.images < 1:
-        raise CliError(f"--images must be >= 1, got {args.images}")
-    run = executor_options(args)
-    if args.sensitivity:
-        rows = rm.sensitivity_table(_seeds(args), quick=args.quick, progress=not args.json,
-                                    cache="sensitivity" if args.cache else None,
-                                    **run)
-        emit(args, [r.to_dict() for r in rows], "\n".join(
-            f"width {r.width:>5} train eps {r.train_eps:<5g} eps {r.eps:<4g} specialized "
-            f"fraction {_interval(r.specialized_fraction)} robust accuracy "
-            f"{_interval(r.robust_accuracy)}  {r.regime}" for r in rows))
-        return
-    if run["executor"] != "local" or run["workers"] is not None:
-        raise CliError("--executor and --workers apply to --sensitivity; the networks of one "
-                       "report are measured in this process")
-    report = rm.network_regime_report(names, _seeds(args), dataset=args.dataset,
-                                      data_dir=args.data_dir, eps=args.eps, quick=args.quick,
-                                      extra=extra, limit=args.limit, progress=not args.json,
-                                      n_images=args.images, batch_size=args.batch_size)
-    lines = [f"specialized fraction of single-pixel sweeps, mean over seeds {report.seeds} "
-             "[95 % t-interval]; difference from natural paired by seed (exact sign-flip p)"]
-    for name, row in report.networks.items():
-        text = (f"{name:<14} specialized {_interval(row['specialized_fraction'])}  weak share "
-                f"{_interval(row['weak_share'])}  {row['regime']}")
-        vs = row.get("vs_reference", {}).get("specialized_fraction")
-        if vs is not None:
-            lo, hi = vs["t_interval"]
-            text += (f"  vs natural {vs['mean_difference']:+.3f} "
-                     f"[{'-' if lo is None else f'{lo:+.3f}'}, "
-                     f"{'-' if hi is None else f'{hi:+.3f}'}] p = {vs['p_sign_flip']:.3g}")
-        lines.append(text)
-    emit(args, report.to_dict(), "\n".join(lines))
+    progress = not args.json
+    if args.job == "calibrate":
+        emit(args, rm.calibrate(progress=progress))
+    elif args.job == "cells":
+        emit(args, rm.cell_attack_comparison(progress=progress))
+    elif args.job == "sensitivity":
+        emit(args, rm.sensitivity_table(_seeds(args), quick=args.quick, progress=progress,
+                                        cache="sensitivity" if args.cache else None,
+                                        **executor_options(args)))
+    else:
+        names, extra = _common(args)
+        emit(args, rm.network_regime_report(
+            names, _seeds(args), dataset=args.dataset, data_dir=args.data_dir, eps=args.eps,
+            quick=args.quick, extra=extra, limit=args.limit, progress=progress,
+            n_images=args.images, batch_size=args.batch_size))

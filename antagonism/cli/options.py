@@ -12,7 +12,7 @@ import re
 
 from antagonism._core.errors import InputError
 
-from . import CliError
+from .base import CliError
 
 #: default time budget (s) of a command's symbolic work (--time-budget)
 DEFAULT_TIME_BUDGET = 300.0
@@ -45,6 +45,11 @@ def fraction(text):
     return _parsed(text, lambda v: 0 <= v <= 1, "a number in [0, 1]")
 
 
+def unit_interval(text):
+    """argparse type: a number in (0, 1] (a tolerance, a fraction of a response)."""
+    return _parsed(text, lambda v: 0 < v <= 1, "a number in (0, 1]")
+
+
 def _integer(text, lo, what):
     t = str(text).strip()
     if not re.fullmatch(r"[+-]?[0-9]{1,18}", t):
@@ -64,6 +69,17 @@ def count(text):
 def nonnegative_int(text):
     """argparse type: an integer >= 0 (a seed)."""
     return _integer(text, 0, "a non-negative integer")
+
+
+def add_seed_option(p, default=0, help_text="random seed (>= 0)"):
+    """--seed N: the one seed option of every command (explicit seeds: same seed, same
+    numbers)."""
+    p.add_argument("--seed", type=nonnegative_int, default=default, help=help_text)
+
+
+def add_quick_option(p, help_text="smaller, faster version (a check of the pipeline)"):
+    """--quick: the command's small set-up."""
+    p.add_argument("--quick", action="store_true", help=help_text)
 
 
 def add_time_budget_option(p):
@@ -203,8 +219,8 @@ def check_seed(seed):
 
 def add_executor_options(p, cache=True):
     """--executor local|processes|dask, --scheduler ADDRESS, --workers N (and --no-cache):
-    how a sweep's independent tasks run (see antagonism.numerics.experiments.executor)."""
-    from antagonism.numerics.experiments.executor import EXECUTORS
+    how a sweep's independent tasks run (see antagonism.numerics.executor)."""
+    from antagonism.numerics.executor import EXECUTORS
 
     p.add_argument("--executor", choices=EXECUTORS, default="local",
                    help="run the sweep's tasks here (local), in local processes, or on a dask "
@@ -212,21 +228,19 @@ def add_executor_options(p, cache=True):
     p.add_argument("--scheduler", default=None,
                    help="address of a running dask scheduler, e.g. tcp://host:8786 (with "
                         "--executor dask; without it a local cluster is started)")
-    p.add_argument("--workers", type=int, default=None,
+    p.add_argument("--workers", type=count, default=None,
                    help="processes for --executor processes or a local dask cluster "
                         "(default: the number of CPUs)")
     if cache:
-        p.add_argument("--no-cache", dest="cache", action="store_false",
-                       help="recompute every task (finished tasks are cached by default and "
-                            "a re-run computes only what is missing)")
+        p.add_argument("--no-cache", dest="cache", action="store_false", default=True,
+                       help="recompute every task; without this flag finished tasks are "
+                            "cached and a re-run computes only what is missing")
 
 
 def executor_options(args):
     """The executor keyword arguments of the parsed options, checked."""
-    from antagonism.numerics.experiments.executor import check_executor
+    from antagonism.numerics.executor import check_executor
 
-    if args.workers is not None and args.workers < 1:
-        raise CliError(f"--workers must be positive, got {args.workers}")
     check_executor(args.executor, args.scheduler, args.workers)
     return {"executor": args.executor, "scheduler": args.scheduler, "workers": args.workers}
 

@@ -21,6 +21,9 @@ MAX_MODEL_FILE_BYTES = 256 * 1024
 MAX_SPECIES = 100
 #: most reactions a model file may hold
 MAX_REACTIONS = 400
+#: longest text handed to the antimony and libsbml parsers (characters); a text that did
+#: not come from a checked file (a string passed in Python) is held to this
+MAX_MODEL_TEXT = 5_000_000
 
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _STOICHIOMETRY = re.compile(r"^\s*\d+(?:\.\d*)?(?:[eE][+-]?\d+)?\s*")

@@ -25,6 +25,15 @@ class Domain:
     ----------
     lower, upper : float or ndarray, optional -- box bounds (broadcast against x)
     mask : ndarray of bool, optional -- True where a coordinate may move (broadcast against x)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> pixels = Domain(lower=0.0, upper=1.0, mask=np.array([True, False]))
+    >>> pixels.clip(np.array([[1.5, -0.5]]))
+    array([[1., 0.]])
+    >>> pixels.freeze(np.array([[0.9, 0.9]]), np.array([[0.5, 0.5]]))
+    array([[0.9, 0.5]])
     """
 
     lower: object = None
@@ -50,6 +59,15 @@ def project(x, x0, eps, norm="inf", domain=None):
 
     For the L-inf ball the box intersection is exact; for L2 the ball projection is applied
     first, then the box and the mask (the usual PGD approximation).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x0 = np.array([[0.5, 0.9]])
+    >>> project(np.array([[1.0, 1.5]]), x0, 0.2, domain=Domain(lower=0.0, upper=1.0))
+    array([[0.7, 1. ]])
+    >>> project(np.array([[3.5, 4.9]]), x0, 1.0, norm="2").round(6)   # along x - x0
+    array([[1.1, 1.7]])
     """
     norm = _check_norm(norm)
     domain = domain or Domain()
@@ -63,7 +81,23 @@ def project(x, x0, eps, norm="inf", domain=None):
 
 
 def random_start(x0, eps, norm="inf", domain=None, rng=None):
-    """A uniform random point of the eps-ball around x0 (projected onto the domain)."""
+    """A uniform random point of the eps-ball around x0 (projected onto the domain).
+
+    ``rng``: a seed or a numpy Generator.  For L2 the direction is Gaussian and the radius
+    eps * U^(1/d), uniform in the d-dimensional ball.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x0 = np.zeros((3, 4))
+    >>> x = random_start(x0, 0.1, rng=0)
+    >>> x.shape, bool(np.abs(x).max() <= 0.1)
+    ((3, 4), True)
+    >>> bool(np.all(np.linalg.norm(random_start(x0, 0.1, norm="2", rng=0), axis=1) <= 0.1))
+    True
+    >>> np.array_equal(x, random_start(x0, 0.1, rng=0))     # the same seed, the same start
+    True
+    """
     norm = _check_norm(norm)
     rng = np.random.default_rng(rng)
     if norm == "inf":

@@ -26,6 +26,20 @@ def pgd(objective, x, eps, *, step=None, n_steps=40, restarts=1, random_init=Tru
     -------
     AttackResult; for each sample the restart that succeeded, else the one with the highest
     final loss.
+
+    Examples
+    --------
+    A linear classifier with logits x @ W puts [0.6, 0.4] in class 0; PGD in the L-inf ball
+    of radius 0.2 ends on the ball's corner of class 1:
+
+    >>> import numpy as np
+    >>> from antagonism.numerics.attacks import pgd
+    >>> from antagonism.numerics.networks.objective import NetworkObjective
+    >>> W = np.array([[1.0, -1.0], [-1.0, 1.0]])
+    >>> objective = NetworkObjective((lambda x: x @ W, lambda x, w: w @ W.T), y=[0])
+    >>> res = pgd(objective, [[0.6, 0.4]], 0.2, n_steps=10, seed=0)
+    >>> res.x_adv.round(6), res.success, res.loss_history.shape
+    (array([[0.4, 0.6]]), array([ True]), (11, 1))
     """
     if not eps >= 0:
         raise InputError(f"eps must be non-negative, got {eps}")

@@ -1,79 +1,48 @@
-"""The numeric interface the numerics use for any cell model, and how it is chosen.
+"""The evaluator of any cell model for the numerics, and the exact descent step.
 
-``cell_evaluator(model)`` returns a :class:`CellEvaluator`: output, exact ligand gradients,
-the Hessian diagonal and a descent stepper on a ligand set (tau in s, L in molecules).
-T_{N,m} gets compiled kernels (:mod:`.kernels`); every other model gets the theory's
-evaluator of its derived expressions (:func:`antagonism.theory.model_evaluator`).  A user
-can register a faster evaluator for their own model class with
-``@register_evaluator(MyModel)`` on a function ``(model, backend) -> CellEvaluator``
+``cell_evaluator(model)`` returns an :class:`antagonism.theory.evaluation.Evaluator` (the
+one numeric interface: ``output``, ``gradient``, ``grad_output``, ``grad_L``,
+``log_output``, ``grad_log_output``, ``hessian_diagonal`` on a ligand set, tau in s, L in
+molecules): the compiled kernels for T_{N,m} (:class:`~.kernels.AdaptiveKernels`, which
+registers itself in :mod:`.kernels`; the package imports that module), the theory's
+evaluator of its derived expressions (:func:`antagonism.theory.model_evaluator`) for every
+other model.  A user can register a faster evaluator for their own model class with
+``@register_evaluator(MyModel)`` on a function ``(model, backend) -> Evaluator``
 (``functools.singledispatch``).
+
+:func:`descent_stepper` makes the stepper of the exact descent for an evaluator: the
+generic :class:`GradientStepper`, or a faster one registered for the evaluator's class
+(the compiled kernels register their fused pass).
 """
 from __future__ import annotations
 
-import math
 from functools import lru_cache, singledispatch
 
 import numpy as np
 
 from antagonism._core.errors import InputError
-from antagonism.theory.validation import check_ligands
+from antagonism.theory.evaluation import model_evaluator
+
+BACKENDS = ("auto", "numba", "numpy")
 
 
-class CellEvaluator:
-    """Numeric output and gradients of one model (base class; subclasses implement
-    ``output``, ``grad_output`` and ``grad_L``).
+@singledispatch
+def _evaluator_for(model, backend):
+    return model_evaluator(model)
 
-    Attributes
-    ----------
-    model : CellModel
-    tau_c : float -- threshold binding time (s)
-    threshold : float or None -- absolute decision threshold of the output, if the model has one
-    """
 
-    def __init__(self, model):
-        if not model.is_numeric():
-            raise InputError(f"{model!r} has symbolic parameters; numerics need numbers")
-        self.model = model
-        self.tau_c = float(model.tau_c)
-        self.threshold = None if model.threshold is None else float(model.threshold)
+register_evaluator = _evaluator_for.register
 
-    def __repr__(self):
-        return f"{type(self).__name__}({self.model!r})"
 
-    def output(self, tau, L):
-        raise NotImplementedError
+@lru_cache(maxsize=64)
+def cell_evaluator(model, backend="auto"):
+    """The numeric evaluator of ``model`` (cached per model): compiled kernels for T_{N,m}
+    (``backend`` "auto", "numba" or "numpy"), the theory's evaluator otherwise.
 
-    def grad_output(self, tau, L):
-        """dF/dtau_i (output units per s)."""
-        raise NotImplementedError
-
-    def grad_L(self, tau, L):
-        """dF/dL_i (output units per molecule)."""
-        raise NotImplementedError
-
-    def log_output(self, tau, L):
-        return math.log(self.output(tau, L))
-
-    def grad_log_output(self, tau, L):
-        """d log F / d tau_i (1/s)."""
-        return self.grad_output(tau, L) / self.output(tau, L)
-
-    def hessian_diagonal(self, tau, L, rel_step=1e-5):
-        """d^2 F / d tau_i^2 by central differences of the exact gradient (1/s^2)."""
-        tau, L = check_ligands(tau, L)
-        out = np.empty_like(tau)
-        for i in range(tau.size):
-            h = rel_step * tau[i]
-            up, down = tau.copy(), tau.copy()
-            up[i] += h
-            down[i] -= h
-            out[i] = (self.grad_output(up, L)[i] - self.grad_output(down, L)[i]) / (2 * h)
-        return out
-
-    def descent_stepper(self, tau, L, eps, lower, upper):
-        """A stepper for the exact descent (see :class:`GradientStepper`); ``tau`` is moved
-        in place."""
-        return GradientStepper(self, tau, L, eps, lower, upper)
+    Returns an :class:`antagonism.theory.evaluation.Evaluator`."""
+    if backend not in BACKENDS:
+        raise InputError(f"backend must be auto, numba or numpy, got {backend!r}")
+    return _evaluator_for(model, backend)
 
 
 class GradientStepper:
@@ -106,46 +75,20 @@ class GradientStepper:
         return moved
 
 
-class TheoryEvaluator(CellEvaluator):
-    """Any model through :func:`antagonism.theory.model_evaluator` (numpy; exact gradients
-    by the implicit-function theorem for sum forms, O(n^2) for explicit outputs)."""
-
-    def __init__(self, model):
-        from antagonism.theory import model_evaluator
-
-        super().__init__(model)
-        self.impl = model_evaluator(model)
-
-    def output(self, tau, L):
-        return self.impl.output(tau, L)
-
-    def grad_output(self, tau, L):
-        return self.impl.gradient(tau, L).tau
-
-    def grad_L(self, tau, L):
-        return self.impl.gradient(tau, L).L
-
-    def steady_state(self, tau, L):
-        return self.impl.steady_state(tau, L)
-
-
 @singledispatch
-def _evaluator_for(model, backend):
-    return TheoryEvaluator(model)
+def descent_stepper(evaluator, tau, L, eps, lower, upper):
+    """A stepper for the exact descent of ``evaluator``'s model (``step()`` moves ``tau``
+    in place and returns the rms move; ``output`` is the current F): the generic
+    :class:`GradientStepper`, or the one registered for the evaluator's class
+    (``@descent_stepper.register(MyEvaluator)``).
 
-
-@lru_cache(maxsize=64)
-def cell_evaluator(model, backend="auto"):
-    """The numeric evaluator of ``model`` (cached per model): compiled kernels for T_{N,m}
-    (``backend`` "auto", "numba" or "numpy"), the theory's evaluator otherwise."""
-    from . import kernels  # noqa: F401  (registers the compiled T_{N,m} evaluator)
-
-    if backend not in ("auto", "numba", "numpy"):
-        raise InputError(f"backend must be auto, numba or numpy, got {backend!r}")
-    return _evaluator_for(model, backend)
-
-
-register_evaluator = _evaluator_for.register
+    Parameters
+    ----------
+    evaluator : Evaluator
+    tau, L : ndarray -- binding times (s; moved in place) and quantities (molecules)
+    eps : float -- step size; lower, upper : float -- the bounds of tau (s)
+    """
+    return GradientStepper(evaluator, tau, L, eps, lower, upper)
 
 
 def relative_threshold(evaluator, tau, L, movable):

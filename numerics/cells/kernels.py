@@ -1,12 +1,16 @@
 """Compiled T_{N,m} kernels: output, ligand gradients, Hessian diagonal and the fused
 descent pass.
 
-:class:`AdaptiveKernels` is the :class:`~.evaluator.CellEvaluator` of
+:class:`AdaptiveKernels` is the :class:`~antagonism.theory.evaluation.Evaluator` of
 :class:`~antagonism.derivations.AdaptiveProofreading`, backed by numba (a generated module
-cached on disk; see :mod:`.codegen`) or, when numba is not installed or
+cached on disk; see :mod:`antagonism.numerics.codegen`) or, when numba is not installed or
 ``ANTAGONISM_DISABLE_NUMBA=1``, by numpy functions lambdified from the same derived
 expressions.  All values are computed in the scaled log domain and stay finite for tau up to
 1e6 and N up to 100; only ``output`` itself can overflow, when T does.
+
+Importing this module registers :class:`AdaptiveKernels` as the evaluator of
+AdaptiveProofreading (:func:`~.evaluator.register_evaluator`) and its fused pass as its
+descent stepper (:func:`~.evaluator.descent_stepper`).
 """
 from __future__ import annotations
 
@@ -18,10 +22,11 @@ import numpy as np
 
 from antagonism._core.errors import InputError
 from antagonism.derivations import AdaptiveProofreading
+from antagonism.theory.evaluation import Evaluator, Gradient, SteadyState, model_evaluator
 from antagonism.theory.validation import check_ligands
 
-from . import codegen
-from .evaluator import CellEvaluator, register_evaluator
+from .. import codegen
+from .evaluator import BACKENDS, descent_stepper, register_evaluator
 
 
 def numba_available():
@@ -84,7 +89,7 @@ class _NumpyBackend:
         return float(L @ P), float(L @ Q), moved2
 
 
-class AdaptiveKernels(CellEvaluator):
+class AdaptiveKernels(Evaluator):
     """Compiled evaluation of T_{N,m} on a ligand set (tau_i in s, L_i molecules).
 
     Parameters
@@ -110,7 +115,7 @@ class AdaptiveKernels(CellEvaluator):
         if not isinstance(model, AdaptiveProofreading):
             raise TypeError(f"AdaptiveKernels needs an AdaptiveProofreading model, got {model!r}")
         super().__init__(model)
-        if backend not in ("auto", "numba", "numpy"):
+        if backend not in BACKENDS:
             raise InputError(f"backend must be auto, numba or numpy, got {backend!r}")
         self.N, self.m = float(model.N), float(model.m)
         self.specialised = bool(specialise)
@@ -150,7 +155,7 @@ class AdaptiveKernels(CellEvaluator):
         self.grad_log_output(tau, L)
         self.hessian_diagonal(tau, L)
         self.grad_L(tau, L)
-        stepper = self.descent_stepper(tau.copy(), L, 0.1, 1e-9, self.tau_c)
+        stepper = descent_stepper(self, tau.copy(), L, 0.1, 1e-9, self.tau_c)
         stepper.step()
         return self
 
@@ -183,19 +188,38 @@ class AdaptiveKernels(CellEvaluator):
         """d T / d L_i (1/molecule)."""
         return self.output(tau, L) * self._per_ligand("grad_L_log", tau, L)
 
-    def hessian_diagonal(self, tau, L):
-        """d^2 T / d tau_i^2 (1/s^2), from the derived Hessian."""
+    def hessian_diagonal(self, tau, L, rel_step=None):
+        """d^2 T / d tau_i^2 (1/s^2), from the derived Hessian (exact: ``rel_step``, the
+        finite-difference step of other evaluators, is not used)."""
         return self.output(tau, L) * self._per_ligand("hess_over_T", tau, L)
 
-    def descent_stepper(self, tau, L, eps, lower, upper):
-        """The fused compiled descent pass (same steps as :class:`~.evaluator.GradientStepper`
-        with scale 1); ``tau`` is moved in place."""
-        return _FusedStepper(self, tau, L, eps, lower, upper)
+    def steady_state(self, tau, L):
+        """The :class:`~antagonism.theory.evaluation.SteadyState` of the ligands: T_{N,m}
+        has no shared variables, so its output is all of it."""
+        tau, L = check_ligands(tau, L)
+        return SteadyState(tau=tau, L=L, output=self.output(tau, L), aggregates={},
+                           shared={}, terms={})
+
+    def gradient(self, tau, L):
+        """The :class:`~antagonism.theory.evaluation.Gradient`: dT/dtau_i (1/s) and dT/dL_i
+        (1/molecule) from the compiled kernels."""
+        state = self.steady_state(tau, L)
+        T = state.output
+        return Gradient(tau=T * self._per_ligand("grad_log", state.tau, state.L),
+                        L=T * self._per_ligand("grad_L_log", state.tau, state.L),
+                        steady_state=state, coefficients={})
+
+    def probe_gradient(self, tau_background, L_background):
+        """gamma(tau) of a dilute probe next to the background ligands, from the derived
+        expressions (:func:`antagonism.theory.model_evaluator`)."""
+        return model_evaluator(self.model).probe_gradient(tau_background, L_background)
 
 
 class _FusedStepper:
-    """State of the fused descent: the scale, the current scaled sums and, per ligand, the
-    powers u^N and u^m of the current binding times (reused by the next pass)."""
+    """The fused compiled descent pass (same steps as :class:`~.evaluator.GradientStepper`
+    with scale 1; ``tau`` is moved in place).  State: the scale, the current scaled sums
+    and, per ligand, the powers u^N and u^m of the current binding times (reused by the
+    next pass)."""
 
     def __init__(self, kernels, tau, L, eps, lower, upper):
         tau, L = check_ligands(tau, L)
@@ -227,3 +251,8 @@ class _FusedStepper:
 @register_evaluator(AdaptiveProofreading)
 def _adaptive_evaluator(model, backend):
     return AdaptiveKernels(model, backend)
+
+
+@descent_stepper.register(AdaptiveKernels)
+def _fused_stepper(evaluator, tau, L, eps, lower, upper):
+    return _FusedStepper(evaluator, tau, L, eps, lower, upper)

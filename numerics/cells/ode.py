@@ -73,7 +73,7 @@ def integrate_adaptive_sorting(tau, L, phi, alpha, epsilon, K_T, t_end=1e5):
 
 
 def network_rhs(model, tau, L):
-    """The ODE of a reaction-network model (:class:`~antagonism.derivations.reactions.
+    """The ODE of a reaction-network model (:class:`~antagonism.derivations.network_model.
     NetworkModel`) for a mixture, written out by sympy from the raw reactions: every ligand
     type has its own copy of the ligand states, the other species are shared, and a rate law
     involving ligand states is applied once per type.  Returns ``(rhs, jac, y0, names)``:
@@ -84,7 +84,7 @@ def network_rhs(model, tau, L):
     (receptors that the file starts bound count towards R_T, as in the steady state)."""
     import sympy as sp
 
-    from antagonism.derivations.reactions import ligand_states
+    from antagonism.derivations.ligand_states import ligand_states
     from antagonism.derivations.validation import exact_number
 
     net = model.network
@@ -132,7 +132,8 @@ def integrate_network(model, tau, L, t_end=1e6, rtol=1e-10, atol=1e-10):
     ``residual`` (the largest |dy/dt| at the end)."""
     import sympy as sp
 
-    from antagonism.derivations.reactions import ligand_states, read_expression
+    from antagonism.derivations.ligand_states import ligand_states
+    from antagonism.derivations.reactions import read_expression
 
     rhs, jac, y0, names = network_rhs(model, tau, L)
     sol = solve_ivp(rhs, (0.0, t_end), y0, method="LSODA", jac=jac, rtol=rtol, atol=atol)
@@ -145,6 +146,8 @@ def integrate_network(model, tau, L, t_end=1e6, rtol=1e-10, atol=1e-10):
     n_types = len(np.atleast_1d(tau))
     env = {s: sum(values[f"{s}[{i}]"] for i in range(n_types)) if s in states else values[s]
            for s in net.species}
-    out = read_expression(net.output, "output").subs({sp.Symbol(k): v for k, v in env.items()})
+    # Python floats: sympy 1.12 cannot read numpy 2's scalars
+    out = read_expression(net.output, "output").subs({sp.Symbol(k): float(v)
+                                                      for k, v in env.items()})
     return Result(values=values, output=float(out), residual=float(np.max(np.abs(rhs(0, y)))),
                   t=sol.t[-1])

@@ -36,7 +36,7 @@ from antagonism.theory.validation import (
     check_positive_scalar,
 )
 
-from ..cells.evaluator import cell_evaluator, relative_threshold
+from ..cells.evaluator import cell_evaluator, descent_stepper, relative_threshold
 
 
 class DescentStatus(str, enum.Enum):
@@ -169,7 +169,7 @@ def descend_to_boundary(model, tau, L, *, eps=0.2, max_iter=5000, ftol=1e-10,
     work = tau.copy()
     lower, upper = 1e-9 * tau_c, tau_c * (1 - 1e-12)
     if variant == "exact":
-        stepper = ev.descent_stepper(work, L, eps, lower, upper)
+        stepper = descent_stepper(ev, work, L, eps, lower, upper)
         it, status, T_hist, moves = run_descent(stepper, threshold, max_iter, ftol, progress)
     else:
         edges, centres = bin_geometry(bin_width, bin_max)

@@ -28,37 +28,6 @@ MIXTURE = ([10.0, 2.0, 0.5], [100.0, 1000.0, 3000.0])  # agonists, antagonists, 
 
 #: what each shipped network's structure does to a weak ligand (by file stem); the verdict's
 #: numbers come from the model, these sentences name the mechanism behind them
-STRUCTURE = {
-    "adaptive_sorting": "kinase K inactivated by every bound ligand (m = 0 feedback, N = 1): "
-                        "the output is a quantity-weighted mean, lowered by any weaker ligand",
-    "induced_rebinding": "proofreading with rebinding of the unbound ligand; no feedback, so "
-                         "weak ligands act only by taking receptors",
-    "kpr_limited_signalling": "proofreading whose signalling state decays; no feedback, so "
-                              "weak ligands act only by taking receptors",
-    "kpr_negative_feedback": "phosphatase activated by the LAST complex C5 (feedback step m = "
-                             "N): a weak ligand makes almost no C5, so it cannot activate the "
-                             "phosphatase; unlike SHP-1, which is activated by C1",
-    "kpr_sustained_signalling": "proofreading with a sustained-signalling receptor state; no "
-                                "feedback, so weak ligands act only by taking receptors",
-    "mckeithan_kpr": "pure kinetic proofreading: positive weights, weak ligands act only by "
-                     "taking receptors",
-    "shp1": "phosphatase SHP-1 activated by C1 (feedback step m = 1) and shared by all "
-            "ligand types: weak ligands make C1 and switch the agonists' chains off",
-}
-
-#: the source paper's statement on antagonism, for the docs' comparison
-PAPER = {
-    "adaptive_sorting": "antagonism by weak ligands (Lalanne & Francois 2013)",
-    "induced_rebinding": "no antagonism mechanism (Lever et al. 2014)",
-    "kpr_limited_signalling": "no antagonism mechanism (Lever et al. 2014)",
-    "kpr_negative_feedback": "negative feedback is the mechanism of antagonism (Lever et al. "
-                             "2014)",
-    "kpr_sustained_signalling": "no antagonism mechanism (Lever et al. 2014)",
-    "mckeithan_kpr": "no antagonism (Francois et al. 2013; Lever et al. 2014)",
-    "shp1": "antagonism by ligands just below threshold (Francois et al. 2013)",
-}
-
-
 def _check_built_in(model, name):
     """The registered model ``name`` against the network: steady state, regime, tau*."""
     built_in = create_model(name)
@@ -129,7 +98,7 @@ def literature_row(stem, path=None):
         tau_inflection_over_tau_c=None if r.tau_inflection is None
         else r.tau_inflection / r.tau_c,
         escape=r.escape, small_tau_exponent=r.small_tau_exponent,
-        structure=STRUCTURE.get(stem, "–"), paper=PAPER.get(stem, "–"), cause=r.cause,
+        structure=r.get("structure", "–"), paper=r.get("paper", "–"), cause=r.cause,
         cross_check=text, cross_check_passed=passed)
 
 
@@ -160,7 +129,7 @@ def literature_markdown(rows=None):
         "Computed by the package (`antagonism literature`) from the Antimony files "
         "shipped in `antagonism/io/models/`.  Each model is read by the antimony and "
         "libsbml libraries, its steady state for a mixture of ligand types is derived by "
-        "`antagonism.derivations.reactions`, and it is classified by `theory.classify` "
+        "`antagonism.derivations.network_model`, and it is classified by `theory.classify` "
         "exactly like the built-in models.  The words are defined once in "
         "[regimes](regimes.md#vocabulary).", "",
         "- **strength**: the smallest fold change of the reference agonists' response (τ = "

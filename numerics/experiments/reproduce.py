@@ -166,14 +166,9 @@ def picture_image(image=None, quick=False, seed=0):
         if img.max() > 1:
             img = img / 255.0
         return np.clip(4.0 * img, 1e-3, None), None
-    from ..figures.picture_attack import text_masks
+    from .picture import mtl_picture
 
-    h, w = (24, 60) if quick else (40, 100)
-    mM, mT, mL = text_masks("MTL", h, w)
-    tau = np.abs(np.random.default_rng(seed).normal(0, 1 / 3, (h, w)))
-    tau[mM | mL] = 4.0
-    tau[mT] = 2.9
-    return np.clip(tau, 1e-6, None), (mM, mT, mL)
+    return mtl_picture(*((24, 60) if quick else (40, 100)), seed)
 
 
 def picture_attack(quick=False, seed=0, image=None):

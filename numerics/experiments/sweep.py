@@ -1,20 +1,21 @@
 """Sweeps over many models: the descent over the (N, m) grid of T_{N,m}, and the regime of a
-registered model over a grid of its parameters (through the executor layer: locally, in
-processes or on a dask cluster, cached per grid point)."""
+registered model over a grid of its parameters.  Both run through the task runner
+(:func:`~antagonism.numerics.executor.run_tasks`: locally, in processes or on a dask
+cluster; the parameter sweep cached per grid point)."""
 from __future__ import annotations
 
 import itertools
-import multiprocessing
 import sys
-from concurrent.futures import ProcessPoolExecutor
+
+import numpy as np
 
 from antagonism._core.errors import InputError
 from antagonism._core.result import Result
 from antagonism.derivations import AdaptiveProofreading
 
 from ..cells.ligands import paper_ligands
-from .descent import descend_to_boundary
-from .executor import run_tasks
+from ..executor import run_tasks
+from .descent import DescentStatus, descend_to_boundary
 
 
 def adaptive_grid(N_values, tau_c=3.0):
@@ -22,22 +23,57 @@ def adaptive_grid(N_values, tau_c=3.0):
     return [AdaptiveProofreading(N, m, tau_c) for N in N_values for m in range(int(N))]
 
 
-def _single_threaded():
-    """Worker initialiser: one numba thread per process (the processes share the cores)."""
+def _plain_parameter(value):
+    """A model parameter as plain JSON that rebuilds it exactly: an integer, a fraction
+    "p/q" (read back exactly by the strict parser), a bool, or a float."""
+    if isinstance(value, bool):
+        return value
+    if getattr(value, "is_Integer", False) or isinstance(value, int):
+        return int(value)
+    if getattr(value, "is_Rational", False):
+        return f"{value.p}/{value.q}"
     try:
-        import numba
-
-        numba.set_num_threads(1)
-    except ImportError:
-        pass
+        return float(value)
+    except (TypeError, ValueError):
+        raise InputError(f"parameter {value!r} is not a number") from None
 
 
-def _run(args):
-    model, kwargs, lig = args
-    res = descend_to_boundary(model, lig["tau"], lig["L"], **kwargs)
-    keep = dict(res.summary())
-    keep["tau"] = res.tau
-    return keep
+def registered_model(model):
+    """``model`` as plain JSON, {"model": registry name, "parameters": {...}}, checked to
+    rebuild the same model (a task argument of :func:`descent_point`)."""
+    from antagonism.derivations import model_spec
+
+    try:
+        params = {k: _plain_parameter(v) for k, v in model.parameters().items()}
+        same = model_spec(model.name).create(**params)
+    except InputError as exc:
+        same, why = None, f": {exc}"
+    else:
+        why = ""
+    if same is None or type(same) is not type(model) or same.parameters() != model.parameters():
+        raise InputError(f"a descent sweep runs registered models with numeric parameters; "
+                         f"{model.label()} is not rebuilt by its name {model.name!r} and "
+                         f"parameters{why}")
+    return {"model": model.name, "parameters": params}
+
+
+def descent_point(model, parameters, ligands, options):
+    """Task of :func:`sweep_descent`: the descent of the registered ``model`` (with
+    ``parameters``) on the seeded ligand set ``ligands`` (the keyword arguments of
+    :func:`~antagonism.numerics.cells.ligands.paper_ligands`), with the keyword ``options``
+    of :func:`~.descent.descend_to_boundary`.  Returns its summary with the final ``tau``."""
+    from antagonism.derivations import model_spec
+
+    lig = paper_ligands(**ligands)
+    res = descend_to_boundary(model_spec(model).create(**parameters), lig["tau"], lig["L"],
+                              **options)
+    return {**res.summary(), "tau": res.tau}
+
+
+def _restored(row):
+    """A task's JSON result as the descent summary: the status an enum, tau an array."""
+    return {**row, "parameters": dict(row["parameters"]),
+            "status": DescentStatus(row["status"]), "tau": np.asarray(row["tau"], float)}
 
 
 def sweep_descent(models, *, n_ligands=101**2, agonist_fraction=0.3, seed=0, workers=1,
@@ -45,9 +81,12 @@ def sweep_descent(models, *, n_ligands=101**2, agonist_fraction=0.3, seed=0, wor
     """Run the paper's descent for every model on one seeded ligand set (the models share
     their tau_c, which sets the set-up).
 
-    ``workers > 1`` runs models in separate processes (it pays for many small runs; each
-    compiled kernel already uses every core for large ligand sets).  Progress goes to
-    standard error.  Returns a list of summaries (dicts with the final ``tau``).
+    The models must be registered (:func:`~antagonism.derivations.model_spec`) with numeric
+    parameters: each runs as a task of :func:`~antagonism.numerics.executor.run_tasks`,
+    which rebuilds it from its name and parameters.  ``workers > 1`` runs models in
+    separate processes (it pays for many small runs; each compiled kernel already uses
+    every core for large ligand sets).  Progress goes to standard error.  Returns a list of
+    summaries (dicts with the final ``tau``), in the order of ``models``.
     """
     models = list(models)
     if not models:
@@ -55,28 +94,25 @@ def sweep_descent(models, *, n_ligands=101**2, agonist_fraction=0.3, seed=0, wor
     tau_c = {float(m.tau_c) for m in models}
     if len(tau_c) != 1:
         raise InputError(f"the models must share tau_c, got {sorted(tau_c)}")
-    lig = paper_ligands(n_ligands, agonist_fraction, tau_c.pop(), seed)
-    jobs = [(model, descent_kwargs, lig) for model in models]
+    ligands = {"n_ligands": n_ligands, "agonist_fraction": agonist_fraction,
+               "tau_c": tau_c.pop(), "seed": seed}
+    paper_ligands(**ligands)  # checked here, before any task; each task draws the same set
+    tasks = [{**registered_model(model), "ligands": ligands, "options": descent_kwargs}
+             for model in models]
+    done = 0
 
-    def report(i, r):
+    def report(_, r):
+        nonlocal done
+        done += 1
         if progress:
             p = r["parameters"]
-            print(f"[sweep] {i}/{len(jobs)} {r['model']} {p.get('N', '')} {p.get('m', '')} "
-                  f"{r['status']}", file=sys.stderr, flush=True)
+            print(f"[sweep] {done}/{len(tasks)} {r['model']} {p.get('N', '')} "
+                  f"{p.get('m', '')} {r['status']}", file=sys.stderr, flush=True)
 
-    out = []
-    if workers > 1:
-        # spawn, not fork: forking after numba's thread pool has started is unsafe
-        ctx = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_single_threaded) as pool:
-            for i, r in enumerate(pool.map(_run, jobs), 1):
-                out.append(r)
-                report(i, r)
-        return out
-    for i, job in enumerate(jobs, 1):
-        out.append(_run(job))
-        report(i, out[-1])
-    return out
+    parallel = workers > 1
+    run = run_tasks(descent_point, tasks, executor="processes" if parallel else "local",
+                    workers=workers if parallel else None, on_result=report)
+    return [_restored(r) for r in run.results]
 
 
 class ParameterSweep(Result):
@@ -90,6 +126,22 @@ class ParameterSweep(Result):
         per valid grid point, in grid order (the last parameter varies fastest)
     skipped : list of {"parameters", "reason"} -- grid points the model rejects (m >= N...)
     """
+
+    def to_text(self, units=None):
+        """One line per grid point (parameters, regime, tau*, tau_infl, escape)."""
+        fmt = (lambda v: "-" if v is None else f"{v:.4g}")  # noqa: E731
+        names = list(self.grid)
+        lines = ["  ".join(f"{n:>6}" for n in names) + f"  {'regime':<12} {'tau*':>8} "
+                 f"{'tau_infl':>9}  escape"]
+        for row in self.rows:
+            p = row["parameters"]
+            lines.append("  ".join(f"{p.get(n, float('nan')):>6g}" for n in names)
+                         + f"  {row['regime']:<12} {fmt(row['tau_star']):>8} "
+                           f"{fmt(row['tau_inflection']):>9}  {row['escape']}")
+        for s in self.skipped:
+            pt = ", ".join(f"{k}={v:g}" for k, v in s["parameters"].items())
+            lines.append(f"skipped {pt}: {s['reason']}")
+        return "\n".join(lines)
 
 
 def regime_point(model, parameters):
@@ -129,8 +181,8 @@ def parameter_sweep(model, grid, *, executor="local", scheduler=None, workers=No
     """Classify the registered ``model`` at every point of ``grid`` (name -> list of
     numbers, e.g. ``{"N": [2, 3, 4, 5], "m": [0, 1, 2, 3, 4], "tau_c": [1, 3]}``); points
     the model rejects (m >= N...) are skipped and reported.  The executor options are those
-    of :func:`~.executor.run_tasks`; every executor returns the same result.
-    Returns a :class:`ParameterSweep`."""
+    of :func:`~antagonism.numerics.executor.run_tasks`; every executor returns the same
+    result.  Returns a :class:`ParameterSweep`."""
     grid = {str(k): [float(v) for v in vs] for k, vs in grid.items()}
     empty = [k for k, vs in grid.items() if not vs]
     if not grid or empty:

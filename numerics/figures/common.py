@@ -143,17 +143,11 @@ def save(fig, out, name, meta):
     return meta
 
 
-def escape_colour(escape):
-    """The escape classes' colours (for T_{N,m}: m < 2 blue, m = 2 orange, m > 2 vermilion)."""
-    return {"finite-time": OKABE_ITO[0], "pushed-to-zero": OKABE_ITO[5],
-            "exponential": OKABE_ITO[1], "frozen": OKABE_ITO[3]}[escape]
-
-
 def trained_digit_models(quick, seed, progress, names=("natural", "pgd_trained", "hill",
                                                        "threshold")):
     """The digits and the cached (or freshly trained) MLPs of the robustness report."""
     from ..networks.datasets import load_digits
-    from ..networks.robustness import trained_models
+    from ..networks.store import trained_models
 
     data = load_digits(seed=seed)
     return data, trained_models(data, seed, quick, progress, names=names)

@@ -9,23 +9,6 @@ from . import figure
 from .common import TAU_C, pyplot, save
 
 
-def text_masks(text, height, width):
-    """Render each letter of ``text`` with matplotlib; return a list of boolean masks."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    masks = []
-    for i, ch in enumerate(text):
-        fig = Figure(figsize=(width / 50, height / 50), dpi=50)
-        canvas = FigureCanvasAgg(fig)
-        fig.text((i + 0.5) / len(text), 0.5, ch, ha="center", va="center",
-                 fontsize=height * 0.9, fontweight="bold", family="DejaVu Sans")
-        canvas.draw()
-        img = np.asarray(canvas.buffer_rgba())[..., 0]
-        masks.append(img[:height, :width] < 128)
-    return masks
-
-
 @figure("picture_attack")
 def draw(out, *, quick=False, seed=0, progress=True, budget=20, tau_c=TAU_C):
     """Pixels as ligands: letters M and L agonists (tau = 4 s), the letter T weak antagonists
@@ -39,15 +22,11 @@ def draw(out, *, quick=False, seed=0, progress=True, budget=20, tau_c=TAU_C):
     toward tau*: the change panel shows these specks.  The weakest background pixels
     (tau < 0.3 s) stay frozen."""
     from ..experiments.descent import descend_to_boundary
+    from ..experiments.picture import mtl_picture
 
     plt = pyplot()
     h, w = (24, 60) if quick else (40, 100)
-    mM, mT, mL = text_masks("MTL", h, w)
-    rng = np.random.default_rng(seed)
-    tau = np.abs(rng.normal(0, 1 / 3, (h, w)))
-    tau[mM | mL] = 4.0
-    tau[mT] = 2.9
-    tau = np.clip(tau, 1e-6, None)
+    tau, (mM, mT, mL) = mtl_picture(h, w, seed)
     L = np.ones(h * w)
     fig, axes = plt.subplots(2, 3, figsize=(10, 4.4), layout="constrained")
     summary = {}

@@ -29,9 +29,9 @@ def draw(out, *, quick=False, seed=0, progress=True, seeds=None, report=None,
     t-interval.
 
     ``report`` and ``calibration`` may pass a precomputed
-    :func:`~..experiments.regime_measures.network_regime_report` and
-    :func:`~..experiments.regime_measures.calibrate`."""
-    from ..experiments import regime_measures as rm
+    :func:`~antagonism.numerics.regime.network_regime_report` and
+    :func:`~antagonism.numerics.regime.calibrate`."""
+    from .. import regime as rm
 
     plt = pyplot()
     seeds = seeds or ((seed, seed + 1) if quick else tuple(range(seed, seed + 5)))

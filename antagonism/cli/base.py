@@ -1,0 +1,93 @@
+"""What every command module shares: the registry of sub-commands, the parser that
+reports errors in one line (with a did-you-mean for a mistyped option), the user error
+:class:`CliError` (exit status 2) and :func:`emit`, which prints a result as text or JSON.
+"""
+from __future__ import annotations
+
+import argparse
+import difflib
+import re
+
+from antagonism._core.errors import InputError
+from antagonism._core.result import Result, format_fields, to_json
+
+COMMANDS = {}
+
+
+class CliError(InputError):
+    """A user error found by the command line itself: one line, exit status 2."""
+
+
+class _HelpFormatter(argparse.HelpFormatter):
+    """Show an option's default in its help, unless it has none (None, False) or says it."""
+
+    def _get_help_string(self, action):
+        text = action.help or ""
+        if (action.option_strings and "%(default)" not in text and "default:" not in text
+                and action.default not in (None, False, [], argparse.SUPPRESS)
+                and not isinstance(action, (argparse._StoreTrueAction,
+                                            argparse._StoreFalseAction))):
+            text += " (default: %(default)s)"
+        return text
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # one line, no usage block, and the nearest option if any
+        raise CliError(message + did_you_mean(message, self))
+
+
+def _options(parser):
+    """Every option string of ``parser`` and of its sub-commands."""
+    for action in parser._actions:
+        yield from action.option_strings
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                yield from _options(sub)
+
+
+def did_you_mean(message, parser):
+    """``"; did you mean --N?"`` for an unrecognised option close to a known one
+    (difflib; case counts less than the letters), else ``""``."""
+    found = re.search(r"unrecognized arguments: (\S+)", message)
+    if not found or not found.group(1).startswith("-"):
+        return ""
+    typed = found.group(1).split("=")[0]
+    known = sorted(set(_options(parser)))
+    exact = [o for o in known if o.lower() == typed.lower()]
+    close = exact or difflib.get_close_matches(typed, known, n=1, cutoff=0.6)
+    return f"; did you mean {close[0]}?" if close else ""
+
+
+def command(name, help_text, arguments):
+    """Register a sub-command: ``arguments(parser)`` declares its options."""
+    def register(func):
+        COMMANDS[name] = (func, help_text, arguments)
+        return func
+    return register
+
+
+def parameter_units(model):
+    """{parameter name: unit} of a registered model (empty for others)."""
+    from antagonism.derivations import model_spec
+
+    try:
+        return {k: p.unit for k, p in model_spec(model.name).parameters.items()}
+    except Exception:  # a model outside the registry: no units known
+        return {}
+
+
+def emit(args, payload, text=None, units=None):
+    """Print ``payload`` as strict JSON with --json (a non-finite number is null, with
+    its reason in ``null_reasons``), else ``text``; by default a result renders itself
+    (``Result.to_text``) and a plain dict is printed as aligned fields
+    (:func:`~antagonism._core.result.format_fields`, with ``units`` added to the known ones)."""
+    if getattr(args, "json", False):
+        print(to_json(payload))
+    elif text is not None:
+        print(text)
+    elif isinstance(payload, Result):
+        print(payload.to_text(units=units))
+    else:
+        print(format_fields(payload, units))
+
+
