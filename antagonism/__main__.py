@@ -1,7 +1,10 @@
 """``python -m antagonism``: the command line (same as the ``antagonism`` command).
 
-``antagonism`` is a namespace package; this folder holds only this file, mapped onto the
-``antagonism`` name by ``pyproject.toml`` next to the derivations, theory and numerics.
+``antagonism`` is a namespace package (this folder has no ``__init__.py``).  The folder holds
+this file, ``errors.py`` and the sub-packages ``_core`` (errors, results, strict parsers),
+``io`` (model-file readers) and ``cli`` (the command line); ``pyproject.toml`` maps the
+top-level folders ``derivations/``, ``theory/`` and ``numerics/`` onto
+``antagonism.derivations``, ``antagonism.theory`` and ``antagonism.numerics``.
 """
 import sys
 
