@@ -1,7 +1,7 @@
 """Options shared by the commands: choosing a model and its parameters, lists of numbers,
 and the strict parsers of every numeric option.
 
-Every value a user types is parsed by :func:`~antagonism.derivations.validation.parse_number`
+Every value a user types is parsed by :func:`~antagonism._core.parsing.parse_float`
 (integers, decimals, fractions a/b; nothing is evaluated); model parameters may also be a
 plain symbol name where a command keeps parameters symbolic (``derive``).
 """
