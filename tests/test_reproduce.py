@@ -58,7 +58,7 @@ def test_version_and_python_dash_m():
 
 
 def test_text_output_has_units_and_no_dict_reprs_or_repeated_keys():
-    from antagonism.cli import format_text
+    from antagonism._core.result import format_fields as format_text
 
     payload = {"model": "adaptive", "parameters": {"N": 4.0, "m": 2.0, "tau_c": 3.0},
                "N": 4.0, "m": 2.0, "tau_c": 3.0, "tau_min": 1.8673063, "L1": 4000.0,
