@@ -46,7 +46,7 @@ import warnings
 from functools import cache
 from pathlib import Path
 
-from antagonism._core.errors import InputError
+from antagonism._core.errors import CacheError, InputError
 
 ENV = "ANTAGONISM_CACHE_DIR"
 KINDS = ("kernels", "models", "sweeps")
@@ -129,17 +129,28 @@ def array_digest(*arrays) -> str:
 
 @cache
 def code_version(*packages) -> str:
-    """Hash of the source files of ``packages`` (dotted names under ``antagonism``, e.g.
-    ``"numerics.networks"``; their Python files and shipped data, .ant and .csv): any change
-    to the code that computes an entry changes its key.  Computed once per process."""
-    root = Path(__file__).resolve().parents[1]
+    """Hash of the source files of ``packages`` (dotted names: ``"antagonism._core"``, or
+    names under ``antagonism`` such as ``"numerics.networks"``; their Python files and shipped
+    data, .ant and .csv): any change to the code that computes an entry changes its key.
+    Packages are found by the import system, so an editable and a regular install of the
+    same code give the same hash."""
+    import importlib.util
+
     h = hashlib.sha256()
     for name in sorted(packages):
-        folder = root.joinpath(*name.split("."))
-        files = (sorted(p for p in folder.rglob("*") if p.suffix in (".py", ".ant", ".csv"))
-                 if folder.is_dir() else [folder.with_suffix(".py")])
-        for f in files:
-            h.update(str(f.relative_to(root)).encode())
+        full = name if name.startswith("antagonism") else f"antagonism.{name}"
+        spec = importlib.util.find_spec(full)
+        if spec is None:
+            raise CacheError(f"code_version: no module {full!r}")
+        if spec.submodule_search_locations:
+            folder = Path(list(spec.submodule_search_locations)[0])
+            files = sorted(p for p in folder.rglob("*") if p.suffix in (".py", ".ant", ".csv")
+                           and "__pycache__" not in p.parts)
+            names = [f"{full}/{f.relative_to(folder).as_posix()}" for f in files]
+        else:
+            files, names = [Path(spec.origin)], [full]
+        for label, f in zip(names, files):
+            h.update(label.encode())
             h.update(f.read_bytes())
     return h.hexdigest()[:16]
 
