@@ -8,6 +8,8 @@ Everything the package writes for reuse lives under one root:
                    which (N, m) and code version)
         models/    trained network weights: <key>.npz and its manifest <key>.npz.json
         sweeps/    finished tasks of sweeps (one JSON file per task, named by its content hash)
+        compiled/  reaction networks read from model files (JSON data, named by the hash of
+                   the file, the flags and the code: theory.network_store)
         */corrupt/ entries that failed verification, moved aside (never served)
         */.locks/  lock files of concurrent writers
 
@@ -31,6 +33,16 @@ Guarantees
   not a folder), the package warns once and keeps entries in memory for the process
   (:func:`usable_dir` returns None; kernels go to a private temporary folder removed at
   exit, because numba compiles from files).
+- **Trust** (:mod:`.cache_guard`).  The cache holds code (kernel modules, numba's pickled
+  machine code), so it is used only when nobody else can write to it: the root and its
+  folders are created with mode 0700, and a root or folder that is not the user's, is
+  group- or world-writable, is a link or holds a symbolic link anywhere is refused with one
+  warning (memory only, as for an unusable cache).  Files are never written or read through
+  a symbolic link (``O_NOFOLLOW``; entries are written to a fresh temporary file and moved
+  into place).  Every manifest carries an HMAC-SHA256 keyed by a secret kept outside the
+  root (``$ANTAGONISM_SECRET_FILE`` or ``~/.config/antagonism/cache.key``, mode 0600), so
+  a copied, shared or edited cache can be corrupted but not forged: an entry whose manifest
+  this user's key did not sign is refused and rebuilt.
 """
 from __future__ import annotations
 
@@ -39,6 +51,7 @@ import contextlib
 import hashlib
 import json
 import os
+import secrets
 import shutil
 import tempfile
 import time
@@ -48,8 +61,20 @@ from pathlib import Path
 
 from antagonism._core.errors import CacheError, InputError
 
+from .cache_guard import (
+    folder_problem,
+    mac_matches,
+    make_dir,
+    manifest_mac,
+    open_lock,
+    read_file,
+    refused,
+    secret_key,
+    tree_problem,
+)
+
 ENV = "ANTAGONISM_CACHE_DIR"
-KINDS = ("kernels", "models", "sweeps")
+KINDS = ("kernels", "models", "sweeps", "compiled")
 
 
 class CacheWarning(UserWarning):
@@ -76,13 +101,36 @@ def _warn_once(key, message):
         warnings.warn(message, CacheWarning, stacklevel=3)
 
 
+_SCANNED: set = set()  # roots whose tree was checked in this process
+
+
+def _safe_folder(kind):
+    """``<root>/<kind>``, created mode 0700 and checked (:mod:`.cache_guard`): the root and
+    every folder below it are this user's, not group- or world-writable, not links, and the
+    tree holds no symbolic link (checked once per process); the secret key is readable.
+    Raises ``OSError`` (a :class:`PermissionError` for an unsafe cache)."""
+    root = cache_root()
+    if not os.path.lexists(root):
+        root.parent.mkdir(parents=True, exist_ok=True)
+    make_dir(root)
+    if str(root) not in _SCANNED:
+        problem = tree_problem(root)
+        if problem is not None:
+            raise refused(root, f"refused: {problem}")
+        _SCANNED.add(str(root))
+    path = make_dir(root / kind)
+    secret_key(root)
+    return path
+
+
 def usable_dir(kind) -> Path | None:
-    """The folder for one kind of cached object, created on first use; None (after one
-    :class:`CacheWarning` per root) if it cannot be created or written."""
+    """The folder for one kind of cached object, created on first use (mode 0700); None
+    (after one :class:`CacheWarning` per root) if it cannot be created or written, or if it
+    is not safe: not the user's, group- or world-writable, a link or holding one, or its
+    secret key is unusable (:mod:`.cache_guard`)."""
     _check_kind(kind)
-    path = cache_root() / kind
     try:
-        path.mkdir(parents=True, exist_ok=True)
+        path = _safe_folder(kind)
         probe = path / f".probe{os.getpid()}"
         probe.write_bytes(b"")
         probe.unlink()
@@ -91,7 +139,7 @@ def usable_dir(kind) -> Path | None:
         _warn_once(str(cache_root()),
                    f"the cache {cache_root()} is not usable ({exc.strerror or exc}); "
                    "keeping this run's cache entries in memory (set "
-                   f"{ENV} to a writable folder to keep them)")
+                   f"{ENV} to a folder only you can write to keep them)")
         return None
 
 
@@ -156,11 +204,29 @@ def code_version(*packages) -> str:
 
 
 def file_digest(path) -> str:
+    """SHA-256 (hex) of a regular file, opened without following a symbolic link."""
+    import stat
+
     h = hashlib.sha256()
-    with open(path, "rb") as f:
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    with os.fdopen(fd, "rb") as f:
+        if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
+            raise refused(path, "not a regular file")
         for block in iter(lambda: f.read(1 << 20), b""):
             h.update(block)
     return h.hexdigest()
+
+
+_EPHEMERAL_KEY = secrets.token_bytes(32)
+
+
+def signing_key():
+    """The key of the manifests: the secret of :func:`~.cache_guard.secret_key`, or, when
+    it is unusable (the cache is then unusable too), a key of this process only."""
+    try:
+        return secret_key(cache_root())
+    except OSError:
+        return _EPHEMERAL_KEY
 
 
 # -- writing --------------------------------------------------------------------------------
@@ -174,34 +240,43 @@ def locked(path):
 
     path = Path(path)
     try:
-        (path.parent / ".locks").mkdir(exist_ok=True)
-        f = open(path.parent / ".locks" / f"{path.name}.lock", "a")
-    except OSError:
+        fd = open_lock(make_dir(path.parent / ".locks") / f"{path.name}.lock")
+    except OSError:  # never through a link (O_NOFOLLOW), never in an unsafe folder
         yield
         return
-    with f:
-        fcntl.flock(f, fcntl.LOCK_EX)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
         try:
             yield
         finally:
-            fcntl.flock(f, fcntl.LOCK_UN)
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
 
 
 def _replace_from_temp(path, write):
-    """Call ``write(file)`` on a temporary file next to ``path``, fsync it and move it onto
-    ``path``; on any failure remove the temporary file and re-raise."""
+    """Call ``write(file)`` on a fresh temporary file next to ``path`` (``mkstemp``: created,
+    never opened through a link), fsync it and move it onto ``path`` (``os.replace`` replaces
+    the name itself, a link included); on any failure remove the temporary file and
+    re-raise.  Returns (size, SHA-256) of the bytes written."""
     path = Path(path)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "wb") as f:
+        with os.fdopen(fd, "w+b") as f:
             write(f)
             f.flush()
             os.fsync(f.fileno())
+            f.seek(0)
+            h, size = hashlib.sha256(), 0
+            for block in iter(lambda: f.read(1 << 20), b""):
+                h.update(block)
+                size += len(block)
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+    return size, h.hexdigest()
 
 
 def write_atomic(path: Path, text: str):
@@ -213,19 +288,39 @@ def _manifest_path(path):
     return Path(str(path) + ".json")
 
 
+def write_entry(path, write, meta=None):
+    """Write an entry atomically with its authenticated manifest (size, SHA-256 and an HMAC
+    of both and of the entry's name, :func:`signing_key`); the caller holds the entry's
+    lock.  ``path``'s folder must be safe (:func:`~.cache_guard.folder_problem`); raises
+    ``OSError``."""
+    path = Path(path)
+    problem = folder_problem(path.parent)
+    if problem is not None:
+        raise refused(path.parent, f"refused: {problem}")
+    size, digest = _replace_from_temp(path, write)
+    write_manifest(path, size, digest, meta)
+
+
+def write_manifest(path, size, digest, meta=None):
+    """Write the signed manifest of the entry ``path`` (``<path>.json``): its size, SHA-256,
+    creation time and ``meta``, with their HMAC under this user's key."""
+    path = Path(path)
+    manifest = {"sha256": digest, "size": int(size), "created": time.time(), **(meta or {})}
+    manifest["hmac"] = manifest_mac(signing_key(), path.name, manifest)
+    write_atomic(_manifest_path(path), json.dumps(manifest))
+
+
 def save_verified(path, write, meta=None):
-    """Write an entry atomically under a lock, with a manifest of its size and SHA-256.
+    """Write an entry atomically under a lock, with an authenticated manifest of its size
+    and SHA-256 (:func:`write_entry`).
 
     ``write(file)`` writes the entry's bytes to an open binary file.  Returns True when
-    saved; on an ``OSError`` (disk full, read-only...) nothing is left behind, a
-    :class:`CacheWarning` names the entry and False is returned."""
+    saved; on an ``OSError`` (disk full, read-only, an unsafe folder...) nothing is left
+    behind, a :class:`CacheWarning` names the entry and False is returned."""
     path = Path(path)
     try:
         with locked(path):
-            _replace_from_temp(path, write)
-            manifest = {"sha256": file_digest(path), "size": path.stat().st_size,
-                        "created": time.time(), **(meta or {})}
-            write_atomic(_manifest_path(path), json.dumps(manifest))
+            write_entry(path, write, meta)
         return True
     except OSError as exc:
         for p in (path, _manifest_path(path)):
@@ -244,10 +339,10 @@ def quarantine(path, reason):
     target = path.parent / "corrupt"
     moved = None
     for p in (path, _manifest_path(path)):
-        if not p.exists():
+        if not os.path.lexists(p):
             continue
         try:
-            target.mkdir(exist_ok=True)
+            make_dir(target)
             dest = target / f"{p.name}.{int(time.time() * 1000)}"
             os.replace(p, dest)
             moved = moved or dest
@@ -259,21 +354,33 @@ def quarantine(path, reason):
                   CacheWarning, stacklevel=3)
 
 
-def verify(path):
-    """None if ``path`` matches its manifest (size and SHA-256), else the reason it does not."""
+def verify(path, data=None):
+    """None if ``path`` (or its bytes ``data``, when given) matches its manifest -- an HMAC
+    made with this user's key (:func:`signing_key`), the size and the SHA-256 -- else the
+    reason it does not.  Neither file is read through a symbolic link."""
     path = Path(path)
     try:
-        manifest = json.loads(_manifest_path(path).read_text())
+        manifest = json.loads(read_file(_manifest_path(path)))
+        mac = manifest.pop("hmac", None)
         size, digest = int(manifest["size"]), str(manifest["sha256"])
     except FileNotFoundError:
         return "no manifest"
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
         return f"unreadable manifest ({type(exc).__name__})"
-    actual = path.stat().st_size
-    if actual != size:
-        return f"size {actual} bytes, manifest says {size}"
-    if file_digest(path) != digest:
-        return "SHA-256 differs from the manifest"
+    if not mac_matches(signing_key(), path.name, manifest, mac):
+        return ("its manifest is not signed with this user's cache key (written by another "
+                "user or program, copied, or edited)")
+    try:
+        if data is None:
+            actual, found = os.lstat(path).st_size, None
+        else:
+            actual, found = len(data), hashlib.sha256(data).hexdigest()
+        if actual != size:
+            return f"size {actual} bytes, manifest says {size}"
+        if (found or file_digest(path)) != digest:
+            return "SHA-256 differs from the manifest"
+    except OSError as exc:
+        return f"unreadable entry ({exc.strerror or exc})"
     return None
 
 
@@ -282,10 +389,10 @@ def load_verified(path, read):
     entry.  An entry that fails verification, or whose ``read`` raises, is quarantined (a
     :class:`CacheWarning` names it) and None is returned, so the caller rebuilds it."""
     path = Path(path)
-    if not path.exists():
+    if not os.path.lexists(path):
         return None
     with locked(path):
-        if not path.exists():
+        if not os.path.lexists(path):
             return None
         reason = verify(path)
         if reason is None:

@@ -10,9 +10,17 @@ whatever the order in which they finished, so every executor gives the same answ
 - ``local``: one after the other in this process;
 - ``processes``: a pool of ``workers`` local processes (spawned; one numba thread each);
 - ``dask``: a dask.distributed cluster (the optional ``dask`` extra), at ``scheduler``
-  (``tcp://host:8786``) or, without one, a local cluster of ``workers`` single-threaded
-  processes started for the run.  Workers need the package installed; they compute and
-  send results back, and only this process reads or writes the cache.
+  (``tls://host:8786``, see :class:`Scheduler`) or, without one, a local cluster of
+  ``workers`` single-threaded processes started for the run, over TLS with temporary
+  credentials (``distributed.security.Security.temporary()``).  Workers need the package
+  installed; they compute and send results back, and only this process reads or writes the
+  cache.
+
+**A cluster is trusted.**  dask sends results as pickles: a scheduler, or any worker of it,
+can run code in this process.  Connect only to clusters you control: a plain ``tcp://``
+address that is not this machine's loopback is refused unless ``insecure=True``
+(``--insecure-scheduler``); give TLS files (``--tls-ca-file``, ``--tls-cert``,
+``--tls-key``) for a ``tls://`` scheduler.
 
 Every result passes through JSON (numpy numbers become Python numbers, NaN becomes None),
 in the worker, so a result is the same object whether it was computed here, elsewhere or
@@ -27,16 +35,19 @@ resumes where it stopped.
 from __future__ import annotations
 
 import importlib
+import ipaddress
 import json
 import logging
 import os
 import sys
+from dataclasses import dataclass
 from functools import lru_cache
 
 from antagonism._core.errors import CacheError, InputError
 from antagonism._core.result import Result
 
 from .cache import cache_dir, cache_key, code_version, load_verified, save_verified
+from .cache_guard import make_dir
 
 EXECUTORS = ("local", "processes", "dask")
 CONNECT_TIMEOUT = "20s"  # to reach a dask scheduler
@@ -111,9 +122,11 @@ def _check_cache_name(name):
 
 class _Cache:
     """Finished tasks of one named sweep, each a JSON file named by its content hash, saved
-    with a manifest and verified on load (:func:`~antagonism.numerics.cache.save_verified`,
-    :func:`~antagonism.numerics.cache.load_verified`): a corrupt entry is moved aside with a
-    warning and the task runs again."""
+    with a signed manifest and verified on load
+    (:func:`~antagonism.numerics.cache.save_verified`,
+    :func:`~antagonism.numerics.cache.load_verified`): a corrupt entry, or one whose manifest
+    this user's key did not sign (an edited result with its hash recomputed), is moved aside
+    with a warning and the task runs again."""
 
     def __init__(self, name):
         self.folder = cache_dir("sweeps") / _check_cache_name(name) if name else None
@@ -136,7 +149,7 @@ class _Cache:
         if self.folder is None:
             return
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
+            make_dir(self.folder)  # mode 0700; never a link or another user's folder
         except OSError:
             return  # an unwritable cache: the result is still returned
         record = {"key": key, "task": _function_name(fn), "args": kwargs, "result": result}
@@ -157,10 +170,93 @@ def _describe(kwargs):
 
 
 def _progress_printer(label, total):
+    """"[label] k/total how: task (elapsed X s, ETA Y s)", the ETA from the tasks finished
+    since the first report."""
+    import time
+
+    from .progress import eta_text
+
+    start, first = time.perf_counter(), []
+
     def report(done, kwargs, how):
-        print(f"[{label}] {done}/{total} {how}: {_describe(kwargs)}", file=sys.stderr,
+        if not first:
+            first.append(done - 1)
+        elapsed = time.perf_counter() - start
+        print(f"[{label}] {done}/{total} {how}: {_describe(kwargs)} (elapsed {elapsed:.0f} s"
+              f"{eta_text(elapsed, done - first[0], total - first[0])})", file=sys.stderr,
               flush=True)
     return report
+
+
+@dataclass(frozen=True)
+class Scheduler:
+    """A dask scheduler to connect to: its address, TLS files and whether a plain ``tcp://``
+    address off this machine is accepted.
+
+    A scheduler and its workers can run code in this process (results arrive as pickles):
+    connect only to a cluster you control.  ``ca_file``, ``cert``, ``key``: the TLS
+    certificate authority, this client's certificate and its key (PEM files), for a
+    ``tls://`` address.  ``insecure``: accept a plain ``tcp://`` address that is not a
+    loopback address (``--insecure-scheduler``): anyone on the network path can then run
+    code in this process."""
+
+    address: str
+    ca_file: str | None = None
+    cert: str | None = None
+    key: str | None = None
+    insecure: bool = False
+
+    def check(self):
+        """Refuse, with an InputError, an address this client will not connect to."""
+        scheme, sep, rest = self.address.partition("://")
+        scheme = scheme.lower() if sep else "tcp"
+        host = (rest if sep else self.address).rsplit(":", 1)[0].strip("[]")
+        tls = (self.ca_file, self.cert, self.key)
+        if any(tls) and scheme not in ("tls", "wss"):
+            raise InputError(f"--tls-ca-file, --tls-cert and --tls-key need a tls:// "
+                             f"scheduler address, got {self.address!r}")
+        if any(tls) and not all(tls):
+            raise InputError("TLS needs all three of --tls-ca-file, --tls-cert and --tls-key")
+        for f in tls:
+            if f is not None and not os.path.isfile(f):
+                raise InputError(f"no TLS file {f}")
+        if scheme in ("tcp", "ws", "ucx") and not (self.insecure or _loopback(host)):
+            raise InputError(
+                f"refusing the plain {scheme}:// scheduler {self.address!r}: a scheduler and its "
+                "workers can run code in this process, and without TLS anyone on the "
+                "network path can too.  Use a tls:// address with --tls-ca-file, --tls-cert "
+                "and --tls-key, or give --insecure-scheduler for a cluster you control on "
+                "a network you trust")
+        if scheme not in ("tcp", "tls", "inproc", "ucx", "ws", "wss"):
+            raise InputError(f"unknown scheduler protocol {scheme!r} in {self.address!r}")
+        return self
+
+    def security(self):
+        """The ``distributed.security.Security`` of the TLS files, or None."""
+        if not self.ca_file:
+            return None
+        from distributed.security import Security
+
+        return Security(tls_ca_file=self.ca_file, tls_client_cert=self.cert,
+                        tls_client_key=self.key, require_encryption=True)
+
+
+def _loopback(host):
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:  # a host name: not resolved here (a name can point anywhere)
+        return False
+
+
+def as_scheduler(scheduler):
+    """``scheduler`` (an address or a :class:`Scheduler`) as a checked Scheduler, or None."""
+    if scheduler is None or isinstance(scheduler, Scheduler):
+        return scheduler and scheduler.check()
+    if not isinstance(scheduler, str) or not scheduler.strip():
+        raise InputError(f"a scheduler address must be text, got {scheduler!r}")
+    return Scheduler(scheduler.strip()).check()
 
 
 def check_executor(executor, scheduler=None, workers=None):
@@ -169,6 +265,7 @@ def check_executor(executor, scheduler=None, workers=None):
         raise InputError(f"executor must be one of {', '.join(EXECUTORS)}, got {executor!r}")
     if scheduler is not None and executor != "dask":
         raise InputError("--scheduler needs --executor dask")
+    as_scheduler(scheduler)
     if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int)
                                 or workers < 1):
         raise InputError(f"workers must be a positive integer, got {workers!r}")
@@ -189,7 +286,9 @@ def run_tasks(fn, arguments, *, executor="local", scheduler=None, workers=None, 
     fn : a module-level function (importable by name on the workers)
     arguments : list of dicts of plain JSON values
     executor : {"local", "processes", "dask"}
-    scheduler : str, optional -- address of a dask scheduler (``tcp://host:8786``)
+    scheduler : str or :class:`Scheduler`, optional -- a dask scheduler you control
+        (``tls://host:8786`` with TLS files; plain ``tcp://`` only on this machine's
+        loopback unless ``Scheduler(..., insecure=True)``)
     workers : int, optional -- processes (``processes``, local dask cluster); default: CPUs
     cache : str, optional -- name of this sweep's folder in the cache; None: no cache
     progress : bool -- one line on standard error per finished task
@@ -270,19 +369,30 @@ def _run_processes(name, jobs, workers, finish):
 
 
 def _connect(scheduler, workers):
-    """A client of the scheduler at ``scheduler``, or of a local cluster started here;
+    """A client of the scheduler ``scheduler`` (checked: :class:`Scheduler`), or of a local
+    cluster started here on the loopback interface, over TLS with temporary credentials;
     returns (client, cluster or None)."""
     from distributed import Client, LocalCluster
+    from distributed.security import Security
 
+    scheduler = as_scheduler(scheduler)
     if scheduler is not None:
         try:
-            return Client(scheduler, timeout=CONNECT_TIMEOUT), None
+            return Client(scheduler.address, timeout=CONNECT_TIMEOUT,
+                          security=scheduler.security()), None
         except (OSError, TimeoutError, ValueError) as exc:
-            raise InputError(f"cannot reach the dask scheduler at {scheduler!r}: {exc}") from None
+            raise InputError(f"cannot reach the dask scheduler at {scheduler.address!r}: "
+                             f"{exc}") from None
+    try:
+        security = Security.temporary()
+    except ImportError:
+        raise InputError("the local dask cluster uses TLS, which needs the cryptography "
+                         "package: pip install 'antagonism[dask]'") from None
     cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1,
-                           processes=True, dashboard_address=None,
+                           processes=True, dashboard_address=None, host="127.0.0.1",
+                           protocol="tls://", security=security,
                            silence_logs=logging.ERROR)
-    return Client(cluster), cluster
+    return Client(cluster, security=security), cluster
 
 
 def _run_dask(name, jobs, scheduler, workers, client, finish):

@@ -256,6 +256,9 @@ def test_kernel_index_entries_and_modules_are_verified(fresh_cache, tmp_path):
 
 
 def test_truncated_numba_cache_files_are_found_without_unpickling(tmp_path):
+    """numba's files must match a manifest signed with the user's key (as the package
+    writes them when numba saves): truncated ones, and one without a manifest, are found
+    by reading bytes only."""
     import pickle
 
     module = tmp_path / "adaptive_0123456789abcdef.py"
@@ -263,16 +266,18 @@ def test_truncated_numba_cache_files_are_found_without_unpickling(tmp_path):
     cached.mkdir()
     index = pickle.dumps("0.60") + pickle.dumps((1.0, {"sig": "x" * 100}))
     data = pickle.dumps({"code": b"\x00" * 500, "names": ["a", "b"]}, protocol=5)
-    (cached / f"{module.stem}.f-1.py311.nbi").write_bytes(index)
-    (cached / f"{module.stem}.f-1.py311.1.nbc").write_bytes(data)
+    for name, raw in ((f"{module.stem}.f-1.py311.nbi", index),
+                      (f"{module.stem}.f-1.py311.1.nbc", data)):
+        cache.save_verified(cached / name, lambda f, raw=raw: f.write(raw))
     from antagonism.numerics.codegen import numba_cache_problems
 
     assert numba_cache_problems(module) == {}
     (cached / f"{module.stem}.f-1.py311.nbi").write_bytes(index[: len(index) - 10])
     (cached / f"{module.stem}.f-1.py311.1.nbc").write_bytes(data[:200])
-    (cached / f"{module.stem}.g-2.py311.nbi").write_bytes(pickle.dumps("0.60"))  # one stream
+    (cached / f"{module.stem}.g-2.py311.nbi").write_bytes(pickle.dumps("0.60"))  # unsigned
     bad = numba_cache_problems(module)
     assert sorted(p.name.split(".")[1] for p in bad) == ["f-1", "f-1", "g-2"]
+    assert bad[cached / f"{module.stem}.g-2.py311.nbi"] == "no manifest"
 
 
 @pytest.mark.slow
@@ -298,7 +303,7 @@ def test_damaged_kernel_files_are_repaired_end_to_end(tmp_path):
         (tmp_path / "evil.py").write_text(f"open({str(marker)!r}, 'w').close()\n")
         (kernels / "evil.py").write_text(f"open({str(marker)!r}, 'w').close()\n")
         index.write_text(str(tmp_path / name) if name == "evil.py" else name)
-        _kernel_run(root, "not a module of the kernel cache")
+        _kernel_run(root, index.name)  # its signed manifest no longer matches: refused
         assert not marker.exists()
     # a truncated kernel module
     module = kernels / os.path.basename(first["path"])

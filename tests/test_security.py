@@ -38,7 +38,7 @@ def _violations(path):
             continue
         name, owner = _call_name(node.func)
         keywords = {k.arg: k.value for k in node.keywords}
-        if name in ("eval", "exec") and owner is None:
+        if name in ("eval", "exec") and isinstance(node.func, ast.Name):  # not module.eval()
             found.append((node.lineno, f"{name}()"))
         elif name in ("sympify", "parse_expr"):
             found.append((node.lineno, f"{name}()"))
@@ -57,10 +57,18 @@ def _violations(path):
     return found
 
 
+#: the one place that runs code: a generated kernel module of the cache, compiled from bytes
+#: whose signed manifest was checked just before (numerics/codegen/store.py, import_module)
+ALLOWED = {"numerics/codegen/store.py": [(None, "exec()")]}
+
+
 def test_no_text_evaluator_or_unpickler_in_the_package():
     files = [f for d in PACKAGE_DIRS for f in sorted((ROOT / d).rglob("*.py"))]
     assert len(files) > 50
     bad = {str(f.relative_to(ROOT)): v for f in files if (v := _violations(f))}
+    for name, allowed in ALLOWED.items():
+        found = [what for _, what in bad.pop(name, [])]
+        assert found == [what for _, what in allowed], (name, found)
     assert bad == {}, f"code that evaluates text or unpickles: {bad}"
 
 

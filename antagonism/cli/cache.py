@@ -9,8 +9,15 @@ def _cache_args(p):
     p.add_argument("action", choices=("info", "clear"),
                    help="info: root, usability, files and bytes per kind; clear: remove "
                         "the kinds' folders")
-    p.add_argument("--kind", choices=("kernels", "models", "all"), default="all",
-                   help="which kind of cached object")
+    from antagonism.numerics.cache import KINDS
+
+    what = {"kernels": "compiled numba kernels", "models": "trained network weights",
+            "sweeps": "finished tasks of sweeps", "compiled": "reaction networks read from "
+            "model files"}
+    p.add_argument("--kind", choices=(*KINDS, "all"), default="all",
+                   help="which kind of cached object: "
+                        + ", ".join(f"{k} ({what[k]})" if k in what else k for k in KINDS)
+                        + ", or all")
     add_json_option(p)
 
 

@@ -14,5 +14,8 @@ whitelisting reader, never evaluated.
   rules, notes);
 - :mod:`.designations` -- ligand, output, binding time... from directives and arguments;
 - :mod:`.assembly` -- plain data and designations into a ``ReactionNetwork``;
-- :mod:`.file_limits` -- size and species limits checked before parsing.
+- :mod:`.file_limits` -- size and species limits checked before parsing;
+- :mod:`.guards` -- refused before a parser sees the text: Antimony imports, SBML external
+  model definitions, deep XML nesting;
+- :mod:`.expansion` -- each expression's size once functions and rules are expanded.
 """

@@ -12,6 +12,11 @@ Supported: one compartment size, global and local parameters, species (boundary 
 constant ones become parameters), function definitions (expanded), initial assignments
 and assignment rules.  Refused, naming the element: rate rules, algebraic rules, events,
 delays, time-dependent math.
+
+Before libsbml sees the text, it is read by a streaming parser that refuses deep nesting
+and external model definitions (:mod:`.guards`); before any expression is built, the size
+of every expression once functions and rules are expanded is computed and limited
+(:mod:`.expansion`).
 """
 from __future__ import annotations
 
@@ -23,9 +28,12 @@ from dataclasses import dataclass
 import sympy as sp
 
 from antagonism._core.errors import NetworkFileError
+from antagonism._core.text import printable
 from antagonism.derivations.expressions import sbml_function_definitions, sbml_math
 
+from .expansion import check_expanded_sizes
 from .file_limits import MAX_MODEL_TEXT
+from .guards import check_xml, refuse_external_models
 
 
 @dataclass(frozen=True)
@@ -65,6 +73,8 @@ class SbmlContents:
     volume : float -- the size of their compartment (1 when unset or not positive)
     assignments : dict name -> sympy.Expr -- initial assignments, not yet evaluated
     reactions : tuple of :class:`SbmlReaction`
+    rule_sizes : dict name -> int -- each assignment rule's expanded size (nodes), for the
+        limit on the output (:mod:`.expansion`)
     """
 
     model_id: str
@@ -76,6 +86,7 @@ class SbmlContents:
     volume: float
     assignments: dict
     reactions: tuple
+    rule_sizes: dict = None
 
 
 def libsbml_module():
@@ -95,6 +106,7 @@ def read_sbml(sbml):
     libsbml = libsbml_module()
     model = _model(sbml, libsbml)
     functions = sbml_function_definitions(model, libsbml)
+    rule_sizes = check_expanded_sizes(model, functions, libsbml)  # before building any
 
     def read(math_, where, renames=None):
         return sbml_math(math_, where, functions=functions, renames=renames,
@@ -112,19 +124,25 @@ def read_sbml(sbml):
     return SbmlContents(
         model_id=model.getId(), notes=html.unescape(re.sub(r"<[^>]+>", "\n", notes)),
         rules=rules, parameters=parameters, unset=frozenset(unset), initial=initial,
-        volume=volume, assignments=assignments, reactions=_reactions(model, read))
+        volume=volume, assignments=assignments, reactions=_reactions(model, read),
+        rule_sizes=rule_sizes)
 
 
 def _model(sbml, libsbml):
     """The document's model, once libsbml reports no error and the model has no event."""
     if len(sbml) > MAX_MODEL_TEXT:
         raise NetworkFileError(f"the SBML text is longer than {MAX_MODEL_TEXT} characters")
+    check_xml(refuse_external_models(sbml))  # depth, well-formedness: before libsbml
     doc = libsbml.readSBMLFromString(sbml)
     if doc.getNumErrors(libsbml.LIBSBML_SEV_ERROR) or doc.getNumErrors(
             libsbml.LIBSBML_SEV_FATAL):
         for k in range(doc.getNumErrors()):
             if doc.getError(k).getSeverity() >= libsbml.LIBSBML_SEV_ERROR:
-                raise NetworkFileError(f"SBML: {doc.getError(k).getMessage().strip()[:500]}")
+                message = printable(doc.getError(k).getMessage().strip())[:500]
+                raise NetworkFileError(f"SBML: {message}")
+    comp = doc.getPlugin("comp")
+    if comp is not None and comp.getNumExternalModelDefinitions():
+        refuse_external_models("<externalModelDefinition")
     model = doc.getModel()
     if model is None:
         raise NetworkFileError("SBML: the document has no model")

@@ -10,7 +10,9 @@ layout, or images (n, c, h, w) -- to logits (n, classes) and gives
 Cross-entropy, predictions, accuracy, the loss gradient and the margin gradient follow
 (:class:`Classifier`).  The package's numpy networks (:class:`~.model.Sequential`) are
 classifiers; :func:`as_classifier` also wraps a torch ``nn.Module`` (through the optional
-torch bridge) or a pair of plain functions.
+torch bridge) or a pair of plain functions.  Torch model *files* are read by
+:func:`~.torch_bridge.load_torch_model` (weights only, unless the caller trusts the file's
+code).
 """
 from __future__ import annotations
 
@@ -164,121 +166,3 @@ def _is_torch_module(obj):
     except ImportError:
         return False
     return isinstance(obj, torch.nn.Module)
-
-
-#: largest torch model file accepted (bytes)
-MAX_TORCH_FILE_BYTES = 2 * 1024**3
-
-_REFUSED_PICKLE = (
-    "{path} is a pickled Python object (torch.save(module)): unpickling it could run any "
-    "code, so it is refused.  Save the weights instead, torch.save(model.state_dict(), "
-    "path), of an MLP laid out as Sequential(Flatten, Linear, ReLU, ..., Linear); or save "
-    "the model as TorchScript (torch.jit.script(model).save(path)) or with torch.export "
-    "(torch.export.save(torch.export.export(model, example, dynamic_shapes=...), path))")
-
-
-def _archive_kind(path):
-    """'torchscript', 'export' or 'torch' (a torch.save zip or a legacy file) from the
-    archive's member names; nothing is loaded."""
-    import zipfile
-
-    if not zipfile.is_zipfile(path):
-        return "torch"
-    with zipfile.ZipFile(path) as z:
-        names = z.namelist()
-    if any("/code/" in n or n.endswith("/constants.pkl") for n in names):
-        return "torchscript"
-    if any(n.endswith("models/model.json") or n.endswith("serialized_exported_program.json")
-           or n.endswith("archive_format") for n in names):
-        return "export"
-    return "torch"
-
-
-def mlp_from_state_dict(state):
-    """A torch ``Sequential(Flatten, Linear, ReLU, ..., Linear)`` (the layout of
-    :func:`~.torch_bridge.to_torch_mlp`) holding the weights of ``state``; the keys must be
-    ``{i}.weight``/``{i}.bias`` of Linear layers at positions 1, 3, 5, ... (strict)."""
-    import torch
-
-    from antagonism._core.errors import NetworkFileError
-
-    if not isinstance(state, dict) or not state:
-        raise NetworkFileError("a torch state dict must be a non-empty dict of tensors")
-    if set(state) >= {"architecture", "state_dict"}:
-        if state["architecture"] != "mlp":
-            raise NetworkFileError(f"unknown architecture {state['architecture']!r}; the "
-                                   "package knows 'mlp' (Flatten, Linear, ReLU, ..., Linear)")
-        state = state["state_dict"]
-    try:
-        positions = sorted({int(k.split(".")[0]) for k in state})
-    except (ValueError, AttributeError):
-        raise NetworkFileError("a state dict's keys must look like '1.weight', '1.bias' "
-                               f"(the MLP layout), got {sorted(map(str, state))[:4]}") from None
-    if positions != list(range(1, 2 * len(positions), 2)):
-        raise NetworkFileError(f"state dict layers at positions {positions}: expected Linear "
-                               "layers at 1, 3, 5, ... (Sequential(Flatten, Linear, ReLU, ..."
-                               ", Linear))")
-    mods = [torch.nn.Flatten()]
-    for k, pos in enumerate(positions):
-        w = state.get(f"{pos}.weight")
-        if not isinstance(w, torch.Tensor) or w.ndim != 2:
-            raise NetworkFileError(f"state dict: {pos}.weight must be a 2-D tensor")
-        if k:
-            mods.append(torch.nn.ReLU())
-        mods.append(torch.nn.Linear(w.shape[1], w.shape[0], dtype=w.dtype))
-    module = torch.nn.Sequential(*mods)
-    try:
-        module.load_state_dict(state, strict=True)
-    except RuntimeError as exc:
-        raise NetworkFileError(f"state dict does not fit the MLP layout: {exc}") from None
-    return module
-
-
-def load_torch_model(path, **torch_options):
-    """A torch model from a file, never unpickling arbitrary objects.
-
-    Accepted: TorchScript (``torch.jit.script(model).save``), a ``torch.export`` archive
-    (``torch.export.save``; export with a dynamic batch dimension), or a state dict read
-    with ``torch.load(weights_only=True)`` of an MLP laid out as
-    ``Sequential(Flatten, Linear, ReLU, ..., Linear)`` (optionally wrapped as
-    ``{"architecture": "mlp", "state_dict": ...}``).  A pickled whole module
-    (``torch.save(module)``) is refused with :class:`NetworkFileError`, because unpickling
-    it could run code.  ``torch_options``: ``device``, ``batch_size``, ``input_shape`` of
-    :class:`TorchClassifier`."""
-    import pickle
-    from pathlib import Path
-
-    from antagonism._core.errors import LimitError, NetworkFileError
-
-    path = Path(path)
-    if not path.is_file():
-        raise InputError(f"no torch model file {path}")
-    if path.stat().st_size > MAX_TORCH_FILE_BYTES:
-        raise LimitError(f"{path}: torch model files are limited to "
-                         f"{MAX_TORCH_FILE_BYTES // 1024**2} MB")
-    try:
-        import torch
-    except ImportError:
-        raise InputError('loading a torch model needs torch: pip install "antagonism[torch]"'
-                         ) from None
-    kind = _archive_kind(path)
-    try:
-        if kind == "torchscript":
-            module = torch.jit.load(str(path), map_location="cpu")
-        elif kind == "export":
-            module = torch.export.load(str(path)).module()
-        else:
-            try:
-                obj = torch.load(str(path), weights_only=True, map_location="cpu")
-            except pickle.UnpicklingError:
-                raise NetworkFileError(_REFUSED_PICKLE.format(path=path)) from None
-            module = obj if isinstance(obj, torch.nn.Module) else mlp_from_state_dict(obj)
-    except NetworkFileError:
-        raise
-    except (RuntimeError, ValueError, OSError, EOFError, KeyError) as exc:
-        raise NetworkFileError(f"{path} is not a readable torch model ({kind}): "
-                               f"{str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"
-                               ) from None
-    if not isinstance(module, torch.nn.Module):
-        raise NetworkFileError(f"{path} holds a {type(module).__name__}, not a torch model")
-    return TorchClassifier(module, name=path.stem, **torch_options)
