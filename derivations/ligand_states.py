@@ -133,7 +133,7 @@ def ligand_states(network):
     return tuple(s for s in network.species if s in states)
 
 
-def one_type_steady_state(network, states, sym, rates):
+def one_type_steady_state(network, states, sym, rates, solve=True):
     """The steady state of one ligand type's states given the shared species:
     d[X]/dt = sum_r n_{X,r} v_r = 0 for every ligand state X but the free ligand, and
     sum_X [X] = L (molecules).
@@ -143,13 +143,14 @@ def one_type_steady_state(network, states, sym, rates):
     each state to its closed form f_X(tau, L, y) when the equations are linear in the
     states, else to its own symbol, with ``implicit`` then holding the equations to solve
     numerically per type (``type_states``, ``type_equations``, ``type_guess``: the SumForm's
-    fields); ``step`` records which.
+    fields); ``step`` records which.  ``solve=False`` skips the symbolic solve (a network
+    too large for it, ``NetworkModel.derivation_method``): the states stay implicit.
     """
     unknowns = [sym[s] for s in states]
     eqs = [sum(r.net(s) * v for r, v in zip(network.reactions, rates)) for s in states
            if s != network.ligand]
     eqs.append(sum(unknowns) - sy.L)
-    solution = _linear_solution(tuple(eqs), tuple(unknowns))
+    solution = _linear_solution(tuple(eqs), tuple(unknowns)) if solve else None
     if solution is None:
         # no closed form: the ligand states of each type are solved numerically
         # (Newton per type) and differentiated with the implicit-function theorem
@@ -157,8 +158,10 @@ def one_type_steady_state(network, states, sym, rates):
                     "type_guess": tuple(sy.L if s == network.ligand else sp.S.Zero
                                         for s in states)}
         return ({s: sym[s] for s in states}, implicit,
-                Step("the ligand states' equations are not linear given the shared "
-                     "species: solved numerically per type", sp.Tuple(*eqs)))
+                Step("the ligand states' equations are " + (
+                    "not linear given the shared species" if solve else
+                    "too large to solve symbolically") + ": solved numerically",
+                     sp.Tuple(*eqs)))
     per_type = dict(zip(states, solution))
     return (per_type, {},
             Step("steady state of one type's ligand states, sum = L (linear solve)",

@@ -79,12 +79,18 @@ def unregister_model(name):
 
 
 def model_spec(name) -> ModelSpec:
-    """The registered model ``name``, with an error naming the known ones."""
-    try:
+    """The registered model ``name`` (``adaptive_sorting`` is ``adaptive-sorting``), with an
+    error naming the known ones and the nearest (difflib)."""
+    import difflib
+
+    if name in _REGISTRY:
         return _REGISTRY[name]
-    except KeyError:
-        raise InputError(f"unknown model {name!r}; known models: "
-                         f"{', '.join(_REGISTRY)}") from None
+    alias = str(name).strip().replace("_", "-")
+    if alias in _REGISTRY:
+        return _REGISTRY[alias]
+    close = difflib.get_close_matches(alias, list(_REGISTRY), n=1, cutoff=0.6)
+    hint = f"did you mean {close[0]}? " if close else ""
+    raise InputError(f"unknown model {name!r}; {hint}known models: {', '.join(_REGISTRY)}")
 
 
 def create_model(name, **parameters) -> CellModel:

@@ -11,6 +11,7 @@ User text is never evaluated: :func:`parse_number` reads an integer, a decimal n
 :func:`parse_value` also accepts a plain identifier (``N``, ``tau_c``, ``k_on``) as a sympy
 symbol.  Anything else is refused with an :class:`~.errors.InputError`.
 """
+import functools
 import math
 import numbers
 
@@ -96,6 +97,14 @@ def exact_number(x):
     x = float(x)
     if not math.isfinite(x):
         raise InputError(f"expected a finite number, got {x!r}")
+    if x.is_integer() and abs(x) < 2**53:  # exact in binary and in decimal: the same value
+        return sp.Integer(int(x))
+    return _rational(x)
+
+
+@functools.lru_cache(maxsize=4096)
+def _rational(x):
+    """``nsimplify(x, rational=True)`` of a float, once per value (it costs ~10 ms)."""
     return sp.nsimplify(x, rational=True)
 
 

@@ -30,12 +30,13 @@ def check_row(stem, row, scan=(12, 5)):
            for t in np.geomspace(lo, hi, scan[0])
            for q in np.geomspace(1.0, row.budget["max_dose"], scan[1])]
     assert min(fcs) >= row.antagonism_strength - 1e-9
-    # the threshold: equal outputs at both doses (ODE), or a crossing that moves
+    # the threshold: each dose's crossing of the level (ODE), or a crossing that moves
     doses = row.threshold["doses"]
     if row.threshold_binding_time is not None:
-        a, b = (integrate_network(model, [row.threshold_binding_time], [q]).output
-                for q in doses)
-        assert a == pytest.approx(b, rel=1e-6)
+        for q, t in zip(doses, row.threshold["crossings"]):
+            assert integrate_network(model, [t], [q]).output == pytest.approx(
+                row.threshold["level"], rel=1e-6)
+        assert row.threshold["crossings"][0] == row.threshold_binding_time
     else:
         for t in (0.3, 3.0, 30.0):
             a, b = (integrate_network(model, [t], [q]).output for q in doses)
@@ -62,7 +63,12 @@ def test_every_literature_row_against_ode_and_a_scan():
         check_row(stem, row)
     assert rows["shp1"].verdict == "specialized antagonism"
     assert rows["kpr_negative_feedback"].verdict == "no antagonism"
+    assert rows["kpr_negative_feedback_c1"].verdict == "specialized antagonism"
     assert rows["adaptive_sorting"].antagonism is True
+    pub = rows["adaptive_sorting_published"]
+    assert pub.absolute_discrimination["holds"] and pub.absolute_discrimination["decades"] >= 2
+    assert pub.antagonism_strength < 0.1 and pub.threshold_binding_time is not None
+    assert not rows["adaptive_sorting"].reference_agonists["inside_absolute_discrimination"]
     for stem in ("mckeithan_kpr", "kpr_limited_signalling", "kpr_sustained_signalling",
                  "induced_rebinding"):
         assert rows[stem].verdict == "no antagonism"

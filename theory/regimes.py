@@ -27,7 +27,7 @@ from antagonism.derivations.validation import as_sympy
 
 from .general import classify_gamma, classify_gradient
 from .result import RegimeResult
-from .strength import DOSE_FACTOR, TOLERANCE, antagonism_strength
+from .strength import DOSE_FACTOR, TOLERANCE, antagonism_strength, budget_label, strength_curve
 from .threshold import threshold_binding_time
 
 
@@ -36,7 +36,7 @@ def _number(value):
 
 
 def classify(model, *, background=None, method="auto", tolerance=TOLERANCE,
-             dose_factor=DOSE_FACTOR):
+             dose_factor=DOSE_FACTOR, dose_response=True):
     """Classify the regime of a cell model with numeric parameters.
 
     Parameters
@@ -53,6 +53,9 @@ def classify(model, *, background=None, method="auto", tolerance=TOLERANCE,
     dose_factor : float
         The dose budget: antagonists up to dose_factor times the reference agonists' dose
         (and never more than the model's receptor number).
+    dose_response : bool
+        Also the strength at every budget (``strength_curve``: 1x, 10x, 100x, 1000x and the
+        receptor number) and the potency ``ic50_dose``; False leaves them out (faster).
 
     Returns
     -------
@@ -83,6 +86,19 @@ def classify(model, *, background=None, method="auto", tolerance=TOLERANCE,
                              "form; use method='numeric'")
     if result is None:
         result = _classify_numeric(model, background)
+    return _finish(model, result, background, tolerance, dose_factor, dose_response)
+
+
+def gradient_regime(model, background=None):
+    """The regime of the per-ligand gradient alone (closed forms where the derivations give
+    them, numerics otherwise): a dict with regime, tau_star, tau_inflection,
+    small_tau_exponent... -- what :func:`classify` returns without the antagonism strength
+    and the threshold (cheap: for calibrations that compare regimes only)."""
+    result = _classify_closed_form(model) if background is None else None
+    return result if result is not None else _classify_numeric(model, background)
+
+
+def _finish(model, result, background, tolerance, dose_factor, dose_response):
     params = {k: _number(v) if as_sympy(v).is_number else str(v)
               for k, v in model.parameters().items()}
     # parameters under their own key only: a model parameter named like a result field
@@ -93,7 +109,11 @@ def classify(model, *, background=None, method="auto", tolerance=TOLERANCE,
     result.tau_star_over_tau_c = (None if result.tau_star is None
                                   else result.tau_star / float(model.tau_c))
     result.update(model.regime_predictions())
-    _decide(model, result, background, tolerance, dose_factor)
+    _decide(model, result, background, tolerance, dose_factor, dose_response)
+    from .evaluation import evaluator_method, model_evaluator
+
+    # how the steady states were computed: derived expressions, or the numeric network engine
+    result.steady_state_method = evaluator_method(model_evaluator(model))
     result.update(model.metadata())
     if result.get("structure"):
         result.cause = f"{result.structure}.  {result.cause}"
@@ -104,7 +124,15 @@ def _ratio(a, b):
     return None if a is None or b is None else a / b
 
 
-def _decide(model, result, background, tolerance, dose_factor):
+def _over_range(value, thr):
+    """[value / tau_max, value / tau_min]: a ratio to the threshold binding time over the
+    doses of the threshold's grid (None when either is missing)."""
+    if value is None or thr.tau_min is None:
+        return None
+    return [value / thr.tau_max, value / thr.tau_min]
+
+
+def _decide(model, result, background, tolerance, dose_factor, dose_response=True):
     """The verdict: antagonism by its size (strength under a budget), the regime by the
     gradient's critical point relative to the model's own threshold, and its cause."""
     result.pop("antagonism", None)
@@ -115,14 +143,29 @@ def _decide(model, result, background, tolerance, dose_factor):
     result.threshold = thr
     result.tau_star_over_tau_threshold = _ratio(result.tau_star, thr.tau)
     result.tau_inflection_over_tau_threshold = _ratio(result.tau_inflection, thr.tau)
+    result.tau_star_over_tau_threshold_range = _over_range(result.tau_star, thr)
+    result.tau_inflection_over_tau_threshold_range = _over_range(result.tau_inflection, thr)
     result.antagonism_strength = strength.strength
     result.strength = strength
     result.antagonism = strength.antagonism
     result.tolerance = strength.tolerance
-    if not strength.antagonism:
-        result.verdict = "no antagonism"
-    else:
-        result.verdict = f"{result.regime} antagonism"
+    result.verdict_budget = budget_label(strength.budget)
+    if dose_response:
+        curve = strength_curve(model, background=background, tolerance=tolerance,
+                               headline=strength)
+        result.strength_curve = curve.points
+        result.ic50_dose = curve.ic50_dose
+        result.potency = {"ic50_dose": curve.ic50_dose, "tau": curve.ic50_tau,
+                          "definition": "the antagonist dose L_2 at which antagonists at the "
+                                        "headline budget's best tau_2 halve the response "
+                                        "(None: no dose up to the largest budget does)"}
+    result.reference_agonists = agonist_position(strength, thr)
+    result.strongest_antagonist = strongest_antagonist_labels(result, strength)
+    # one word for the result: ``regime`` names the antagonism (None without antagonism);
+    # the shape of the per-ligand gradient keeps its own name, whatever the verdict
+    shape = result.gradient_shape = result.get("gradient_shape") or result.regime
+    result.regime = shape if strength.antagonism else None
+    result.verdict = f"{shape} antagonism" if strength.antagonism else "no antagonism"
     result.cause = _cause(model, result, strength, thr)
     predicted = result.get("effective_m_predicted")
     if predicted is not None and predicted != result.effective_m:
@@ -135,13 +178,54 @@ def _decide(model, result, background, tolerance, dose_factor):
             "above the trace.")
 
 
+def agonist_position(s, thr):
+    """Where the reference agonists sit: their output against the threshold's level, and
+    their dose against the model's absolute-discrimination range (a dict with a note)."""
+    ad = thr.absolute_discrimination
+    out, tau, L = s.reference_agonist["output"], s.reference_agonist["tau"], \
+        s.reference_agonist["L"]
+    above = bool(out > thr.level)
+    inside = ad["reference_dose_inside"] if ad["holds"] else None
+    rng = ad["dose_range"]
+    where = (f"its dose L = {thr.reference_dose:g} lies inside the model's absolute-"
+             f"discrimination range L = {rng[0]:.3g}-{rng[1]:.3g}" if inside else
+             f"its dose L = {thr.reference_dose:g} lies outside the model's absolute-"
+             f"discrimination range L = {rng[0]:.3g}-{rng[1]:.3g}" if inside is False else
+             f"the model has no absolute-discrimination range at "
+             f"{100 * ad['tolerance']:g} % (over at least {ad['min_decades']:g} decade)")
+    note = (f"reference agonists tau = {tau} s, L = {L}: output {out:.4g}, "
+            f"{'above' if above else 'below'} the threshold level {thr.level:.4g} (crossed at "
+            f"tau = {_fmt(thr.crossings[0])} s at L = {thr.reference_dose:g}); {where}")
+    return {"tau": tau, "L": L, "output": out, "level": thr.level, "above_level": above,
+            "inside_absolute_discrimination": inside, "note": note}
+
+
+def strongest_antagonist_labels(r, s):
+    """The two 'strongest antagonist' numbers of a classification, each with its definition
+    (the words of the vocabulary: tau* of a dilute probe; the argmin within a budget)."""
+    return {
+        "tau_star": {"tau": r.tau_star, "definition": "tau*: the zero of the per-ligand "
+                     f"gradient of a dilute probe (L_p -> 0), at {r.tau_star_at}"},
+        "argmin_within_budget": {
+            "tau": s.tau, "dose": s.dose,
+            "definition": "the argmin of the fold change within the budget: the tau_2 (and "
+                          f"L_2) of one antagonist type that lowers the response most with "
+                          f"L_2 <= {s.budget['max_dose']:.6g}"}}
+
+
+def _fmt(v):
+    return "none" if v is None else f"{v:.4g}"
+
+
 def _cause(model, r, s, thr):
     """One paragraph naming what makes the verdict, with the numbers it rests on."""
-    size = (f"strongest fold change {s.strength:.4g} (tau_2 = {s.tau:.4g} s, "
-            f"L_2 = {s.dose:.4g}; budget L_2 <= {s.budget['max_dose']:g}, limited by the "
+    size = (f"strongest fold change {s.strength:.4g} (the argmin within the budget: tau_2 = "
+            f"{s.tau:.4g} s, L_2 = {s.dose:.4g}; budget L_2 <= {s.budget['max_dose']:g}, "
+            f"{s.budget['dose_factor']:g}x the agonists' dose, limited by the "
             f"{s.budget['limited_by']}) against agonists tau = {s.reference_agonist['tau']} s, "
             f"L = {s.reference_agonist['L']}")
-    parts = [f"{model.label()}: {model.title}."]
+    parts = [f"{model.label()}: {model.title}.",
+             f"Verdict at the {s.budget['dose_factor']:g}x dose budget."]
     receptors = s.budget["receptor_number"] is not None
     competition = (r.small_tau_exponent == 0 and r.effective_m == 1 and receptors)
     if not s.antagonism:
@@ -161,7 +245,8 @@ def _cause(model, r, s, thr):
                  f"tau* at {r.tau_star_over_tau_threshold:.3g} of it)")
         parts.append(f"Specialized: the per-ligand gradient has a critical point at tau_infl = "
                      f"{r.tau_inflection:.4g} s{where}, so weak ligands sit on a flat landscape "
-                     f"and the strongest antagonists are near tau* = {r.tau_star:.4g} s.")
+                     f"and the strongest antagonist of a dilute dose is tau* = "
+                     f"{r.tau_star:.4g} s (the zero of a dilute probe's gradient).")
         if competition:
             parts.append("Receptor competition adds a tau^0 term to the gradient of the "
                          "weakest ligands, whose size is a trace (weakest ligands at the "
@@ -179,9 +264,23 @@ def _cause(model, r, s, thr):
     if r.tau_star_over_tau_threshold is not None and r.tau_star_over_tau_threshold >= 1:
         parts.append(f"tau* lies above the threshold binding time ({thr.tau:.4g} s): the "
                      "gradient's zero is among agonists.")
-    if thr.tau is None:
-        parts.append(f"No dose-independent threshold: {thr.reason}.")
+    _dose_response_parts(parts, r, thr)
     return " ".join(parts)
+
+
+def _dose_response_parts(parts, r, thr):
+    """The strength at every budget, the potency and the threshold over doses."""
+    curve = r.get("strength_curve")
+    if curve:
+        ic50 = r.potency["ic50_dose"]
+        parts.append("Strength by budget: " + ", ".join(
+            f"{p['budget']} {p['strength']:.3g}" for p in curve) + "; ic50_dose "
+            + ("none" if ic50 is None else f"{ic50:.4g}")
+            + f" (antagonists at tau_2 = {r.potency['tau']:.4g} s).")
+    parts.append(f"Threshold: {thr.reason}.")
+    if r.tau_star_over_tau_threshold_range is not None:
+        lo, hi = r.tau_star_over_tau_threshold_range
+        parts.append(f"tau*/tau_cross ranges over {lo:.3g}-{hi:.3g} across those doses.")
 
 
 def _classify_closed_form(model):
@@ -274,8 +373,8 @@ def regime_table(N_values=range(1, 7), tau_c=1.0):
     >>> [(r.parameters["m"], r.regime) for r in regime_table(N_values=[2])]
     [(0.0, 'broad'), (1.0, 'broad')]
     """
-    return [classify(dv.AdaptiveProofreading(N, m, tau_c)) for N in N_values
-            for m in range(int(N))]
+    return [classify(dv.AdaptiveProofreading(N, m, tau_c), dose_response=False)
+            for N in N_values for m in range(int(N))]
 
 
 def regime_table_markdown(N_values=range(1, 7), tau_c=1.0):
@@ -298,30 +397,58 @@ VOCABULARY = """## Vocabulary
 Every command (`classify`, `fold-change`, `potential`, `literature`) uses these words in
 this sense, and reports the background each number was computed at.
 
+- **T_{N,m}**: adaptive proofreading with N steps and feedback at step m (Lalanne &
+  Francois, PRL 2013): the output T = sum_i L_i tau_i^N / (tau_c^(N-m) sum_i L_i tau_i^m)
+  of ligand types with binding times tau_i and quantities L_i; the cell responds when T > 1.
+- **dose budget**: how many antagonists a verdict may use: up to `--dose-factor` (default
+  100) times the reference agonists' dose, and at most the receptor number.
+- **escape** (finite-time, exponential, **frozen**, pushed-to-zero): how self ligands below
+  tau* leave small binding times under gradient descent on T_{N,m}, from gamma ~ tau^(m-1)
+  near tau = 0; *frozen* (m > 2): the weakest ligands barely move in any number of steps.
+- **L-inf budget** (`--eps`): the largest change an attack may make to any one input (a
+  pixel's intensity in [0, 1], or a ligand's binding time), the norm of adversarial
+  examples in machine learning.
 - **tau\\*** (`tau_star`): the zero of the per-ligand tau-gradient gamma(tau) = lim
   (dF/dtau_p)/L_p of a *dilute probe* (L_p -> 0), the minimum of the antagonism potential
   for a vanishing dose.  `classify` gives it on the decision boundary (T_{N,m}: output = 1)
   or next to the model's reference agonists; `tau_star_at` says which.
 - **tau_infl** (`tau_inflection`): the critical point of gamma in (0, tau*), where the
   gradient is most antagonistic; its existence is the *gradient critical point*.
-- **argmin of the fold change** (`tau2_argmin` of `fold-change`, `tau_min` of `potential`):
-  the antagonist binding time that lowers the output most at a *finite* dose L_2 next to
-  given agonists.  It tends to tau* as L_2 -> 0 and moves with the dose (SHP-1, agonists
-  tau = 10 s, L = 100: tau* = 3.60 s for a dilute probe, argmin 2.36 s at L_2 = 1000).
+- **Strongest antagonist**: three numbers, always named by their definition:
+  *tau\\* of a dilute probe* (above); *the argmin at a stated dose* (`tau2_argmin` of
+  `fold-change`, `tau_min` of `potential`): the antagonist binding time that lowers the
+  output most at a *finite* dose L_2 next to given agonists, which tends to tau* as
+  L_2 -> 0 and moves with the dose; *the argmin within a budget* (`strength.tau` of
+  `classify`): the (tau_2, L_2) that reach the antagonism strength.  SHP-1 (m = 1, agonists
+  tau = 10 s, L = 100): tau* of a dilute probe 3.60 s; the argmin at L_2 = 1000 is 2.36 s;
+  the argmin within the 100x budget is 1.01 s (at L_2 = 10^4).
 - **antagonism strength** (`antagonism_strength`): the smallest fold change of the reference
   agonists' response that antagonists of ONE binding time reach within the dose budget (up
   to 100 times the agonists' dose and at most the receptor number), with the tau_2 and L_2
-  that reach it.  **antagonism** is true iff it is below the tolerance (default 0.9,
-  `--tolerance`).
-- **threshold binding time** (`threshold_binding_time`): the binding time at which the
-  reference dose crosses the model's response threshold, from its steady state: the
-  declared threshold (T_{N,m}: T = 1, giving tau_c) or, without one, the level crossed at
-  the same binding time by two doses (L and 10 L).  None when no such level exists (kinetic
-  proofreading: the crossing moves with dose).  tau*/tau_thr and tau_infl/tau_thr use it;
-  `tau_star_over_tau_c` uses the nominal tau_c.
-- **regime** (of gamma): specialized when gamma has a critical point below tau*, broad
-  otherwise.  m = 0 (T_{N,0}, every N; T_{1,0} the most linear): gamma > 0 everywhere, so
-  there is no tau* and no critical point, yet T is the quantity-weighted mean of
+  that reach it; `verdict_budget` names that budget.  **antagonism** is true iff it is below
+  the tolerance (default 0.9, `--tolerance`).  One strength is one budget:
+  `strength_curve` gives it at 1x, 10x, 100x, 1000x and the receptor number, and
+  `ic50_dose` is the antagonist dose that halves the response at the headline tau_2.
+- **threshold** (`threshold`): a dose-response property.  For a stated level Theta (the
+  model's declared threshold, T_{N,m}: T = 1; otherwise the level two doses L and 10 L
+  cross at the same binding time, when one exists; otherwise the reference dose's response
+  at the nominal tau_c), tau_cross(L) is the binding time at which one ligand type at dose
+  L crosses Theta, on a log grid of doses from 10 to the receptor number (10^6 without
+  receptors): `tau_min`, `tau_max`, `spread_ratio`, and **absolute discrimination**
+  (`absolute_discrimination`): the widest range of doses over which tau_cross varies by
+  less than the tolerance (10 %); it *holds* over at least one decade.
+- **threshold binding time** (`threshold_binding_time`): tau_cross at the reference dose.
+  None when the level is only the nominal one and the reference dose is outside an
+  absolute-discrimination range (kinetic proofreading: the crossing moves with dose).
+  tau*/tau_thr and tau_infl/tau_thr use it, with their range over the doses
+  (`tau_star_over_tau_threshold_range`); `tau_star_over_tau_c` uses the nominal tau_c.
+- **reference agonists** (`reference_agonists`): whether their output is above the level
+  and whether their dose lies inside the absolute-discrimination range.
+- **gradient shape** (`gradient_shape`): specialized when gamma has a critical point below
+  tau*, broad otherwise, whatever the verdict; **regime** (`regime`) is that shape when
+  there is antagonism and null ("no antagonism") when there is none.  m = 0 (T_{N,0},
+  every N; T_{1,0} the most linear): gamma > 0 everywhere, so there is no tau* and no
+  critical point, yet T is the quantity-weighted mean of
   (tau/tau_c)^N and every weaker ligand lowers it by its quantity: the fold change tends to
   L_1/(L_1 + L_2) as tau_2 -> 0 (strength 1/101 within the budget), broad antagonism
   through the weakest ligands.

@@ -16,6 +16,13 @@ log coordinates.  When the minimum sits on an edge of the budget (tau_2 -> tau_l
 weakest ligands; L_2 = L_max) the result says so: the infimum lies on that edge.  When no
 antagonist lowers the response at all (every added ligand raises it), the strength is 1,
 approached as L_2 -> 0, and the reported dose is the smallest on the grid (L_max / 10^4).
+
+One strength is one budget.  :func:`strength_curve` gives S and its (tau_2, L_2) at the
+budgets 1x, 10x, 100x and 1000x the reference agonists' dose and at the receptor number
+(where receptors are finite), and the potency ``ic50_dose``: the antagonist dose L_2 at
+which antagonists at the headline budget's best tau_2 halve the response,
+F(background + (tau_2, L_2)) = F(background) / 2 (None when no dose up to the largest
+budget does).
 """
 from __future__ import annotations
 
@@ -32,6 +39,7 @@ from .validation import check_ligands, check_positive_scalar
 DOSE_FACTOR = 100.0
 TOLERANCE = 0.9
 TAU_LOW_FRACTION = 1e-3
+BUDGETS = (1.0, 10.0, 100.0, 1000.0)  # dose factors of the strength curve
 
 
 class StrengthResult(Result):
@@ -179,3 +187,148 @@ def antagonism_strength(model, *, background=None, dose_factor=DOSE_FACTOR,
         tau=float(np.exp(a)), dose=float(np.exp(b)), at_budget_edge=edge,
         weak_ligand_fold_change=float(values[0, -1]), budget=budget,
         reference_agonist=dict(tau=tau_b.tolist(), L=L_b.tolist(), output=float(alone)))
+
+
+def budget_label(budget):
+    """'100x the reference dose (L_2 <= 10000, limited by the dose factor)'."""
+    return (f"{budget['dose_factor']:g}x the reference agonists' dose (L_2 <= "
+            f"{budget['max_dose']:.6g}, limited by the {budget['limited_by']})")
+
+
+class StrengthCurve(Result):
+    """Antagonism strength against the dose budget (see the module docstring).
+
+    Keys
+    ----
+    points : list of dict -- one per budget: budget ("1x", ..., "receptor number"),
+        dose_factor, max_dose (molecules), limited_by, strength (the smallest fold change),
+        tau (s) and dose (molecules) that reach it, at_budget_edge
+    ic50_dose : float or None -- the antagonist dose that halves the response at ``ic50_tau``
+    ic50_tau : float -- the headline budget's best tau_2 (s)
+    headline : dict -- the budget of the headline strength (dose_factor, max_dose, label)
+    """
+
+    def to_text(self, units=None):
+        """One line per budget, then the potency."""
+        lines = [f"{p['budget']:>16}: strength {p['strength']:.4g} at tau_2 = {p['tau']:.4g} "
+                 f"s, L_2 = {p['dose']:.4g}" for p in self.points]
+        ic50 = "never (within the largest budget)" if self.ic50_dose is None else \
+            f"{self.ic50_dose:.4g}"
+        lines.append(f"ic50_dose at tau_2 = {self.ic50_tau:.4g} s: {ic50}")
+        return "\n".join(lines)
+
+
+def strength_curve(model, *, background=None, budgets=BUDGETS, tolerance=TOLERANCE,
+                   headline=None, tau_range=None, grid=(10, 5)):
+    """The antagonism strength at each dose budget in ``budgets`` (dose factors) and at the
+    receptor number, and the potency ``ic50_dose`` (see the module docstring).
+
+    Parameters
+    ----------
+    model, background, tolerance, tau_range : as for :func:`antagonism_strength`
+    budgets : dose factors (the budget L_2 <= factor * sum(L_background), capped by the
+        receptor number)
+    headline : StrengthResult, optional -- an already computed strength (reused at its
+        budget; its tau_2 is where ``ic50_dose`` is sought); default the 100x budget
+    grid : the search grid at each budget
+
+    Returns
+    -------
+    StrengthCurve
+
+    Examples
+    --------
+    >>> from antagonism.derivations import AdaptiveProofreading
+    >>> c = strength_curve(AdaptiveProofreading(5, 3, tau_c=3))
+    >>> [p["budget"] for p in c.points]
+    ['1x', '10x', '100x', '1000x']
+    >>> [round(p["strength"], 3) for p in c.points]
+    [0.869, 0.561, 0.273, 0.118]
+    """
+    from .evaluation import model_evaluator
+
+    tau_b, L_b = _background(model, background)
+    if headline is None:
+        headline = antagonism_strength(model, background=background, tolerance=tolerance,
+                                       tau_range=tau_range)
+    R = receptor_number(model)
+    factors = [float(f) for f in budgets]
+    if R is not None:
+        factors.append(R / float(L_b.sum()))
+    ev = model_evaluator(model)
+    alone = ev.output(tau_b, L_b)
+
+    def fc(log_tau, log_dose):
+        return ev.output(np.r_[tau_b, np.exp(log_tau)], np.r_[L_b, np.exp(log_dose)]) / alone
+
+    done = {round(headline.budget["max_dose"], 6): {
+        k: headline[k] for k in ("strength", "tau", "dose", "at_budget_edge")}}
+    points = []
+    for k, f in enumerate(factors):
+        max_dose, _ = dose_budget(model, (tau_b, L_b), f)
+        key = round(max_dose, 6)
+        if key not in done:
+            done[key] = _budget_minimum(fc, headline.budget["tau_range"], max_dose, grid)
+        s = done[key]
+        limited = "receptor number" if R is not None and max_dose < f * float(L_b.sum()) \
+            else "dose factor"
+        points.append({"budget": "receptor number" if k == len(budgets) else f"{f:g}x",
+                       "dose_factor": f, "max_dose": max_dose, "limited_by": limited,
+                       "strength": s["strength"], "tau": s["tau"], "dose": s["dose"],
+                       "at_budget_edge": s["at_budget_edge"]})
+    top = max(p["max_dose"] for p in points)
+    ic50 = _half_dose(lambda q: fc(np.log(headline.tau), np.log(q)), top)
+    return StrengthCurve(points=points, ic50_dose=ic50, ic50_tau=headline.tau,
+                         headline={"dose_factor": headline.budget["dose_factor"],
+                                   "max_dose": headline.budget["max_dose"],
+                                   "label": budget_label(headline.budget)})
+
+
+def _budget_minimum(fc, tau_range, max_dose, grid):
+    """min of fc(log tau_2, log L_2) over tau_2 in ``tau_range`` and L_2 <= max_dose: a grid
+    (n_tau binding times, n_dose doses down to max_dose / 10^4), then, when the grid's
+    minimum sits at the largest dose (the usual case), a bounded Brent search along that edge
+    in log tau_2, else a bounded Nelder-Mead search in (log tau_2, log L_2)."""
+    from scipy.optimize import minimize_scalar
+
+    n_tau, n_dose = grid
+    lt = np.linspace(np.log(tau_range[0]), np.log(tau_range[1]), int(n_tau))
+    ld = np.linspace(np.log(max_dose) - np.log(1e4), np.log(max_dose), int(n_dose))
+    values = np.array([[fc(a, b) for b in ld] for a in lt])
+    i, j = np.unravel_index(np.argmin(values), values.shape)
+    best = (float(values[i, j]), lt[i], ld[j])
+    if j == len(ld) - 1:
+        lo, hi = lt[max(i - 1, 0)], lt[min(i + 1, len(lt) - 1)]
+        res = minimize_scalar(lambda a: fc(a, ld[-1]), bounds=(lo, hi), method="bounded",
+                              options={"xatol": 1e-7})
+        if res.fun < best[0]:
+            best = (float(res.fun), float(res.x), ld[-1])
+    else:
+        res = minimize(lambda x: fc(*x), [lt[i], ld[j]], method="Nelder-Mead",
+                       bounds=[(lt[0], lt[-1]), (ld[0], ld[-1])],
+                       options={"xatol": 1e-6, "fatol": 1e-12, "maxfev": 80})
+        if res.fun < best[0]:
+            best = (float(res.fun), *res.x)
+    strength, a, b = best
+    edge = (["weakest ligands"] if a <= lt[0] + 1e-3 else []) + (
+        ["largest dose"] if b >= ld[-1] - 1e-3 else [])
+    return {"strength": strength, "tau": float(np.exp(a)), "dose": float(np.exp(b)),
+            "at_budget_edge": edge}
+
+
+def _half_dose(fc, top, per_decade=3, decades=8):
+    """The smallest L_2 on a log grid up to ``top`` where fc(L_2) falls to 1/2, refined by
+    brentq in log L_2; None when it never does."""
+    from scipy.optimize import brentq
+
+    logs = np.linspace(np.log(top) - decades * np.log(10), np.log(top),
+                       decades * per_decade + 1)
+    prev = None
+    for a in logs:
+        v = fc(np.exp(a)) - 0.5
+        if v <= 0:
+            if prev is None:
+                return float(np.exp(a))
+            return float(np.exp(brentq(lambda x: fc(np.exp(x)) - 0.5, prev, a, xtol=1e-10)))
+        prev = a
+    return None

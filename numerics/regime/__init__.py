@@ -29,16 +29,21 @@ most: the strongest antagonistic perturbation) and the *weak share*
 A curve is **specialized** when γ(v_ext) < 0, v_ext is not the weakest value swept and
 ρ < 1/2; otherwise **broad** (the strongest antagonistic sensitivity is on the weakest
 input, or no input value is antagonistic).  The size of a verdict is ρ and v_ext.  The cut
-1/2 is the calibration's: every broad cell has ρ = 1, every specialized cell ρ < 0.3 (see
-:func:`calibrate`).  Where v_ext sits is reported too: for cells it is interior exactly when
-the gradient has its extremum (m > 1); a network's sweep also covers supra-threshold
-intensities, so its v_ext may be the top end (v = 1), reported as such.
+1/2 is one choice within the calibration's range: every broad cell has ρ = 1, every
+specialized cell above the detection limit ρ <= 0.245, so any cut in (0.245, 1] agrees on
+cells (see :func:`calibrate`, which also reports where the measure cannot resolve a
+critical point: a gradient vanishing like τ^p with p below ln 2 / ln(v_infl / v_lo), e.g.
+T_{N,m} at m <= 1.1).  Where v_ext sits is reported too: for cells it is interior exactly
+when the gradient has its extremum (m > 1); a cell's sweep runs to 3 τ_c, a network's
+covers supra-threshold intensities, so v_ext may be the top end, reported as such.
 
 **Networks over seeds.**  The unit of replication is the seed (the initialisation and the
 training order); every network of a seed is measured on the same test images, so the
-comparisons with the natural network are paired by seed: mean difference with Student-t and
-bootstrap intervals, effect size d_z and the exact sign-flip test over seeds
-(:func:`~antagonism.numerics.statistics.paired_comparison`).  Nothing pools inputs.
+comparisons with the natural network and with the untrained initialisation are paired by
+seed: mean difference with a Student-t interval, effect size d_z and the exact sign-flip test
+over seeds (:func:`~antagonism.numerics.statistics.paired_comparison`; no percentile
+bootstrap below 10 seeds).  Background pixels (value 0 in the clean image: the self-like
+inputs) are measured apart from on-digit pixels.  Nothing pools inputs.
 
 **Rejected** (kept for the record, :func:`weak_input_ratio`): the weak-input ratio r (the
 mean sensitivity on inputs below 1/16 over the mean on the others) reads only the sign of
@@ -51,13 +56,17 @@ the sensitivity table).  Their public names are re-exported here.
 """
 from __future__ import annotations
 
-from .calibration import Calibration, calibrate, calibration_models
+from .calibration import Calibration, calibrate, calibration_groups, calibration_models
 from .cells import (
+    ATTACK_BUDGET_GRID,
     CELL_ATTACK_EPS,
     CELL_CUTOFF,
+    CELL_SWEEP_MAX,
     CELL_VALUES,
     DILUTE,
+    AttackBudgets,
     CellAttackComparison,
+    attack_budgets,
     cell_attack_comparison,
     cell_regime,
     cell_sensitivity,
@@ -81,9 +90,10 @@ from .networks import (
 )
 
 __all__ = [
-    "CELL_ATTACK_EPS", "CELL_CUTOFF", "CELL_VALUES", "DILUTE", "PIXEL_VALUES",
-    "SEED_QUANTITIES", "WEAK_SHARE_MAX", "Calibration", "CellAttackComparison",
-    "NetworkRegimeReport", "Strongest", "calibrate", "calibration_models",
+    "ATTACK_BUDGET_GRID", "CELL_ATTACK_EPS", "CELL_CUTOFF", "CELL_SWEEP_MAX", "CELL_VALUES",
+    "DILUTE", "PIXEL_VALUES", "SEED_QUANTITIES", "WEAK_SHARE_MAX", "AttackBudgets",
+    "Calibration", "CellAttackComparison", "NetworkRegimeReport", "Strongest",
+    "attack_budgets", "calibrate", "calibration_groups", "calibration_models",
     "cell_attack_comparison", "cell_regime", "cell_sensitivity", "cell_sweep",
     "measure_classifier", "network_regime_report", "network_sweep_measures", "pixel_sweep",
     "pooled_profile", "regime_verdict", "seed_summary", "sensitivity_row",
