@@ -75,11 +75,11 @@ def test_text_output_has_units_and_no_dict_reprs_or_repeated_keys():
 
 
 def test_immune_boundary_procedure_agrees_with_the_closed_form():
-    from antagonism.numerics.experiments.reproduce import immune_boundary
+    from antagonism.numerics.experiments.reproduce import reproduce
 
-    r = immune_boundary(quick=True)
-    assert len(r.rows) == 4
-    assert all(float(row[-1]) < 1e-9 for row in r.rows)
+    r = reproduce("immune_boundary", quick=True).by_name("immune_boundary")
+    assert len(r.table["rows"]) == 4
+    assert all(v["max_abs_difference_elsewhere"] < 1e-9 for v in r.package.values())
 
 
 def test_reproduce_rejects_unknown_names_and_prints_a_table():
@@ -89,10 +89,42 @@ def test_reproduce_rejects_unknown_names_and_prints_a_table():
     assert "authors'" in p.stdout
 
 
+def test_reproduce_shows_progress_and_none_under_json():
+    p = run_cli("reproduce", "immune_boundary_points")
+    assert p.returncode == 0 and p.stderr.startswith("[reproduce]")
+    assert "[reproduce] 1/1 immune_boundary_points" in p.stderr
+    p = run_cli("reproduce", "immune_boundary_points", "--json")
+    assert p.returncode == 0 and "[reproduce]" not in p.stderr
+    out = json.loads(p.stdout)
+    assert out["commit"].startswith("71e093d") and len(out["rows"]) == 1
+    row = out["rows"][0]
+    assert row["target"] == "immune_boundary_points" and "arrays" not in row
+    assert {"authors", "package", "differences"} <= set(row)
+
+
+@pytest.mark.slow
+def test_reproduce_prints_its_first_progress_line_within_five_seconds():
+    import time
+
+    start = time.monotonic()
+    proc = subprocess.Popen([sys.executable, "-m", "antagonism.cli", "reproduce",
+                             "immune_boundary_points"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    first = proc.stderr.readline()
+    waited = time.monotonic() - start
+    proc.communicate(timeout=300)
+    assert proc.returncode == 0 and first.startswith("[reproduce]") and waited < 5, (first,
+                                                                                     waited)
+
+
 @pytest.mark.slow
 def test_reproduce_everything_quick():
+    from antagonism.numerics.experiments.authors import TARGET_NAMES
+
     p = run_cli("reproduce", "--quick", "--json")
     out = json.loads(p.stdout)
-    assert set(out) == {"ligand_descent", "immune_boundary", "antagonism_potential",
-                        "picture_attack", "digits_svc"}
-    assert len(out["picture_attack"]["rows"]) == 10  # N = 2..5, m = 1..4, m < N
+    assert [row["target"] for row in out["rows"]] == list(TARGET_NAMES)  # one per procedure
+    picture = next(row for row in out["rows"] if row["target"] == "picture_attack")
+    assert len(picture["authors"]) == 10  # N = 2..5, m = 1..4, m < N
+    assert all(d["test"].startswith("tests/test_authors.py::") for row in out["rows"]
+               for d in row["differences"])

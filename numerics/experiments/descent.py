@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import enum
 import sys
+import time
 
 import numpy as np
 
@@ -97,7 +98,8 @@ def run_descent(stepper, threshold, max_iter, ftol, progress=False, late_steps=0
 
     ``stepper`` has ``output`` (the current output) and ``step()`` (move once, update
     ``output``, return the rms displacement).  Stops when the output is below ``threshold``
-    (crossed; then ``late_steps`` more steps are taken, as the authors' loop does), when it
+    (crossed; then ``late_steps`` more steps are taken, as the authors' loop does, unless
+    it started below: then none), when it
     changes by at most ``ftol`` relative (fixed point; ``ftol=None``: only when no ligand
     moves at all), or after ``max_iter`` steps.  Returns (iterations, DescentStatus, output
     history, move history).
@@ -105,12 +107,14 @@ def run_descent(stepper, threshold, max_iter, ftol, progress=False, late_steps=0
     T = stepper.output
     T_hist, moves = [T], []
     report = max(1, max_iter // 10)
+    started = time.perf_counter()
 
     def crossed(it):
-        for _ in range(late_steps):
+        late = late_steps if it else 0  # below the threshold from the start: no step at all
+        for _ in range(late):
             moves.append(stepper.step())
             T_hist.append(stepper.output)
-        return it + late_steps, DescentStatus.CROSSED, np.array(T_hist), np.array(moves)
+        return it + late, DescentStatus.CROSSED, np.array(T_hist), np.array(moves)
 
     for it in range(max_iter):
         if T < threshold:
@@ -119,8 +123,10 @@ def run_descent(stepper, threshold, max_iter, ftol, progress=False, late_steps=0
         T_new = stepper.output
         T_hist.append(T_new)
         if progress and (it + 1) % report == 0:
-            print(f"[descent] iteration {it + 1}/{max_iter}: output {T_new:.6g}",
-                  file=sys.stderr, flush=True)
+            elapsed = time.perf_counter() - started
+            print(f"[descent] iteration {it + 1}/{max_iter}: output {T_new:.6g} (elapsed "
+                  f"{elapsed:.0f} s, ETA at most {elapsed / (it + 1) * (max_iter - it - 1):.0f}"
+                  " s, to the iteration cap)", file=sys.stderr, flush=True)
         still = moves[-1] == 0.0 if ftol is None else abs(T_new - T) <= ftol * T_new
         if still:
             if T_new < threshold:
