@@ -64,13 +64,16 @@ def network_sum_form(model):
     time = net.off_rate or net.binding_time
     t_sub = {sp.Symbol(time): (1 / sy.tau if net.off_rate else sy.tau)}
     # numbers go in first: the linear solve stays small (only tau, L and shared species left)
-    rates = [_exact(r.rate.subs(plain).subs(t_sub).subs(values)) for r in net.reactions]
+    # symbols for symbols and numbers: xreplace, as subs would do it but without its search
+    rates = [_exact(r.rate.xreplace(plain).xreplace(t_sub).xreplace(values))
+             for r in net.reactions]
     steps = [Step("ligand states (moiety tracing)", sp.Tuple(*[sym[s] for s in states])),
              Step("shared species", sp.Tuple(*[sym[s] for s in shared]))]
 
     # 2. the ligand states of one type, given the shared species
     unknowns = [sym[s] for s in states]
-    per_type, implicit, step = one_type_steady_state(net, states, sym, rates)
+    per_type, implicit, step = one_type_steady_state(
+        net, states, sym, rates, solve=model.derivation_method() == "symbolic")
     steps.append(step)
 
     # 3. shared species: conservation laws first, their own equations otherwise
@@ -139,6 +142,44 @@ def network_sum_form(model):
                        "per_type": per_type, "laws": [m.coefficients for m in moieties],
                        "moieties": moieties})
 
+
+
+#: the largest ligand-state problem solved symbolically, in ligand states x (1 + shared
+#: species in their equations); beyond it the symbolic solve takes from tens of seconds to
+#: hours (measured on a loaded 2-core machine: the shipped models, at most 7 x 3 = 21, and
+#: SHP-1 with a two-state phosphatase, 7 x 4 = 28, 1-15 s; an 11-species TCR network,
+#: 5 x 7 = 35, 11-20 s; 15 species, 849 s; 30 species, hours)
+SYMBOLIC_LIMIT = 28
+
+
+def symbolic_size(network):
+    """(ligand states, shared species in the ligand states' equations): the size of the
+    symbolic solve of one type's ligand states given the shared species."""
+    states = set(ligand_states(network))
+    coupled = set()
+    for r in network.reactions:
+        names = {*r.reactants, *r.products, *(str(x) for x in r.rate.free_symbols)}
+        if names & states:
+            coupled |= names - states
+    return len(states), len(coupled & set(network.species))
+
+
+def time_parameter_kind(network, name):
+    """How the parameter ``name`` enters the rate laws of the ligand's unbinding reactions
+    (a ligand state consumed, the free ligand released): "off_rate" when each such rate law
+    that uses it is proportional to it (k_off C), "binding_time" when inversely
+    proportional (C / tau), None when it is neither, mixed or absent from them."""
+    p = sp.Symbol(name)
+    states = set(ligand_states(network))
+    kinds = set()
+    for r in network.reactions:
+        if r.net(network.ligand) <= 0 or not any(r.net(s) < 0 for s in states) \
+                or p not in r.rate.free_symbols:
+            continue
+        exponent = sp.simplify(p * sp.diff(r.rate, p) / r.rate)
+        kinds.add({1: "off_rate", -1: "binding_time"}.get(exponent) if exponent.is_number
+                  else None)
+    return kinds.pop() if len(kinds) == 1 else None
 
 
 def _exact(expr):
@@ -276,7 +317,21 @@ class NetworkModel(CellModel):
     def sum_form(self):
         return network_sum_form(self).form
 
+    def derivation_method(self):
+        """"symbolic" when one type's ligand states are solved in closed form (a problem
+        of at most :data:`SYMBOLIC_LIMIT` = states x (1 + coupled shared species)),
+        "numeric" otherwise: the sum form then keeps the states implicit and
+        :func:`antagonism.theory.model_evaluator` solves the network numerically."""
+        states, coupled = symbolic_size(self.network)
+        return "symbolic" if states * (1 + coupled) <= SYMBOLIC_LIMIT else "numeric"
+
     def _key(self):
+        # computed once: the reactions' text is long, and every cache lookup hashes the model
+        if "_cached_key" not in self.__dict__:
+            self._cached_key = self._compute_key()
+        return self._cached_key
+
+    def _compute_key(self):
         return (type(self), self.network.name, repr(self.network.reactions),
                 tuple(sorted(self.parameters().items(), key=lambda kv: kv[0])),
                 tuple(sorted(((k, float(v)) for k, v in self.network.initial.items()),

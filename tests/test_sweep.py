@@ -217,6 +217,7 @@ def test_sensitivity_rows_are_the_same_in_processes(tmp_path, monkeypatch):
     assert [(r.width, r.eps) for r in local.rows] == [(32, 0.1), (32, 0.2)]
 
 
+@pytest.mark.slow  # by default: test_processes_and_dask_give_the_local_json
 def test_robustness_seeds_on_a_dask_cluster_equal_the_local_run(tmp_path, monkeypatch):
     """robustness runs one task per seed: on a LocalCluster the report equals the local one
     (the trained networks come from the shared cache or are trained identically)."""

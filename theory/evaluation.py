@@ -5,7 +5,13 @@
 - a :class:`~.sum_form_evaluator.SumFormEvaluator` when the model gives a sum form (exact
   gradients by the implicit-function theorem, O(n) in the number n of ligand types);
 - an :class:`~.explicit_evaluator.ExplicitEvaluator` otherwise (the output of n explicit
-  ligand types, lambdified per n; O(n^2) per gradient).
+  ligand types, lambdified per n; O(n^2) per gradient);
+- a :class:`~.network_engine.NetworkEvaluator` for a reaction network too large for the
+  symbolic derivation to finish within seconds (``NetworkModel.derivation_method()`` is
+  "numeric"): the steady-state equations solved numerically, with exact sensitivities by
+  the implicit-function theorem.
+
+:func:`evaluator_method` says which: "symbolic" (derived expressions) or "numeric".
 
 Binding times are in s, quantities in molecules; gradients are per s and per molecule.
 """
@@ -15,10 +21,11 @@ from functools import lru_cache
 
 from .evaluator import Evaluator, Gradient, SteadyState
 from .explicit_evaluator import ExplicitEvaluator
+from .network_engine import NetworkEvaluator
 from .sum_form_evaluator import SumFormEvaluator
 
-__all__ = ["Evaluator", "ExplicitEvaluator", "Gradient", "SteadyState", "SumFormEvaluator",
-           "model_evaluator"]
+__all__ = ["Evaluator", "ExplicitEvaluator", "Gradient", "NetworkEvaluator", "SteadyState",
+           "SumFormEvaluator", "evaluator_method", "model_evaluator"]
 
 
 @lru_cache(maxsize=64)
@@ -46,6 +53,14 @@ def model_evaluator(model):
     >>> [round(float(g), 4) for g in ev.grad_output([3.0, 1.0], [1.0, 1.0])]  # antagonism
     [0.6735, -0.0839]
     """
+    if getattr(model, "derivation_method", lambda: "symbolic")() == "numeric":
+        return NetworkEvaluator(model)
     if model.sum_form() is not None:
         return SumFormEvaluator(model)
     return ExplicitEvaluator(model)
+
+
+def evaluator_method(evaluator):
+    """"numeric" for an evaluator that solves the steady state numerically (a large
+    reaction network), "symbolic" for one that evaluates derived expressions."""
+    return getattr(evaluator, "method", "symbolic")

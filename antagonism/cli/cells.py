@@ -1,6 +1,8 @@
 """Commands that compute on cells: descend, potential, steady, fold-change."""
 from __future__ import annotations
 
+from antagonism._core.result import format_fields, to_json
+
 from .base import CliError, command, emit, parameter_units
 from .options import (
     add_json_option,
@@ -39,8 +41,12 @@ def cmd_descend(args):
     check_memory(args.ligands, 200, "--ligands")  # ~25 float64 arrays per ligand
     lig = paper_ligands(args.ligands, args.agonist_fraction, float(model.tau_c),
                         check_seed(args.seed))
+    steps = _compiled(model, "descend", not args.json, 2)
+    steps.step(f"{args.variant} descent of {args.ligands} ligands, at most {args.max_iter} "
+               "iterations")
     res = descend_to_boundary(model, lig.tau, lig.L, eps=args.eps, max_iter=args.max_iter,
-                              variant=args.variant)
+                              variant=args.variant, progress=not args.json)
+    steps.finish(f"{res.status} after {res.iterations} iterations")
     payload = {**res.summary(), "seed": args.seed}
     emit(args, payload, units=parameter_units(model))
 
@@ -58,7 +64,10 @@ def cmd_potential(args):
     from antagonism.numerics.experiments.potential import antagonism_potential
 
     model = model_from_args(args, defaults={"N": 4, "m": 2})
+    steps = _compiled(model, "potential", not args.json, 2)
+    steps.step("the output over 400 antagonist binding times, its minimum and inflection")
     res = antagonism_potential(model, R=args.R, agonist_fraction=args.agonist_fraction)
+    steps.finish()
     keys = ["model", "parameters", "tau_c", "tau1", "L1",
             "L2", "tau_min", "T_min", "tau_inflection"]
     payload = res.to_dict(keys=keys)
@@ -72,24 +81,137 @@ def cmd_potential(args):
 
 def _steady_args(p):
     add_model_options(p, default="shp1")
-    p.add_argument("--tau", type=finite_float, required=True, help="binding time (s)")
-    p.add_argument("--L", type=finite_float, required=True, help="ligand quantity (molecules)")
+    p.add_argument("--tau", required=True,
+                   help="binding time(s) (s): a number, comma-separated numbers, or a:b:n "
+                        "for n log-spaced values from a to b (0.1:10:20)")
+    p.add_argument("--L", required=True,
+                   help="ligand quantity(ies) (molecules): a number, comma-separated "
+                        "numbers, or a:b:n for n log-spaced values from a to b")
     add_json_option(p)
 
 
-@command("steady", "steady state of a model for one ligand type (default: SHP-1)",
-         _steady_args)
+#: most points of a steady-state scan
+MAX_SCAN_POINTS = 10000
+
+
+def scan_values(text, name, lowest):
+    """The values of --tau or --L: comma-separated numbers and ranges a:b:n, n log-spaced
+    values from a to b inclusive (a, b > 0, n >= 2); each value must be > 0 (``lowest``
+    "positive") or >= 0 ("non-negative")."""
+    import numpy as np
+
+    from antagonism._core.parsing import parse_float
+
+    flag, values = f"--{name}", []
+    for part in (e.strip() for e in str(text).split(",")):
+        bits = part.split(":")
+        if len(bits) == 1:
+            values.append(parse_float(part, flag))
+            continue
+        if len(bits) != 3:
+            raise CliError(f"{flag}: a range is a:b:n (n log-spaced values from a to b), "
+                           f"got {part!r}")
+        a, b = parse_float(bits[0], flag), parse_float(bits[1], flag)
+        n = count(bits[2]) if bits[2].strip().isdigit() else 0
+        if not (a > 0 and b > 0) or n < 2:
+            raise CliError(f"{flag}: a range a:b:n needs a, b > 0 and an integer n >= 2, got "
+                           f"{part!r}")
+        values += np.geomspace(a, b, min(n, MAX_SCAN_POINTS + 1)).tolist()
+    bad = [v for v in values if not (v > 0 if lowest == "positive" else v >= 0)]
+    if bad:
+        raise CliError(f"{flag} must be {lowest}, got {bad[0]:g}")
+    if len(values) > MAX_SCAN_POINTS:
+        raise CliError(f"{flag} has {len(values)} values; at most {MAX_SCAN_POINTS}")
+    return values
+
+
+@command("steady", "steady state of a model for one ligand type (default: SHP-1); scans "
+         "of binding times and doses print one row per point", _steady_args)
 def cmd_steady(args):
     from antagonism.theory import model_evaluator
 
-    if not args.tau > 0:
-        raise CliError(f"--tau must be positive, got {args.tau}")
-    if not args.L >= 0:
-        raise CliError(f"--L must be non-negative, got {args.L}")
-    st = model_evaluator(model_from_args(args)).steady_state([args.tau], [args.L])
-    payload = st.scalars(ligand=0)
-    _refuse_non_finite(payload, "steady state", negative=True)
-    emit(args, payload, units={k: "molecules" for k in payload if k != "output"})
+    taus = scan_values(args.tau, "tau", "positive")
+    doses = scan_values(args.L, "L", "non-negative")
+    if len(taus) * len(doses) > MAX_SCAN_POINTS:
+        raise CliError(f"--tau x --L has {len(taus) * len(doses)} points; at most "
+                       f"{MAX_SCAN_POINTS}")
+    model = model_from_args(args)
+    network = getattr(model, "network", None) is not None
+    if network:  # a steady state needs no symbolic derivation: solve the network directly
+        from antagonism.theory.network_engine import NetworkEvaluator
+
+        ev = NetworkEvaluator(model)
+    else:
+        ev = model_evaluator(model)
+    single = len(taus) == 1 and len(doses) == 1
+    rows = []
+    for L in doses:  # binding times inner: each point continues from the previous one
+        for tau in taus:
+            st = ev.steady_state([tau], [L])
+            row = (_network_row(model, ev, st, single) if network else
+                   ({} if single else {"tau": tau, "L": L}) | st.scalars(ligand=0))
+            rows.append(row)
+            if not args.json and not single:
+                continue
+            if args.json and not single:
+                print(to_json(row), flush=True)
+    if not single:
+        if not args.json:
+            print(_scan_table(rows, network))
+        return
+    payload = rows[0]
+    if network:
+        text = "\n".join([format_fields({k: payload[k] for k in ("tau", "L", "output")}),
+                          "species (molecules):",
+                          _indent(format_fields(payload["species"],
+                                                dict.fromkeys(payload["species"], ""))),
+                          "diagnostics:", _indent(format_fields(payload["diagnostics"]))])
+        emit(args, payload, text)
+    else:
+        emit(args, payload, units={k: "molecules" for k in payload if k != "output"})
+
+
+def _network_row(model, ev, st, single):
+    """One steady state of a network: the point, the output, the species (molecules) and,
+    under ``diagnostics``, how it was found (and, for one point, a search for others)."""
+    net = model.network
+    species = {s: float(st.shared[s]) if s in st.shared else float(st.terms[s][0])
+               for s in net.species}
+    time = net.off_rate or net.binding_time
+    tau = float(st.tau[0])
+    diagnostics = {"method": getattr(ev, "method", "symbolic"), "route": st.get("route"),
+                   "newton_iterations": st.get("iterations"),
+                   "relative_residual": st.residual,
+                   "binding_time_parameter": {
+                       "name": time, "as": "off rate (1/tau)" if net.off_rate else "tau",
+                       "value": 1 / tau if net.off_rate else tau}}
+    if single:
+        diagnostics["conserved_totals"] = {m.name: m.total for m in model.moieties()}
+        dropped = list(net.extra.get("dropped_reactions", ()))
+        if dropped:
+            diagnostics["dropped_reactions"] = dropped
+        found = ev.steady_states(st.tau, st.L, starts=4)
+        diagnostics["steady_states_found"] = found.count
+        if found.count > 1:
+            diagnostics["other_steady_states"] = [
+                {"output": s["output"], "stable": s["stable"]} for s in found.states[1:]]
+    row = {"tau": tau, "L": float(st.L[0]), "output": float(st.output), "species": species,
+           "diagnostics": diagnostics}
+    _refuse_non_finite({"output": row["output"], **species}, "steady state", negative=True)
+    return row
+
+
+def _scan_table(rows, network):
+    head = f"{'tau (s)':>12} {'L':>12} {'output':>14}" + ("  route" if network else "")
+    lines = [head]
+    for r in rows:
+        route = f"  {r['diagnostics']['route']}" if network else ""
+        lines.append(f"{r['tau']:>12.6g} {r['L']:>12.6g} {r['output']:>14.8g}{route}")
+    return "\n".join(lines)
+
+
+def _indent(text):
+    return "\n".join(f"  {line}" for line in text.splitlines())
 
 
 def _fold_change_args(p):
@@ -137,6 +259,23 @@ def cmd_fold_change(args):
                "model": model.name, "parameters": params}
     emit(args, payload, f"argmin of the fold change at {at}: tau2 = {t_min:.4g} s, "
                         f"FC = {fc_min:.4g}")
+
+
+def _compiled(model, tag, on, total):
+    """Step 1 of ``total``, reported on stderr: the model's evaluator, derived and compiled
+    (tens of seconds on the first run, cached after), with a heartbeat meanwhile; returns the
+    :class:`~antagonism.numerics.progress.Progress` for the next steps."""
+    import numpy as np
+
+    from antagonism.numerics.cells.evaluator import cell_evaluator
+    from antagonism.numerics.progress import Progress, heartbeat
+
+    steps = Progress(total, on=on, tag=tag, eta=False)  # the descent reports its own ETA
+    steps.step("deriving the model and compiling its kernels (cached after the first run)")
+    with heartbeat(tag, on):
+        ev = cell_evaluator(model)
+        ev.grad_output(np.array([0.5, 1.0]) * float(ev.tau_c), np.array([1.0, 1.0]))
+    return steps
 
 
 def _refuse_non_finite(values, what, negative=False):

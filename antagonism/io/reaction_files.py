@@ -18,17 +18,22 @@ from __future__ import annotations
 from importlib.resources import files
 from pathlib import Path
 
+from antagonism._core.budget import DEFAULT_TIME_BUDGET, time_budget
 from antagonism._core.errors import NetworkFileError
+from antagonism._core.text import printable
 from antagonism.derivations.network_model import NetworkModel
 
 from .assembly import assemble_network
 from .designations import directives, file_designations, merge_designations
 from .file_limits import MAX_MODEL_TEXT
+from .guards import refuse_antimony_imports
 from .sbml import read_sbml
 
 
 def antimony_to_sbml(text):
-    """Convert Antimony text to an SBML string with the antimony library."""
+    """Convert Antimony text to an SBML string with the antimony library.  Text holding an
+    ``import`` is refused before libantimony sees it (:mod:`.guards`): an import reads
+    another file."""
     try:
         import antimony
     except ImportError:
@@ -36,9 +41,10 @@ def antimony_to_sbml(text):
                                '"antagonism[sbml]"') from None
     if len(text) > MAX_MODEL_TEXT:
         raise NetworkFileError(f"the Antimony text is longer than {MAX_MODEL_TEXT} characters")
+    refuse_antimony_imports(text)
     antimony.clearPreviousLoads()
     if antimony.loadAntimonyString(text) < 0:
-        raise NetworkFileError(f"Antimony: {antimony.getLastError().strip()[:500]}")
+        raise NetworkFileError(f"Antimony: {printable(antimony.getLastError().strip())[:500]}")
     main = antimony.getMainModuleName()
     return antimony.getSBMLString(main)
 
@@ -71,14 +77,24 @@ def network_from_antimony(text, overrides=None, **designations):
     return network_from_sbml(antimony_to_sbml(text), overrides, **found)
 
 
-def load_model_file(path, overrides=None, **designations):
+def load_model_file(path, overrides=None, *, time_budget_s=DEFAULT_TIME_BUDGET,
+                    **designations):
     """A NetworkModel from an Antimony (.ant, .txt) or SBML (.xml, .sbml) file.
 
     ``overrides`` ({name: number}): parameter values or species' initial amounts, applied
     before anything is checked; names the file does not have are passed on to
     :class:`NetworkModel`.  ``designations``: ``ligand``, ``output``, ``binding_time``,
-    ``off_rate``, ``bound_states``, ``tau_c``... override the file's directives."""
-    path = Path(path)
+    ``off_rate``, ``bound_states``, ``tau_c``... override the file's directives.
+
+    A model file is untrusted input: reading it stops with a
+    :class:`~antagonism._core.errors.LimitError` after ``time_budget_s`` seconds (wall
+    clock; the command line's default, :data:`~antagonism._core.budget.DEFAULT_TIME_BUDGET`;
+    None: no budget), inside any shorter budget already running."""
+    with time_budget(time_budget_s, f"reading the model file {printable(path)}"):
+        return _load_model_file(Path(path), overrides, designations)
+
+
+def _load_model_file(path, overrides, designations):
     if not path.is_file():
         raise NetworkFileError(f"no model file {path}")
     from .file_limits import check_model_file_limits

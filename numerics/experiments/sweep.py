@@ -136,7 +136,7 @@ class ParameterSweep(Result):
         for row in self.rows:
             p = row["parameters"]
             lines.append("  ".join(f"{p.get(n, float('nan')):>6g}" for n in names)
-                         + f"  {row['regime']:<12} {fmt(row['tau_star']):>8} "
+                         + f"  {row['regime'] or 'none':<12} {fmt(row['tau_star']):>8} "
                            f"{fmt(row['tau_inflection']):>9}  {row['escape']}")
         for s in self.skipped:
             pt = ", ".join(f"{k}={v:g}" for k, v in s["parameters"].items())

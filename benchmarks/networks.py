@@ -1,0 +1,140 @@
+"""Benchmark: the numeric engine on reaction networks of 10 to 300 species.
+
+Run on demand:  nice python benchmarks/networks.py [--json] [--repeats 3] [--steps 1,7,31,97]
+
+The networks are the synthetic TCR proofreading family of ``synthetic_family.py`` (next to
+this file): N proofreading steps, ligand rebinding to modified free receptors, two shared
+kinases and a consumed adaptor; 3 N + 8 species and 7 N + 7 reactions (N = 1, 7, 31, 97:
+11, 29, 101, 299 species).  Each repeat is a fresh interpreter (nothing memoised, no
+cache), timed after the package's import:
+
+  read        Antimony text -> ReactionNetwork (antimony, libsbml, the package's checks)
+  model       NetworkModel (conservation laws, rate-law checks)
+  compile     the numeric engine: rate laws, derivatives, lambdify (NetworkEvaluator)
+  setup       read + model + compile + the first steady state (tau = 10 s, L = 1000)
+  classify    classify(model) right after the set-up: threshold, antagonism strength,
+              dilute-probe gradient (cold: setup + classify)
+  warm        classify(model) again in the same process (compiled system and solutions
+              reused, as in a sweep or a notebook)
+  point       one steady state of a scan, 20 binding times x 2 doses, median per point
+
+Wall-clock seconds (the machine's load average is reported; on a shared machine CPU
+seconds, ``cpu_*``, are the steadier measure).  Prints min, median and max over the
+repeats, and the exponent p of set-up time ~ species^p between neighbouring sizes.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+
+RUN = """
+import json, sys, time
+import numpy as np
+sys.path.insert(0, sys.argv[2])
+from synthetic_family import synthetic_network
+from antagonism.io.reaction_files import network_from_antimony
+from antagonism.derivations.network_model import NetworkModel
+from antagonism.theory.network_engine import NetworkEvaluator
+from antagonism.theory import classify
+from antagonism.theory.evaluation import model_evaluator
+text = synthetic_network(int(sys.argv[1]))
+out = {}
+def mark(name, start):
+    out[name] = time.perf_counter() - start[0]
+    out["cpu_" + name] = time.process_time() - start[1]
+    return (time.perf_counter(), time.process_time())
+t = t0 = (time.perf_counter(), time.process_time())
+net = network_from_antimony(text); t = mark("read", t)
+model = NetworkModel(net); t = mark("model", t)
+ev = model_evaluator(model); assert isinstance(ev, NetworkEvaluator); t = mark("compile", t)
+ev.steady_state([10.0], [1000.0]); mark("setup", t0)
+t = (time.perf_counter(), time.process_time())
+r = classify(model); mark("classify", t)
+out["cold"] = out["setup"] + out["classify"]
+out["cpu_cold"] = out["cpu_setup"] + out["cpu_classify"]
+t = (time.perf_counter(), time.process_time())
+classify(model); mark("warm", t)
+times, cpu = [], []
+for L in (100.0, 1000.0):
+    for tau in np.geomspace(0.1, 10, 20):
+        a, b = time.perf_counter(), time.process_time()
+        ev.steady_state([tau], [L])
+        times.append(time.perf_counter() - a); cpu.append(time.process_time() - b)
+out["point"], out["cpu_point"] = float(np.median(times)), float(np.median(cpu))
+out["species"], out["reactions"] = len(net.species), len(net.reactions)
+out["verdict"] = r.verdict
+print(json.dumps(out))
+"""
+
+KEYS = ("read", "model", "compile", "setup", "classify", "cold", "warm", "point")
+
+
+def load_average():
+    try:
+        return round(os.getloadavg()[0], 2)
+    except OSError:
+        return None
+
+
+def run_once(n_steps, timeout):
+    env = {**os.environ, "ANTAGONISM_CACHE_DIR": tempfile.mkdtemp(prefix="bench-networks-")}
+    p = subprocess.run([sys.executable, "-c", RUN, str(n_steps), str(HERE)], env=env,
+                       capture_output=True, text=True, timeout=timeout)
+    if p.returncode != 0:
+        raise RuntimeError(f"N = {n_steps}: {p.stderr.strip().splitlines()[-1:]}")
+    return json.loads(p.stdout.strip().splitlines()[-1])
+
+
+def summary(values):
+    return {"min": min(values), "median": float(np.median(values)), "max": max(values)}
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--steps", default="1,7,31,97",
+                    help="proofreading steps N of the members (species = 3 N + 8)")
+    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--timeout", type=float, default=3600.0, help="seconds per run")
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args(argv)
+    rows = []
+    for n in (int(s) for s in args.steps.split(",")):
+        before = load_average()
+        runs = [run_once(n, args.timeout) for _ in range(args.repeats)]
+        row = {"n_steps": n, "species": runs[0]["species"], "reactions": runs[0]["reactions"],
+               "verdict": runs[0]["verdict"], "load_before": before, "load_after": load_average()}
+        for key in KEYS:
+            row[key] = summary([r[key] for r in runs])
+            row["cpu_" + key] = summary([r["cpu_" + key] for r in runs])
+        rows.append(row)
+    for a, b in zip(rows, rows[1:]):
+        b["setup_exponent"] = float(np.log(b["setup"]["median"] / a["setup"]["median"])
+                                    / np.log(b["species"] / a["species"]))
+    result = {"repeats": args.repeats, "python": sys.version.split()[0],
+              "cpus": os.cpu_count(), "rows": rows}
+    if args.json:
+        print(json.dumps(result, indent=1))
+        return
+    print(f"{'species':>7} {'setup':>8} {'classify':>9} {'cold':>8} {'warm':>8} "
+          f"{'point (ms)':>10}  medians in s (cpu s)  exponent")
+    for r in rows:
+        med = {k: r[k]["median"] for k in KEYS}
+        cpu = {k: r["cpu_" + k]["median"] for k in KEYS}
+        print(f"{r['species']:>7} {med['setup']:>8.2f} {med['classify']:>9.2f} "
+              f"{med['cold']:>8.2f} {med['warm']:>8.2f} {1e3 * med['point']:>10.2f}  "
+              f"({cpu['setup']:.2f}, {cpu['classify']:.2f}, {cpu['cold']:.2f}, "
+              f"{cpu['warm']:.2f}, {1e3 * cpu['point']:.2f} ms)  "
+              f"{r.get('setup_exponent', float('nan')):.2f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,410 @@
+"""Numeric steady states and exact sensitivities of any reaction network, any size.
+
+:class:`NetworkEvaluator` is the :class:`~.evaluator.Evaluator` of a
+:class:`~antagonism.derivations.network_model.NetworkModel` whose sum form would take too
+long to derive symbolically (:func:`~antagonism.theory.model_evaluator` chooses it; see
+``NetworkModel.derivation_method``).  It solves the reduced steady-state equations
+F(z; tau, L, p, T) = 0 of K ligand types (:mod:`.network_system`) numerically and
+differentiates them exactly with the implicit-function theorem:
+
+    dz/dtheta = -J^{-1} dF/dtheta,    dOut/dtheta = dG/dtheta - lambda^T dF/dtheta,
+    J^T lambda = dG/dz                (one adjoint solve for every theta),
+
+for theta = the binding times tau_i (s), the doses L_i (molecules), every parameter of the
+rate laws and every conserved total; no finite differences.  The dilute-probe gradient
+gamma(tau) = lim_{L_p -> 0} (dF/dtau_p)/L_p is the exact mixed derivative
+-lambda^T (d^2F/dtau_p dz) J^{-1} e_p at L_p = 0 (e_p: the probe's sum row).
+
+Steady states (:mod:`.network_solve`): Newton from the nearest solution computed before
+for the same number of types, followed along the path of binding times and doses between
+them; failing that, continuation in dose from the low-dose state (every ligand type at
+a millionth of the smallest conserved total, solved by pseudo-transient continuation from
+the initial amounts); failing that, pseudo-transient continuation at the target.  The
+branch followed is the one continuous with the low-dose state.
+:meth:`NetworkEvaluator.steady_states` looks for other steady states from several starts.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+
+from antagonism._core.errors import ConvergenceError
+from antagonism._core.result import Result
+
+from .evaluator import Evaluator, Gradient, SteadyState
+from .network_solve import Factor, follow_path, newton, pseudo_transient, scales
+from .network_system import NetworkSystem, Point
+from .validation import check_array, check_ligands
+
+#: the low-dose state: each ligand type at this fraction of the smallest conserved total
+LOW_DOSE = 1e-6
+#: solutions kept per number of ligand types (the same point again is served from them,
+#: the nearest is the start of a new one); the latest FACTORS keep their Jacobian's factors
+MEMORY, FACTORS = 4096, 32
+
+
+@lru_cache(maxsize=32)
+def compiled_system(network, laws):
+    """The :class:`NetworkSystem` of a network's structure (cached: models that differ only
+    in parameter values, initial amounts or totals share it)."""
+    return NetworkSystem(network, [(name, dict(law), lead) for name, law, lead in laws])
+
+
+def model_laws(model):
+    """The conservation laws of a NetworkModel as a hashable tuple
+    ((name, ((species, coefficient), ...), leading species), ...)."""
+    return tuple((m.name, tuple((s, float(c)) for s, c in m.coefficients.items()), m.species)
+                 for m in model.moieties())
+
+
+class NetworkEvaluator(Evaluator):
+    """The numeric evaluator of a reaction-network model (see the module docstring).
+
+    Parameters
+    ----------
+    model : NetworkModel with numeric parameters
+    """
+
+    method = "numeric"
+
+    def __init__(self, model):
+        super().__init__(model)
+        self.system = compiled_system(_NetworkKey(model.network), model_laws(model))
+        values = model.values_by_name
+        self.p = np.array([float(values[n]) for n in self.system.parameters], float)
+        self.T = np.array([m.total for m in model.moieties()], float)
+        positive = self.T[self.T > 0]
+        self.scale = float(positive.min()) if positive.size else 1.0
+        self._memory = {}
+        self._gammas = {}
+        self._low_y = None
+
+    # -- solving ---------------------------------------------------------------------------
+    def point(self, tau, L):
+        return Point(np.asarray(tau, float), np.asarray(L, float), self.p, self.T)
+
+    def _initial(self, pt):
+        """Initial amounts of the shared species with each law's leading species set by the
+        law, and the free ligand of each type at its dose."""
+        sys, net = self.system, self.model.network
+        amounts = {**net.initial, **self.model.initial}
+        y = np.array([float(amounts.get(q, 0.0)) for q in sys.shared])
+        for m, q in enumerate(sys.pivots):
+            rest = sys.C_y[m] @ y - sys.C_y[m, q] * y[q]
+            y[q] = max((self.T[m] - rest) / sys.C_y[m, q], 0.0)
+        X = np.zeros((len(sys.states), pt.K))
+        X[sys.ligand] = pt.L
+        return sys.join(X, y)
+
+    def _low_dose(self, pt):
+        """(point, solution) at the low-dose point with pt's binding times."""
+        total = float(pt.L.sum())
+        s0 = min(1.0, LOW_DOSE * self.scale / total) if total > 0 else 1.0
+        low = Point(pt.tau, pt.L * s0, pt.p, pt.T)
+        z0 = self._initial(low)
+        if self._low_y is not None:
+            X, _ = self.system.split(z0, pt.K)
+            z0 = self.system.join(X, self._low_y)
+        found = newton(self.system, low, z0) or pseudo_transient(self.system, low, z0)
+        if found is None:
+            raise ConvergenceError("no steady state found at the low-dose point (each "
+                                   "ligand type at a millionth of the smallest conserved "
+                                   "total), even by pseudo-transient continuation")
+        self._low_y = self.system.split(found[0], pt.K)[1].copy()
+        return low, found[0]
+
+    def _nearest(self, pt):
+        """(distance, point, z, info) of the solution kept for pt.K types nearest to pt
+        (summed |log tau ratio| and |log(1 + L)| differences), or None."""
+        kept = self._memory.get(pt.K)
+        if kept is None or not kept.size:
+            return None
+        d = (np.abs(np.log(kept.tau[:kept.size] / pt.tau)).sum(axis=1)
+             + np.abs(np.log1p(kept.L[:kept.size]) - np.log1p(pt.L)).sum(axis=1))
+        k = int(np.argmin(d))
+        z, info = kept.entries[k]
+        return float(d[k]), Point(kept.tau[k], kept.L[k], pt.p, pt.T), z, info
+
+    def solve(self, tau, L):
+        """(point, the steady state z at (tau, L), how it was found: ``route``,
+        ``iterations``, ``residual``, ``factor``).  Types at dose 0 hold nothing: their
+        ligand states are exactly 0 and the others are solved without them."""
+        pt = self.point(tau, L)
+        live = pt.L > 0
+        if live.all():
+            return self._solve(pt)
+        sub = Point(pt.tau[live], pt.L[live], pt.p, pt.T)
+        try:
+            _, z_sub, info = self._solve(sub)
+        except ConvergenceError:
+            if live.any():
+                raise
+            # no ligand at all and shared species that only ligand states set: their limit
+            # as the doses go to 0 (each type at a 1e-12 of the smallest total)
+            _, z_sub, info = self._solve(Point(pt.tau, np.full(pt.K, 1e-12 * self.scale),
+                                               pt.p, pt.T))
+            sub, info["route"] = Point(pt.tau, pt.L, pt.p, pt.T), "zero-dose limit"
+        nX = len(self.system.states)
+        Xs, y = self.system.split(z_sub, sub.K)
+        X = np.zeros((nX, pt.K))
+        if sub.K == pt.K:
+            X[:] = 0.0
+        else:
+            X[:, live] = Xs
+        return pt, self.system.join(X, y), {**info, "factor": None}
+
+    def _solve(self, pt):
+        found, route = None, None
+        near = self._nearest(pt)
+        if near is not None:
+            if near[0] == 0:  # the same point again: the same steady state, bit for bit
+                return pt, near[2], {**near[3], "route": "memory"}
+            found = follow_path(self.system, near[1], pt, near[2], near[3]["factor"])
+            route = "path"
+        if found is None:
+            low, z_low = self._low_dose(pt)
+            found, route = follow_path(self.system, low, pt, z_low), "dose continuation"
+            if found is None:
+                found, route = pseudo_transient(self.system, pt, z_low), "pseudo-transient"
+        if found is None:
+            raise ConvergenceError(f"no steady state found at tau = {pt.tau.tolist()} s, "
+                                   f"L = {pt.L.tolist()} (Newton, continuation in dose from "
+                                   "the low-dose state and pseudo-transient continuation "
+                                   "failed)")
+        z, info = found
+        info["route"] = route
+        self._memory.setdefault(pt.K, _Memory(pt.K)).add(pt.tau, pt.L, z, info)
+        return pt, z, info
+
+    # -- the Evaluator interface ------------------------------------------------------------
+    def steady_state(self, tau, L):
+        tau, L = check_ligands(tau, L, require_positive_L=False)
+        pt, z, info = self.solve(tau, L)
+        return self._state(pt, z, info)
+
+    def _state(self, pt, z, info):
+        sys = self.system
+        X, y = sys.split(z, pt.K)
+        if np.any(X < 0) or np.any(y < 0):
+            raise ConvergenceError("the steady state found has a negative amount")
+        G, _, _ = sys.output(z, pt)
+        if not np.isfinite(G):
+            raise ConvergenceError(f"the output is not finite ({G}) at this steady state")
+        terms = {s: X[k].copy() for k, s in enumerate(sys.states)}
+        return SteadyState(tau=pt.tau, L=pt.L, output=G,
+                           aggregates={s: float(v.sum()) for s, v in terms.items()},
+                           shared=dict(zip(sys.shared, map(float, y))), terms=terms,
+                           aliases={}, residual=info["residual"], method="numeric",
+                           route=info["route"], iterations=info["iterations"])
+
+    def _adjoint(self, pt, z, info):
+        """(G, lambda, dG/dp, factor): the adjoint from the Jacobian at the solution itself
+        (Newton's last factors belong to a point one step away)."""
+        G, g, dGdp = self.system.output(z, pt)
+        W = self.system.residual(z, pt)[1]
+        factor = Factor(self.system.jacobian(z, pt), scales(W), pt.K)
+        return G, factor.solve_transposed(g), dGdp, factor
+
+    def _lambda_weights(self, lam, K):
+        """w_r,i = sum_s N_sr lam_is + sum_q N_qr lam_q: the adjoint seen by each per-type
+        rate (laws' and sums' rows excluded)."""
+        sys = self.system
+        lX, ly = sys.split(lam, K)
+        lX = lX.copy()
+        lX[sys.ligand] = 0.0
+        ly = ly.copy()
+        ly[sys.pivots] = 0.0
+        return sys.N_X.T @ lX + (sys.N_Xy.T @ ly)[:, None]
+
+    def gradient(self, tau, L):
+        tau, L = check_ligands(tau, L, require_positive_L=False)
+        pt, z, info = self.solve(tau, L)
+        _, lam, _, _ = self._adjoint(pt, z, info)
+        dvdt, _, _ = self.system.tau_derivatives(z, pt)
+        w = self._lambda_weights(lam, pt.K)
+        lX, _ = self.system.split(lam, pt.K)
+        return Gradient(tau=-(dvdt * w).sum(axis=0), L=lX[self.system.ligand].copy(),
+                        steady_state=self._state(pt, z, info), coefficients={})
+
+    def sensitivities(self, tau, L, states=False):
+        """Exact derivatives of the output (and, with ``states``, of every amount) by the
+        implicit-function theorem.
+
+        Returns a :class:`Result` with ``tau`` (dF/dtau_i, per s), ``L`` (dF/dL_i, per
+        molecule), ``off_rate`` (dF/dk_i = -tau_i^2 dF/dtau_i for k_i = 1/tau_i),
+        ``parameters`` (name -> dF/dp), ``totals`` (moiety -> dF/dT) and, with ``states``,
+        ``d_state`` (name -> {"tau": array, "L": array, parameter: value...}), names of
+        ligand states "X[i]"."""
+        tau, L = check_ligands(tau, L, require_positive_L=False)
+        sys = self.system
+        pt, z, info = self.solve(tau, L)
+        G, lam, dGdp, factor = self._adjoint(pt, z, info)
+        K = pt.K
+        dvdt, dvdp_t, dvdp_y = sys.tau_derivatives(z, pt)
+        w = self._lambda_weights(lam, K)
+        _, ly = sys.split(lam, K)
+        lX, _ = sys.split(lam, K)
+        ly_dyn = ly.copy()
+        ly_dyn[sys.pivots] = 0.0
+        d_tau = -(dvdt * w).sum(axis=0)
+        d_p = dGdp - np.einsum("rpk,rk->p", dvdp_t, w) - (sys.N_y.T @ ly_dyn) @ dvdp_y
+        out = Result(output=G, tau=d_tau, L=lX[sys.ligand].copy(), off_rate=-pt.tau**2 * d_tau,
+                     parameters=dict(zip(sys.parameters, map(float, d_p))),
+                     totals=dict(zip(sys.moieties, map(float, ly[sys.pivots]))))
+        if states:
+            cols = {}
+            nX = len(sys.states)
+            for i in range(K):
+                v = np.zeros_like(dvdt)
+                v[:, i] = dvdt[:, i]
+                cols[f"tau[{i}]"] = -factor.solve(sys.per_type_rows(v, K))
+                e = np.zeros_like(z)
+                e[i * nX + sys.ligand] = 1.0
+                cols[f"L[{i}]"] = factor.solve(e)
+            for j, name in enumerate(sys.parameters):
+                rhs = sys.per_type_rows(dvdp_t[:, j, :], K)
+                rhs[K * nX:] += sys.shared_rows(dvdp_y[:, j])
+                cols[name] = -factor.solve(rhs)
+            for m, name in enumerate(sys.moieties):
+                e = np.zeros_like(z)
+                e[K * nX + sys.pivots[m]] = 1.0
+                cols[name] = factor.solve(e)
+            names = [f"{s}[{i}]" for i in range(K) for s in sys.states] + list(sys.shared)
+            out["d_state"] = {n: {k: float(c[j]) for k, c in cols.items()}
+                              for j, n in enumerate(names)}
+        return out
+
+    def probe_gradient(self, tau_background, L_background):
+        """gamma(tau): the exact dilute-probe gradient (module docstring), vectorised over
+        an array of probe binding times; no expression (None)."""
+        tb, Lb = check_ligands(tau_background, L_background)
+        pt, z, _ = self.solve(tb, Lb)
+        known = self._gammas.setdefault((tuple(tb), tuple(Lb)), {})
+
+        def gamma(tau):
+            t = check_array(np.atleast_1d(tau), "tau", positive=True).ravel()
+            new = np.array(sorted({float(x) for x in t} - set(known)))
+            for k in range(0, new.size, 32):
+                known.update(zip(new[k:k + 32].tolist(), self._gamma(pt, z, new[k:k + 32])))
+            out = np.array([known[float(x)] for x in t])
+            return out.reshape(np.shape(tau)) if np.ndim(tau) else float(out[0])
+
+        return gamma, None
+
+    def _gamma(self, bg, zb, taus):
+        sys = self.system
+        nX, Kb, M = len(sys.states), bg.K, taus.size
+        K = Kb + M
+        Xb, y = sys.split(zb, Kb)
+        z = sys.join(np.hstack([Xb, np.zeros((nX, M))]), y)
+        pt = Point(np.r_[bg.tau, taus], np.r_[bg.L, np.zeros(M)], bg.p, bg.T)
+        W = sys.residual(z, pt)[1]
+        factor = Factor(sys.jacobian(z, pt), scales(W), K)
+        _, g, _ = sys.output(z, pt)
+        lam = factor.solve_transposed(g)
+        E = np.zeros((z.size, M))
+        E[(Kb + np.arange(M)) * nX + sys.ligand, np.arange(M)] = 1.0
+        dz_dL = factor.solve(E)  # dz/dL_p = J^{-1} e_p (dF/dL_p = -e_p)
+        reactions, var, vals = sys.mixed_derivatives(z, pt)
+        q = np.zeros((sys.n_rt, M))
+        for m in range(M):
+            k = Kb + m
+            rows = np.where(var < nX, k * nX + var, K * nX + var - nX)
+            np.add.at(q[:, m], reactions, vals[:, k] * dz_dL[rows, m])
+        w = self._lambda_weights(lam, K)[:, Kb:]
+        return -(q * w).sum(axis=0)
+
+    # -- several steady states --------------------------------------------------------------
+    def steady_states(self, tau, L, starts=8, seed=0):
+        """Steady states at (tau, L) from several starts: the branch the evaluator follows
+        (continuation from the low-dose state), the state the ODE reaches from the file's
+        initial amounts (pseudo-transient continuation), and Newton from ``starts`` random
+        points with the conserved totals and doses (seeded).  Returns a Result: ``count``,
+        ``states`` (a list of {output, stable, max_real_eigenvalue, species}, the
+        evaluator's branch first) and ``starts``."""
+        tau, L = check_ligands(tau, L, require_positive_L=False)
+        sys = self.system
+        pt, z0, _ = self.solve(tau, L)
+        rng = np.random.default_rng(seed)
+        found = [z0]
+        candidates = [pseudo_transient(sys, pt, self._initial(pt), max_iter=300)]
+        candidates += [newton(sys, pt, self._random_start(pt, rng), max_iter=30)
+                       for _ in range(int(starts))]
+        for res in candidates:
+            if res is not None and not any(_same(res[0], z) for z in found):
+                found.append(res[0])
+        states = []
+        for z in found:
+            X, y = sys.split(z, pt.K)
+            eig = self._stability(pt, z)
+            states.append({"output": sys.output(z, pt)[0], "stable": bool(eig < 0),
+                           "max_real_eigenvalue": eig,
+                           "species": {**{s: X[k].tolist() for k, s in enumerate(sys.states)},
+                                       **dict(zip(sys.shared, y.tolist()))}})
+        return Result(count=len(states), states=states, starts=int(starts) + 1)
+
+    def _random_start(self, pt, rng):
+        sys = self.system
+        X = rng.dirichlet(np.ones(len(sys.states)), size=pt.K).T * pt.L
+        y = self.scale * 10 ** rng.uniform(-3, 0, len(sys.shared))
+        for m in range(len(sys.pivots)):
+            y[sys.C_y[m] > 0] *= rng.uniform(0, 1)
+        return np.maximum(sys.join(X, y), 0.0)
+
+    def _stability(self, pt, z):
+        """The largest real part of the finite eigenvalues of J v = mu D v (the ODE on the
+        conservation laws' manifold)."""
+        import scipy.linalg as sla
+
+        from .network_solve import dynamic_rows
+
+        J = self.system.jacobian(z, pt).dense()
+        mu = sla.eigvals(J, np.diag(dynamic_rows(self.system, pt.K)))
+        mu = mu[np.isfinite(mu)]
+        return float(mu.real.max()) if mu.size else float("nan")
+
+
+class _Memory:
+    """Solutions for one number K of types: binding times and doses as arrays (the nearest
+    is found in one pass), (z, info) per entry; the oldest go first beyond MEMORY, and
+    only the latest FACTORS keep their Jacobian's factors."""
+
+    def __init__(self, K):
+        self.tau, self.L = np.empty((MEMORY, K)), np.empty((MEMORY, K))
+        self.entries, self.size, self.next = [None] * MEMORY, 0, 0
+
+    def add(self, tau, L, z, info):
+        k = self.next
+        self.tau[k], self.L[k], self.entries[k] = tau, L, (z, info)
+        old = (k - FACTORS) % MEMORY
+        if self.entries[old] is not None and self.size >= FACTORS:
+            z_old, info_old = self.entries[old]
+            self.entries[old] = (z_old, {**info_old, "factor": None})
+        self.next, self.size = (k + 1) % MEMORY, min(self.size + 1, MEMORY)
+
+
+def _same(a, b):
+    return bool(np.all(np.abs(a - b) <= 1e-6 * (np.abs(a) + np.abs(b)) + 1e-9))
+
+
+class _NetworkKey:
+    """A network as a cache key: its structure (reactions, designations, species), not its
+    parameter values."""
+
+    def __init__(self, network):
+        self.network = network
+        self._key = (repr(network.reactions), network.ligand, network.output,
+                     network.off_rate, network.binding_time, network.species)
+
+    def __eq__(self, other):
+        return isinstance(other, _NetworkKey) and self._key == other._key
+
+    def __hash__(self):
+        return hash(self._key)
+
+    def __getattr__(self, name):
+        return getattr(self.__dict__["network"], name)
+
+
+__all__ = ["NetworkEvaluator", "compiled_system", "model_laws"]

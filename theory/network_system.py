@@ -1,0 +1,367 @@
+"""The steady-state equations of a reaction network for K ligand types, compiled to numpy.
+
+For a :class:`~antagonism.derivations.network_model.NetworkModel` with ligand states X (the
+species that hold the ligand, :func:`~antagonism.derivations.ligand_states.ligand_states`)
+and shared species y, a mixture of K ligand types has the unknowns
+
+    z = (X_1, ..., X_K, y),   X_i in R^{n_X} (type i's own copy of the ligand states),
+
+and the steady-state equations F(z; tau, L, p, T) = 0 of the *reduced* system:
+
+- type i, each ligand state s but the free ligand:  sum_r N_sr v_r(X_i, y; tau_i, p) = 0,
+  over the *per-type* reactions r (those whose reactants, products or rate law hold a
+  ligand state), each applied once per type with that type's copy;
+- type i, the free ligand's row:  sum_s X_is - L_i = 0 (the ligand is conserved);
+- shared species q:  sum_r N_qr sum_i v_r(X_i, y; tau_i, p) + sum_r' N_qr' v_r'(y; p) = 0,
+  except the leading species of each conserved moiety
+  (:func:`~antagonism.derivations.conservation.conserved_moieties`), whose row is its law
+  sum_q c_q y_q + sum_i sum_s c_s X_is - T = 0: the law replaces the dependent row, which
+  eliminates one species per moiety.
+
+Rates are in molecules/s, tau in s (the binding-time parameter, or 1/tau for an off rate),
+L and the totals T in molecules.  The rate laws, their first derivatives (by each variable,
+by tau and by each parameter) and the mixed derivatives d^2 v/(dtau dz) are built without
+any simplification (``sympy.diff`` of each rate law on its own) and lambdified to numpy with
+common subexpressions eliminated, one function per group, vectorised over the types.  The
+Jacobian dF/dz is an arrow: a block per type (dF_X/dX_i, dF_X/dy, dF_y/dX_i) and the
+shared block dF_y/dy (:class:`Blocks`), each assembled from the derivative values with one
+``bincount`` on a pattern that is the same for every type.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import sympy as sp
+
+from antagonism._core.errors import NetworkFileError
+from antagonism.derivations.ligand_states import ligand_states
+from antagonism.derivations.reactions import read_expression
+
+
+@dataclass(frozen=True)
+class Point:
+    """Where the equations are evaluated: K ligand types with binding times ``tau`` (s) and
+    quantities ``L`` (molecules), parameter values ``p`` (in :attr:`NetworkSystem.parameters`
+    order) and conserved totals ``T`` (molecules, in :attr:`NetworkSystem.moieties` order)."""
+
+    tau: np.ndarray
+    L: np.ndarray
+    p: np.ndarray
+    T: np.ndarray
+
+    @property
+    def K(self):
+        return self.tau.size
+
+
+class NetworkSystem:
+    """The compiled steady-state equations of a reaction network (see the module docstring).
+
+    Parameters
+    ----------
+    network : ReactionNetwork -- the model's network (zero-rate reactions already dropped)
+    laws : sequence of (moiety name, {species: coefficient}, leading species) -- the
+        conservation laws (:meth:`NetworkModel.moieties`)
+
+    Attributes
+    ----------
+    states, shared : tuple of str -- ligand states (the free ligand included) and shared
+        species, in the network's species order
+    parameters : tuple of str -- the parameters the rate laws and the output use (the
+        binding time excluded)
+    moieties : tuple of str -- the conserved moieties' names, in law order
+    """
+
+    def __init__(self, network, laws):
+        self.network = network
+        states = ligand_states(network)
+        self.states = tuple(states)
+        self.shared = tuple(s for s in network.species if s not in states)
+        self.ligand = self.states.index(network.ligand)
+        self.off_rate = network.off_rate is not None
+        self.time = network.off_rate or network.binding_time
+        self.moieties = tuple(name for name, _, _ in laws)
+        nX, ny = len(self.states), len(self.shared)
+        per_type = [r for r in network.reactions
+                    if any(s in states for s in (*r.reactants, *r.products))
+                    or any(str(x) in states for x in r.rate.free_symbols)]
+        own = [r for r in network.reactions if r not in per_type]
+        species = set(network.species)
+        output = read_expression(network.output, "output")
+        names = [str(x) for r in network.reactions for x in sorted(r.rate.free_symbols, key=str)]
+        names += [str(x) for x in sorted(output.free_symbols, key=str)]
+        self.parameters = tuple(dict.fromkeys(n for n in names
+                                              if n not in species and n != self.time))
+        # stoichiometry: per-type reactions on ligand states and on shared species, own
+        # (shared-only) reactions on shared species
+        self.N_X = np.array([[float(r.net(s)) for r in per_type] for s in self.states])
+        self.N_Xy = np.array([[float(r.net(q)) for r in per_type] for q in self.shared])
+        self.N_y = np.array([[float(r.net(q)) for r in own] for q in self.shared])
+        self.N_X = self.N_X.reshape(nX, len(per_type))
+        self.N_Xy = self.N_Xy.reshape(ny, len(per_type))
+        self.N_y = self.N_y.reshape(ny, len(own))
+        # conservation laws: coefficients on shared species and on ligand states, pivots
+        self.C_y = np.zeros((len(laws), ny))
+        self.C_X = np.zeros((len(laws), nX))
+        self.pivots = np.array([self.shared.index(lead) for _, _, lead in laws], int)
+        for k, (_, law, _) in enumerate(laws):
+            for s, c in law.items():
+                if s in self.shared:
+                    self.C_y[k, self.shared.index(s)] = float(c)
+                else:
+                    self.C_X[k, self.states.index(s)] = float(c)
+        self.dynamic_y = np.setdiff1d(np.arange(ny), self.pivots)
+        self.dynamic_X = np.setdiff1d(np.arange(nX), [self.ligand])
+        self._compile(per_type, own, output)
+        self._patterns = {}
+
+    # -- compilation -----------------------------------------------------------------------------
+    def _compile(self, per_type, own, output):
+        nX, ny = len(self.states), len(self.shared)
+        xs = [sp.Symbol(f"x{i}") for i in range(nX)]
+        ys = [sp.Symbol(f"y{j}") for j in range(ny)]
+        ps = [sp.Symbol(f"p{k}") for k in range(len(self.parameters))]
+        t = sp.Symbol("t")
+        sub = {sp.Symbol(s): xs[i] for i, s in enumerate(self.states)}
+        sub.update({sp.Symbol(q): ys[j] for j, q in enumerate(self.shared)})
+        sub.update({sp.Symbol(n): ps[k] for k, n in enumerate(self.parameters)})
+        sub[sp.Symbol(self.time)] = 1 / t if self.off_rate else t
+        variables = {v: k for k, v in enumerate(xs + ys)}
+        pindex = {v: k for k, v in enumerate(ps)}
+        v_t = [r.rate.xreplace(sub) for r in per_type]
+        v_y = [r.rate.xreplace(sub) for r in own]
+        for r, v in zip(own, v_y):
+            if t in v.free_symbols:
+                raise NetworkFileError(
+                    f"reaction {r.describe()} holds no ligand state but its rate law uses the "
+                    f"binding time {self.time}: the binding time belongs to each ligand type")
+        out = output.xreplace(sub)
+        if t in out.free_symbols:
+            raise NetworkFileError(f"the output {self.network.output} uses the binding time "
+                                   f"{self.time}, which belongs to each ligand type")
+
+        def entries(rates, wrt):
+            """(reaction, index, d rate / d symbol) for every symbol of ``wrt`` in a rate."""
+            found = []
+            for r, v in enumerate(rates):
+                for s in sorted(v.free_symbols & set(wrt), key=lambda s: wrt[s]):
+                    found.append((r, wrt[s], sp.diff(v, s)))
+            return found
+
+        jac_t, jac_y = entries(v_t, variables), entries(v_y, variables)
+        dtau = [(r, sp.diff(v, t)) for r, v in enumerate(v_t) if t in v.free_symbols]
+        d2 = [(k, variables[s], sp.diff(d, s)) for k, (_, d) in enumerate(dtau)
+              for s in sorted(d.free_symbols & set(variables), key=lambda s: variables[s])]
+        dp_t, dp_y = entries(v_t, pindex), entries(v_y, pindex)
+        args = [xs, ys, t, ps]
+
+        def compiled(exprs):
+            return sp.lambdify(args, list(exprs) or [sp.S.Zero], "numpy", cse=True)
+
+        self.n_rt, self.n_ry = len(v_t), len(v_y)
+        self._rates = compiled(v_t + v_y)
+        self._jac = compiled([e for _, _, e in jac_t] + [e for _, _, e in jac_y])
+        self._sens = compiled([e for _, e in dtau] + [e for _, _, e in dp_t + dp_y])
+        self._d2 = compiled([e for _, _, e in d2])
+        self.jac_t = np.array([(r, u) for r, u, _ in jac_t], int).reshape(-1, 2)
+        self.jac_y = np.array([(r, u - nX) for r, u, _ in jac_y], int).reshape(-1, 2)
+        self.dtau = np.array([r for r, _ in dtau], int)
+        self.d2 = np.array([(k, u) for k, u, _ in d2], int).reshape(-1, 2)
+        self.dp_t = np.array([(r, k) for r, k, _ in dp_t], int).reshape(-1, 2)
+        self.dp_y = np.array([(r, k) for r, k, _ in dp_y], int).reshape(-1, 2)
+        # the output in the aggregates A_s = sum_i X_is and the shared species
+        grad = [sp.diff(out, v) for v in xs + ys] + [sp.diff(out, v) for v in ps]
+        self._out = sp.lambdify([xs, ys, ps], [out, *grad], "numpy", cse=True)
+
+    # -- evaluation --------------------------------------------------------------------------------
+    def split(self, z, K):
+        """(X, y): X of shape (n_X, K) (column i is type i), y of shape (n_y,)."""
+        nX = len(self.states)
+        return z[:K * nX].reshape(K, nX).T, z[K * nX:]
+
+    def join(self, X, y):
+        return np.concatenate([np.asarray(X, float).T.ravel(), np.asarray(y, float)])
+
+    def _args(self, z, pt):
+        X, y = self.split(z, pt.K)
+        return X, y, pt.tau, pt.p
+
+    @staticmethod
+    def _stack(values, K, n):
+        out = np.empty((n, K))
+        for k in range(n):
+            out[k] = values[k]
+        return out
+
+    def rates(self, z, pt):
+        """(v_t, v_y): per-type rates (n_rt, K) and shared-only rates (n_ry,)."""
+        values = self._rates(*self._args(z, pt))
+        v_t = self._stack(values, pt.K, self.n_rt)
+        v_y = np.array([float(values[self.n_rt + k]) for k in range(self.n_ry)])
+        return v_t, v_y
+
+    def residual(self, z, pt):
+        """(F, W): the equations F(z) and the size of each row's terms W (fluxes, or the
+        total and the amounts of a law), against which its residual is judged."""
+        K = pt.K
+        X, y = self.split(z, K)
+        v_t, v_y = self.rates(z, pt)
+        FX = self.N_X @ v_t
+        WX = np.abs(self.N_X) @ np.abs(v_t)
+        FX[self.ligand] = X.sum(axis=0) - pt.L
+        WX[self.ligand] = pt.L + np.abs(X).sum(axis=0)
+        Fy = self.N_Xy @ v_t.sum(axis=1) + self.N_y @ v_y
+        Wy = np.abs(self.N_Xy) @ np.abs(v_t).sum(axis=1) + np.abs(self.N_y) @ np.abs(v_y)
+        if self.pivots.size:
+            Fy[self.pivots] = self.C_y @ y + self.C_X @ X.sum(axis=1) - pt.T
+            Wy[self.pivots] = (np.abs(pt.T) + np.abs(self.C_y) @ np.abs(y)
+                               + np.abs(self.C_X) @ np.abs(X).sum(axis=1))
+        return self.join(FX, Fy), self.join(WX, Wy)
+
+    def _pattern(self):
+        """Where each derivative entry goes in the Jacobian's blocks (the same for every
+        type): (entry, flat slot, coefficient) per block, and the constant entries."""
+        if self._patterns:
+            return self._patterns
+        nX, ny = len(self.states), len(self.shared)
+        dyn = np.zeros(ny, bool)
+        dyn[self.dynamic_y] = True
+        parts = {k: [] for k in ("A", "B", "C", "S", "Sy")}
+        for e, (r, u) in enumerate(self.jac_t):
+            for s in np.nonzero(self.N_X[:, r])[0]:
+                if s != self.ligand:
+                    block, slot = ("A", s * nX + u) if u < nX else ("B", s * ny + u - nX)
+                    parts[block].append((e, slot, self.N_X[s, r]))
+            for q in np.nonzero(self.N_Xy[:, r])[0]:
+                if dyn[q]:
+                    block, slot = ("C", q * nX + u) if u < nX else ("S", q * ny + u - nX)
+                    parts[block].append((e, slot, self.N_Xy[q, r]))
+        for e, (r, u) in enumerate(self.jac_y):
+            for q in np.nonzero(self.N_y[:, r])[0]:
+                if dyn[q]:
+                    parts["Sy"].append((e, q * ny + u, self.N_y[q, r]))
+        pattern = {}
+        for k, rows in parts.items():
+            a = np.array(rows, float).reshape(-1, 3)
+            pattern[k] = (a[:, 0].astype(int), a[:, 1].astype(int), a[:, 2])
+        A0 = np.zeros((nX, nX))
+        A0[self.ligand] = 1.0  # the ligand's sum row
+        C0 = np.zeros((ny, nX))
+        S0 = np.zeros((ny, ny))
+        C0[self.pivots] = self.C_X  # the conservation laws' rows
+        S0[self.pivots] = self.C_y
+        pattern["const"] = (A0, C0, S0)
+        self._patterns.update(pattern)
+        return self._patterns
+
+    def jacobian(self, z, pt):
+        """dF/dz at z, as :class:`Blocks`."""
+        K = pt.K
+        nX, ny = len(self.states), len(self.shared)
+        pat = self._pattern()
+        values = self._jac(*self._args(z, pt))
+        n_t = len(self.jac_t)
+        d_t = self._stack(values, K, n_t)  # (entries, K)
+        d_y = np.array([float(values[n_t + k]) for k in range(len(self.jac_y))])
+
+        def per_type(block, size):
+            e, slot, coef = pat[block]
+            flat = (np.arange(K)[:, None] * size + slot[None, :]).ravel()
+            return np.bincount(flat, weights=(d_t[e].T * coef).ravel(), minlength=K * size)
+
+        A0, C0, S0 = pat["const"]
+        A = per_type("A", nX * nX).reshape(K, nX, nX) + A0
+        B = per_type("B", nX * ny).reshape(K, nX, ny)
+        C = per_type("C", ny * nX).reshape(K, ny, nX) + C0
+        e, slot, coef = pat["S"]
+        S = np.bincount(slot, weights=d_t[e].sum(axis=1) * coef, minlength=ny * ny)
+        e, slot, coef = pat["Sy"]
+        S = S + np.bincount(slot, weights=d_y[e] * coef, minlength=ny * ny)
+        return Blocks(A, B, C, S.reshape(ny, ny) + S0)
+
+    def tau_derivatives(self, z, pt):
+        """(dv/dtau of the per-type rates (n_rt, K), dv/dp of the per-type rates
+        (n_rt, n_p, K), dv/dp of the shared-only rates (n_ry, n_p))."""
+        K = pt.K
+        values = self._sens(*self._args(z, pt))
+        n_tau = self.dtau.size
+        dvdt = np.zeros((self.n_rt, K))
+        for k, r in enumerate(self.dtau):
+            dvdt[r] += values[k]
+        n_p = len(self.parameters)
+        dvdp_t = np.zeros((self.n_rt, n_p, K))
+        for k, (r, j) in enumerate(self.dp_t):
+            dvdp_t[r, j] += values[n_tau + k]
+        dvdp_y = np.zeros((self.n_ry, n_p))
+        base = n_tau + len(self.dp_t)
+        for k, (r, j) in enumerate(self.dp_y):
+            dvdp_y[r, j] += float(values[base + k])
+        return dvdt, dvdp_t, dvdp_y
+
+    def mixed_derivatives(self, z, pt):
+        """d^2 v_r/(dtau dz_u) of the per-type rates: (reactions, template variables (n_X
+        ligand states then n_y shared), values (entries, K))."""
+        values = self._d2(*self._args(z, pt))
+        n = len(self.d2)
+        return self.dtau[self.d2[:, 0]], self.d2[:, 1], self._stack(values, pt.K, n)
+
+    def output(self, z, pt):
+        """(G, dG/dz, dG/dp): the output sum_i-aggregated, its gradient in the unknowns and
+        in the parameters."""
+        K = pt.K
+        X, y = self.split(z, K)
+        nX, ny = len(self.states), len(self.shared)
+        values = self._out(X.sum(axis=1), y, pt.p)
+        G = float(values[0])
+        dA = np.array([float(v) for v in values[1:1 + nX]])
+        dy = np.array([float(v) for v in values[1 + nX:1 + nX + ny]])
+        dp = np.array([float(v) for v in values[1 + nX + ny:]])
+        return G, self.join(np.repeat(dA[:, None], K, axis=1), dy), dp
+
+    def per_type_rows(self, v, K):
+        """sum_r N_sr v_r for a per-type quantity v (n_rt, K): its contribution to the
+        residual (the free ligand's and the laws' rows are zero)."""
+        FX = self.N_X @ v
+        FX[self.ligand] = 0.0
+        Fy = self.N_Xy @ v.sum(axis=1)
+        Fy[self.pivots] = 0.0
+        return self.join(FX, Fy)
+
+    def shared_rows(self, v):
+        """sum_r N_qr v_r for a shared-only quantity v (n_ry,) (laws' rows zero)."""
+        Fy = self.N_y @ v
+        Fy[self.pivots] = 0.0
+        return Fy
+
+
+class Blocks:
+    """dF/dz of K ligand types in arrow form: ``A`` (K, n_X, n_X) = dF_Xi/dX_i, ``B``
+    (K, n_X, n_y) = dF_Xi/dy, ``C`` (K, n_y, n_X) = dF_y/dX_i and ``S`` (n_y, n_y) =
+    dF_y/dy (the types meet only through the shared species)."""
+
+    def __init__(self, A, B, C, S):
+        self.A, self.B, self.C, self.S = A, B, C, S
+
+    def shifted(self, dX, dy):
+        """diag(dX, dy) - J (the matrix of a backward-Euler step with rates of 1/dt)."""
+        eye = np.eye(self.A.shape[1])
+        return Blocks(dX[:, :, None] * eye - self.A, -self.B, -self.C, np.diag(dy) - self.S)
+
+    def term_sizes(self, X, y):
+        """sum_u |J_ju| |z_u| for each row, as (n_X, K) and (n_y,)."""
+        aX, ay = np.abs(X), np.abs(y)
+        tX = np.einsum("kij,jk->ik", np.abs(self.A), aX) + (np.abs(self.B) @ ay).T
+        ty = np.einsum("kij,jk->i", np.abs(self.C), aX) + np.abs(self.S) @ ay
+        return tX, ty
+
+    def dense(self):
+        """The full matrix (for eigenvalues), unknowns ordered as z = (X_1, ..., X_K, y)."""
+        K, nX, ny = self.A.shape[0], self.A.shape[1], self.S.shape[0]
+        J = np.zeros((K * nX + ny, K * nX + ny))
+        for i in range(K):
+            J[i * nX:(i + 1) * nX, i * nX:(i + 1) * nX] = self.A[i]
+            J[i * nX:(i + 1) * nX, K * nX:] = self.B[i]
+            J[K * nX:, i * nX:(i + 1) * nX] = self.C[i]
+        J[K * nX:, K * nX:] = self.S
+        return J
