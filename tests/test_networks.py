@@ -19,7 +19,7 @@ from antagonism.numerics.networks.zoo import logistic_regression, mlp, small_cnn
 PIXELS = Domain(lower=0.0, upper=1.0)
 try:
     import torch
-except ImportError:  # .ci/lowest runs without torch: torch >= 2.5 needs sympy >= 1.13
+except ImportError:  # torch is optional (the torch extra); .ci/lowest runs without it
     torch = None
 needs_torch = pytest.mark.skipif(torch is None, reason="torch is not installed")
 
@@ -181,6 +181,7 @@ def quick_report():
                              n_queries=100)
 
 
+@pytest.mark.slow  # six networks; default: the CLI runs below
 def test_robustness_report_structure_and_masking(quick_report):
     rep = quick_report
     assert set(rep.models) == {"natural", "pgd_trained", "threshold", "hill", "proofreading",
@@ -208,6 +209,7 @@ def test_robustness_targets_on_digits():
     assert not rep.masked_gradient_flags["natural"]["flagged"]
 
 
+@pytest.mark.slow  # by default: the CLI run of test_robustness_writes_nothing_outside...
 def test_cli_robustness_contract(quick_report):
     p = run_cli("robustness", "--dataset", "digits", "--eps", "0.2", "--seed", "0", "--quick",
                 "--queries", "100", "--networks", "natural,hill", "--json")

@@ -26,11 +26,17 @@ def _network_options(p, default_networks):
     p.add_argument("--limit", type=count, default=None,
                    help="MNIST: a seeded random subset of this many train and test images")
     p.add_argument("--networks", "--network", dest="networks", default=default_networks,
-                   help="comma-separated: natural, pgd_trained, noise_trained, untrained, "
-                        "threshold, hill, proofreading, cnn")
+                   help="comma-separated: natural, pgd-trained, noise-trained, untrained, "
+                        "threshold, hill, proofreading, cnn (underscores work too)")
     p.add_argument("--torch-model", action="append", default=[],
-                   help="a torch model file to evaluate too: TorchScript, torch.export, or an "
-                        "MLP state dict (pickled modules are refused)")
+                   help="a torch model file to evaluate too: the weights of an MLP "
+                        "(.safetensors, or a torch.save(state_dict) file); TorchScript and "
+                        "torch.export archives need --trust-model-code; pickled modules are "
+                        "refused")
+    p.add_argument("--trust-model-code", dest="trust_model_code", action="store_true",
+                   help="let --torch-model load TorchScript and torch.export archives: this "
+                        "RUNS CODE FROM THE FILE (give it only for files you trust like a "
+                        "program)")
     p.add_argument("--device", default="cpu",
                    help="torch device for --torch-model (cpu, cuda, cuda:1, mps)")
     p.add_argument("--batch-size", dest="batch_size", type=count, default=1024,
@@ -64,12 +70,12 @@ def _seeds(args):
 
 
 def _common(args):
-    from antagonism.numerics.networks.classifier import load_torch_model
+    from antagonism.numerics.networks.torch_bridge import load_torch_model
 
-    names = [n.strip() for n in args.networks.split(",") if n.strip()]
+    names = [n.strip().replace("-", "_") for n in args.networks.split(",") if n.strip()]
     if not names and not args.torch_model:
         raise CliError("--networks is empty: name at least one network (natural, "
-                       "pgd_trained, noise_trained, untrained, threshold, hill, proofreading, "
+                       "pgd-trained, noise-trained, untrained, threshold, hill, proofreading, "
                        "cnn) or give --torch-model")
     shape = None
     if args.input_shape is not None:
@@ -82,16 +88,25 @@ def _common(args):
             raise CliError(f"--input-shape must be positive integers, got {args.input_shape!r}")
     extra = {}
     for path in args.torch_model:
-        clf = load_torch_model(path, device=args.device, batch_size=args.batch_size,
+        clf = load_torch_model(path, trust_model_code=args.trust_model_code,
+                               device=args.device, batch_size=args.batch_size,
                                input_shape=shape)
         extra[clf.name] = clf
     return names, extra
 
 
 def _robustness_args(p):
-    _network_options(p, "natural,pgd_trained,threshold,hill,proofreading,cnn")
-    p.add_argument("--eps", default="0.1,0.2,0.3", help="comma-separated L-inf budgets")
+    _network_options(p, "natural,pgd-trained,threshold,hill,proofreading,cnn")
+    p.add_argument("--eps", default="0.1,0.2,0.3",
+                   help="comma-separated L-inf budgets: the most any one pixel (intensity in "
+                        "[0, 1]) may change")
     p.add_argument("--queries", type=count, default=300, help="gradient-free attack queries")
+    p.add_argument("--arch", choices=("mlp", "cnn"), default=None,
+                   help="the MNIST-scale networks (issue 28): the natural network behind each "
+                        "filter named in --network (threshold, hill, proofreading) against "
+                        "the PGD-trained one, on the first --images test digits")
+    p.add_argument("--images", type=count, default=300,
+                   help="with --arch: test digits attacked")
     add_executor_options(p, cache=False)  # one task per seed; trained networks are cached
 
 
@@ -102,6 +117,18 @@ def cmd_robustness(args):
     from antagonism.numerics.networks.robustness import robustness_report
 
     names, extra = _common(args)
+    if args.arch is not None:
+        from antagonism.numerics.regime.defence import defence_report
+
+        if extra:
+            raise CliError("--torch-model is not attacked with --arch: drop one of them")
+        defences = [n for n in names if n in ("threshold", "hill", "proofreading")]
+        emit(args, defence_report(
+            _seeds(args), arch=args.arch, dataset=args.dataset, data_dir=args.data_dir,
+            limit=args.limit, eps_list=number_list(args.eps, "eps", 0, 1),
+            defences=defences or ["threshold"], n_images=args.images,
+            n_queries=args.queries, quick=args.quick, progress=not args.json))
+        return
     report = robustness_report(number_list(args.eps, "eps", 0, 1), seeds=_seeds(args),
                                n_queries=args.queries, quick=args.quick, names=names,
                                extra=extra, dataset=args.dataset, data_dir=args.data_dir,
@@ -139,16 +166,27 @@ def _regime_args(p):
 
     q = job("networks", "the measure on trained networks, over seeds, paired with natural "
                         "(the default job: 'regime --networks ...')")
-    _network_options(q, "natural,pgd_trained,noise_trained,untrained")
+    _network_options(q, "natural,pgd-trained,noise-trained,untrained")
     q.add_argument("--eps", type=positive_float, default=0.3,
-                   help="L-inf budget of the PGD accuracy (pixel intensities in [0, 1])")
+                   help="L-inf budget of the PGD accuracy: the most any one pixel (intensity "
+                        "in [0, 1]) may change")
     q.add_argument("--images", type=count, default=50,
                    help="test images swept pixel by pixel (the same for every network)")
+    q.add_argument("--arch", choices=("mlp", "cnn"), default=None,
+                   help="the MNIST-scale networks (issue 28): an MLP or a CNN (two "
+                        "convolutions, then a dense layer), PGD-trained at eps 0.3; adds "
+                        "background/on-digit regimes, threshold filters, gradient mass by "
+                        "intensity, the boundary along the strongest perturbation and paired "
+                        "comparisons with natural and untrained (--images is then fixed)")
     q = job("calibrate", "the measure on cells (T_{N,m}, N = 3..5, every m; SHP-1; adaptive "
                          "sorting) against the analytic verdict (alias: regime --calibrate)")
     add_json_option(q)
     q = job("cells", "FGSM against PGD on T_{N,m} cells (N = 3..5, every m) within an L-inf "
                      "budget on tau, agonists movable or not (alias: regime --cell-attacks)")
+    q.add_argument("--budgets", action="store_true",
+                   help="instead: claim 11's decisive set-up (T_{5,m}, m = 1..4, 5 %% agonists, "
+                        "self ligands only): the smallest budget FGSM, PGD and the "
+                        "magnitude-following descent need, over seeds 0-2")
     add_json_option(q)
     q = job("sensitivity", "the PGD-trained network's measures over the width (64, 256, "
                            "1024), the training budget (0.1, 0.25) and eps (0.1, 0.2, 0.3) "
@@ -171,11 +209,22 @@ def cmd_regime(args):
     if args.job == "calibrate":
         emit(args, rm.calibrate(progress=progress))
     elif args.job == "cells":
-        emit(args, rm.cell_attack_comparison(progress=progress))
+        emit(args, rm.attack_budgets(progress=progress) if args.budgets
+             else rm.cell_attack_comparison(progress=progress))
     elif args.job == "sensitivity":
         emit(args, rm.sensitivity_table(_seeds(args), quick=args.quick, progress=progress,
                                         cache="sensitivity" if args.cache else None,
                                         **executor_options(args)))
+    elif args.arch is not None:
+        from antagonism.numerics.regime.mnist import mnist_regime_report
+
+        names, extra = _common(args)
+        if extra:
+            raise CliError("--torch-model is not measured with --arch: drop one of them")
+        emit(args, mnist_regime_report(
+            names, _seeds(args), arch=args.arch, dataset=args.dataset,
+            data_dir=args.data_dir, limit=args.limit, eps=args.eps, quick=args.quick,
+            progress=progress))
     else:
         names, extra = _common(args)
         emit(args, rm.network_regime_report(

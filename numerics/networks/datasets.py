@@ -86,31 +86,78 @@ def load_mnist5k():
 
 
 _IDX_TYPES = {0x08: np.uint8, 0x09: np.int8, 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
+#: largest IDX payload read (bytes, after decompression): MNIST's training images take 47 MB
+MAX_IDX_BYTES = 2 * 1024**3
 
 
-def read_idx(path):
+def _open_idx(path):
+    """An open binary file of the regular file ``path`` (no link, device or pipe: checked
+    with ``lstat`` and opened with ``O_NOFOLLOW``), gzip-decompressed when its name ends in
+    .gz."""
+    import os
+    import stat
+
+    try:
+        st = os.lstat(path)
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read it ({exc.strerror or exc})") from None
+    if not stat.S_ISREG(st.st_mode):
+        what = "a symbolic link" if stat.S_ISLNK(st.st_mode) else "not a regular file"
+        raise InputError(f"{path}: {what}; IDX files must be regular files")
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read it ({exc.strerror or exc})") from None
+    raw = os.fdopen(fd, "rb")
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        raw.close()
+        raise InputError(f"{path}: not a regular file; IDX files must be regular files")
+    return gzip.GzipFile(fileobj=raw, mode="rb") if path.suffix == ".gz" else raw, raw
+
+
+def read_idx(path, max_bytes=None):
     """Read an IDX file (optionally gzip-compressed): the MNIST distribution format.
 
     Header: two zero bytes, a type code, the number of dimensions, then one big-endian
-    uint32 per dimension; the data follow in C order.
+    uint32 per dimension; the data follow in C order.  Only the bytes the header announces
+    are read (a file with more or fewer is refused), at most ``max_bytes`` (default
+    :data:`MAX_IDX_BYTES`) after decompression; the file must be a regular file (no link,
+    device or pipe).  Any damage (a bad or truncated header or gzip stream) is an
+    :class:`InputError`.
     """
+    import math
+    import zlib
+
     path = Path(path)
-    opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rb") as f:
-        raw = f.read()
-    if len(raw) < 4 or raw[0] != 0 or raw[1] != 0 or raw[2] not in _IDX_TYPES:
-        raise InputError(f"{path}: not an IDX file (bad magic number)")
-    ndim = raw[3]
-    header = 4 + 4 * ndim
-    if len(raw) < header:
-        raise InputError(f"{path}: truncated IDX header")
-    shape = struct.unpack(f">{ndim}I", raw[4:header])
-    dtype = np.dtype(_IDX_TYPES[raw[2]])
-    count = int(np.prod(shape)) if shape else 1
-    if len(raw) - header != count * dtype.itemsize:
-        raise InputError(f"{path}: expected {count} items of {dtype} after the header, "
-                         f"found {len(raw) - header} bytes")
-    return np.frombuffer(raw, dtype=dtype, offset=header).reshape(shape)
+    limit = MAX_IDX_BYTES if max_bytes is None else int(max_bytes)
+    f, raw = _open_idx(path)
+    try:
+        with raw, f:
+            head = f.read(4)
+            if len(head) < 4 or head[0] != 0 or head[1] != 0 or head[2] not in _IDX_TYPES:
+                raise InputError(f"{path}: not an IDX file (bad magic number)")
+            ndim = head[3]
+            dims = f.read(4 * ndim)
+            if len(dims) < 4 * ndim:
+                raise InputError(f"{path}: truncated IDX header")
+            shape = struct.unpack(f">{ndim}I", dims)
+            dtype = np.dtype(_IDX_TYPES[head[2]])
+            size = math.prod(shape) * dtype.itemsize  # Python integers: no overflow
+            if size > limit:
+                from antagonism._core.errors import LimitError
+
+                raise LimitError(f"{path}: its header announces {size} bytes of data "
+                                 f"(shape {shape}), more than the limit of {limit} bytes")
+            data = f.read(size)
+            extra = len(f.read(1))
+    except (OSError, EOFError, zlib.error) as exc:  # a truncated or damaged (gzip) file
+        raise InputError(f"{path}: unreadable IDX file ({type(exc).__name__}: "
+                         f"{exc})") from None
+    if len(data) != size or extra:
+        raise InputError(f"{path}: expected {size // dtype.itemsize} items of {dtype} after "
+                         f"the header, found {len(data) + extra} bytes"
+                         f"{' or more' if extra else ''}")
+    return np.frombuffer(data, dtype=dtype).reshape(shape)
 
 
 def load_mnist_idx(train_images, train_labels, test_images, test_labels):

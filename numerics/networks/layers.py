@@ -133,3 +133,29 @@ class AvgPool2D(Layer):
     def backward(self, grad):
         g = np.repeat(np.repeat(grad, self.s, axis=2), self.s, axis=3)
         return g / (self.s * self.s)
+
+
+class MaxPool2D(Layer):
+    """Non-overlapping s x s max pooling (h, w divisible by s), as in Madry et al.'s MNIST
+    network; the gradient goes to the first maximum of each window."""
+
+    def __init__(self, s=2):
+        super().__init__()
+        self.s = s
+
+    def forward(self, x):
+        n, c, h, w = x.shape
+        s = self.s
+        self.shape = x.shape
+        win = x.reshape(n, c, h // s, s, w // s, s).transpose(0, 1, 2, 4, 3, 5)
+        win = win.reshape(n, c, h // s, w // s, s * s)
+        self.arg = win.argmax(axis=-1)
+        return np.take_along_axis(win, self.arg[..., None], -1)[..., 0]
+
+    def backward(self, grad):
+        n, c, h, w = self.shape
+        s = self.s
+        win = np.zeros((n, c, h // s, w // s, s * s))
+        np.put_along_axis(win, self.arg[..., None], grad[..., None], -1)
+        win = win.reshape(n, c, h // s, w // s, s, s).transpose(0, 1, 2, 4, 3, 5)
+        return win.reshape(n, c, h, w)

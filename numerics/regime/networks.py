@@ -11,7 +11,13 @@ from antagonism._core.result import Result
 
 from ..executor import run_tasks
 from ..progress import Progress
-from ..statistics import bootstrap_interval, interval, paired_comparison
+from ..statistics import (
+    BOOTSTRAP_NOTE,
+    MIN_BOOTSTRAP_SEEDS,
+    interval,
+    paired_comparison,
+    seed_bootstrap,
+)
 from .common import WEAK_SHARE_MAX, strongest_sensitivity
 
 PIXEL_VALUES = np.linspace(0.0, 1.0, 17)  # digits' grey levels k/16
@@ -50,17 +56,31 @@ def pixel_sweep(classifier, x, y, values=PIXEL_VALUES, *, batch_size=8192, bpda=
     return out
 
 
+def _fraction(flags, mask):
+    return float(np.mean(flags[mask])) if mask.any() else float("nan")
+
+
 def network_sweep_measures(classifier, x, y, values=PIXEL_VALUES, *, batch_size=8192):
     """The calibrated measure over every (image, pixel) curve of a classifier: the fraction
     of curves that are specialized, the mean weak share, the median position of the
     strongest antagonistic sensitivity, and the mean normalised profile gamma / max|gamma|
-    (curves with no sensitivity at all are left out)."""
+    (curves with no sensitivity at all are left out).  Background pixels (value 0 in the
+    clean image: the self-like inputs) and on-digit pixels (value > 0) are also measured
+    apart: ``specialized_fraction_background``, ``..._on_digit``, ``weak_share_background``,
+    ``..._on_digit`` and the curve counts ``n_background``, ``n_on_digit``."""
     g = pixel_sweep(classifier, x, y, values, batch_size=batch_size)
     top = np.abs(g).max(axis=-1)
     live = top > 1e-12
     s = strongest_sensitivity(values, g)
     ant = s.antagonistic & live
-    return Result(specialized_fraction=float(np.mean(s.specialized[live])) if live.any()
+    background = np.asarray(x, float).reshape(len(x), -1) == 0
+    split = {}
+    for name, mask in (("background", live & background), ("on_digit", live & ~background)):
+        split[f"specialized_fraction_{name}"] = _fraction(s.specialized, mask)
+        split[f"weak_share_{name}"] = _fraction(s.weak_share, mask)
+        split[f"n_{name}"] = int(mask.sum())
+    return Result(**split,
+                  specialized_fraction=float(np.mean(s.specialized[live])) if live.any()
                   else float("nan"),
                   weak_share=float(np.mean(s.weak_share[live])) if live.any() else float("nan"),
                   strongest_position=float(np.median(s.position[ant])) if ant.any()
@@ -94,14 +114,25 @@ def measure_classifier(classifier, x, y, *, eps=0.3, bpda=False, seed=0, n_image
 SEED_QUANTITIES = {"specialized_fraction": (0.0, 1.0), "weak_share": (0.0, 1.0),
                    "strongest_position": (0.0, 1.0), "interior_fraction": (0.0, 1.0),
                    "top_fraction": (0.0, 1.0), "clean_accuracy": (0.0, 1.0),
-                   "robust_accuracy": (0.0, 1.0)}
+                   "robust_accuracy": (0.0, 1.0),
+                   "specialized_fraction_background": (0.0, 1.0),
+                   "specialized_fraction_on_digit": (0.0, 1.0),
+                   "weak_share_background": (0.0, 1.0), "weak_share_on_digit": (0.0, 1.0)}
+#: the quantities compared, seed by seed, with natural and with untrained
+COMPARED = ("specialized_fraction", "weak_share", "robust_accuracy",
+            "specialized_fraction_background", "specialized_fraction_on_digit")
 
 
 def seed_summary(values, bounds=(-np.inf, np.inf)):
-    """Per-seed values, their mean with a Student-t and a bootstrap 95 % interval."""
+    """Per-seed values, their mean with a Student-t 95 % interval, and a percentile
+    bootstrap interval only from ``MIN_BOOTSTRAP_SEEDS`` seeds up (None below, with a note:
+    it undercovers with few seeds)."""
     mean, lo, hi = interval(values, bounds=bounds)
-    return {"per_seed": [float(v) for v in values], "mean": mean, "t_interval": [lo, hi],
-            "bootstrap_interval": list(bootstrap_interval(values)), "n_seeds": len(values)}
+    out = {"per_seed": [float(v) for v in values], "mean": mean, "t_interval": [lo, hi],
+           "bootstrap_interval": seed_bootstrap(values), "n_seeds": len(values)}
+    if len(values) < MIN_BOOTSTRAP_SEEDS:
+        out["bootstrap_note"] = BOOTSTRAP_NOTE
+    return out
 
 
 def regime_verdict(summary):
@@ -119,26 +150,36 @@ class NetworkRegimeReport(Result):
     Keys
     ----
     networks : dict name -> {specialized_fraction, weak_share, strongest_position,
-        clean_accuracy, robust_accuracy (each :func:`seed_summary`), profile (mean over
-        seeds, per swept value), regime (:func:`regime_verdict`), vs_reference (paired
-        comparisons with natural; absent for natural)}
-    reference, seeds, eps, dataset, split_seed, n_images, values, definition
+        clean_accuracy, robust_accuracy, and the background (clean value 0) and on-digit
+        pixels' specialized_fraction_* and weak_share_* (each :func:`seed_summary`), profile
+        (mean over seeds, per swept value), regime (:func:`regime_verdict`), vs_reference
+        (paired comparisons with natural; absent for natural), vs_untrained (paired
+        comparisons with the untrained initialisation; absent for untrained)}
+    reference, baseline ("untrained"), seeds, eps, dataset, split_seed, n_images, values,
+    definition
     """
 
     def to_text(self, units=None):
-        """One line per network: specialized fraction and weak share over seeds, the
-        verdict, and the paired difference from the reference network."""
+        """One line per network: specialized fraction (all pixels, background, on-digit) and
+        weak share over seeds, the verdict, and the paired differences from natural and
+        from untrained."""
         lines = [f"specialized fraction of single-pixel sweeps, mean over seeds {self.seeds} "
-                 "[95 % t-interval]; difference from natural paired by seed (exact sign-flip p)"]
+                 "[95 % t-interval] (all pixels; background = value 0 in the clean image; "
+                 "on-digit); differences from natural and untrained paired by seed (exact "
+                 "sign-flip p)"]
         for name, row in self.networks.items():
             text = (f"{name:<14} specialized {interval_text(row['specialized_fraction'])}  "
+                    f"background {interval_text(row['specialized_fraction_background'])}  "
+                    f"on-digit {interval_text(row['specialized_fraction_on_digit'])}  "
                     f"weak share {interval_text(row['weak_share'])}  {row['regime']}")
-            vs = row.get("vs_reference", {}).get("specialized_fraction")
-            if vs is not None:
-                lo, hi = vs["t_interval"]
-                text += (f"  vs natural {vs['mean_difference']:+.3f} "
-                         f"[{'-' if lo is None else f'{lo:+.3f}'}, "
-                         f"{'-' if hi is None else f'{hi:+.3f}'}] p = {vs['p_sign_flip']:.3g}")
+            for key, other in (("vs_reference", "natural"), ("vs_untrained", "untrained")):
+                vs = row.get(key, {}).get("specialized_fraction")
+                if vs is not None:
+                    lo, hi = vs["t_interval"]
+                    text += (f"  vs {other} {vs['mean_difference']:+.3f} "
+                             f"[{'-' if lo is None else f'{lo:+.3f}'}, "
+                             f"{'-' if hi is None else f'{hi:+.3f}'}] "
+                             f"p = {vs['p_sign_flip']:.3g}")
             lines.append(text)
         return "\n".join(lines)
 
@@ -168,12 +209,12 @@ def network_regime_report(names=("natural", "pgd_trained", "noise_trained", "unt
                           hidden=None, train_eps=None, split_seed=0, n_images=50,
                           batch_size=8192):
     """Train (or load) the named networks for every seed, measure them and compare each
-    with the natural network, paired by seed.
+    with the natural network and with the untrained initialisation, paired by seed.
 
     Parameters
     ----------
     names : network names of :func:`~antagonism.numerics.networks.store.model_specs`
-        ("natural" is always included: it is the reference)
+        ("natural" and "untrained" are always included: the reference and the baseline)
     seeds : the initialisations and training orders; the train/test split is fixed by
         ``split_seed`` so every seed and network is measured on the same test images
     extra : dict name -> classifier, optional -- user models (torch modules, function
@@ -187,7 +228,8 @@ def network_regime_report(names=("natural", "pgd_trained", "noise_trained", "unt
     seeds = list(seeds)
     if not seeds:
         raise InputError("need at least one seed")
-    names = ["natural", *[n for n in names if n != "natural"]]
+    names = ["natural", *[n for n in names if n not in ("natural", "untrained")],
+             "untrained"]
     data = load_dataset(dataset, seed=split_seed, data_dir=data_dir, limit=limit)
     per = {n: [] for n in [*names, *(extra or {})]}
     eta = Progress(len(seeds) * len(per), progress, "regime")
@@ -203,18 +245,21 @@ def network_regime_report(names=("natural", "pgd_trained", "noise_trained", "unt
                                                 batch_size=batch_size))
     report = {}
     reference = {q: [r[q] for r in per["natural"]] for q in SEED_QUANTITIES}
+    baseline = {q: [r[q] for r in per["untrained"]] for q in SEED_QUANTITIES}
     for name, runs in per.items():
         row = {q: seed_summary([r[q] for r in runs], bounds)
                for q, bounds in SEED_QUANTITIES.items()}
         row["profile"] = np.nanmean([r.profile for r in runs], axis=0).tolist()
         row["regime"] = regime_verdict(row["specialized_fraction"])
-        if name != "natural":
-            row["vs_reference"] = {q: paired_comparison([r[q] for r in runs], reference[q])
-                                   for q in ("specialized_fraction", "weak_share",
-                                             "robust_accuracy")}
+        for key, other, ref in (("vs_reference", "natural", reference),
+                                ("vs_untrained", "untrained", baseline)):
+            if name != other:
+                row[key] = {q: paired_comparison([r[q] for r in runs], ref[q])
+                            for q in COMPARED}
         report[name] = row
     return NetworkRegimeReport(
-        networks=report, reference="natural", seeds=seeds, eps=eps, quick=quick,
+        networks=report, reference="natural", baseline="untrained", seeds=seeds, eps=eps,
+        quick=quick,
         dataset=dataset, split_seed=split_seed, n_images=n_images,
         values=PIXEL_VALUES.tolist(),
         definition=("one pixel swept over [0, 1] at fixed context; gamma = dM/dx_i (M the "
