@@ -86,6 +86,7 @@ CASES = [
     (["data", "bogus"], "invalid choice"),
     (["cache", "bogus"], "invalid choice"),
     (["cache", "info", "--kind", "bogus"], "invalid choice"),
+    (["models", "--json", "extra"], "unrecognized arguments"),
     (["nonexistent-command"], "invalid choice"),
 ]
 

@@ -1,10 +1,22 @@
-"""The figures' text-overlap measure, and every quick figure free of overprinted text."""
+"""The figures' print measures (text overlaps, width, smallest font, panel letters), and every
+quick figure at print size: 3.4 or 7 in wide, at most 9 in tall, every font >= 6 pt, panels
+lettered, no text overprinted or cut at the edge."""
 import json
 
 import pytest
 from helpers import run_cli_process
 
-from antagonism.numerics.figures.common import pyplot, text_overlaps
+from antagonism.numerics.figures.common import (
+    MIN_FONT_PT,
+    ONE_COLUMN,
+    TWO_COLUMN,
+    label_panels,
+    new_figure,
+    print_measures,
+    pyplot,
+    style,
+    text_overlaps,
+)
 
 
 def test_overlap_counter_counts_deliberate_overlaps():
@@ -44,15 +56,69 @@ def test_clean_figure_has_no_overlaps():
     plt.close(fig)
 
 
+def test_print_measures_of_a_lettered_two_column_figure():
+    with style():
+        fig, axes = new_figure(TWO_COLUMN, 2.5, nrows=1, ncols=3)
+        for ax in axes:
+            ax.plot([0, 1], [0, 1])
+            ax.set(xlabel="x (s)", ylabel="y")
+        im = axes[2].imshow([[0, 1], [1, 0]])
+        fig.colorbar(im, ax=axes[2])  # a colour bar is not a panel
+        label_panels(axes)
+        m = print_measures(fig)
+    pyplot().close(fig)
+    assert (m["width_in"], m["height_in"], m["panels"]) == (7.0, 2.5, 3)
+    assert m["panel_letters"] and m["min_font_pt"] >= MIN_FONT_PT
+    assert m["text_outside"] == [] and m["text_overlaps"] == 0
+
+
+def test_print_measures_see_small_fonts_missing_letters_and_cut_text():
+    with style():
+        fig, axes = new_figure(ONE_COLUMN, 2.0, nrows=1, ncols=2)
+        axes[0].text(0.5, 0.5, "tiny", fontsize=4)
+        axes[1].annotate("cut at the edge", xy=(1, 1), xycoords="figure fraction")
+        label_panels(axes[:1])  # b is missing
+        m = print_measures(fig)
+    pyplot().close(fig)
+    assert m["min_font_pt"] == 4 and m["smallest_text"] == "tiny"
+    assert m["panels"] == 2 and not m["panel_letters"]
+    assert m["text_outside"] == ["cut at the edge"]
+    with pytest.raises(ValueError, match="3.4 or 7"):
+        new_figure(12.0, 4.0)
+
+
+def _check_print_size(meta, name):
+    assert meta["text_overlaps"] == 0, (name, meta["overlapping_text"])
+    assert meta["text_outside"] == [], (name, meta["text_outside"])
+    assert meta["width_in"] in (ONE_COLUMN, TWO_COLUMN) and meta["height_in"] <= 9, name
+    assert meta["min_font_pt"] >= MIN_FONT_PT, (name, meta["smallest_text"])
+    assert meta["panels"] == 1 or meta["panel_letters"], name
+
+
 @pytest.mark.slow
-def test_every_quick_figure_has_no_text_overlaps(tmp_path):
+def test_every_quick_figure_at_print_size_without_text_overlaps(tmp_path):
     from antagonism.numerics.figures import figure_names
 
     p = run_cli_process("figures", "--quick", "--out", tmp_path)
     assert p.returncode == 0, p.stderr[-3000:]
     for name in (*figure_names(), "descent_ligand_images"):
-        meta = json.loads((tmp_path / f"{name}.json").read_text())
-        assert meta["text_overlaps"] == 0, (name, meta["overlapping_text"])
+        _check_print_size(json.loads((tmp_path / f"{name}.json").read_text()), name)
+
+
+def test_one_quick_figure_through_the_command_at_print_size(tmp_path):
+    """The quickest built-in figure through the command (a hyphenated name, SVG next to the
+    PNG), with progress on stderr, and the same print-size checks as every figure gets
+    (-m slow)."""
+    p = run_cli_process("figures", "--quick", "--out", tmp_path, "--only",
+                        "immune-boundary-tilting", "--format", "svg")
+    assert p.returncode == 0, p.stderr[-3000:]
+    assert "[figures] 1/1 immune_boundary_tilting" in p.stderr  # progress
+    for ext in ("png", "svg", "json"):
+        assert (tmp_path / f"immune_boundary_tilting.{ext}").stat().st_size > 0
+    meta = json.loads((tmp_path / "immune_boundary_tilting.json").read_text())
+    assert meta["seed"] == 0 and meta["versions"]["numpy"]
+    assert meta["formats"] == ["png", "svg"]
+    _check_print_size(meta, "immune_boundary_tilting")
 
 
 def test_figures_only_lists_the_names_on_a_bad_name(tmp_path):
@@ -62,7 +128,9 @@ def test_figures_only_lists_the_names_on_a_bad_name(tmp_path):
 
     p = run_cli("figures", "--out", tmp_path, "--only", "nope")
     assert p.returncode == 2
-    assert all(name in p.stderr for name in figure_names())
+    assert all(name.replace("_", "-") in p.stderr for name in figure_names())
+    p = run_cli("figures", "--out", tmp_path, "--only", "descent-gird")
+    assert p.returncode == 2 and "did you mean descent-grid" in p.stderr
 
 
 def test_figure_models_option_parses_registry_models():

@@ -110,6 +110,7 @@ print(json.dumps({"warm": k.warm, "hits": sum(stats.cache_hits.values()),
 """
 
 
+@pytest.mark.slow  # default: test_cache_faults' index checks
 def test_second_process_reuses_compile_cache(tmp_path):
     """A second process loads the generated module from the index (no sympy) and numba's
     machine code from its on-disk cache, all under $ANTAGONISM_CACHE_DIR/kernels."""

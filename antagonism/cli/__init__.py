@@ -14,6 +14,7 @@ import sys
 import traceback
 
 from antagonism._core.errors import InputError
+from antagonism._core.text import printable
 
 from .base import COMMANDS, CliError, _HelpFormatter, _Parser, command, emit  # noqa: F401
 
@@ -34,6 +35,14 @@ Words such as T_{N,m}, tau*, dose budget and L-inf: docs/regimes.md#vocabulary.
 """
 
 
+#: the last line of every command's help
+VOCABULARY = ("T_{N,m}: adaptive proofreading with N steps and feedback at step m; tau*: "
+              "the strongest antagonist's binding time; dose budget: the most antagonists "
+              "tried (--dose-factor times the agonists' dose); frozen: self ligands that "
+              "gradient descent barely moves; L-inf: the largest change of any one input.  "
+              "More: docs/regimes.md#vocabulary")
+
+
 def build_parser():
     for topic in TOPICS:
         importlib.import_module(f".{topic}", __name__)
@@ -48,7 +57,7 @@ def build_parser():
     parser.add_argument("--version", action="version", version=f"antagonism {release}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     for name, (func, help_text, arguments) in COMMANDS.items():
-        p = sub.add_parser(name, help=help_text, description=help_text,
+        p = sub.add_parser(name, help=help_text, description=help_text, epilog=VOCABULARY,
                            formatter_class=_HelpFormatter)
         arguments(p)
         p.set_defaults(func=func)
@@ -75,7 +84,7 @@ def main(argv=None):
     except InputError as exc:
         if debug:
             traceback.print_exc()
-        print(f"antagonism: error: {exc}", file=sys.stderr)
+        print(f"antagonism: error: {printable(exc, newlines=False)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
@@ -85,7 +94,7 @@ def main(argv=None):
     except Exception as exc:  # not the user's fault: one line and a hint, or the traceback
         if debug:
             traceback.print_exc()
-        print(f"antagonism: error: {type(exc).__name__}: {exc}\n"
+        print(f"antagonism: error: {type(exc).__name__}: {printable(exc, newlines=False)}\n"
               "antagonism: this is a failure of the computation, not of your input; "
               "run again with --debug for the traceback", file=sys.stderr)
         return 1

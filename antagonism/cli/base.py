@@ -10,6 +10,7 @@ import re
 
 from antagonism._core.errors import InputError
 from antagonism._core.result import Result, format_fields, to_json
+from antagonism._core.text import printable
 
 COMMANDS = {}
 
@@ -24,7 +25,8 @@ class _HelpFormatter(argparse.HelpFormatter):
     def _get_help_string(self, action):
         text = action.help or ""
         if (action.option_strings and "%(default)" not in text and "default:" not in text
-                and action.default not in (None, False, [], argparse.SUPPRESS)
+                and not any(action.default is v for v in (None, False, argparse.SUPPRESS))
+                and action.default != []  # (0 is a default to show: 0 == False, not 'is')
                 and not isinstance(action, (argparse._StoreTrueAction,
                                             argparse._StoreFalseAction))):
             text += " (default: %(default)s)"
@@ -80,14 +82,16 @@ def emit(args, payload, text=None, units=None):
     """Print ``payload`` as strict JSON with --json (a non-finite number is null, with
     its reason in ``null_reasons``), else ``text``; by default a result renders itself
     (``Result.to_text``) and a plain dict is printed as aligned fields
-    (:func:`~antagonism._core.result.format_fields`, with ``units`` added to the known ones)."""
+    (:func:`~antagonism._core.result.format_fields`, with ``units`` added to the known ones).
+    Control characters in the text (a model's name from its file...) are escaped
+    (:func:`~antagonism._core.text.printable`); JSON escapes them itself."""
     if getattr(args, "json", False):
         print(to_json(payload))
     elif text is not None:
-        print(text)
+        print(printable(text))
     elif isinstance(payload, Result):
-        print(payload.to_text(units=units))
+        print(printable(payload.to_text(units=units)))
     else:
-        print(format_fields(payload, units))
+        print(printable(format_fields(payload, units)))
 
 

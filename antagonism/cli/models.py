@@ -2,16 +2,21 @@
 from __future__ import annotations
 
 from antagonism._core.result import to_json
+from antagonism._core.text import printable
 
 from .base import CliError, command, emit
 from .options import (
+    DESIGNATIONS,
+    add_designation_options,
     add_executor_options,
     add_json_option,
     add_model_options,
     add_time_budget_option,
     count,
     executor_options,
+    model_file_path,
     model_from_args,
+    model_store,
     parameter_values,
     positive_float,
     unit_interval,
@@ -35,10 +40,13 @@ def _classify_args(p):
 
 @command("classify", "regime of a cell model (broad or specialized antagonism)", _classify_args)
 def cmd_classify(args):
+    from antagonism.numerics.progress import heartbeat
     from antagonism.theory import classify
 
     model = model_from_args(args)
-    emit(args, classify(model, tolerance=args.tolerance, dose_factor=args.dose_factor))
+    with heartbeat("classify", not args.json):  # a line every few seconds if it takes long
+        result = classify(model, tolerance=args.tolerance, dose_factor=args.dose_factor)
+    emit(args, result)
 
 
 def _derive_args(p):
@@ -70,9 +78,9 @@ def cmd_derive(args):
     if args.json:
         print(to_json(derivation_payload(model, args.quantity, result)))
     elif args.steps:
-        print(result.markdown())
+        print(printable(result.markdown()))
     elif args.latex:
-        print(result.latex())
+        print(printable(result.latex()))
     else:
         print("none: " + "; ".join(result.conditions) if result.expr is None else result.expr)
 
@@ -169,7 +177,13 @@ def cmd_regimes(args):
 
         raise LimitError(f"--max-N must be at most {MAX_REGIME_TABLE_N} (the table has "
                          f"N(N+1)/2 rows), got {args.max_N}")
-    rows = regime_table(range(1, args.max_N + 1), args.tau_c)
+    from antagonism.numerics.progress import Progress
+
+    steps = Progress(args.max_N, on=not args.json, tag="regimes")
+    rows = []
+    for N in range(1, args.max_N + 1):
+        steps.step(f"N = {N}: m = 0..{N - 1}")
+        rows += regime_table([N], args.tau_c)
     if args.json:
         print(to_json(rows))
         return
@@ -221,8 +235,13 @@ def _sweep_args(p):
         p.add_argument(flag, default=None,
                        help=f"{what}: numbers and inclusive ranges a:b or a:b:step, "
                             "comma-separated (e.g. 2:5 or 1,3)")
-    p.add_argument("--param", action="append", default=[],
-                   help="any other model parameter, name=values (same syntax; repeatable)")
+    p.add_argument("--param", "--grid", dest="param", action="append", default=[],
+                   help="any other model parameter, name=values (same syntax; repeatable), "
+                        "e.g. --grid k_p=0.1,0.3,1")
+    p.add_argument("--model-file", default=None,
+                   help="a reaction network (Antimony or SBML) instead of --model: sweep its "
+                        "parameters, species' initial amounts or conserved totals (--grid)")
+    add_designation_options(p)
     add_executor_options(p)
     add_json_option(p)
 
@@ -235,25 +254,98 @@ def cmd_sweep(args):
     grid = {k: getattr(args, k) for k in ("N", "m", "tau_c") if getattr(args, k) is not None}
     for item in args.param:
         if "=" not in item:
-            raise CliError(f"--param must look like name=values, got {item!r}")
+            raise CliError(f"--param/--grid must look like name=values, got {item!r}")
         k, v = item.split("=", 1)
         grid[k.strip()] = v
     if not grid:
-        raise CliError("give at least one parameter to sweep (--N, --m, --tau-c or --param)")
+        raise CliError("give at least one parameter to sweep (--N, --m, --tau-c or --grid)")
     grid = {k: value_grid(v, k) for k, v in grid.items()}
-    result = parameter_sweep(args.model, grid, **executor_options(args),
-                             cache="parameter-sweep" if args.cache else None,
-                             progress=not args.json)
-    fmt = (lambda v: "-" if v is None else f"{v:.4g}")  # noqa: E731
-    names = list(result.grid)
-    lines = ["  ".join(f"{n:>6}" for n in names) + f"  {'regime':<12} {'tau*':>8} "
-             f"{'tau_infl':>9}  escape"]
-    for row in result.rows:
-        p = row["parameters"]
-        lines.append("  ".join(f"{p.get(n, float('nan')):>6g}" for n in names)
-                     + f"  {row['regime']:<12} {fmt(row['tau_star']):>8} "
-                       f"{fmt(row['tau_inflection']):>9}  {row['escape']}")
-    for s in result.skipped:
-        pt = ", ".join(f"{k}={v:g}" for k, v in s["parameters"].items())
-        lines.append(f"skipped {pt}: {s['reason']}")
-    emit(args, result.to_dict(), "\n".join(lines))
+    options = dict(**executor_options(args), cache="parameter-sweep" if args.cache else None,
+                   progress=not args.json)
+    if args.model_file is not None:
+        result = _file_sweep(args, grid, options)
+    else:
+        used = [k for k in DESIGNATIONS if getattr(args, k, None) is not None]
+        if used:
+            raise CliError(f"--{used[0].replace('_', '-')} applies only with --model-file")
+        result = parameter_sweep(args.model, grid, **options)
+    emit(args, result.to_dict(), result.to_text())
+
+
+def _file_sweep(args, grid, options):
+    """The regime of a model file at every point of ``grid`` (parameters, initial amounts,
+    conserved totals, tau_c): one task per point, cached by the file's content."""
+    import hashlib
+    import itertools
+
+    from antagonism.numerics.executor import run_tasks
+    from antagonism.numerics.experiments.sweep import ParameterSweep
+    from antagonism.theory.network_store import load_model_cached
+
+    if {"N", "m"} & set(grid):
+        raise CliError("--N and --m do not apply to a model file; use --grid name=values")
+    path = model_file_path(args.model_file)
+    designations = {k: getattr(args, k) for k in DESIGNATIONS
+                    if getattr(args, k, None) is not None}
+    base = load_model_cached(path, {}, model_store(), **designations)
+    known = ({*base.network.parameters, *base.network.species, "tau_c"}
+             | {m.name for m in base.moieties()})
+    unknown = sorted(set(grid) - known)
+    if unknown:
+        raise CliError(f"--grid {unknown[0]}: not a parameter, species or conserved total of "
+                       f"{path} (parameters: {', '.join(base.network.parameters)})")
+    with open(path, "rb") as f:
+        digest = hashlib.sha256(f.read()).hexdigest()[:16]
+    names = list(grid)
+    tasks = [{"path": str(path), "digest": digest, "point": dict(zip(names, values)),
+              "designations": designations} for values in itertools.product(*grid.values())]
+    run = run_tasks(file_regime_point, tasks, label="sweep", **options)
+    rows = [r for r in run.results if "skipped" not in r]
+    skipped = [r["skipped"] for r in run.results if "skipped" in r]
+    return ParameterSweep(model=str(path), grid=grid, rows=rows, skipped=skipped)
+
+
+def file_regime_point(path, digest, point, designations):
+    """Task of ``sweep --model-file``: ``classify(...).to_dict()`` of the file with the
+    point's values (``digest``, the file's SHA-256, keys the cached result), or
+    {"skipped": {"parameters", "reason"}} for a point the model refuses."""
+    from antagonism._core.errors import InputError
+    from antagonism.theory import classify
+    from antagonism.theory.network_store import load_model_cached
+
+    values = {k: v for k, v in point.items() if k != "tau_c"}
+    extra = {"tau_c": point["tau_c"]} if "tau_c" in point else {}
+    try:
+        model = load_model_cached(path, values, model_store(), **designations, **extra)
+        row = classify(model).to_dict()
+    except InputError as exc:
+        return {"skipped": {"parameters": point, "reason": str(exc)}}
+    row["parameters"] = {**row["parameters"], **point}
+    return row
+
+
+def _models_args(p):
+    add_json_option(p)
+
+
+@command("models", "list the registered models (--model NAME) and the reaction networks "
+                   "shipped with the package (--model-file NAME)", _models_args)
+def cmd_models(args):
+    import re
+
+    from antagonism.derivations import model_names, model_spec
+    from antagonism.io.reaction_files import literature_files
+
+    registered = {name: model_spec(name).title for name in model_names()}
+    shipped = {}
+    for name, path in literature_files().items():
+        found = dict(re.findall(r"^//\s*antagonism:\s*(name|source)\s*=\s*(.+)$",
+                                path.read_text(), flags=re.M))
+        shipped[name] = {"name": found.get("name", name), "source": found.get("source"),
+                         "path": str(path)}
+    lines = ["registered models (--model NAME):"]
+    lines += [f"  {name:<28} {title}" for name, title in registered.items()]
+    lines += ["shipped reaction networks (--model-file NAME, from any folder):"]
+    lines += [f"  {name:<28} {row['name']}" + (f" ({row['source']})" if row["source"] else "")
+              for name, row in shipped.items()]
+    emit(args, {"registered": registered, "shipped": shipped}, "\n".join(lines))

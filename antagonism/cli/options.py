@@ -10,12 +10,12 @@ from __future__ import annotations
 import argparse
 import re
 
+# DEFAULT_TIME_BUDGET: the default of --time-budget (s); reading a model file from Python
+# has the same default
+from antagonism._core.budget import DEFAULT_TIME_BUDGET
 from antagonism._core.errors import InputError
 
 from .base import CliError
-
-#: default time budget (s) of a command's symbolic work (--time-budget)
-DEFAULT_TIME_BUDGET = 300.0
 
 
 def _parsed(text, check, what):
@@ -105,7 +105,22 @@ def check_memory(n_items, bytes_per_item, what):
                          f"of the available memory ({available / 1e9:.3g} GB)")
     return n_items
 #: the designations of a model file that flags override (--ligand, --output...)
-DESIGNATIONS = ("ligand", "output", "bound_states", "binding_time")
+DESIGNATIONS = ("ligand", "output", "bound_states", "binding_time", "off_rate")
+
+
+def add_designation_options(p):
+    """--ligand, --output, --bound-states, --binding-time and --off-rate: what a model
+    file's directives say, overridden."""
+    for flag, what in (("--ligand", "the free ligand species"),
+                       ("--output", "the output: a species or an expression of species"),
+                       ("--bound-states", "comma-separated species that hold the ligand "
+                                          "(checked against the reactions)"),
+                       ("--binding-time", "the parameter that is the ligand's binding time "
+                                          "tau (s)"),
+                       ("--off-rate", "the parameter that is the ligand's off rate k (1/s): "
+                                      "the binding time is 1/k")):
+        p.add_argument(flag, default=None,
+                       help=f"with --model-file: {what}; overrides the file's directive")
 
 
 def add_model_options(p, default="adaptive", help_extra=""):
@@ -115,18 +130,15 @@ def add_model_options(p, default="adaptive", help_extra=""):
     p.add_argument("--model", default=default,
                    help=f"registered model: {', '.join(model_names())}{help_extra}")
     p.add_argument("--model-file", default=None,
-                   help="a reaction network in Antimony (.ant) or SBML (.xml) instead of "
+                   help="a reaction network in Antimony (.ant) or SBML (.xml), or the name of "
+                        "a shipped one (mckeithan_kpr...: `antagonism models`), instead of "
                         "--model; --param sets its parameters or species' initial amounts "
                         "before the file is checked")
-    for flag, what in (("--ligand", "the free ligand species"),
-                       ("--output", "the output: a species or an expression of species"),
-                       ("--bound-states", "comma-separated species that hold the ligand "
-                                          "(checked against the reactions)"),
-                       ("--binding-time", "the parameter that is the ligand's binding time")):
-        p.add_argument(flag, default=None,
-                       help=f"with --model-file: {what}; overrides the file's directive")
-    p.add_argument("--N", default=None, help="number of proofreading steps")
-    p.add_argument("--m", default=None, help="feedback step, 0 <= m < N (T_{N,m})")
+    add_designation_options(p)
+    p.add_argument("--N", default=None,
+                   help="number of proofreading steps (the N of T_{N,m}, adaptive "
+                        "proofreading with N steps and feedback at step m)")
+    p.add_argument("--m", default=None, help="feedback step, 0 <= m < N (the m of T_{N,m})")
     p.add_argument("--tau-c", dest="tau_c", default=None, help="threshold binding time (s)")
     p.add_argument("--param", action="append", default=[],
                    help="any other model parameter, name=value (repeatable)")
@@ -171,26 +183,96 @@ def model_from_args(args, defaults=None):
     given = {k: _number(k, v) for k, v in parameter_values(args).items()}
     designations = {k: getattr(args, k, None) for k in DESIGNATIONS}
     if args.model_file is not None:
-        import os
-
-        from antagonism.io.reaction_files import load_model_file
+        from antagonism.theory.network_store import load_model_cached
 
         unknown = {"N", "m"} & set(given)
         if unknown:
             raise CliError(f"--{sorted(unknown)[0]} does not apply to a model file; use "
                            "--param name=value for its parameters")
-        if not os.path.isfile(args.model_file):
-            raise CliError(f"no model file {args.model_file}")
+        args.model_file = model_file_path(args.model_file)
         tau_c = given.pop("tau_c", None)
         if tau_c is not None:
             designations["tau_c"] = tau_c
-        # --param applies before the file is checked (it can rescue a zero rate)
-        return load_model_file(args.model_file, overrides=given, **designations)
+        if designations["binding_time"] is not None and designations["off_rate"] is not None:
+            raise CliError("give the ligand's binding time either as --binding-time or as "
+                           "--off-rate, not both")
+        # --param applies before the file is checked (it can rescue a zero rate); the file
+        # is read once and kept in the cache (keyed by its content, the flags and the code)
+        model = load_model_cached(args.model_file, given, model_store(), **designations)
+        check_time_designation(model, designations)
+        return model
     spec = model_spec(args.model)
     for k, v in (defaults or {}).items():
         if k in spec.parameters and k not in given:
             given[k] = v
     return spec.create(**given)
+
+
+def check_time_designation(model, designations):
+    """Refuse --binding-time NAME when NAME is the rate constant of the ligand's unbinding
+    (its rate law is proportional to NAME: an off rate), and --off-rate NAME when the rate
+    law is inversely proportional to it (a binding time)."""
+    from antagonism.derivations.network_model import time_parameter_kind
+
+    for key, wrong, other, what in (
+            ("binding_time", "off_rate", "--off-rate",
+             "is the rate constant of the ligand's unbinding (its rate law is proportional "
+             "to it), so the binding time is 1/{name}"),
+            ("off_rate", "binding_time", "--binding-time",
+             "is a binding time (the ligand's unbinding rate law is inversely proportional "
+             "to it), so the off rate is 1/{name}")):
+        name = designations.get(key)
+        if name and time_parameter_kind(model.network, name) == wrong:
+            raise CliError(f"--{key.replace('_', '-')} {name}: {name} "
+                           f"{what.format(name=name)}; give it as {other} {name}")
+
+
+class _VerifiedStore:
+    """Text records in the package's verified cache (``numerics.cache``, kind
+    "compiled"): what :func:`~antagonism.theory.network_store.load_model_cached` stores."""
+
+    def __init__(self, folder):
+        self.folder = folder
+
+    def get(self, key):
+        from antagonism.numerics.cache import load_verified
+
+        return load_verified(self.folder / f"{key}.json", lambda p: p.read_text())
+
+    def put(self, key, text):
+        from antagonism.numerics.cache import save_verified
+
+        save_verified(self.folder / f"{key}.json", lambda f: f.write(text.encode()))
+
+
+def model_store():
+    """The store of model files read before (None when the cache is not usable)."""
+    from antagonism.numerics import cache
+
+    if "compiled" not in cache.KINDS:
+        return None
+    folder = cache.usable_dir("compiled")
+    return None if folder is None else _VerifiedStore(folder)
+
+
+def model_file_path(text):
+    """The path of ``--model-file``: a file, or the name of a model shipped with the package
+    (``mckeithan_kpr`` or ``mckeithan-kpr``, from any folder); else an error with the nearest
+    shipped name (difflib)."""
+    import difflib
+    import os
+
+    from antagonism.io.reaction_files import literature_files
+
+    if os.path.isfile(text):
+        return text
+    shipped = literature_files()
+    name = os.path.basename(str(text)).removesuffix(".ant").replace("-", "_")
+    if name in shipped:
+        return str(shipped[name])
+    close = difflib.get_close_matches(name, list(shipped), n=1, cutoff=0.6)
+    raise CliError(f"no model file {text}" + (f"; did you mean {close[0]}?" if close else "")
+                   + f" (shipped models: {', '.join(shipped)}; `antagonism models` lists them)")
 
 
 def number_list(text, name, lo=None, hi=None):
@@ -226,8 +308,19 @@ def add_executor_options(p, cache=True):
                    help="run the sweep's tasks here (local), in local processes, or on a dask "
                         "cluster (needs the 'dask' extra)")
     p.add_argument("--scheduler", default=None,
-                   help="address of a running dask scheduler, e.g. tcp://host:8786 (with "
-                        "--executor dask; without it a local cluster is started)")
+                   help="address of a running dask scheduler that you control, e.g. "
+                        "tls://host:8786 (with --executor dask; without it a local cluster "
+                        "is started, over TLS).  A scheduler and its workers can run code in "
+                        "this process")
+    p.add_argument("--tls-ca-file", dest="tls_ca_file", default=None,
+                   help="TLS: the certificate authority of a tls:// --scheduler (PEM)")
+    p.add_argument("--tls-cert", dest="tls_cert", default=None,
+                   help="TLS: this client's certificate for a tls:// --scheduler (PEM)")
+    p.add_argument("--tls-key", dest="tls_key", default=None,
+                   help="TLS: this client's private key for a tls:// --scheduler (PEM)")
+    p.add_argument("--insecure-scheduler", dest="insecure_scheduler", action="store_true",
+                   help="accept a plain tcp:// --scheduler that is not on this machine: "
+                        "anyone on the network path can then run code in this process")
     p.add_argument("--workers", type=count, default=None,
                    help="processes for --executor processes or a local dask cluster "
                         "(default: the number of CPUs)")
@@ -239,10 +332,17 @@ def add_executor_options(p, cache=True):
 
 def executor_options(args):
     """The executor keyword arguments of the parsed options, checked."""
-    from antagonism.numerics.executor import check_executor
+    from antagonism.numerics.executor import Scheduler, check_executor
 
-    check_executor(args.executor, args.scheduler, args.workers)
-    return {"executor": args.executor, "scheduler": args.scheduler, "workers": args.workers}
+    tls = {k: getattr(args, f"tls_{k}", None) for k in ("ca_file", "cert", "key")}
+    scheduler = args.scheduler
+    if scheduler is None and any(tls.values()):
+        raise CliError("--tls-ca-file, --tls-cert and --tls-key apply to a --scheduler")
+    if scheduler is not None:
+        scheduler = Scheduler(scheduler.strip(), insecure=getattr(args, "insecure_scheduler",
+                                                                  False), **tls)
+    check_executor(args.executor, scheduler, args.workers)
+    return {"executor": args.executor, "scheduler": scheduler, "workers": args.workers}
 
 
 def value_grid(text, name):

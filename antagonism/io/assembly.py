@@ -19,6 +19,8 @@ from antagonism.derivations.expressions import parse_expression
 from antagonism.derivations.reactions import Reaction, ReactionNetwork
 from antagonism.derivations.validation import exact_number
 
+from .expansion import check_output_size
+
 
 def assemble_network(contents, spec, overrides=None):
     """A :class:`~antagonism.derivations.reactions.ReactionNetwork` from
@@ -36,6 +38,7 @@ def assemble_network(contents, spec, overrides=None):
     reactions, rule_used = _reactions(contents, parameters, rule_syms)
     spec = dict(spec)
     out_expr = parse_expression(spec["output"], "output designation")
+    check_output_size(out_expr, contents.rule_sizes or {})  # before substituting rules
     out_rules = {str(x) for x in out_expr.free_symbols} & set(rules)
     if out_rules:
         rule_used |= out_rules
@@ -49,8 +52,7 @@ def assemble_network(contents, spec, overrides=None):
     time = spec.get("off_rate") or spec.get("binding_time") or "tau"
     missing = sorted((used | {time}) & unset)
     if missing:
-        raise NetworkFileError(f"parameter(s) {missing} have no value in the file; give "
-                               "them with --param name=value")
+        raise NetworkFileError(_missing_message(missing, contents))
     parameters = {k: v for k, v in parameters.items()
                   if k in used or k == time or k in applied}
     name = spec.pop("name", None) or contents.model_id or "network"
@@ -59,6 +61,27 @@ def assemble_network(contents, spec, overrides=None):
         extra["ignored_rules"] = ignored
     return ReactionNetwork(name=name, reactions=reactions, parameters=parameters,
                            initial=initial, extra=extra, **spec)
+
+
+def _missing_message(missing, contents):
+    """Names used without a value: a name close to a species or a parameter of the file is
+    most likely a typo ("C44 is not a species or parameter; did you mean C4?"); the others
+    need a value (``--param name=value``)."""
+    import difflib
+
+    known = sorted(set(contents.initial) | set(contents.parameters) | set(contents.rules))
+    typos, unset = [], []
+    for name in missing:
+        close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+        if close:
+            typos.append(f"{name} is not a species or parameter; did you mean {close[0]}?")
+        else:
+            unset.append(name)
+    text = " ".join(typos)
+    if unset:
+        text += (" " if text else "") + (f"parameter(s) {unset} have no value in the file; "
+                                         "give them with --param name=value")
+    return text
 
 
 def _values(contents, overrides):

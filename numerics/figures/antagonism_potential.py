@@ -6,7 +6,7 @@ import numpy as np
 from antagonism.derivations import AdaptiveProofreading
 
 from . import figure
-from .common import TAU_C, colour, mathtext, pyplot, save
+from .common import ONE_COLUMN, TAU_C, TWO_COLUMN, colour, label_panels, mathtext, new_figure, save
 
 
 def default_panels(tau_c=TAU_C):
@@ -33,13 +33,19 @@ def draw(out, *, quick=False, seed=0, progress=True, models=None, panels=None, t
 
     from ..experiments.potential import antagonism_potential
 
-    plt = pyplot()
     by_m = panels is None and models is None
     if panels is None:
         panels = default_panels(tau_c) if models is None else {"models": list(models)}
     n = len(panels)
-    fig, axes = plt.subplots(1, n, figsize=(2.6 * n + 0.6, 3.3), squeeze=False,
-                             layout="constrained")
+    cols = min(n, 3)
+    rows = -(-n // cols) if n > 1 else 1
+    spare = rows * cols > n  # a free slot holds the legend
+    fig, grid = new_figure(TWO_COLUMN if n > 1 else ONE_COLUMN,
+                           min(2.0 * rows + (0.9 if spare or n == 1 else 1.2), 9.0),
+                           nrows=rows, ncols=cols, squeeze=False, sharey=by_m)
+    axes = grid.ravel()[None, :n]
+    for ax in grid.ravel()[n:]:
+        ax.set_axis_off()
     summary, handles, any_threshold = {}, {}, False
     keys = []
     for group in panels.values():
@@ -68,20 +74,34 @@ def draw(out, *, quick=False, seed=0, progress=True, models=None, panels=None, t
         ax.set(title=title, xlabel=r"antagonist binding time $\tau_2$ (s)")
     all_adaptive = all(isinstance(mo, AdaptiveProofreading) for g in panels.values()
                        for mo in g)
-    axes[0, 0].set_ylabel(r"output $T_{N,m}$" if all_adaptive else "output")
-    extra = [(plt.Line2D([], [], marker="o", color="k", ls="none", ms=4),
+    for ax in grid[:, 0]:
+        ax.set_ylabel(r"output $T_{N,m}$" if all_adaptive else "output")
+    for ax in axes[0]:
+        ax.axvline(tau_c, color="0.3", lw=0.8, ls=":")
+    import matplotlib.lines as mlines
+
+    extra = [(mlines.Line2D([], [], marker="o", color="k", ls="none", ms=4),
               r"minimum ($\tau^*$)"),
-             (plt.Line2D([], [], marker="^", color="k", mfc="w", ls="none", ms=5),
+             (mlines.Line2D([], [], marker="^", color="k", mfc="w", ls="none", ms=5),
               r"inflection ($\tau_{\rm infl}$)"),
-             (plt.Line2D([], [], color="0.5", ls="--", lw=0.8), "threshold")][
-        :3 if any_threshold else 2]
+             (mlines.Line2D([], [], color="0.5", ls="--", lw=0.8), "threshold"),
+             (mlines.Line2D([], [], color="0.3", ls=":", lw=0.8), r"$\tau_c$")]
+    if not any_threshold:
+        del extra[2]
     items = [*handles.values(), *extra]
-    fig.legend([h for h, _ in items], [lab for _, lab in items], loc="outside lower center",
-               ncol=min(len(items), 8 if by_m else 3))
+    if spare:
+        grid.ravel()[-1].legend([h for h, _ in items], [lab for _, lab in items],
+                                loc="center", ncol=2 if len(items) > 6 else 1)
+    else:
+        fig.legend([h for h, _ in items], [lab for _, lab in items],
+                   loc="outside lower center", ncol=min(len(items), 4 if by_m else 3))
+    if n > 1:
+        label_panels(axes[0])
     at = (rf"$\tau_1 = \tau_c = {tau_c:g}$ s" if by_m
           else r"each model's $\tau_1 = \tau_c$")
-    fig.suptitle(rf"Antagonism potential: $0.4R$ agonists at {at} and $0.6R$ ligands at "
-                 r"$\tau_2$ ($R = 10^4$)")
+    fig.suptitle(rf"Antagonism potential: $0.4R$ agonists at {at}, $0.6R$ ligands at "
+                 r"$\tau_2$ ($R = 10^4$)" if n > 1 else
+                 rf"$0.4R$ agonists at {at}," "\n" r"$0.6R$ ligands at $\tau_2$ ($R = 10^4$)")
     every = [mo for group in panels.values() for mo in group]
     return save(fig, out, "antagonism_potential", {
         "params": {"R": 1e4, "agonist_fraction": 0.4, "tau_c": tau_c,

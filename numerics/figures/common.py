@@ -1,11 +1,21 @@
-"""What every figure shares: the Agg backend, the house style and palette, saving
-PNG/PDF/JSON, the text-overlap measure, versions.
+"""What every figure shares: the Agg backend, the house style and palette, journal sizes,
+panel letters, saving PNG + PDF/SVG + JSON, the print-size measures, versions.
 
 Every figure is drawn at tau_c = 3 s, the threshold of the figure scripts of Rademaker,
 Bengio & Francois (PRX 9, 031012, 2019), unless a figure says otherwise.
+
+Print size: a figure is drawn at a journal width, :data:`ONE_COLUMN` (3.4 in) or
+:data:`TWO_COLUMN` (7 in), at most :data:`MAX_HEIGHT` (9 in) tall, and saved at that size
+(no cropping or scaling), so a font of k pt in the file is k pt in print.  Every text is at
+least :data:`MIN_FONT_PT` (6 pt), and a figure of several panels letters them a, b, c...
+(:func:`label_panels`).  :func:`save` measures all of this on the drawn figure and records
+it in the sidecar: ``width_in``, ``height_in``, ``min_font_pt``, ``panels``,
+``panel_letters``, ``text_outside`` and ``text_overlaps``.
 """
 from __future__ import annotations
 
+import re
+import string
 from contextlib import contextmanager
 from importlib.metadata import PackageNotFoundError, version
 
@@ -13,24 +23,43 @@ import numpy as np
 
 TAU_C = 3.0  # s: the threshold binding time of the paper's figure scripts
 
+ONE_COLUMN = 3.4  # in: one journal column
+TWO_COLUMN = 7.0  # in: two journal columns (the full page width)
+MAX_HEIGHT = 9.0  # in: the tallest figure a page holds with its caption
+MIN_FONT_PT = 6.0  # pt: the smallest legible font in print
+DPI = 300  # dots per inch of the PNG
+#: vector formats written next to the PNG (``make_figures(fmt=...)``, ``--format``)
+VECTOR_FORMATS = ("pdf", "svg")
+_OUTPUT = {"vector": "pdf"}
+
 #: Okabe & Ito's colour-blind-safe palette (Color Universal Design, 2008).
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442",
              "#000000")
 
 STYLE = {
     "axes.prop_cycle": None,  # filled in by style() with OKABE_ITO
-    "font.size": 9,
-    "axes.titlesize": 9,
-    "axes.labelsize": 9,
-    "legend.fontsize": 8,
-    "xtick.labelsize": 8,
-    "ytick.labelsize": 8,
-    "figure.titlesize": 10,
+    "font.size": 7,
+    "axes.titlesize": 7,
+    "axes.labelsize": 7,
+    "legend.fontsize": 6.5,
+    "legend.title_fontsize": 6.5,
+    "xtick.labelsize": 6.5,
+    "ytick.labelsize": 6.5,
+    "figure.titlesize": 8,
     "legend.frameon": False,
     "axes.spines.top": False,
     "axes.spines.right": False,
+    "axes.linewidth": 0.6,
+    "xtick.major.width": 0.6,
+    "ytick.major.width": 0.6,
+    "xtick.major.size": 2.5,
+    "ytick.major.size": 2.5,
+    "lines.linewidth": 1.2,
+    "lines.markersize": 4,
     "image.cmap": "viridis",
-    "savefig.dpi": 150,
+    "savefig.dpi": DPI,
+    "figure.constrained_layout.h_pad": 0.03,
+    "figure.constrained_layout.w_pad": 0.03,
 }
 
 
@@ -77,8 +106,39 @@ def mathtext(label):
     return re.sub(r"([A-Za-z]+_\{[^}]*\})", r"$\1$", label)
 
 
-def drawn_text_boxes(fig):
-    """Render ``fig`` (Agg) and return [(text, Bbox in display pixels)] for every Text artist
+def new_figure(width=TWO_COLUMN, height=3.0, **subplots):
+    """``plt.subplots`` at a journal width (:data:`ONE_COLUMN` or :data:`TWO_COLUMN`, in)
+    and ``height`` (in, at most :data:`MAX_HEIGHT`), with constrained layout."""
+    if width not in (ONE_COLUMN, TWO_COLUMN) or not 0 < height <= MAX_HEIGHT:
+        raise ValueError(f"a figure is {ONE_COLUMN} or {TWO_COLUMN} in wide and at most "
+                         f"{MAX_HEIGHT} in tall, got {width} x {height} in")
+    subplots.setdefault("layout", "constrained")
+    return pyplot().subplots(figsize=(width, height), **subplots)
+
+
+def label_panels(axes, start=0, **text):
+    """Letter the panels ``axes`` a, b, c... (from the ``start``-th letter): a bold letter
+    just above the top-left corner of each."""
+    text = {"fontsize": 8, "fontweight": "bold", "xytext": (-3, 5), **text}
+    for k, ax in enumerate(axes, start):
+        ax.annotate(string.ascii_lowercase[k], xy=(0, 1), xycoords="axes fraction",
+                    textcoords="offset points", ha="right", va="bottom", **text)
+
+
+def _is_colorbar(ax):
+    return getattr(ax, "_colorbar", None) is not None or hasattr(ax, "_colorbar_info")
+
+
+def panel_axes(fig):
+    """The figure's panels: every visible axes that is not a colour bar and shows something
+    (its axis, an image, lines, patches or collections)."""
+    return [ax for ax in fig.axes
+            if ax.get_visible() and not _is_colorbar(ax)
+            and (ax.axison or ax.images or ax.lines or ax.collections or ax.patches)]
+
+
+def drawn_texts(fig):
+    """Render ``fig`` (Agg) and return [(Text, Bbox in display pixels)] for every Text artist
     actually drawn with a non-empty string: tick labels, titles, axis and colorbar labels,
     legend entries, annotations, suptitles."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -99,7 +159,12 @@ def drawn_text_boxes(fig):
         fig.canvas.draw()
     finally:
         Text.draw = original
-    return [(t.get_text(), box) for t, box in drawn.values()]
+    return list(drawn.values())
+
+
+def drawn_text_boxes(fig):
+    """[(string, Bbox in display pixels)] of every drawn text (:func:`drawn_texts`)."""
+    return [(t.get_text(), box) for t, box in drawn_texts(fig)]
 
 
 def text_overlaps(fig, tolerance=0.5, details=False):
@@ -108,7 +173,10 @@ def text_overlaps(fig, tolerance=0.5, details=False):
 
     Each text counts against every other text once (never against itself; empty strings are
     not texts).  With ``details`` also returns the overlapping pairs' strings."""
-    boxes = drawn_text_boxes(fig)
+    return _overlaps(drawn_text_boxes(fig), tolerance, details)
+
+
+def _overlaps(boxes, tolerance, details):
     if len(boxes) < 2:
         return (0, []) if details else 0
     ext = np.array([[b.x0, b.y0, b.x1, b.y1] for _, b in boxes])
@@ -124,21 +192,66 @@ def text_overlaps(fig, tolerance=0.5, details=False):
     return count, pairs
 
 
-def save(fig, out, name, meta):
-    """Write <name>.png, <name>.pdf and <name>.json into ``out``; returns the metadata.
+def print_measures(fig, tolerance=0.5):
+    """What a reader of the printed figure meets, measured on the figure as drawn at its own
+    size (saved uncropped, so 1 pt in the file is 1 pt in print).
 
-    The sidecar records ``text_overlaps``: pairs of texts that overprint each other on the
-    rendered figure (0 for a clean figure; the overlapping strings in ``overlapping_text``).
-    """
+    Returns a dict: ``width_in``, ``height_in`` (in); ``min_font_pt`` (the smallest font of
+    any drawn text, pt) and ``smallest_text`` (that text); ``panels`` (:func:`panel_axes`);
+    ``panel_letters`` (True iff there are several panels and the drawn bold one-letter texts
+    are exactly a, b, c... one per panel); ``text_outside`` (texts reaching beyond the
+    figure's edge, which the file would cut); ``text_overlaps`` and ``overlapping_text``."""
+    texts = drawn_texts(fig)
+    width, height = (float(v) for v in fig.get_size_inches())
+    sizes = [(float(t.get_fontsize()), t.get_text()) for t, _ in texts]
+    smallest = min(sizes) if sizes else (None, None)
+    letters = sorted(t.get_text().strip() for t, _ in texts
+                     if re.fullmatch(r"[a-z]", t.get_text().strip())
+                     and t.get_fontweight() in ("bold", 700, "heavy", 800, 900))
+    n = len(panel_axes(fig))
+    edge = fig.bbox
+    outside = [t.get_text() for t, b in texts
+               if b.x0 < edge.x0 - 1 or b.y0 < edge.y0 - 1 or b.x1 > edge.x1 + 1
+               or b.y1 > edge.y1 + 1]
+    count, pairs = _overlaps([(t.get_text(), b) for t, b in texts], tolerance, True)
+    return {"width_in": round(width, 3), "height_in": round(height, 3),
+            "min_font_pt": smallest[0], "smallest_text": smallest[1], "panels": n,
+            "panel_letters": n > 1 and letters == list(string.ascii_lowercase[:n]),
+            "text_outside": outside[:20], "text_overlaps": count,
+            "overlapping_text": [list(p) for p in pairs[:20]]}
+
+
+@contextmanager
+def vector_format(fmt):
+    """Within the block, :func:`save` writes ``fmt`` (pdf or svg) next to the PNG."""
+    if fmt not in VECTOR_FORMATS:
+        from antagonism._core.errors import InputError
+
+        raise InputError(f"unknown figure format {fmt!r}; choose from "
+                         f"{', '.join(VECTOR_FORMATS)} (a PNG is always written)")
+    saved, _OUTPUT["vector"] = _OUTPUT["vector"], fmt
+    try:
+        yield
+    finally:
+        _OUTPUT["vector"] = saved
+
+
+def save(fig, out, name, meta):
+    """Write <name>.png (300 dpi), <name>.pdf (or .svg, :func:`vector_format`) and
+    <name>.json into ``out`` at the figure's own size; returns the metadata.
+
+    The sidecar records the print measures of :func:`print_measures` (``width_in``,
+    ``min_font_pt``, ``panel_letters``, ``text_overlaps``: pairs of texts that overprint
+    each other, 0 for a clean figure, the strings in ``overlapping_text``...)."""
     from antagonism._core.result import to_json
 
     out.mkdir(parents=True, exist_ok=True)
-    count, pairs = text_overlaps(fig, details=True)
-    fig.savefig(out / f"{name}.png", dpi=150, bbox_inches="tight")
-    fig.savefig(out / f"{name}.pdf", bbox_inches="tight")
+    measures = print_measures(fig)
+    fig.savefig(out / f"{name}.png", dpi=DPI)
+    fig.savefig(out / f"{name}.{_OUTPUT['vector']}")
     pyplot().close(fig)
-    meta = {"figure": name, **meta, "text_overlaps": count,
-            "overlapping_text": [list(p) for p in pairs[:20]], "versions": versions()}
+    meta = {"figure": name, **meta, **measures, "formats": ["png", _OUTPUT["vector"]],
+            "versions": versions()}
     (out / f"{name}.json").write_text(to_json(meta, indent=1))
     return meta
 

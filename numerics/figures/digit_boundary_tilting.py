@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import figure
-from .common import colour, pyplot, save
+from .common import TWO_COLUMN, colour, label_panels, new_figure, save
 
 
 def worst_case_accuracy(model, x, y, eps_grid):
@@ -29,14 +29,14 @@ def draw(out, *, quick=False, seed=0, progress=True, classes=(3, 8)):
     +eps d), so training on it teaches the classifier to read the perturbation -- "label
     leaking" (Kurakin, Goodfellow & Bengio, ICLR 2017).  Its own worst case shows it is not
     robust."""
+    from matplotlib.colors import BoundaryNorm, ListedColormap
+
     from ..networks.tilting import boundary_tilting
 
-    plt = pyplot()
     r = boundary_tilting(classes=classes, seed=seed)
     worst = {name: worst_case_accuracy(r[f"{name}_model"], r.x_test, r.y_test, r.eps)
              for name in ("natural", "robust")}
-    fig, (a, b) = plt.subplots(1, 2, figsize=(8.4, 3.4), layout="constrained",
-                               width_ratios=(1.5, 1))
+    fig, (a, b) = new_figure(TWO_COLUMN, 2.8, nrows=1, ncols=2, width_ratios=(1.6, 1))
     a.plot(r.eps, r.accuracy_natural, "o-", color=colour(0), label="natural, mean direction")
     a.plot(r.eps, worst["natural"], "o--", color=colour(0), mfc="w",
            label="natural, worst case (FGSM)")
@@ -47,14 +47,18 @@ def draw(out, *, quick=False, seed=0, progress=True, classes=(3, 8)):
     a.axvline(0.3, color="0.6", lw=0.6, ls=":")
     a.set(xlabel=r"attack size $\epsilon$ (grey levels, $[0, 1]$)",
           ylabel=f"test accuracy ({classes[0]} vs {classes[1]})", ylim=(0, 1.02),
-          title=r"linear classifier; adv. training at $\epsilon = 0.3$")
-    a.legend(loc="center right", fontsize=7)
+          title=r"linear classifier; adv. training at $\epsilon = 0.3$ (dotted)")
+    a.legend(loc="center left", bbox_to_anchor=(1.0, 0.5))
     d = np.asarray(r.direction).reshape(8, 8)
-    im = b.imshow(d, cmap="coolwarm", vmin=-1, vmax=1)
+    # three values only: a discrete scale, one colour each
+    im = b.imshow(d, cmap=ListedColormap(["#0072B2", "#F0F0F0", "#D55E00"]),
+                  norm=BoundaryNorm([-1.5, -0.5, 0.5, 1.5], 3))
     b.set_title(rf"$d = {{\rm sign}}(\bar x_{classes[0]} - \bar x_{classes[1]})$")
     b.set_axis_off()
     cb = fig.colorbar(im, ax=b, ticks=(-1, 0, 1), shrink=0.85)
+    cb.ax.set_yticklabels(["\u22121", "0", "+1"])
     cb.set_label("attack direction per pixel")
+    label_panels((a, b))
     fig.suptitle("Digit boundary tilting: each image pushed toward the other class's mean")
     return save(fig, out, "digit_boundary_tilting", {
         "params": {"classes": list(classes), "train_eps": 0.3}, "seed": seed,

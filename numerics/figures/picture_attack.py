@@ -6,7 +6,10 @@ import numpy as np
 from antagonism.derivations import AdaptiveProofreading
 
 from . import figure
-from .common import TAU_C, pyplot, save
+from .common import TAU_C, TWO_COLUMN, label_panels, new_figure, save
+
+#: how a descent's status reads in a panel title
+STATUS_WORDS = {"max-iter": "still on", "crossed": "crossed"}
 
 
 @figure("picture_attack")
@@ -21,14 +24,18 @@ def draw(out, *, quick=False, seed=0, progress=True, budget=20, tau_c=TAU_C):
     fraction of a second and more, where gamma ~ tau^(m-1) is no longer negligible) up
     toward tau*: the change panel shows these specks.  The weakest background pixels
     (tau < 0.3 s) stay frozen."""
+    from matplotlib.colors import SymLogNorm
+
     from ..experiments.descent import descend_to_boundary
     from ..experiments.picture import mtl_picture
 
-    plt = pyplot()
     h, w = (24, 60) if quick else (40, 100)
     tau, (mM, mT, mL) = mtl_picture(h, w, seed)
     L = np.ones(h * w)
-    fig, axes = plt.subplots(2, 3, figsize=(10, 4.4), layout="constrained")
+    fig, axes = new_figure(TWO_COLUMN, 3.0, nrows=2, ncols=3)
+    # one symmetric-log scale for both change panels: linear within +-0.01 s, so that a
+    # move of 0.1 s (the T letter of a frozen cell) is as visible as one of 1 s
+    change_norm = SymLogNorm(linthresh=0.01, linscale=0.5, vmin=-2.0, vmax=2.0, base=10)
     summary = {}
     bg = ~(mM | mT | mL)
     for row, (N, m) in enumerate(((4, 1), (5, 4))):
@@ -45,19 +52,24 @@ def draw(out, *, quick=False, seed=0, progress=True, budget=20, tau_c=TAU_C):
             "mean_abs_change_T_letter": float(np.abs(change[mT]).mean())}
         g0 = axes[row, 0].imshow(tau, cmap="gray", vmin=0, vmax=4)
         axes[row, 1].imshow(final, cmap="gray", vmin=0, vmax=4)
-        lim = max(float(np.abs(change).max()), 1e-3)
-        dc = axes[row, 2].imshow(change, cmap="coolwarm", vmin=-lim, vmax=lim)
+        dc = axes[row, 2].imshow(change, cmap="coolwarm", norm=change_norm)
         axes[row, 0].set_title("original")
-        axes[row, 1].set_title(f"$T_{{{N},{m}}}$ after {budget} steps: {r.status}, "
+        axes[row, 1].set_title(f"$T_{{{N},{m}}}$: {STATUS_WORDS.get(r.status, r.status)}, "
                                f"$T = {r.T_final:.2f}$")
-        axes[row, 2].set_title("change")
+        axes[row, 2].set_title(rf"change $\Delta\tau$, $T_{{{N},{m}}}$")
         for ax in axes[row]:
             ax.set_axis_off()
-        fig.colorbar(g0, ax=list(axes[row, :2]), shrink=0.9,
-                     label=r"binding time $\tau$ (s)")
-        fig.colorbar(dc, ax=axes[row, 2], shrink=0.9, label=r"$\Delta\tau$ (s)")
+    label_panels(axes.ravel())
+    cb = fig.colorbar(g0, ax=list(axes[:, 1]), shrink=0.8, aspect=25)
+    cb.set_label(r"binding time $\tau$ (s)")
+    cb.ax.axhline(tau_c, color="#56B4E9", lw=2)
+    cb = fig.colorbar(dc, ax=list(axes[:, 2]), shrink=0.8, aspect=25,
+                      ticks=[-1, -0.1, -0.01, 0, 0.01, 0.1, 1])
+    cb.ax.set_yticklabels(["\u22121", "\u22120.1", "\u22120.01", "0", "0.01", "0.1", "1"])
+    cb.set_label(r"$\Delta\tau$ (s), symmetric log scale")
     fig.suptitle(r"Picture attack: M, L agonists ($\tau = 4$ s), T weak antagonists "
-                 rf"($\tau = 2.9$ s), background self; $\tau_c = {tau_c:g}$ s")
+                 rf"($\tau = 2.9$ s), background self; $\tau_c = {tau_c:g}$ s (blue mark)"
+                 f"\nafter {budget} steps of the exact descent")
     return save(fig, out, "picture_attack", {"params": {"shape": [h, w], "tau_c": tau_c,
                                                         "budget": budget},
                                              "seed": seed, "summary": summary})
