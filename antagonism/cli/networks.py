@@ -102,7 +102,7 @@ def _robustness_args(p):
                         "[0, 1]) may change")
     p.add_argument("--queries", type=count, default=300, help="gradient-free attack queries")
     p.add_argument("--arch", choices=("mlp", "cnn"), default=None,
-                   help="the MNIST-scale networks (issue 28): the natural network behind each "
+                   help="the MNIST-scale networks: the natural network behind each "
                         "filter named in --network (threshold, hill, proofreading) against "
                         "the PGD-trained one, on the first --images test digits")
     p.add_argument("--images", type=count, default=300,
@@ -173,7 +173,7 @@ def _regime_args(p):
     q.add_argument("--images", type=count, default=50,
                    help="test images swept pixel by pixel (the same for every network)")
     q.add_argument("--arch", choices=("mlp", "cnn"), default=None,
-                   help="the MNIST-scale networks (issue 28): an MLP or a CNN (two "
+                   help="the MNIST-scale networks: an MLP or a CNN (two "
                         "convolutions, then a dense layer), PGD-trained at eps 0.3; adds "
                         "background/on-digit regimes, threshold filters, gradient mass by "
                         "intensity, the boundary along the strongest perturbation and paired "
