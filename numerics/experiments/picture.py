@@ -133,9 +133,12 @@ def synthetic_mtl_grey(shape=(179, 431), dpi=100, panel=(0.375, 0.735), stroke=N
 
     h, w = shape
     stroke = 16 * h / 179 if stroke is None else stroke
-    fig = Figure(figsize=(w / dpi, h / dpi), dpi=dpi, facecolor="black")
+    # one pixel to spare in each direction, cropped below: w / dpi inches come out as w or
+    # w - 1 pixels depending on the matplotlib version's rounding of w / dpi * dpi; the axes
+    # cover exactly the top-left w x h pixels either way
+    fig = Figure(figsize=((w + 1) / dpi, (h + 1) / dpi), dpi=dpi, facecolor="black")
     FigureCanvasAgg(fig)
-    ax = fig.add_axes([0, 0, 1, 1])
+    ax = fig.add_axes([0, 1 / (h + 1), w / (w + 1), h / (h + 1)])
     ax.set_axis_off()
     ax.set_facecolor("black")
     ax.set_xlim(0, w)
