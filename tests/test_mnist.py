@@ -241,3 +241,35 @@ def test_mnist_landscapes_figure_quick_at_print_size(tmp_path):
     assert meta["width_in"] == 7.0 and meta["min_font_pt"] >= 6 and meta["panel_letters"]
     assert meta["text_overlaps"] == 0 and meta["text_outside"] == []
     assert (tmp_path / "mnist_landscapes.png").stat().st_size > 0
+
+
+@pytest.mark.slow
+def test_seeds_in_processes_equal_the_local_run():
+    """One task per seed (--executor processes) gives every seed the numbers of the local
+    loop: the seed, not the process, sets the initialisation, the order and the attacks."""
+    from antagonism.numerics.regime.mnist import mnist_regime_report
+
+    kw = {"arch": "cnn", "dataset": "digits", "quick": True, "progress": False}
+    local = mnist_regime_report(("natural",), (0, 1), **kw)
+    procs = mnist_regime_report(("natural",), (0, 1), executor="processes", workers=2, **kw)
+    assert list(procs.networks) == list(local.networks) == ["natural", "untrained"]
+    for name, row in local.networks.items():
+        for q in ("clean_accuracy", "robust_accuracy", "specialized_background",
+                  "threshold_fraction", "gradient_low"):
+            assert procs.networks[name][q]["per_seed"] == row[q]["per_seed"], (name, q)
+
+
+def test_seed_tasks_need_the_mnist_scale_networks():
+    from helpers import run_cli
+
+    from antagonism._core.errors import InputError
+    from antagonism.numerics.regime.mnist import mnist_regime_report
+
+    p = run_cli("regime", "networks", "--dataset", "digits", "--executor", "processes",
+                "--quick", "--json")
+    assert p.returncode == 2 and "--arch" in p.stderr
+    p = run_cli("robustness", "--dataset", "digits", "--arch", "cnn", "--executor",
+                "processes", "--quick", "--json")
+    assert p.returncode == 2 and "--executor" in p.stderr
+    with pytest.raises(InputError, match="executor"):
+        mnist_regime_report(("natural",), (0,), dataset="digits", executor="threads")

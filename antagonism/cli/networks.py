@@ -122,6 +122,9 @@ def cmd_robustness(args):
 
         if extra:
             raise CliError("--torch-model is not attacked with --arch: drop one of them")
+        if args.executor != "local" or args.scheduler is not None:
+            raise CliError("--executor and --scheduler do not apply with --arch: its seeds "
+                           "run here, one after another")
         defences = [n for n in names if n in ("threshold", "hill", "proofreading")]
         emit(args, defence_report(
             _seeds(args), arch=args.arch, dataset=args.dataset, data_dir=args.data_dir,
@@ -178,6 +181,7 @@ def _regime_args(p):
                         "background/on-digit regimes, threshold filters, gradient mass by "
                         "intensity, the boundary along the strongest perturbation and paired "
                         "comparisons with natural and untrained (--images is then fixed)")
+    add_executor_options(q, cache=False)  # with --arch: one task per seed
     q = job("calibrate", "the measure on cells (T_{N,m}, N = 3..5, every m; SHP-1; adaptive "
                          "sorting) against the analytic verdict (alias: regime --calibrate)")
     add_json_option(q)
@@ -224,9 +228,11 @@ def cmd_regime(args):
         emit(args, mnist_regime_report(
             names, _seeds(args), arch=args.arch, dataset=args.dataset,
             data_dir=args.data_dir, limit=args.limit, eps=args.eps, quick=args.quick,
-            progress=progress))
+            progress=progress, **executor_options(args)))
     else:
         names, extra = _common(args)
+        if args.executor != "local" or args.scheduler is not None:
+            raise CliError("--executor and --scheduler apply with --arch (one task per seed)")
         emit(args, rm.network_regime_report(
             names, _seeds(args), dataset=args.dataset, data_dir=args.data_dir, eps=args.eps,
             quick=args.quick, extra=extra, limit=args.limit, progress=progress,

@@ -202,32 +202,57 @@ def _compare(runs, reference):
 
 def mnist_regime_report(names=("natural", "pgd_trained", "noise_trained", "untrained"),
                         seeds=(0,), *, arch="cnn", dataset="mnist5k", data_dir=None,
-                        limit=None, eps=0.3, quick=False, progress=True, backend="auto"):
+                        limit=None, eps=0.3, quick=False, progress=True, backend="auto",
+                        executor="local", scheduler=None, workers=None):
     """Train (or load) the named networks for every seed, measure them
     (:func:`measure_network`) and compare each with ``natural`` and ``untrained``, paired
-    by seed.  ``natural`` and ``untrained`` are always included (the references)."""
-    from ..networks.datasets import load_dataset
-    from ..networks.mnist import trained_networks
+    by seed.  ``natural`` and ``untrained`` are always included (the references).
+
+    ``executor``, ``scheduler``, ``workers``: how the seeds run, one task per seed through
+    :func:`~antagonism.numerics.executor.run_tasks` (``local``: here, with progress per
+    network; ``processes``: one seed per process).  Every seed's numbers are the same
+    whichever runs it: the seed sets the initialisation, the training order and the
+    attacks' starts."""
+    from ..executor import check_executor, run_tasks
 
     seeds = [int(s) for s in seeds]
     if not seeds:
         raise InputError("need at least one seed")
+    check_executor(executor, scheduler, workers)
     names = list(dict.fromkeys(["natural", "untrained", *names]))
-    data = load_dataset(dataset, seed=0, data_dir=data_dir, limit=limit)
-    eta = Progress(len(seeds) * len(names), progress, "regime mnist")
-    runs = []
-    for seed in seeds:
-        nets = trained_networks(data, seed, arch=arch, quick=quick, names=names,
-                                progress=progress)
-        run = {}
-        for name, net in nets.items():
-            eta.step(f"seed {seed}: measuring {name}")
-            r = measure_network(net["model"], data, defended=net["defended"], eps=eps,
-                                seed=seed, quick=quick, backend=backend)
-            r["train_seconds"] = net["train_seconds"]
-            run[name] = r
-        runs.append(run)
+    task = {"names": names, "arch": arch, "dataset": dataset, "data_dir": data_dir,
+            "limit": limit, "eps": float(eps), "quick": bool(quick), "backend": backend}
+    if executor == "local":
+        eta = Progress(len(seeds) * len(names), progress, "regime mnist")
+        runs = [mnist_seed_run(seed=seed, eta=eta, progress=progress, **task)
+                for seed in seeds]
+    else:
+        run = run_tasks(mnist_seed_run, [{"seed": s, **task} for s in seeds],
+                        executor=executor, scheduler=scheduler, workers=workers,
+                        progress=progress, label="regime mnist")
+        runs = run.results
     return aggregate(runs, seeds, arch=arch, dataset=dataset, eps=eps, quick=quick)
+
+
+def mnist_seed_run(seed, names, arch, dataset, data_dir, limit, eps, quick, backend,
+                   eta=None, progress=False):
+    """One seed of :func:`mnist_regime_report` (a task of the executor): name -> the
+    :func:`measure_network` Result of that network, with its ``train_seconds``."""
+    from ..networks.datasets import load_dataset
+    from ..networks.mnist import trained_networks
+
+    data = load_dataset(dataset, seed=0, data_dir=data_dir, limit=limit)
+    nets = trained_networks(data, seed, arch=arch, quick=quick, names=names,
+                            progress=progress)
+    run = {}
+    for name, net in nets.items():
+        if eta is not None:
+            eta.step(f"seed {seed}: measuring {name}")
+        r = measure_network(net["model"], data, defended=net["defended"], eps=eps,
+                            seed=seed, quick=quick, backend=backend)
+        r["train_seconds"] = net["train_seconds"]
+        run[name] = r
+    return run
 
 
 def aggregate(runs, seeds, *, arch, dataset, eps, quick):
