@@ -273,3 +273,48 @@ def test_seed_tasks_need_the_mnist_scale_networks():
     assert p.returncode == 2 and "--executor" in p.stderr
     with pytest.raises(InputError, match="executor"):
         mnist_regime_report(("natural",), (0,), dataset="digits", executor="threads")
+
+
+def test_defence_report_on_injected_networks():
+    """The defence report of claim 15, on small untrained networks (no training): clean
+    accuracies computed independently, the worst case never above any attack, the
+    threshold's plain-gradient attacks masked (zero gradient) while BPDA is not, and the
+    paired comparison the per-seed differences."""
+    from antagonism.numerics.networks.datasets import load_dataset
+    from antagonism.numerics.networks.defences import HardThreshold
+    from antagonism.numerics.networks.mnist import evaluation_subset
+    from antagonism.numerics.networks.model import Sequential
+    from antagonism.numerics.networks.zoo import mlp
+    from antagonism.numerics.regime.defence import defence_report
+
+    data = load_dataset("digits", seed=0)
+    made = {}
+
+    def networks(data, seed, names):
+        natural = mlp(64, 10, (16,), seed=seed)
+        nets = {"natural": natural, "pgd_trained": mlp(64, 10, (16,), seed=seed + 100),
+                "threshold": Sequential([HardThreshold(), *natural.layers], "thr")}
+        made[seed] = nets
+        return {n: {"model": nets[n], "defended": n == "threshold", "train_seconds": 0.0}
+                for n in names}
+
+    rep = defence_report((0, 1), dataset="digits", eps_list=(0.2,), n_images=20,
+                         n_queries=10, networks=networks, progress=False)
+    x, y = evaluation_subset(data, 20)
+    for name in ("natural", "pgd_trained", "threshold"):
+        clean = [float(np.mean(made[s][name].logits(x).argmax(1) == y)) for s in (0, 1)]
+        assert rep.networks[name]["clean_accuracy"]["per_seed"] == pytest.approx(clean)
+        row = rep.networks[name]["0.2"]
+        for s in range(2):
+            assert row["worst"]["per_seed"][s] <= min(
+                row[a]["per_seed"][s] for a in row if a != "worst") + 1e-12
+    thr = rep.networks["threshold"]["0.2"]
+    assert set(thr) == {"fgsm", "pgd", "gradient_free", "pgd_bpda", "worst"}
+    assert "pgd_bpda" not in rep.networks["pgd_trained"]["0.2"]
+    # the threshold's exact gradient is zero: FGSM cannot move any digit off its class
+    assert thr["fgsm"]["per_seed"] == pytest.approx(
+        rep.networks["threshold"]["clean_accuracy"]["per_seed"])
+    diff = np.subtract(thr["worst"]["per_seed"],
+                       rep.networks["pgd_trained"]["0.2"]["worst"]["per_seed"])
+    assert rep.vs_pgd_trained["threshold"]["0.2"]["differences"] == pytest.approx(diff)
+    assert "eps 0.2:" in rep.to_text()

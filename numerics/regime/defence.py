@@ -12,13 +12,12 @@ robustness.evaluate`).  The PGD-trained network gets the same attacks.
 """
 from __future__ import annotations
 
-import numpy as np
-
 from antagonism._core.errors import InputError
 from antagonism._core.result import Result
 
 from ..progress import Progress
-from ..statistics import interval, paired_comparison
+from ..statistics import paired_comparison
+from .mnist import format_interval, summarize
 
 DEFENDED = ("threshold",)
 
@@ -33,18 +32,11 @@ class DefenceReport(Result):
                  f"attack ({self.n_queries} queries) on {self.n_images} test digits, seeds "
                  f"{self.seeds}: mean [95 % t-interval]"]
         for name, row in self.networks.items():
-            parts = []
-            for e in self.eps:
-                w = row[f"{e:g}"]["worst"]
-                lo, hi = w["t_interval"]
-                parts.append(f"eps {e:g}: {w['mean']:.3f} [{_f(lo)}, {_f(hi)}]")
+            parts = [f"eps {e:g}: {format_interval(row[f'{e:g}']['worst'])}"
+                     for e in self.eps]
             lines.append(f"{name:<14} clean {row['clean_accuracy']['mean']:.3f}  "
                          + "  ".join(parts))
         return "\n".join(lines)
-
-
-def _f(v):
-    return "-" if v is None or not np.isfinite(v) else f"{v:.3f}"
 
 
 def defence_report(seeds=(0,), *, arch="cnn", dataset="mnist5k", data_dir=None, limit=None,
@@ -84,10 +76,10 @@ def defence_report(seeds=(0,), *, arch="cnn", dataset="mnist5k", data_dir=None, 
                                        image_shape=data.image_shape))
     networks = {}
     for name, runs in rows.items():
-        entry = {"clean_accuracy": _summary([r["clean_accuracy"] for r in runs])}
+        entry = {"clean_accuracy": summarize([r["clean_accuracy"] for r in runs], (0.0, 1.0))}
         for e in eps_list:
             key = f"{e:g}"
-            entry[key] = {a: _summary([r["attacks"][key][a] for r in runs])
+            entry[key] = {a: summarize([r["attacks"][key][a] for r in runs], (0.0, 1.0))
                           for a in runs[0]["attacks"][key]}
         networks[name] = entry
     vs = {d: {f"{e:g}": paired_comparison(networks[d][f"{e:g}"]["worst"]["per_seed"],
@@ -97,7 +89,3 @@ def defence_report(seeds=(0,), *, arch="cnn", dataset="mnist5k", data_dir=None, 
                          arch=arch, dataset=dataset, n_images=len(y), n_queries=n_queries,
                          restarts=restarts, quick=bool(quick))
 
-
-def _summary(values):
-    mean, lo, hi = interval(values, bounds=(0.0, 1.0))
-    return {"per_seed": [float(v) for v in values], "mean": mean, "t_interval": [lo, hi]}

@@ -150,12 +150,12 @@ class MnistRegimeReport(Result):
                  "[95 % t-interval] over seeds"]
         for name, row in self.networks.items():
             lines.append(
-                f"{name:<14} clean {_text(row['clean_accuracy'])}  PGD-40 "
-                f"{_text(row['robust_accuracy'])}  specialized background "
-                f"{_text(row['specialized_background'])} on-digit "
-                f"{_text(row['specialized_digit'])}  threshold filters "
-                f"{_text(row['threshold_fraction'])}  gradient on low intensities "
-                f"{_text(row['gradient_low'])}")
+                f"{name:<14} clean {format_interval(row['clean_accuracy'])}  PGD-40 "
+                f"{format_interval(row['robust_accuracy'])}  specialized background "
+                f"{format_interval(row['specialized_background'])} on-digit "
+                f"{format_interval(row['specialized_digit'])}  threshold filters "
+                f"{format_interval(row['threshold_fraction'])}  gradient on low intensities "
+                f"{format_interval(row['gradient_low'])}")
             for ref in ("natural", "untrained"):
                 vs = row.get(f"vs_{ref}", {})
                 for q in ("specialized_background", "threshold_fraction"):
@@ -169,7 +169,7 @@ class MnistRegimeReport(Result):
         return "\n".join(lines)
 
 
-def _text(summary):
+def format_interval(summary):
     """``mean [lo, hi]`` of a :func:`summarize` ('-' for a bound that is not finite)."""
     lo, hi = summary["t_interval"]
     return f"{summary['mean']:.3f} [{_num(lo, '.3f')}, {_num(hi, '.3f')}]"
