@@ -23,6 +23,7 @@ from typing import ClassVar
 
 import sympy as sp
 
+from antagonism._core.catalog import Parameter  # noqa: F401  (the protocol's name for it)
 from antagonism._core.errors import InputError
 
 from . import symbols as sy
@@ -285,10 +286,3 @@ class CellModel:
         return f"{type(self).__name__}({args})"
 
 
-@dataclass(frozen=True)
-class Parameter:
-    """A model parameter with its unit and meaning (for documentation and the CLI)."""
-
-    value: object
-    unit: str = ""
-    description: str = ""

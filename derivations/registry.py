@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
+from antagonism._core.catalog import BUILTIN_CAPABILITIES, BUILTIN_MODELS
 from antagonism._core.errors import InputError
 
 from .model import CellModel, Parameter
@@ -56,6 +57,7 @@ class ModelSpec:
 
 
 _REGISTRY: dict[str, ModelSpec] = {}
+_BUILTIN: dict[str, ModelSpec] = {}  # the specs the package registered itself
 
 
 def register_model(name, factory, *, title=None, parameters=None, capabilities=()):
@@ -103,34 +105,26 @@ def model_names():
 
 
 def _register_builtins():
+    """Register the built-in models: their parameters and capabilities as declared in
+    :mod:`antagonism._core.catalog` (sympy-free, read by the command line too), bound here to
+    their classes."""
     from .adaptive import AdaptiveProofreading
     from .adaptive_sorting import AdaptiveSorting
     from .kinetic import KineticProofreading
-    from .shp1 import CLASSICAL, SHP1
+    from .shp1 import SHP1
 
-    register_model("adaptive", AdaptiveProofreading, parameters={
-        "N": Parameter(5, "", "proofreading steps"),
-        "m": Parameter(3, "", "feedback step, 0 <= m < N"),
-        "tau_c": Parameter(3.0, "s", "threshold binding time")},
-        capabilities={"symbolic-parameters", "sum-form", "absolute-threshold"})
-    register_model("kpr", KineticProofreading, parameters={
-        "N": Parameter(3, "", "proofreading steps"),
-        "phi": Parameter(0.09, "1/s", "phosphorylation rate"),
-        "kappa": Parameter(1e-4, "1/(s molecule)", "binding rate"),
-        "R": Parameter(3e4, "molecules", "receptors (in excess)"),
-        "tau_c": Parameter(3.0, "s", "threshold binding time")},
-        capabilities={"symbolic-parameters", "sum-form"})
-    register_model("shp1", SHP1, parameters={
-        **CLASSICAL, "receptors_in_excess": Parameter(
-            False, "", "fix R_f = R: no competition for receptors (isolates the S pathway)")},
-                   capabilities={"sum-form", "shared-variables", "ode"})
-    register_model("adaptive-sorting", AdaptiveSorting, parameters={
-        "phi": Parameter(1e-4, "1/(s molecule)", "phosphorylation rate per kinase"),
-        "alpha": Parameter(1.0, "1/s", "kinase reactivation rate"),
-        "epsilon": Parameter(1e-3, "1/(s molecule)", "kinase inactivation by C_0"),
-        "K_T": Parameter(1e4, "molecules", "total kinase"),
-        "tau_c": Parameter(3.0, "s", "threshold binding time")},
-        capabilities={"sum-form", "shared-variables", "ode"})
+    classes = {"adaptive": AdaptiveProofreading, "kpr": KineticProofreading, "shp1": SHP1,
+               "adaptive-sorting": AdaptiveSorting}
+    for name, parameters in BUILTIN_MODELS.items():
+        _BUILTIN[name] = register_model(name, classes[name], parameters=parameters,
+                                        capabilities=BUILTIN_CAPABILITIES[name])
+
+
+def is_builtin(name):
+    """Whether ``name`` is a built-in model as the package registered it (not replaced by a
+    user's :func:`register_model`): its answers depend on the package's code alone."""
+    spec = _REGISTRY.get(name)
+    return spec is not None and _BUILTIN.get(name) is spec
 
 
 _register_builtins()

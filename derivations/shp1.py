@@ -17,26 +17,17 @@ from functools import lru_cache
 
 import sympy as sp
 
+from antagonism._core.catalog import SHP1_CLASSICAL
 from antagonism._core.errors import InputError
 
 from . import symbols as sy
 from .derivation import Derivation, Step, derived, ordered_roots
-from .model import CellModel, Parameter, SharedVariable, SumForm
+from .model import CellModel, SharedVariable, SumForm
 from .validation import as_parameter, check_nonnegative, check_positive
 
-# the classical parameter set of Francois et al., PNAS 110, E888 (2013)
-CLASSICAL = {
-    "phi": Parameter(0.09, "1/s", "phosphorylation rate of each proofreading step"),
-    "b": Parameter(0.04, "1/s", "basal dephosphorylation rate"),
-    "gamma": Parameter(1.2e-6, "1/(s molecule)", "dephosphorylation rate per active SHP-1"),
-    "kappa": Parameter(1e-4, "1/(s molecule)", "ligand-receptor binding rate"),
-    "N": Parameter(5, "", "number of proofreading steps"),
-    "m": Parameter(1, "", "step that activates SHP-1"),
-    "S_T": Parameter(6e5, "molecules", "total SHP-1"),
-    "C_star": Parameter(500.0, "molecules", "C_m giving half-maximal SHP-1 activation"),
-    "R": Parameter(3e4, "molecules", "receptors"),
-    "tau_c": Parameter(3.0, "s", "activation threshold (binding time)"),
-}
+# the classical parameter set of Francois et al., PNAS 110, E888 (2013), declared with the
+# built-in models (sympy-free)
+CLASSICAL = SHP1_CLASSICAL
 
 phi, b, gamma, kappa = sp.symbols("phi b gamma kappa", positive=True)
 S, S_T, C_star, R = sp.symbols("S S_T C_star R", positive=True)

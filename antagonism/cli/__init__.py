@@ -16,7 +16,15 @@ import traceback
 from antagonism._core.errors import InputError
 from antagonism._core.text import printable
 
-from .base import COMMANDS, CliError, _HelpFormatter, _Parser, command, emit  # noqa: F401
+from .base import (  # noqa: F401
+    COMMANDS,
+    CliError,
+    _HelpFormatter,
+    _Parser,
+    _Version,
+    command,
+    emit,
+)
 
 TOPICS = ("models", "cells", "networks", "data", "figures", "cache", "reproduce")
 
@@ -43,25 +51,37 @@ VOCABULARY = ("T_{N,m}: adaptive proofreading with N steps and feedback at step 
               "More: docs/regimes.md#vocabulary")
 
 
-def build_parser():
+def build_parser(argv=None):
+    """The parser of the command line.  Given the ``argv`` it will parse, only the command
+    that ``argv`` names gets its options: the others are listed with their help, and their
+    options (some of which name figures or derived quantities, found by importing heavy
+    modules) are not built, so that ``antagonism --help`` and a command answered from the
+    cache start fast."""
     for topic in TOPICS:
         importlib.import_module(f".{topic}", __name__)
-    from importlib.metadata import PackageNotFoundError, version
-
+    wanted = None if argv is None else named_command(argv)
     parser = _Parser(prog="antagonism", description=DESCRIPTION,
                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    try:
-        release = version("antagonism")
-    except PackageNotFoundError:  # running from a source tree that is not installed
-        release = "unknown"
-    parser.add_argument("--version", action="version", version=f"antagonism {release}")
+    parser.add_argument("--version", action=_Version, help="print the version and exit")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     for name, (func, help_text, arguments) in COMMANDS.items():
         p = sub.add_parser(name, help=help_text, description=help_text, epilog=VOCABULARY,
                            formatter_class=_HelpFormatter)
-        arguments(p)
+        if argv is None or name == wanted:
+            arguments(p)
         p.set_defaults(func=func)
     return parser
+
+
+def named_command(argv):
+    """The command an argument list names: its first word that is not an option (the
+    top-level parser has no option that takes a value), or None."""
+    for word in argv:
+        if word == "--":
+            return None
+        if not word.startswith("-"):
+            return word
+    return None
 
 
 def main(argv=None):
@@ -76,7 +96,7 @@ def main(argv=None):
 
     argv = regime_argv(argv)  # regime --calibrate ... -> regime calibrate ...
     try:
-        args = build_parser().parse_args(argv)
+        args = build_parser(argv).parse_args(argv)
         from antagonism._core.budget import time_budget
 
         with time_budget(getattr(args, "time_budget", None), f"antagonism {args.command}"):

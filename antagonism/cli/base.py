@@ -38,6 +38,25 @@ class _Parser(argparse.ArgumentParser):
         raise CliError(message + did_you_mean(message, self))
 
 
+class _Version(argparse.Action):
+    """--version: the installed release, looked up only when asked for."""
+
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS,
+                 help=None):
+        super().__init__(option_strings, dest, nargs=0, default=default, help=help)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        import sys
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            release = version("antagonism")
+        except PackageNotFoundError:  # running from a source tree that is not installed
+            release = "unknown"
+        parser._print_message(f"antagonism {release}\n", sys.stdout)
+        parser.exit()
+
+
 def _options(parser):
     """Every option string of ``parser`` and of its sub-commands."""
     for action in parser._actions:

@@ -16,6 +16,7 @@ from .options import (
     executor_options,
     model_file_path,
     model_from_args,
+    model_help,
     model_store,
     parameter_values,
     positive_float,
@@ -226,10 +227,7 @@ def cmd_literature(args):
 
 
 def _sweep_args(p):
-    from antagonism.derivations import model_names
-
-    p.add_argument("--model", default="adaptive",
-                   help=f"registered model: {', '.join(model_names())}")
+    p.add_argument("--model", default="adaptive", help=model_help())
     for flag, what in (("--N", "proofreading steps"), ("--m", "feedback step (T_{N,m})"),
                        ("--tau-c", "threshold binding time (s)")):
         p.add_argument(flag, default=None,
@@ -334,7 +332,7 @@ def cmd_models(args):
     import re
 
     from antagonism.derivations import model_names, model_spec
-    from antagonism.io.reaction_files import literature_files
+    from antagonism.io.shipped import literature_files
 
     registered = {name: model_spec(name).title for name in model_names()}
     shipped = {}

@@ -125,10 +125,7 @@ def add_designation_options(p):
 
 def add_model_options(p, default="adaptive", help_extra=""):
     """--model NAME, the common parameters --N, --m, --tau-c and --param name=value."""
-    from antagonism.derivations import model_names
-
-    p.add_argument("--model", default=default,
-                   help=f"registered model: {', '.join(model_names())}{help_extra}")
+    p.add_argument("--model", default=default, help=model_help(help_extra))
     p.add_argument("--model-file", default=None,
                    help="a reaction network in Antimony (.ant) or SBML (.xml), or the name of "
                         "a shipped one (mckeithan_kpr...: `antagonism models`), instead of "
@@ -143,6 +140,14 @@ def add_model_options(p, default="adaptive", help_extra=""):
     p.add_argument("--param", action="append", default=[],
                    help="any other model parameter, name=value (repeatable)")
     add_time_budget_option(p)
+
+
+def model_help(extra=""):
+    """The help of --model: the built-in models' names (:mod:`antagonism._core.catalog`, no
+    sympy imported)."""
+    from antagonism._core.catalog import builtin_model_names
+
+    return f"registered model: {', '.join(builtin_model_names())}{extra}"
 
 
 def add_json_option(p):
@@ -262,7 +267,7 @@ def model_file_path(text):
     import difflib
     import os
 
-    from antagonism.io.reaction_files import literature_files
+    from antagonism.io.shipped import literature_files
 
     if os.path.isfile(text):
         return text

@@ -8,8 +8,9 @@ parser sees a file (:mod:`.file_limits`) and expressions are read by the package
 whitelisting reader, never evaluated.
 
 - :mod:`.reaction_files` -- ``load_model_file``, ``antimony_to_sbml``,
-  ``network_from_sbml``, the shipped literature models (``literature_files``, in
-  ``models/*.ant``);
+  ``network_from_sbml``, the shipped literature models (``literature_models``);
+- :mod:`.shipped` -- their files by name (``literature_files``, in ``models/*.ant``), listed
+  without a parser;
 - :mod:`.sbml` -- an SBML document read into plain data (species, parameters, reactions,
   rules, notes);
 - :mod:`.designations` -- ligand, output, binding time... from directives and arguments;

@@ -15,7 +15,6 @@ models shipped in ``models/``.
 """
 from __future__ import annotations
 
-from importlib.resources import files
 from pathlib import Path
 
 from antagonism._core.budget import DEFAULT_TIME_BUDGET, time_budget
@@ -28,6 +27,7 @@ from .designations import directives, file_designations, merge_designations
 from .file_limits import MAX_MODEL_TEXT
 from .guards import refuse_antimony_imports
 from .sbml import read_sbml
+from .shipped import literature_files
 
 
 def antimony_to_sbml(text):
@@ -112,14 +112,6 @@ def _load_model_file(path, overrides, designations):
     rest = {k: v for k, v in overrides.items()
             if k not in network.parameters and k not in network.species}
     return NetworkModel(network, **rest)
-
-
-def literature_files():
-    """{name: path} of the Antimony models shipped with the package."""
-    folder = files("antagonism.io").joinpath("models")
-    return {Path(str(p)).stem: Path(str(p)) for p in sorted(folder.iterdir(),
-                                                            key=lambda p: p.name)
-            if str(p).endswith(".ant")}
 
 
 def literature_models():
