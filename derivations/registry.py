@@ -123,8 +123,11 @@ def _register_builtins():
 def is_builtin(name):
     """Whether ``name`` is a built-in model as the package registered it (not replaced by a
     user's :func:`register_model`): its answers depend on the package's code alone."""
-    spec = _REGISTRY.get(name)
-    return spec is not None and _BUILTIN.get(name) is spec
+    try:
+        spec = model_spec(name)
+    except InputError:
+        return False
+    return _BUILTIN.get(spec.name) is spec
 
 
 _register_builtins()

@@ -10,6 +10,8 @@ Everything the package writes for reuse lives under one root:
         sweeps/    finished tasks of sweeps (one JSON file per task, named by its content hash)
         compiled/  reaction networks read from model files (JSON data, named by the hash of
                    the file, the flags and the code: theory.network_store)
+        answers/   commands' results (JSON data, named by the hash of the question, the code
+                   and the libraries' versions: numerics.answers)
         */corrupt/ entries that failed verification, moved aside (never served)
         */.locks/  lock files of concurrent writers
 
@@ -74,7 +76,7 @@ from .cache_guard import (
 )
 
 ENV = "ANTAGONISM_CACHE_DIR"
-KINDS = ("kernels", "models", "sweeps", "compiled")
+KINDS = ("kernels", "models", "sweeps", "compiled", "answers")
 
 
 class CacheWarning(UserWarning):

@@ -13,7 +13,7 @@ def _cache_args(p):
 
     what = {"kernels": "compiled numba kernels", "models": "trained network weights",
             "sweeps": "finished tasks of sweeps", "compiled": "reaction networks read from "
-            "model files"}
+            "model files", "answers": "results of commands asked before"}
     p.add_argument("--kind", choices=(*KINDS, "all"), default="all",
                    help="which kind of cached object: "
                         + ", ".join(f"{k} ({what[k]})" if k in what else k for k in KINDS)

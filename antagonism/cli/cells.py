@@ -8,6 +8,7 @@ from .options import (
     add_json_option,
     add_model_options,
     add_seed_option,
+    answer_request,
     check_memory,
     check_seed,
     count,
@@ -128,33 +129,21 @@ def scan_values(text, name, lowest):
 @command("steady", "steady state of a model for one ligand type (default: SHP-1); scans "
          "of binding times and doses print one row per point", _steady_args)
 def cmd_steady(args):
-    from antagonism.theory import model_evaluator
+    from antagonism.numerics.answers import stored_rows
 
     taus = scan_values(args.tau, "tau", "positive")
     doses = scan_values(args.L, "L", "non-negative")
     if len(taus) * len(doses) > MAX_SCAN_POINTS:
         raise CliError(f"--tau x --L has {len(taus) * len(doses)} points; at most "
                        f"{MAX_SCAN_POINTS}")
-    model = model_from_args(args)
-    network = getattr(model, "network", None) is not None
-    if network:  # a steady state needs no symbolic derivation: solve the network directly
-        from antagonism.theory.network_engine import NetworkEvaluator
-
-        ev = NetworkEvaluator(model)
-    else:
-        ev = model_evaluator(model)
     single = len(taus) == 1 and len(doses) == 1
-    rows = []
-    for L in doses:  # binding times inner: each point continues from the previous one
-        for tau in taus:
-            st = ev.steady_state([tau], [L])
-            row = (_network_row(model, ev, st, single) if network else
-                   ({} if single else {"tau": tau, "L": L}) | st.scalars(ligand=0))
-            rows.append(row)
-            if not args.json and not single:
-                continue
-            if args.json and not single:
-                print(to_json(row), flush=True)
+    rows = []  # stored answers: a scan asked before is read back, not solved again
+    for row in stored_rows(answer_request(args, "steady", tau=taus, L=doses),
+                           lambda: _steady_rows(args, taus, doses)):
+        rows.append(row)
+        if args.json and not single:
+            print(to_json(row), flush=True)
+    network = "diagnostics" in rows[0]
     if not single:
         if not args.json:
             print(_scan_table(rows, network))
@@ -169,6 +158,27 @@ def cmd_steady(args):
         emit(args, payload, text)
     else:
         emit(args, payload, units={k: "molecules" for k in payload if k != "output"})
+
+
+def _steady_rows(args, taus, doses):
+    """The steady states of the scan, one row per point (binding times inner: each point
+    continues from the previous one)."""
+    from antagonism.theory import model_evaluator
+
+    model = model_from_args(args)
+    network = getattr(model, "network", None) is not None
+    if network:  # a steady state needs no symbolic derivation: solve the network directly
+        from antagonism.theory.network_engine import NetworkEvaluator
+
+        ev = NetworkEvaluator(model)
+    else:
+        ev = model_evaluator(model)
+    single = len(taus) == 1 and len(doses) == 1
+    for L in doses:
+        for tau in taus:
+            st = ev.steady_state([tau], [L])
+            yield (_network_row(model, ev, st, single) if network else
+                   ({} if single else {"tau": tau, "L": L}) | st.scalars(ligand=0))
 
 
 def _network_row(model, ev, st, single):

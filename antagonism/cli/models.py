@@ -12,6 +12,7 @@ from .options import (
     add_json_option,
     add_model_options,
     add_time_budget_option,
+    answer_request,
     count,
     executor_options,
     model_file_path,
@@ -41,13 +42,20 @@ def _classify_args(p):
 
 @command("classify", "regime of a cell model (broad or specialized antagonism)", _classify_args)
 def cmd_classify(args):
+    from antagonism.numerics.answers import stored_answer
+
+    options = {"tolerance": args.tolerance, "dose_factor": args.dose_factor}
+    emit(args, stored_answer(answer_request(args, "classify", **options),
+                             lambda: _classify(args, options)))
+
+
+def _classify(args, options):
     from antagonism.numerics.progress import heartbeat
     from antagonism.theory import classify
 
     model = model_from_args(args)
     with heartbeat("classify", not args.json):  # a line every few seconds if it takes long
-        result = classify(model, tolerance=args.tolerance, dose_factor=args.dose_factor)
-    emit(args, result)
+        return classify(model, **options)
 
 
 def _derive_args(p):
@@ -171,20 +179,24 @@ def _regimes_args(p):
 @command("regimes", "regime table of T_{N,m} for N = 1..6 (the main job on built-in settings)",
          _regimes_args)
 def cmd_regimes(args):
-    from antagonism.theory import regime_table
-
     if args.max_N > MAX_REGIME_TABLE_N:
         from antagonism._core.errors import LimitError
 
         raise LimitError(f"--max-N must be at most {MAX_REGIME_TABLE_N} (the table has "
                          f"N(N+1)/2 rows), got {args.max_N}")
+    from antagonism.numerics.answers import stored_rows
     from antagonism.numerics.progress import Progress
 
-    steps = Progress(args.max_N, on=not args.json, tag="regimes")
-    rows = []
-    for N in range(1, args.max_N + 1):
-        steps.step(f"N = {N}: m = 0..{N - 1}")
-        rows += regime_table([N], args.tau_c)
+    def table():
+        from antagonism.theory import regime_table
+
+        steps = Progress(args.max_N, on=not args.json, tag="regimes")
+        for N in range(1, args.max_N + 1):
+            steps.step(f"N = {N}: m = 0..{N - 1}")
+            yield from regime_table([N], args.tau_c)
+
+    request = {"command": "regimes", "max_N": args.max_N, "tau_c": args.tau_c}
+    rows = list(stored_rows(request, table))  # a table computed before is read back
     if args.json:
         print(to_json(rows))
         return

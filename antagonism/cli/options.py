@@ -213,6 +213,36 @@ def model_from_args(args, defaults=None):
     return spec.create(**given)
 
 
+def answer_request(args, command, **options):
+    """The question a command asks, as plain data for the store of answers
+    (:func:`antagonism.numerics.answers.stored_answer`): the command, the model of
+    --model/--model-file (a built-in model's name and the parameters given; or a model file's
+    path and SHA-256, its --param values and designations) and ``options`` (every option the
+    answer depends on).  None when the answer depends on code outside the package (a model
+    a user registered in this process): then it is computed every time.  Reads no model."""
+    import os
+    import sys
+
+    from antagonism._core.catalog import builtin_name
+
+    given = {k: _number(k, v) for k, v in parameter_values(args).items()}
+    if args.model_file is not None:
+        from antagonism.numerics.cache import file_digest
+
+        path = model_file_path(args.model_file)
+        model = {"file": os.path.abspath(path), "sha256": file_digest(path),
+                 "parameters": given,
+                 "designations": {k: getattr(args, k) for k in DESIGNATIONS
+                                  if getattr(args, k, None) is not None}}
+    else:
+        registry = sys.modules.get("antagonism.derivations.registry")  # loaded: maybe changed
+        if builtin_name(args.model) is None or (registry is not None
+                                                and not registry.is_builtin(args.model)):
+            return None
+        model = {"model": builtin_name(args.model), "parameters": given}
+    return {"command": command, **model, "options": options}
+
+
 def check_time_designation(model, designations):
     """Refuse --binding-time NAME when NAME is the rate constant of the ligand's unbinding
     (its rate law is proportional to NAME: an off rate), and --off-rate NAME when the rate
