@@ -13,14 +13,16 @@ computed again).  Its name is a SHA-256 of its *context*:
   layer: any change of the code computes every answer again);
 - the Python version and the installed versions of the numerical libraries
   (:func:`library_versions`);
-- the format of the stored data.
+- whether it is one value (:func:`stored_answer`) or rows (:func:`stored_rows`), and the
+  format of the stored data.
 
 The stored entry repeats its context, and an entry whose context differs is not served.
 Only complete answers are stored (a computation that raises stores nothing), and only
 answers that come back exactly: the value is encoded with its types (dicts, lists,
 tuples, strings, numbers, booleans, None; a :class:`~antagonism._core.result.Result` with
 its class, which must be importable from the package), decoded again before it is stored,
-and a result is stored only if the decoded copy renders the same JSON and text.  Nested
+and a result is stored only if the decoded copy renders the same JSON and text (rows:
+each row).  Nested
 results come back as plain :class:`~antagonism._core.result.Result` objects (their keys,
 values and attribute access unchanged), so reading an answer imports only the module of the
 top-level result's class.
@@ -87,15 +89,17 @@ def library_versions(names=LIBRARIES):
     return MappingProxyType({n: found.get(n) for n in names})
 
 
-def context(request):
-    """Everything an answer to ``request`` depends on (see the module docstring)."""
-    return {"format": FORMAT, "request": request, "code": cache.code_version(*PACKAGES),
+def context(request, rows=False):
+    """Everything an answer to ``request`` (a value, or ``rows``) depends on (see the module
+    docstring)."""
+    return {"format": FORMAT, "request": request, "rows": bool(rows),
+            "code": cache.code_version(*PACKAGES),
             "python": sys.version, "libraries": dict(library_versions())}
 
 
-def answer_key(request):
+def answer_key(request, rows=False):
     """The entry name (32 hex digits of a SHA-256) of the answer to ``request``."""
-    return _digest(context(request))
+    return _digest(context(request, rows))
 
 
 def _digest(ctx):
@@ -107,12 +111,15 @@ def _digest(ctx):
 def encode(value, top=True):
     """``value`` as JSON data that records its types: ``["d", {...}]`` a dict (string keys),
     ``["l", [...]]`` a list, ``["t", [...]]`` a tuple, ``["r", "module:Class", {...}]`` the
-    top-level :class:`Result` (its serialised keys), ``["r", null, {...}]`` a nested one;
+    top-level :class:`Result` (its serialised keys; a class of the package),
+    ``["r", null, {...}]`` a nested one;
     strings, integers, floats (NaN and infinities included), booleans and None as
     themselves.  Anything else raises :class:`NotStorable`."""
     if isinstance(value, Result):
         kind = type(value)
         name = f"{kind.__module__}:{kind.__qualname__}" if top else None
+        if top and (not kind.__module__.startswith("antagonism.") or "<" in kind.__qualname__):
+            raise NotStorable(f"the result class {name} is not the package's")
         return ["r", name, {_key(k): encode(value[k], False) for k in value._serialised_keys()}]
     if type(value) is dict:
         return ["d", {_key(k): encode(v, False) for k, v in value.items()}]
@@ -174,8 +181,9 @@ def _renders_the_same(value, copy):
 class _Entry:
     """The stored answer of one request: its file in the cache, its context."""
 
-    def __init__(self, request):
-        self.context = context(request)
+    def __init__(self, request, rows=False):
+        self.rows = rows
+        self.context = context(request, rows)
         self.name = _digest(self.context)
         folder = cache.usable_dir("answers")
         self.path = None if folder is None else folder / f"{self.name}.json"
@@ -193,11 +201,12 @@ class _Entry:
 
         return cache.load_verified(self.path, read)
 
-    def save(self, value, rows=False):
-        """Store ``value`` (a list of ``rows``, each encoded as a top-level value) if it
-        comes back exactly (see :func:`encode`); else nothing."""
+    def save(self, value):
+        """Store ``value`` (for rows, a list of them, each encoded as a top-level value) if
+        it comes back exactly (see :func:`encode`); else nothing."""
         if self.path is None:
             return False
+        rows = self.rows
         values = list(value) if rows else [value]
         try:
             data = ["l", [encode(v) for v in values]] if rows else encode(value)
@@ -234,7 +243,7 @@ def stored_rows(request, produce):
     if request is None:
         yield from produce()
         return
-    entry = _Entry(request)
+    entry = _Entry(request, rows=True)
     found = entry.load()
     if found is not None:
         yield from found
@@ -243,7 +252,7 @@ def stored_rows(request, produce):
     for row in produce():
         rows.append(row)
         yield row
-    entry.save(rows, rows=True)
+    entry.save(rows)
 
 
 __all__ = ["FORMAT", "LIBRARIES", "NotStorable", "PACKAGES", "answer_key", "context", "decode",

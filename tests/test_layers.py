@@ -34,7 +34,9 @@ NUMERICS_FORBIDDEN = {
 MAX_LINES = 500
 NUMPY_ONLY = ("antagonism.numerics.attacks", "antagonism.numerics.cache",
               "antagonism.theory.validation", "antagonism._core.result", "antagonism.errors",
-              "antagonism.numerics.networks.layers", "antagonism.numerics.statistics")
+              "antagonism.numerics.networks.layers", "antagonism.numerics.statistics",
+              "antagonism.numerics.answers", "antagonism._core.catalog",
+              "antagonism.io.shipped")
 
 
 def _modules():
