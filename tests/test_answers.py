@@ -324,3 +324,20 @@ def test_an_edited_answer_is_refused_and_computed_again(tmp_path, monkeypatch):
     assert any(issubclass(w.category, cache.CacheWarning) and "refused" in str(w.message)
                for w in caught)
     assert list((tmp_path / "answers" / "corrupt").iterdir())
+
+
+def test_the_command_line_benchmark_runs():
+    """The harness of benchmarks/cli.py (not its timings): fresh interpreters, a floor, JSON."""
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[1] / "benchmarks" / "cli.py"
+    run = subprocess.run([sys.executable, str(script), "--only", "help", "--repeats", "2",
+                          "--json"], capture_output=True, text=True, timeout=600)
+    out = json.loads(run.stdout)
+    assert run.returncode == (0 if out["targets_met"] else 1), run.stderr
+    row, floor = out["commands"]["help"], out["floor_s"]
+    assert row["target"] == 2 and len(row["warm"]) == 2 and row["cold_s"] > 0
+    for stats in (row["warm_s"], floor):
+        assert 0 < stats["min"] <= stats["median"] <= stats["max"]
+    assert row["warm_ratio"] == pytest.approx(row["warm_s"]["median"] / floor["median"])
+    assert row["meets_target"] == (row["warm_ratio"] <= 2)
