@@ -182,11 +182,18 @@ class _Entry:
     """The stored answer of one request: its file in the cache, its context."""
 
     def __init__(self, request, rows=False):
-        self.rows = rows
+        self.request, self.rows = request, rows
         self.context = context(request, rows)
         self.name = _digest(self.context)
         folder = cache.usable_dir("answers")
         self.path = None if folder is None else folder / f"{self.name}.json"
+
+    @classmethod
+    def asked(cls, request, rows=False):
+        """The entry of ``request`` (or of what the function ``request`` returns), or None
+        for no request."""
+        request = request() if callable(request) else request
+        return None if request is None else cls(request, rows)
 
     def load(self):
         """The decoded answer, or None (missing, refused, or another context)."""
@@ -201,10 +208,11 @@ class _Entry:
 
         return cache.load_verified(self.path, read)
 
-    def save(self, value):
+    def save(self, value, ask=None):
         """Store ``value`` (for rows, a list of them, each encoded as a top-level value) if
-        it comes back exactly (see :func:`encode`); else nothing."""
-        if self.path is None:
+        it comes back exactly (see :func:`encode`) and the function ``ask``, when given,
+        still asks the same question; else nothing."""
+        if self.path is None or (callable(ask) and ask() != self.request):
             return False
         rows = self.rows
         values = list(value) if rows else [value]
@@ -223,16 +231,18 @@ class _Entry:
 def stored_answer(request, compute):
     """The answer to ``request``: the stored one, else ``compute()``, stored when it comes
     back exactly.  ``request`` is plain JSON data naming everything the answer depends on
-    besides the package's code and libraries (see the module docstring), or None: compute,
-    store nothing."""
-    if request is None:
+    besides the package's code and libraries (see the module docstring), None (compute,
+    store nothing), or a function returning either: it is asked again after the computation
+    and the answer is stored only if the question is unchanged (a model file edited while
+    it was read)."""
+    entry = _Entry.asked(request)
+    if entry is None:
         return compute()
-    entry = _Entry(request)
     found = entry.load()
     if found is not None:
         return found
     value = compute()
-    entry.save(value)
+    entry.save(value, request)
     return value
 
 
@@ -240,10 +250,10 @@ def stored_rows(request, produce):
     """The rows of ``request``, one at a time: the stored ones, else those ``produce()``
     yields, as it yields them, stored as one answer once the last is produced (a run
     stopped early stores nothing).  ``request`` as in :func:`stored_answer`."""
-    if request is None:
+    entry = _Entry.asked(request, rows=True)
+    if entry is None:
         yield from produce()
         return
-    entry = _Entry(request, rows=True)
     found = entry.load()
     if found is not None:
         yield from found
@@ -252,7 +262,7 @@ def stored_rows(request, produce):
     for row in produce():
         rows.append(row)
         yield row
-    entry.save(rows)
+    entry.save(rows, request)
 
 
 __all__ = ["FORMAT", "LIBRARIES", "NotStorable", "PACKAGES", "answer_key", "context", "decode",

@@ -87,7 +87,7 @@ def asked(monkeypatch):
     from antagonism.cli import main
 
     def capture(request, compute):
-        raise _Asked(request)
+        raise _Asked(request() if callable(request) else request)
 
     def ask(argv):
         with monkeypatch.context() as m:
@@ -171,6 +171,34 @@ def test_the_model_file_bytes_and_path_the_code_and_the_libraries_are_part_of_th
     assert answers.answer_key(asked(argv)) == key
     monkeypatch.setattr(answers, "library_versions", lambda: {"numpy": "0.0"})
     assert answers.answer_key(asked(argv)) != key
+
+
+def test_a_linked_or_oversized_model_file(tmp_path, asked):
+    from antagonism.io.file_limits import MAX_MODEL_FILE_BYTES
+    from antagonism.io.shipped import literature_files
+
+    link = tmp_path / "link.ant"
+    link.symlink_to(literature_files()["mckeithan_kpr"])
+    request = asked(["classify", "--model-file", link])
+    assert request["file"] == str(link) and len(request["sha256"]) == 64
+    big = tmp_path / "big.ant"
+    big.write_text(" " * (MAX_MODEL_FILE_BYTES + 1))
+    assert asked(["classify", "--model-file", big]) is None  # the reader refuses it
+
+
+def test_a_question_that_changed_while_it_was_computed_stores_nothing(tmp_path, monkeypatch):
+    monkeypatch.setenv("ANTAGONISM_CACHE_DIR", str(tmp_path))
+    state = {"bytes": "old"}
+
+    def compute():  # the file is edited while it is read
+        state["bytes"] = "new"
+        return Result(x=1)
+
+    answers.stored_answer(lambda: {"command": "test", "file": state["bytes"]}, compute)
+    assert not list((tmp_path / "answers").glob("*.json"))
+    rows = list(answers.stored_rows(lambda: {"command": "test", "file": state["bytes"]},
+                                    lambda: iter([state.update(bytes="newer"), {"x": 1}][1:])))
+    assert rows == [{"x": 1}] and not list((tmp_path / "answers").glob("*.json"))
 
 
 def test_library_versions_are_those_importlib_metadata_reads():

@@ -138,7 +138,7 @@ def cmd_steady(args):
                        f"{MAX_SCAN_POINTS}")
     single = len(taus) == 1 and len(doses) == 1
     rows = []  # stored answers: a scan asked before is read back, not solved again
-    for row in stored_rows(answer_request(args, "steady", tau=taus, L=doses),
+    for row in stored_rows(lambda: answer_request(args, "steady", tau=taus, L=doses),
                            lambda: _steady_rows(args, taus, doses)):
         rows.append(row)
         if args.json and not single:

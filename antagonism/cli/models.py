@@ -45,7 +45,7 @@ def cmd_classify(args):
     from antagonism.numerics.answers import stored_answer
 
     options = {"tolerance": args.tolerance, "dose_factor": args.dose_factor}
-    emit(args, stored_answer(answer_request(args, "classify", **options),
+    emit(args, stored_answer(lambda: answer_request(args, "classify", **options),
                              lambda: _classify(args, options)))
 
 

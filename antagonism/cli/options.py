@@ -215,7 +215,8 @@ def model_from_args(args, defaults=None):
 
 def answer_request(args, command, **options):
     """The question a command asks, as plain data for the store of answers
-    (:func:`antagonism.numerics.answers.stored_answer`): the command, the model of
+    (:func:`antagonism.numerics.answers.stored_answer`, which asks it again after computing
+    when given ``lambda: answer_request(...)``): the command, the model of
     --model/--model-file (a built-in model's name and the parameters given; or a model file's
     path and SHA-256, its --param values and designations) and ``options`` (every option the
     answer depends on).  None when the answer depends on code outside the package (a model
@@ -227,11 +228,11 @@ def answer_request(args, command, **options):
 
     given = {k: _number(k, v) for k, v in parameter_values(args).items()}
     if args.model_file is not None:
-        from antagonism.numerics.cache import file_digest
-
         path = model_file_path(args.model_file)
-        model = {"file": os.path.abspath(path), "sha256": file_digest(path),
-                 "parameters": given,
+        digest = _model_file_sha256(path)
+        if digest is None:
+            return None
+        model = {"file": os.path.abspath(path), "sha256": digest, "parameters": given,
                  "designations": {k: getattr(args, k) for k in DESIGNATIONS
                                   if getattr(args, k, None) is not None}}
     else:
@@ -241,6 +242,18 @@ def answer_request(args, command, **options):
             return None
         model = {"model": builtin_name(args.model), "parameters": given}
     return {"command": command, **model, "options": options}
+
+
+def _model_file_sha256(path):
+    """The SHA-256 (hex) of a model file's bytes; None for a file over the size limit (the
+    reader refuses it with its own message)."""
+    import hashlib
+
+    from antagonism.io.file_limits import MAX_MODEL_FILE_BYTES
+
+    with open(path, "rb") as f:
+        data = f.read(MAX_MODEL_FILE_BYTES + 1)
+    return None if len(data) > MAX_MODEL_FILE_BYTES else hashlib.sha256(data).hexdigest()
 
 
 def check_time_designation(model, designations):
