@@ -245,14 +245,17 @@ def answer_request(args, command, **options):
 
 
 def _model_file_sha256(path):
-    """The SHA-256 (hex) of a model file's bytes; None for a file over the size limit (the
-    reader refuses it with its own message)."""
+    """The SHA-256 (hex) of a model file's bytes; None for a file over the size limit or
+    one that cannot be read (the reader refuses it with its own message)."""
     import hashlib
 
     from antagonism.io.file_limits import MAX_MODEL_FILE_BYTES
 
-    with open(path, "rb") as f:
-        data = f.read(MAX_MODEL_FILE_BYTES + 1)
+    try:
+        with open(path, "rb") as f:
+            data = f.read(MAX_MODEL_FILE_BYTES + 1)
+    except OSError:
+        return None
     return None if len(data) > MAX_MODEL_FILE_BYTES else hashlib.sha256(data).hexdigest()
 
 
