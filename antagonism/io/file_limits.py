@@ -22,6 +22,7 @@ Each limit is a :class:`~antagonism._core.errors.LimitError` (exit status 2) nam
 """
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 from antagonism._core.capped import run_capped
@@ -119,14 +120,47 @@ def antimony_to_sbml_capped(text):
                       seconds=PARSER_SECONDS, what="libantimony reading the model")
 
 
+#: units SBML predefines besides the base units (Level 2)
+_PREDEFINED_UNITS = {"substance", "volume", "area", "length", "time", "extent"}
+
+
+def _refuse_values(model, libsbml):
+    """Refuse a value beyond the float range and a unit that is not a unit: libantimony
+    reads ``phi = 1e400`` as the value 1 with the units "e400" (an empty unit definition),
+    and ``1.5E+999`` as no value with the units "E"."""
+    items = [("parameter", model.getParameter(k)) for k in range(model.getNumParameters())]
+    items += [("species", model.getSpecies(k)) for k in range(model.getNumSpecies())]
+    items += [("compartment", model.getCompartment(k))
+              for k in range(model.getNumCompartments())]
+    for kind, item in items:
+        for getter in ("getValue", "getInitialAmount", "getInitialConcentration", "getSize"):
+            value = getattr(item, getter, None)
+            if value is not None and not math.isnan(value()) and not math.isfinite(value()):
+                raise NetworkFileError(f"{kind} {printable(item.getId())}: value {value()} is "
+                                       "beyond the float range")
+        units = item.getUnits() if item.isSetUnits() else ""
+        if not units or units in _PREDEFINED_UNITS or (
+                libsbml.UnitKind_forName(units) != libsbml.UNIT_KIND_INVALID):
+            continue
+        definition = model.getUnitDefinition(units)
+        if definition is None or definition.getNumUnits() == 0:
+            raise NetworkFileError(
+                f"{kind} {printable(item.getId())}: its units {printable(units)!r} are not a "
+                "unit (a number beyond the float range, such as 1e400, is read by "
+                "libantimony as 1 with the units 'e400'); write numbers within about "
+                "1e-308..1e308")
+
+
 def _sbml_child(sbml):
-    """In the capped child: what libsbml builds from ``sbml``, counted."""
+    """In the capped child: what libsbml builds from ``sbml``, counted; values beyond the
+    float range and units that are not units refused."""
     import libsbml
 
     doc = libsbml.readSBMLFromString(sbml)
     model = doc.getModel()
     if model is None:
         return {"species": 0, "reactions": 0, "instances": 0}
+    _refuse_values(model, libsbml)
     return {"species": model.getNumSpecies(), "reactions": model.getNumReactions(),
             "instances": _instances(doc)}
 

@@ -26,7 +26,7 @@ from antagonism.derivations.network_model import NetworkModel
 from .assembly import assemble_network
 from .designations import directives, file_designations, merge_designations
 from .file_limits import MAX_MODEL_TEXT, antimony_to_sbml_capped
-from .guards import refuse_antimony_imports
+from .guards import refuse_antimony_imports, refuse_out_of_range_numbers
 from .sbml import read_sbml
 
 
@@ -42,7 +42,7 @@ def antimony_to_sbml(text):
                                '"antagonism[sbml]"') from None
     if len(text) > MAX_MODEL_TEXT:
         raise NetworkFileError(f"the Antimony text is longer than {MAX_MODEL_TEXT} characters")
-    refuse_antimony_imports(text)
+    refuse_out_of_range_numbers(refuse_antimony_imports(text))
     return antimony_to_sbml_capped(text)  # in a child process with a memory and time cap
 
 
