@@ -68,7 +68,8 @@ def _seeds(args):
 
 
 def _common(args):
-    from antagonism.numerics.networks.torch_bridge import load_torch_model
+    from antagonism.numerics.networks.store import check_user_models
+    from antagonism.numerics.networks.torch_bridge import load_torch_model, model_names
 
     names = [n.strip().replace("-", "_") for n in args.networks.split(",") if n.strip()]
     if not names and not args.torch_model:
@@ -84,13 +85,12 @@ def _common(args):
                            f"{args.input_shape!r}") from None
         if not shape or min(shape) < 1:
             raise CliError(f"--input-shape must be positive integers, got {args.input_shape!r}")
-    extra = {}
-    for path in args.torch_model:
-        clf = load_torch_model(path, trust_model_code=args.trust_model_code,
-                               device=args.device, batch_size=args.batch_size,
-                               input_shape=shape)
-        extra[clf.name] = clf
-    return names, extra
+    extra = {}  # one row per file, each under a distinct name (a built-in's is refused)
+    for path, name in zip(args.torch_model, model_names(args.torch_model)):
+        extra[name] = load_torch_model(path, trust_model_code=args.trust_model_code,
+                                       name=name, device=args.device,
+                                       batch_size=args.batch_size, input_shape=shape)
+    return names, check_user_models(extra)
 
 
 def _robustness_args(p):
