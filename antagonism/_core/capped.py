@@ -55,8 +55,10 @@ def _cap_memory(memory_bytes):
 
 def _child(write_fd, func, args, memory_bytes):
     """In the child: cap, run, send {"value": ...} or {"error", "message"}; never returns."""
+    import faulthandler
     import gc
 
+    faulthandler.disable()  # a crash of the library is reported by the parent, in one line
     gc.disable()  # no finaliser of the parent's garbage runs here
     try:
         try:

@@ -23,6 +23,7 @@ Each limit is a :class:`~antagonism._core.errors.LimitError` (exit status 2) nam
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 
 from antagonism._core.capped import run_capped
@@ -120,14 +121,16 @@ def antimony_to_sbml_capped(text):
                       seconds=PARSER_SECONDS, what="libantimony reading the model")
 
 
-#: units SBML predefines besides the base units (Level 2)
-_PREDEFINED_UNITS = {"substance", "volume", "area", "length", "time", "extent"}
+# what libantimony makes of the exponent of a number beyond the float range: 1e400 is the
+# value 1 with the units "e400" (a unit defined empty; "e400_volume" for a species),
+# 1e+400 has the units "e"
+_EXPONENT_UNIT = re.compile(r"[eE][0-9]*(?:_\w*)?")
 
 
-def _refuse_values(model, libsbml):
-    """Refuse a value beyond the float range and a unit that is not a unit: libantimony
-    reads ``phi = 1e400`` as the value 1 with the units "e400" (an empty unit definition),
-    and ``1.5E+999`` as no value with the units "E"."""
+def _refuse_values(model):
+    """Refuse a value beyond the float range, and units that are the exponent of a number
+    beyond it: libantimony reads ``phi = 1e400`` as the value 1 with the units "e400", an
+    empty unit definition (other undefined units, such as nM, are left to the reader)."""
     items = [("parameter", model.getParameter(k)) for k in range(model.getNumParameters())]
     items += [("species", model.getSpecies(k)) for k in range(model.getNumSpecies())]
     items += [("compartment", model.getCompartment(k))
@@ -139,15 +142,13 @@ def _refuse_values(model, libsbml):
                 raise NetworkFileError(f"{kind} {printable(item.getId())}: value {value()} is "
                                        "beyond the float range")
         units = item.getUnits() if item.isSetUnits() else ""
-        if not units or units in _PREDEFINED_UNITS or (
-                libsbml.UnitKind_forName(units) != libsbml.UNIT_KIND_INVALID):
-            continue
-        definition = model.getUnitDefinition(units)
-        if definition is None or definition.getNumUnits() == 0:
+        definition = model.getUnitDefinition(units) if units else None
+        if _EXPONENT_UNIT.fullmatch(units) and (definition is None
+                                                or definition.getNumUnits() == 0):
             raise NetworkFileError(
                 f"{kind} {printable(item.getId())}: its units {printable(units)!r} are not a "
-                "unit (a number beyond the float range, such as 1e400, is read by "
-                "libantimony as 1 with the units 'e400'); write numbers within about "
+                "unit but the exponent of a number beyond the float range (libantimony "
+                "reads 1e400 as 1 with the units 'e400'); write numbers within about "
                 "1e-308..1e308")
 
 
@@ -160,7 +161,7 @@ def _sbml_child(sbml):
     model = doc.getModel()
     if model is None:
         return {"species": 0, "reactions": 0, "instances": 0}
-    _refuse_values(model, libsbml)
+    _refuse_values(model)
     return {"species": model.getNumSpecies(), "reactions": model.getNumReactions(),
             "instances": _instances(doc)}
 
