@@ -888,3 +888,15 @@ def test_review2_row12_failures_caused_by_input_exit_2(tmp_path, argv, fragment)
         argv = [str(tmp_path / "power.ant") if a == "POWER" else a for a in argv]
     p = run_cli_capped(*argv, "--quick" if argv[0] == "robustness" else "--json")
     _refused(p, fragment)
+
+
+def test_every_test_the_reliability_page_names_exists():
+    import re
+    from pathlib import Path
+
+    page = (Path(__file__).parents[1] / "docs" / "reliability.md").read_text()
+    named = set(re.findall(r"`(test_route\w+|test_review2\w+)`", page))
+    here = {name for name in globals() if name.startswith("test_")}
+    assert len(named) >= 25 and named <= here, sorted(named - here)
+    rows = {int(m) for m in re.findall(r"test_review2_row(\d\d)", " ".join(here))}
+    assert rows == set(range(1, 13))  # a canary for each row of the second review
