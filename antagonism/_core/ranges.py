@@ -56,7 +56,7 @@ GRAMMAR = ("comma-separated numbers and ranges: a:b (the integers a..b, both kep
            "lin:a:b:n or log:a:b:n (n evenly or log-spaced values from a to b, both kept)")
 
 _INTEGER = re.compile(r"[+-]?[0-9]{1,18}", re.ASCII)
-_SPACED = {"lin": "evenly spaced", "log": "log-spaced"}
+_SPACED = ("lin", "log")
 
 
 class RangeWarning(FutureWarning):
