@@ -836,7 +836,7 @@ def _damaged_manifest_rebuilds(root, damage):
 
 
 @linux_only
-@pytest.mark.parametrize("damage", ["[" * 100_000 + "]" * 100_000,
+@pytest.mark.parametrize("damage", ["[" * 30_000 + "]" * 30_000,  # RecursionError
                                     '{"size": 1e999, "sha256": "0", "hmac": "0"}',
                                     '{"size": 10, "sha256": "' + "0" * 100_000 + '"}',
                                     "\x00\xff not JSON"],
@@ -847,6 +847,8 @@ def test_review2_row11_any_damaged_manifest_sets_the_entry_aside(tmp_path, damag
     out = res.value
     assert out["results"] == ["1"] and out["computed"] == 1 and out["again"] == 0
     assert any("unreadable manifest" in w for w in out["warnings"]), out["warnings"]
+    if damage.startswith("[["):
+        assert any("RecursionError" in w for w in out["warnings"]), out["warnings"]
     assert out["aside"]  # moved to corrupt/, not served, not raised
 
 
