@@ -120,7 +120,7 @@ def table(report):
              "| command | warm CPU (s), median [min-max] | warm / floor | cold CPU (s) "
              "| cold / floor | target |",
              "|---|---|---|---|---|---|"]
-    for name, r in report["commands"].items():
+    for r in report["commands"].values():
         w, lo, hi = r["warm_s"], *r["warm_ratio_range"]
         target = ("-" if r["target"] is None else
                   f"<= {r['target']}x: {'met' if r['meets_target'] else 'MISSED'}")

@@ -86,7 +86,7 @@ def main(argv=None):
     from antagonism.cli.options import value_grid
     from antagonism.numerics.experiments.sweep import parameter_grid
 
-    grid = {k: value_grid(getattr(args, k), k) for k in ("N", "m", "tau_c")}
+    grid = value_grid({k: getattr(args, k) for k in ("N", "m", "tau_c")})
     n_tasks = len(parameter_grid("adaptive", grid)[0])
     report = {"tasks": n_tasks, "grid": grid, "workers": args.workers,
               "cpu_count": os.cpu_count(), "repeats": args.repeats, "executors": {}}

@@ -77,6 +77,8 @@ from .cache_guard import (
 
 ENV = "ANTAGONISM_CACHE_DIR"
 KINDS = ("kernels", "models", "sweeps", "compiled", "answers")
+#: largest manifest read (bytes; a manifest holds a size, a hash, a time and an HMAC)
+MAX_MANIFEST_BYTES = 64 * 1024
 
 
 class CacheWarning(UserWarning):
@@ -360,16 +362,20 @@ def verify(path, data=None):
     """None if ``path`` (or its bytes ``data``, when given) matches its manifest -- an HMAC
     made with this user's key (:func:`signing_key`), the size and the SHA-256 -- else the
     reason it does not.  Neither file is read through a symbolic link."""
-    path = Path(path)
+    path, key = Path(path), signing_key()
     try:
-        manifest = json.loads(read_file(_manifest_path(path)))
+        text = read_file(_manifest_path(path), MAX_MANIFEST_BYTES + 1)
+        if len(text) > MAX_MANIFEST_BYTES:
+            return f"unreadable manifest (over {MAX_MANIFEST_BYTES} bytes)"
+        manifest = json.loads(text)
         mac = manifest.pop("hmac", None)
         size, digest = int(manifest["size"]), str(manifest["sha256"])
+        signed = mac_matches(key, path.name, manifest, mac)
     except FileNotFoundError:
         return "no manifest"
-    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+    except Exception as exc:  # any damage (deep nesting, 1e999...): the entry is set aside
         return f"unreadable manifest ({type(exc).__name__})"
-    if not mac_matches(signing_key(), path.name, manifest, mac):
+    if not signed:
         return ("its manifest is not signed with this user's cache key (written by another "
                 "user or program, copied, or edited)")
     try:

@@ -89,14 +89,15 @@ def tree_problem(folder):
     return None
 
 
-def read_file(path):
-    """The bytes of the regular file ``path``, opened without following a symbolic link
-    (``OSError`` otherwise: ELOOP for a link, :class:`PermissionError` for a device...)."""
+def read_file(path, limit=-1):
+    """The bytes of the regular file ``path`` (at most ``limit`` of them when given), opened
+    without following a symbolic link (``OSError`` otherwise: ELOOP for a link,
+    :class:`PermissionError` for a device...)."""
     fd = os.open(path, os.O_RDONLY | _NOFOLLOW)
     with os.fdopen(fd, "rb") as f:
         if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
             raise refused(path, "not a regular file")
-        return f.read()
+        return f.read(limit)
 
 
 def open_lock(path):

@@ -93,3 +93,74 @@ def run_cli_process(*args, env=None, cwd=None, timeout=600):
     """Run ``python -m antagonism.cli`` in a fresh interpreter (the entry point)."""
     return subprocess.run([sys.executable, "-m", "antagonism.cli", *map(str, args)],
                           capture_output=True, text=True, env=env, cwd=cwd, timeout=timeout)
+
+
+def run_capped(fn, *args, memory=2 * 1024**3, seconds=90):
+    """``fn(*args)`` in a forked child of this process whose address space may grow by
+    ``memory`` bytes (``RLIMIT_AS``: a regression that allocates without bound fails there,
+    not on the machine) and which is killed after ``seconds``.  Returns
+    SimpleNamespace(value, error, seconds, peak_kb): the JSON-able value, or the repr of
+    what the child raised ("killed" when it ran out of time or died).  Linux only."""
+    import json
+    import os
+    import resource
+    import select
+    import time
+
+    read_fd, write_fd = os.pipe()
+    start = time.monotonic()
+    pid = os.fork()
+    if pid == 0:  # the child: cap, run, answer, exit without running anything else
+        try:
+            os.close(read_fd)
+            with open("/proc/self/statm") as f:
+                base = int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+            hard = resource.getrlimit(resource.RLIMIT_AS)[1]
+            cap = base + memory if hard == resource.RLIM_INFINITY else min(hard, base + memory)
+            resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+            try:
+                reply = {"value": fn(*args)}
+            except BaseException as exc:  # noqa: BLE001 - reported to the parent
+                reply = {"error": f"{type(exc).__name__}: {exc}"[:3000]}
+            data = json.dumps(reply).encode()
+            while data:
+                data = data[os.write(write_fd, data):]
+        finally:
+            os._exit(0)
+    os.close(write_fd)
+    chunks, deadline = [], start + seconds
+    try:
+        while time.monotonic() < deadline:
+            if select.select([read_fd], [], [], max(0.0, deadline - time.monotonic()))[0]:
+                chunk = os.read(read_fd, 1 << 16)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+        else:
+            os.kill(pid, 9)
+    finally:
+        os.close(read_fd)
+        os.waitpid(pid, 0)
+    elapsed = time.monotonic() - start
+    reply = json.loads(b"".join(chunks)) if chunks else {"error": "killed"}
+    return SimpleNamespace(value=reply.get("value"), error=reply.get("error"), seconds=elapsed)
+
+
+def _main_captured(argv):
+    out, err = io.StringIO(), io.StringIO()
+    from antagonism.cli import main
+
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main([str(a) for a in argv])
+    return {"returncode": code, "stdout": out.getvalue()[-20000:],
+            "stderr": err.getvalue()[-5000:]}
+
+
+def run_cli_capped(*args, memory=2 * 1024**3, seconds=90):
+    """The command line run by :func:`run_capped`: returncode, stdout, stderr, seconds
+    (returncode None when the child was killed or failed, with the reason in stderr)."""
+    res = run_capped(_main_captured, [str(a) for a in args], memory=memory, seconds=seconds)
+    if res.value is None:
+        return SimpleNamespace(returncode=None, stdout="", stderr=res.error,
+                               seconds=res.seconds)
+    return SimpleNamespace(**res.value, seconds=res.seconds)

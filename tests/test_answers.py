@@ -36,8 +36,8 @@ with contextlib.redirect_stdout(out):
     except SystemExit as exc:
         code = exc.code
 print(json.dumps({"code": code, "stdout": out.getvalue(),
-                  "heavy": [m for m in %r if m in sys.modules]}))
-""" % (HEAVY,)
+                  "heavy": [m for m in HEAVY if m in sys.modules]}))
+""".replace("HEAVY", repr(HEAVY))
 
 
 def _in_fresh_interpreter(args, env):

@@ -116,11 +116,13 @@ def test_symbolic_work_runs_out_of_its_time_budget_with_a_clear_message():
 
 
 @pytest.mark.parametrize("text,fragment", [
-    ("species " + ", ".join(f"S{i}" for i in range(150)) + "\n", "species"),
-    ("".join(f"J{i}: A -> B; k*A\n" for i in range(500)), "reactions"),
+    ("species " + ", ".join(f"S{i}" for i in range(150)) + "\n", "150 species"),
+    ("".join(f"J{i}: A -> B; k*A\n" for i in range(500)), "500 reactions"),
+    ("; ".join(f"J{i}: A -> B; k*A" for i in range(500)) + "\n", "500 reactions"),
     ("// padding\n" * 40000, "kB"),
 ])
-def test_model_files_beyond_the_limits_are_refused_before_parsing(tmp_path, text, fragment):
+def test_model_files_beyond_the_limits_are_refused(tmp_path, text, fragment):
+    """Counted once parsed: one reaction a line or all on one line alike."""
     path = tmp_path / "big.ant"
     path.write_text(text)
     p = run_cli("classify", "--model-file", path)
@@ -128,11 +130,13 @@ def test_model_files_beyond_the_limits_are_refused_before_parsing(tmp_path, text
 
 
 def test_the_shipped_models_are_within_the_limits():
-    from antagonism.io.file_limits import check_model_file_limits
-    from antagonism.io.reaction_files import literature_files
+    from antagonism.io.file_limits import check_model_file_limits, check_sbml_counts
+    from antagonism.io.reaction_files import antimony_to_sbml, literature_files
 
     for path in literature_files().values():
         assert check_model_file_limits(path) == path
+        counts = check_sbml_counts(antimony_to_sbml(path.read_text()))
+        assert 0 < counts["species"] <= 100 and counts["instances"] == 0
 
 
 def test_the_time_budget_stops_work_and_refires_if_swallowed():

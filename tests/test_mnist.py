@@ -179,7 +179,7 @@ def test_regime_cli_contract_on_mnist5k_quick(tmp_path):
     from helpers import run_cli
 
     p = run_cli("regime", "networks", "--dataset", "mnist5k", "--network",
-                "natural,pgd_trained,untrained", "--arch", "cnn", "--seeds", "0:2",
+                "natural,pgd_trained,untrained", "--arch", "cnn", "--seeds", "0:1",
                 "--quick", "--json")
     assert p.returncode == 0, p.stderr[-2000:]
     rep = json.loads(p.stdout)

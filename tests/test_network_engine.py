@@ -369,7 +369,8 @@ def test_binding_time_and_off_rate_together_are_refused(cache):
 
 def test_steady_scan_prints_one_row_per_point(cache):
     path = literature_files()["mckeithan_kpr"]
-    p = run_cli("steady", "--model-file", path, "--tau", "1:10:3", "--L", "100,1000", "--json")
+    p = run_cli("steady", "--model-file", path, "--tau", "log:1:10:3", "--L", "100,1000",
+                "--json")
     assert p.returncode == 0, p.stderr
     rows = [json.loads(line) for line in p.stdout.splitlines()]
     assert [(r["tau"], r["L"]) for r in rows] == [

@@ -22,7 +22,7 @@ import zipfile
 
 import numpy as np
 import pytest
-from helpers import run_cli, write_idx
+from helpers import run_capped, run_cli, run_cli_capped, write_idx
 
 from antagonism._core.errors import InputError, LimitError
 
@@ -485,3 +485,420 @@ def test_route12_bad_input_exits_with_status_2(tmp_path):
         assert p.returncode == 2, (name, p.stderr)
     p = run_cli("classify", "--time-budget", "1e308")
     assert p.returncode == 2 and "time budget" in p.stderr, p.stderr
+
+
+# == The second review: limits that count what is built ========================================
+# Each row of docs/reliability.md's second table, in a forked child of this process whose
+# address space may grow by 2 GB and which is killed after 90 s (helpers.run_capped): a
+# regression fails the test instead of taking the machine.  The canary is the limit's own
+# message (the refusal comes from the check, not from running out of memory later), the
+# time taken and, where a file is read, that the hostile input is refused as a whole.
+linux_only = pytest.mark.skipif(not os.path.exists("/proc/self/statm"),
+                                reason="the memory cap reads /proc (Linux)")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _imported_once():
+    """The modules the command line loads on demand, imported here once: every forked child
+    then starts with them (each would import them again otherwise)."""
+    import importlib.util
+
+    for name in ("antagonism.cli.models", "antagonism.cli.cells", "antagonism.cli.networks",
+                 "antagonism.theory", "antagonism.io.reaction_files", "antimony", "libsbml",
+                 "antagonism.numerics.networks.robustness", "antagonism.numerics.regime",
+                 "torch", "safetensors.torch"):
+        if importlib.util.find_spec(name.split(".")[0]) is not None:
+            importlib.import_module(name)
+
+
+def _refused(p, *fragments, seconds=90):
+    """Exit status 2 with one line naming the limit, within the time."""
+    assert p.returncode == 2, (p.returncode, p.stderr[-2000:])
+    lines = p.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("antagonism: error:"), p.stderr
+    for fragment in fragments:
+        assert fragment in lines[0], lines[0]
+    assert p.seconds < seconds
+
+
+def _nested_modules(path, levels, copies=10):
+    """Modules nested ``levels`` deep, ``copies`` instances each: copies**levels copies of a
+    one-species module, in about 600 bytes."""
+    lines = ["model M0()", "  species S; S = 1", "  J0: S -> ; k*S", "  k = 1", "end"]
+    for level in range(1, levels + 1):
+        lines += [f"model M{level}()", *(f"  a{i}: M{level - 1}()" for i in range(copies)),
+                  "end"]
+    path.write_text("\n".join(lines) + "\n" + _main_with(f"  c: M{levels}()"))
+    return path
+
+
+def _main_with(body):
+    """The main model (the last one): a ligand binding a receptor, and ``body``."""
+    return (f"model m\n{body}\n  J0: L + R -> C; kon*L*R\n  J1: C -> L + R; C/tau\n"
+            "  kon = 1e-3; tau = 2; R = 10; L = 0; C = 0\nend\n"
+            "// antagonism: ligand = L\n// antagonism: output = C\n")
+
+
+@linux_only
+def test_review2_row01_nested_modules_are_counted_and_the_parser_is_capped(tmp_path):
+    pytest.importorskip("antimony", reason="the sbml extra is optional")
+    from antagonism.io.file_limits import MAX_MODULE_INSTANCES
+
+    path = _nested_modules(tmp_path / "nest.ant", 4)  # 10^4 copies
+    assert path.stat().st_size < 800
+    p = run_cli_capped("classify", "--model-file", path)
+    _refused(p, "libantimony", "limit")  # killed by its memory cap, in its child process
+    # 15 + 15^2 = 240 instances: counted once parsed, before Antimony flattens them
+    p = run_cli_capped("classify", "--model-file", _nested_modules(tmp_path / "n2.ant", 2, 15))
+    _refused(p, f"more than {MAX_MODULE_INSTANCES} module instances")
+
+
+def test_review2_row01_the_parser_child_is_killed_on_time_and_memory():
+    from antagonism._core.capped import run_capped as capped
+
+    start = time.monotonic()
+    with pytest.raises(LimitError, match="took longer than 0.5 s"):
+        capped(time.sleep, (30,), memory_bytes=2**28, seconds=0.5, what="sleeping")
+    with pytest.raises(LimitError, match="memory limit of 0.25 GiB"):
+        capped(bytearray, (2**30,), memory_bytes=2**28, seconds=30, what="allocating")
+    with pytest.raises(InputError, match="bad input"):  # the package's errors keep their class
+        capped(_raise_input_error, (), memory_bytes=2**28, seconds=30, what="checking")
+    assert time.monotonic() - start < 20
+
+
+def _raise_input_error():
+    raise InputError("bad input")
+
+
+def _species_network(n, one_line):
+    """n species in a chain of reactions, one statement a line or all on one line."""
+    statements = [f"K{i}: S{i} -> S{i + 1}; k*S{i}" for i in range(n - 1)]
+    body = "; ".join(statements) if one_line else "\n  ".join(statements)
+    return _main_with(f"  {body}\n  k = 1")
+
+
+@linux_only
+def test_review2_row02_species_on_one_line_are_counted_once_parsed(tmp_path):
+    pytest.importorskip("antimony", reason="the sbml extra is optional")
+    for one_line in (True, False):  # the same network: the same count, the same refusal
+        path = tmp_path / f"chain{one_line}.ant"
+        path.write_text(_species_network(300, one_line))
+        p = run_cli_capped("classify", "--model-file", path)
+        _refused(p, "303 species once parsed", "limit of 100")
+
+
+def _zip_by_hand(path, members):
+    """A zip of ``members`` [(name, data, size, crc)], each data a raw deflate stream
+    (size: the uncompressed size it announces)."""
+    out, central = bytearray(), bytearray()
+    for name, data, size, crc in members:
+        offset, raw = len(out), name.encode()
+        out += struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, 8, 0, 33, crc, len(data), size,
+                           len(raw), 0) + raw + data
+        central += struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0, 8, 0, 33, crc,
+                               len(data), size, len(raw), 0, 0, 0, 0, 0, offset) + raw
+    end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(members), len(members), len(central),
+                      len(out), 0)
+    path.write_bytes(bytes(out + central + end))
+    return path
+
+
+def _deflated_zeros(megabytes, prefix=b""):
+    """(stream, crc32, size): a raw deflate stream of ``prefix`` and ``megabytes`` MB of
+    zeros, made without compressing them all (after a full flush the compressor's output
+    repeats, block for block)."""
+    import zlib
+
+    block = bytes(1 << 20)
+    c = zlib.compressobj(1, zlib.DEFLATED, -15)
+    first = c.compress(prefix + block) + c.flush(zlib.Z_FULL_FLUSH)
+    same = c.compress(block) + c.flush(zlib.Z_FULL_FLUSH)
+    crc = zlib.crc32(prefix + block)
+    for _ in range(megabytes - 1):
+        crc = zlib.crc32(block, crc)
+    return first + same * (megabytes - 1) + c.flush(), crc, len(prefix) + (megabytes << 20)
+
+
+@linux_only
+def test_review2_row03_torch_sizes_are_checked_before_torch_allocates(tmp_path):
+    torch = pytest.importorskip("torch", reason="torch is optional (pip install '.[torch]')")
+    import zipfile
+
+    # the storages the pickle announces: 4.4 GB, in a file of a few kB
+    if not hasattr(torch.serialization, "skip_data"):
+        pytest.skip("writing the hostile file needs torch.serialization.skip_data")
+    announced = tmp_path / "announced.pt"
+    weight = torch.empty(10, 110_000_000, device="meta")
+    with torch.serialization.skip_data(), warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # "meta tensors: a no-op": the point
+        torch.save({"1.weight": weight}, str(announced))
+    assert announced.stat().st_size < 10_000
+    p = run_cli_capped("robustness", "--torch-model", announced, "--networks", "", "--quick")
+    _refused(p, "tensors announce 4400000000 bytes", "limit of 512 MB")
+    # the members, once decompressed: 600 MB of zeros in a data record of about 3 MB
+    with zipfile.ZipFile(announced) as z:
+        members = [(i.filename, z.read(i)) for i in z.infolist()]
+    import zlib
+
+    parts = [(name, zlib.compress(data)[2:-4], len(data), zlib.crc32(data))
+             for name, data in members]
+    data, crc, size = _deflated_zeros(600)
+    bomb = _zip_by_hand(tmp_path / "bomb.pt", [*parts, ("announced/data/0", data, size, crc)])
+    assert bomb.stat().st_size < 5_000_000
+    p = run_cli_capped("robustness", "--torch-model", bomb, "--networks", "", "--quick")
+    _refused(p, "629145", "bytes once decompressed", "limit of 512 MB")
+
+
+@linux_only
+def test_review2_row04_idx_headers_are_checked_before_reading_and_converting(tmp_path):
+    from antagonism.numerics.networks.datasets import MAX_IDX_BYTES
+
+    def bomb(path):  # 786432 images of 28 x 28 (588 MB of zeros) in a 2.6 MB .gz
+        header = bytes([0, 0, 8, 3]) + struct.pack(">3I", 786_432, 28, 28)
+        data, crc, size = _deflated_zeros(588, header)
+        path.with_name(path.name + ".gz").write_bytes(
+            b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff" + data
+            + struct.pack("<II", crc, size & 0xFFFFFFFF))
+
+    folder = _mnist_folder(tmp_path / "bomb", bomb)
+    with gzip.open(folder / "train-images-idx3-ubyte.gz") as f:  # a well-formed file
+        assert f.read(16)[4:8] == struct.pack(">I", 786_432)
+    assert sum(f.stat().st_size for f in folder.iterdir()) < 4_000_000
+    p = run_cli_capped("robustness", "--dataset", "mnist", "--data-dir", folder,
+                       "--networks", "natural", "--quick")
+    _refused(p, "announces 616562688 bytes", f"limit of {MAX_IDX_BYTES}")
+
+
+def _png(path, width, height, channels):
+    """A valid 8-bit PNG of zeros (grey or RGBA) without holding its pixels: after a full
+    flush the compressor's output repeats, row for row."""
+    import zlib
+
+    def chunk(kind, data):
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+
+    row = bytes(1 + width * channels)
+    c = zlib.compressobj(9)
+    first = c.compress(row) + c.flush(zlib.Z_FULL_FLUSH)
+    same = c.compress(row) + c.flush(zlib.Z_FULL_FLUSH)
+    adler = 1
+    for _ in range(height):
+        adler = zlib.adler32(row, adler)
+    stream = first + same * (height - 1) + c.flush()[:-4] + struct.pack(">I", adler)
+    colour = {1: 0, 4: 6}[channels]
+    path.write_bytes(b"\x89PNG\r\n\x1a\n"
+                     + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, colour, 0, 0, 0))
+                     + chunk(b"IDAT", stream) + chunk(b"IEND", b""))
+    return path
+
+
+@linux_only
+def test_review2_row05_image_pixels_are_capped_before_decoding(tmp_path):
+    from antagonism.numerics.experiments.picture import MAX_IMAGE_PIXELS
+
+    for name, side, channels in (("rgba", 12_000, 4), ("grey", 14_000, 1), ("mid", 4_200, 1)):
+        path = _png(tmp_path / f"{name}.png", side, side, channels)
+        assert path.stat().st_size < 1_000_000
+        p = run_cli_capped("reproduce", "picture_attack", "--quick", "--image", path)
+        _refused(p, "pixels", f"limit of {MAX_IMAGE_PIXELS}")
+    # PIL's own limit is set too, and a small image is read
+    p = run_capped(_pil_limit_after_reading, str(_png(tmp_path / "ok.png", 30, 20, 4)))
+    assert p.value == [MAX_IMAGE_PIXELS, [20, 30]], p.error
+
+
+def _pil_limit_after_reading(path):
+    from PIL import Image
+
+    from antagonism.numerics.experiments.picture import read_grey
+
+    grey = read_grey(path)
+    return [Image.MAX_IMAGE_PIXELS, list(grey.shape)]
+
+
+@linux_only
+@pytest.mark.parametrize("seeds", ["0:150000000", "0:4000000000"])
+def test_review2_row06_a_range_of_seeds_is_counted_before_it_is_built(seeds):
+    p = run_cli_capped("robustness", "--seeds", seeds, "--networks", "natural", "--quick",
+                       seconds=30)
+    _refused(p, "--seeds", "values; at most 10000", seconds=10)
+
+
+@linux_only
+def test_review2_row07_a_sweep_grid_is_counted_and_the_sweep_has_a_time_budget():
+    p = run_cli_capped("sweep", "--N", "1:1000", "--m", "0:999", "--tau-c", "1:1000",
+                       seconds=30)
+    _refused(p, "1000000000 points", "at most 100000", seconds=10)
+    p = run_cli_capped("sweep", "--N", "lin:20:40:21", "--m", "1", "--no-cache",
+                       "--time-budget", "1", seconds=60)
+    _refused(p, "time budget of 1 s")
+
+
+def _torch_mlp_file(path, seed=0, nan=False):
+    """An MLP for the 8x8 digits saved as safetensors (NaN in one weight if ``nan``)."""
+    torch = pytest.importorskip("torch", reason="torch is optional (pip install '.[torch]')")
+    save_file = pytest.importorskip("safetensors.torch").save_file
+    torch.manual_seed(seed)
+    model = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(64, 16), torch.nn.ReLU(),
+                                torch.nn.Linear(16, 10))
+    state = {k: v.detach().clone().contiguous() for k, v in model.state_dict().items()}
+    if nan:
+        state["3.weight"][0, 0] = float("nan")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    save_file(state, str(path))
+    return path
+
+
+def _torch_models_read(argv):
+    """In the child: the models --torch-model reads (name -> the sum of its logits on a
+    fixed input, which tells two networks apart)."""
+    from antagonism.cli import build_parser
+    from antagonism.cli.networks import _common
+
+    _, extra = _common(build_parser().parse_args(argv))
+    x = np.linspace(0, 1, 64).reshape(1, 64)
+    return {name: float(clf.logits(x).sum()) for name, clf in extra.items()}
+
+
+@linux_only
+def test_review2_row08_each_torch_model_file_gets_its_own_row(tmp_path):
+    first = _torch_mlp_file(tmp_path / "a" / "model.safetensors", seed=1)
+    second = _torch_mlp_file(tmp_path / "b" / "model.safetensors", seed=2)
+    res = run_capped(_torch_models_read, ["robustness", "--torch-model", str(first),
+                                          "--torch-model", str(second), "--networks", ""])
+    assert res.error is None, res.error
+    assert set(res.value) == {"a/model", "b/model"}  # two rows, not one mean of two networks
+    assert res.value["a/model"] != res.value["b/model"]
+    for clash in ("natural", "pgd_trained"):  # a built-in network's name: refused
+        path = _torch_mlp_file(tmp_path / f"{clash}.safetensors")
+        p = run_cli_capped("robustness", "--torch-model", path, "--networks", "natural",
+                           "--quick")
+        _refused(p, f"named '{clash}', like a built-in network")
+    p = run_cli_capped("robustness", "--torch-model", first, "--torch-model",
+                       tmp_path / "a" / ".." / "a" / "model.safetensors", "--networks", "")
+    _refused(p, "given twice")
+    # the Python API refuses a clash too, before any work
+    from antagonism.numerics.networks.robustness import robustness_report
+    from antagonism.numerics.regime.networks import network_regime_report
+
+    for report in (robustness_report, network_regime_report):
+        with pytest.raises(InputError, match="like a built-in network"):
+            report(extra={"untrained": object()})
+
+
+@linux_only
+def test_review2_row09_weights_and_data_that_are_not_finite_are_refused(tmp_path):
+    path = _torch_mlp_file(tmp_path / "nan.safetensors", nan=True)
+    p = run_cli_capped("robustness", "--torch-model", path, "--networks", "", "--quick")
+    _refused(p, "3.weight are not all finite")
+    images = np.zeros((20, 4, 4), np.float32)
+    images[3, 1, 1] = np.nan
+    folder = _mnist_folder(tmp_path / "nan",
+                           lambda p: write_idx(p, images.astype(">f4"), code=0x0D))
+    p = run_cli_capped("robustness", "--dataset", "mnist", "--data-dir", folder,
+                       "--networks", "natural", "--quick")
+    _refused(p, "not finite")
+
+
+@linux_only
+@pytest.mark.parametrize("value,fragment", [
+    ("phi = 1e400", "1e400 (line"),  # the number itself, in the text
+    ("R = 1e400", "1e400 (line"),
+    ("R = 2e-400", "2e-400 (line"),  # libantimony reads it as 0
+    ("R = 1 e400", "its units 'e400_litre' are not a unit"),  # as libantimony reads 1e400
+])
+def test_review2_row10_numbers_beyond_the_float_range_in_a_model_file(tmp_path, value,
+                                                                      fragment):
+    pytest.importorskip("antimony", reason="the sbml extra is optional")
+    path = tmp_path / "m.ant"
+    path.write_text(_model_text().replace("R = 10", value.replace("phi", "R = 10; phi")))
+    p = run_cli_capped("classify", "--model-file", path)
+    _refused(p, fragment)
+
+
+def _damaged_manifest_rebuilds(root, damage):
+    """In the child: a cached sweep task whose manifest is then damaged, run again."""
+    os.environ["ANTAGONISM_CACHE_DIR"] = root
+    from antagonism.numerics.executor import run_tasks
+
+    assert run_tasks(json.dumps, [{"obj": 1}], cache="t").computed == 1
+    folder = os.path.join(root, "sweeps", "t")
+    (manifest,) = [f for f in os.listdir(folder) if f.endswith(".json.json")]
+    with open(os.path.join(folder, manifest), "w") as f:
+        f.write(damage)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        run = run_tasks(json.dumps, [{"obj": 1}], cache="t")
+    again = run_tasks(json.dumps, [{"obj": 1}], cache="t")  # the rebuilt entry is served
+    return {"results": run.results, "computed": run.computed, "again": again.computed,
+            "warnings": [str(w.message) for w in caught],
+            "aside": os.listdir(os.path.join(folder, "corrupt"))}
+
+
+@linux_only
+@pytest.mark.parametrize("damage", ["[" * 30_000 + "]" * 30_000,  # RecursionError
+                                    '{"size": 1e999, "sha256": "0", "hmac": "0"}',
+                                    '{"size": 10, "sha256": "' + "0" * 100_000 + '"}',
+                                    "\x00\xff not JSON"],
+                         ids=["deep", "1e999", "huge", "binary"])
+def test_review2_row11_any_damaged_manifest_sets_the_entry_aside(tmp_path, damage):
+    res = run_capped(_damaged_manifest_rebuilds, str(tmp_path / "cache"), damage, seconds=60)
+    assert res.error is None, res.error
+    out = res.value
+    assert out["results"] == ["1"] and out["computed"] == 1 and out["again"] == 0
+    assert any("unreadable manifest" in w for w in out["warnings"]), out["warnings"]
+    if damage.startswith("[["):
+        assert any("RecursionError" in w for w in out["warnings"]), out["warnings"]
+    assert out["aside"]  # moved to corrupt/, not served, not raised
+
+
+_POWER_OUTPUT = """model m
+  J0: L + R -> C0; kon*L*R
+  J1: C0 -> L + R; C0/tau
+  J2: C0 -> C1; kp*C0
+  J3: C1 -> L + R; C1/tau
+  kon = 1e-3; tau = 2; R = 1000; L = 0; C0 = 0; C1 = 0; kp = 1
+end
+// antagonism: ligand = L
+// antagonism: output = (C1+C0)**1000
+"""
+
+
+@linux_only
+@pytest.mark.parametrize("argv,fragment", [
+    (["classify", "--tau-c", "1e308"], "overflow"),
+    (["classify", "--tau-c", "1e-300"], "overflow"),
+    (["classify", "--model", "shp1", "--param", "phi=1e308"], "overflow"),
+    (["classify", "--model-file", "POWER"], "overflow"),
+    (["steady", "--model-file", "POWER", "--tau", "1", "--L", "100"], "beyond double"),
+    (["robustness", "--torch-model", "MLP", "--networks", "", "--device", "cuda"],
+     "not available"),
+    (["robustness", "--torch-model", "MLP", "--networks", "", "--input-shape",
+      "1000000,1000000"], "1000000000000 values per sample"),
+], ids=["tau-c-1e308", "tau-c-1e-300", "phi-1e308", "output-power", "steady-power",
+        "cuda", "input-shape"])
+def test_review2_row12_failures_caused_by_input_exit_2(tmp_path, argv, fragment):
+    if "MLP" in argv:
+        torch = pytest.importorskip("torch")
+        if "cuda" in argv and torch.cuda.is_available():
+            pytest.skip("this machine has CUDA")
+        argv = [str(_torch_mlp_file(tmp_path / "mlp.safetensors")) if a == "MLP" else a
+                for a in argv]
+    if "POWER" in argv:
+        pytest.importorskip("antimony", reason="the sbml extra is optional")
+        (tmp_path / "power.ant").write_text(_POWER_OUTPUT)
+        argv = [str(tmp_path / "power.ant") if a == "POWER" else a for a in argv]
+    p = run_cli_capped(*argv, "--quick" if argv[0] == "robustness" else "--json")
+    _refused(p, fragment)
+
+
+def test_every_test_the_reliability_page_names_exists():
+    import re
+    from pathlib import Path
+
+    page = (Path(__file__).parents[1] / "docs" / "reliability.md").read_text()
+    named = set(re.findall(r"`(test_route\w+|test_review2\w+)`", page))
+    here = {name for name in globals() if name.startswith("test_")}
+    assert len(named) >= 25 and named <= here, sorted(named - here)
+    rows = {int(m) for m in re.findall(r"test_review2_row(\d\d)", " ".join(here))}
+    assert rows == set(range(1, 13))  # a canary for each row of the second review

@@ -120,7 +120,8 @@ def test_run_tasks_rejects_bad_input():
 
 @pytest.mark.parametrize("argv,msg", [
     (["--N", "5:2"], "a <= b"), (["--N", "1:2:0"], "step > 0"), (["--N", "x"], "number"),
-    (["--N", "1:2:3:4"], "a:b or a:b:step"), (["--N", "3", "--workers", "0"], "positive"),
+    (["--N", "1:2:3:4"], "a:b, lin:a:b:n or log:a:b:n"),
+    (["--N", "3", "--workers", "0"], "positive"),
     (["--N", "3", "--scheduler", "tcp://h:1"], "needs --executor dask"),
     ([], "at least one parameter"), (["--param", "k"], "name=values"),
 ])

@@ -29,7 +29,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from antagonism._core.errors import ConvergenceError
+from antagonism._core.errors import ConvergenceError, ModelError
 from antagonism._core.result import Result
 
 from .evaluator import Evaluator, Gradient, SteadyState
@@ -189,8 +189,11 @@ class NetworkEvaluator(Evaluator):
         if np.any(X < 0) or np.any(y < 0):
             raise ConvergenceError("the steady state found has a negative amount")
         G, _, _ = sys.output(z, pt)
-        if not np.isfinite(G):
+        if not np.isfinite(G) and not np.all(np.isfinite(z)):
             raise ConvergenceError(f"the output is not finite ({G}) at this steady state")
+        if not np.isfinite(G):  # finite amounts: the output expression itself overflows
+            raise ModelError(f"the output is not finite ({G}) at this steady state: the "
+                             "output expression, as given, is beyond double precision there")
         terms = {s: X[k].copy() for k, s in enumerate(sys.states)}
         return SteadyState(tau=pt.tau, L=pt.L, output=G,
                            aggregates={s: float(v.sum()) for s, v in terms.items()},

@@ -118,8 +118,8 @@ def load_model_cached(path, overrides=None, store=None, **designations):
     if text is not None:
         try:
             network = network_from_record(json.loads(text))
-        except (NetworkFileError, ValueError, KeyError, TypeError):
-            network = None  # an unreadable record: read the file again
+        except Exception:  # an unreadable record, whatever the damage: read the file again
+            network = None
         if network is not None:
             return _model(network, overrides)
     model = load_model_file(path, overrides, **designations)

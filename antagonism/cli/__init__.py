@@ -12,6 +12,7 @@ import argparse
 import importlib
 import sys
 import traceback
+import warnings
 
 from antagonism._core.errors import InputError
 from antagonism._core.text import printable
@@ -99,12 +100,26 @@ def main(argv=None):
         args = build_parser(argv).parse_args(argv)
         from antagonism._core.budget import time_budget
 
-        with time_budget(getattr(args, "time_budget", None), f"antagonism {args.command}"):
+        with time_budget(getattr(args, "time_budget", None), f"antagonism {args.command}"), \
+                warnings.catch_warnings():
+            # numpy's floating-point warnings: a non-finite result is refused by name, in
+            # one line, and never printed as a number (docs/reliability.md)
+            warnings.filterwarnings("ignore", category=RuntimeWarning,
+                                    message="(overflow|invalid value|divide by zero|underflow) "
+                                            "encountered")
             args.func(args)
     except InputError as exc:
         if debug:
             traceback.print_exc()
         print(f"antagonism: error: {printable(exc, newlines=False)}", file=sys.stderr)
+        return 2
+    except OverflowError as exc:  # from numbers the user gave (1e308, 1e-300, x**1000)
+        if debug:
+            traceback.print_exc()
+        print(f"antagonism: error: the numbers given overflow the computation "
+              f"(OverflowError: {printable(exc, newlines=False)}): once raised to powers or "
+              "divided, values such as 1e308 or 1e-300 leave double precision; give values "
+              "nearer 1", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

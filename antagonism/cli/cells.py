@@ -1,6 +1,7 @@
 """Commands that compute on cells: descend, potential, steady, fold-change."""
 from __future__ import annotations
 
+from antagonism._core.ranges import GRAMMAR, grid_points
 from antagonism._core.result import format_fields, to_json
 
 from .base import CliError, command, emit, parameter_units
@@ -16,6 +17,7 @@ from .options import (
     fraction,
     model_from_args,
     positive_float,
+    range_axis,
 )
 
 
@@ -83,11 +85,9 @@ def cmd_potential(args):
 def _steady_args(p):
     add_model_options(p, default="shp1")
     p.add_argument("--tau", required=True,
-                   help="binding time(s) (s): a number, comma-separated numbers, or a:b:n "
-                        "for n log-spaced values from a to b (0.1:10:20)")
+                   help=f"binding time(s) (s): {GRAMMAR}, e.g. log:0.1:10:20")
     p.add_argument("--L", required=True,
-                   help="ligand quantity(ies) (molecules): a number, comma-separated "
-                        "numbers, or a:b:n for n log-spaced values from a to b")
+                   help=f"ligand quantity(ies) (molecules): {GRAMMAR}")
     add_json_option(p)
 
 
@@ -95,34 +95,13 @@ def _steady_args(p):
 MAX_SCAN_POINTS = 10000
 
 
-def scan_values(text, name, lowest):
-    """The values of --tau or --L: comma-separated numbers and ranges a:b:n, n log-spaced
-    values from a to b inclusive (a, b > 0, n >= 2); each value must be > 0 (``lowest``
-    "positive") or >= 0 ("non-negative")."""
-    import numpy as np
-
-    from antagonism._core.parsing import parse_float
-
-    flag, values = f"--{name}", []
-    for part in (e.strip() for e in str(text).split(",")):
-        bits = part.split(":")
-        if len(bits) == 1:
-            values.append(parse_float(part, flag))
-            continue
-        if len(bits) != 3:
-            raise CliError(f"{flag}: a range is a:b:n (n log-spaced values from a to b), "
-                           f"got {part!r}")
-        a, b = parse_float(bits[0], flag), parse_float(bits[1], flag)
-        n = count(bits[2]) if bits[2].strip().isdigit() else 0
-        if not (a > 0 and b > 0) or n < 2:
-            raise CliError(f"{flag}: a range a:b:n needs a, b > 0 and an integer n >= 2, got "
-                           f"{part!r}")
-        values += np.geomspace(a, b, min(n, MAX_SCAN_POINTS + 1)).tolist()
+def scan_values(axis, lowest):
+    """The values of --tau or --L (an :class:`~antagonism._core.ranges.Axis`), each > 0
+    (``lowest`` "positive") or >= 0 ("non-negative")."""
+    values = axis.values()
     bad = [v for v in values if not (v > 0 if lowest == "positive" else v >= 0)]
     if bad:
-        raise CliError(f"{flag} must be {lowest}, got {bad[0]:g}")
-    if len(values) > MAX_SCAN_POINTS:
-        raise CliError(f"{flag} has {len(values)} values; at most {MAX_SCAN_POINTS}")
+        raise CliError(f"{axis.name} must be {lowest}, got {bad[0]:g}")
     return values
 
 
@@ -131,11 +110,10 @@ def scan_values(text, name, lowest):
 def cmd_steady(args):
     from antagonism.numerics.answers import stored_rows
 
-    taus = scan_values(args.tau, "tau", "positive")
-    doses = scan_values(args.L, "L", "non-negative")
-    if len(taus) * len(doses) > MAX_SCAN_POINTS:
-        raise CliError(f"--tau x --L has {len(taus) * len(doses)} points; at most "
-                       f"{MAX_SCAN_POINTS}")
+    axes = [range_axis(text, flag, legacy="log", max_values=MAX_SCAN_POINTS)
+            for text, flag in ((args.tau, "--tau"), (args.L, "--L"))]
+    grid_points(axes, MAX_SCAN_POINTS, "--tau x --L")  # before any value is built
+    taus, doses = scan_values(axes[0], "positive"), scan_values(axes[1], "non-negative")
     single = len(taus) == 1 and len(doses) == 1
     rows = []  # stored answers: a scan asked before is read back, not solved again
     for row in stored_rows(lambda: answer_request(args, "steady", tau=taus, L=doses),

@@ -1,6 +1,7 @@
 """Commands about models: classify, derive, regimes, docs."""
 from __future__ import annotations
 
+from antagonism._core.ranges import GRAMMAR
 from antagonism._core.result import to_json
 from antagonism._core.text import printable
 
@@ -114,7 +115,7 @@ def derivation_payload(model, quantity, result):
 def _gamma_args(p):
     add_model_options(p)
     p.add_argument("--tau", default=None,
-                   help="comma-separated probe binding times (s); default a grid of --points "
+                   help=f"probe binding times (s), {GRAMMAR}; default a grid of --points "
                         "values over (0, the reference agonist's binding time]")
     p.add_argument("--points", type=count, default=50, help="grid size when --tau is not given")
     p.add_argument("--background", default=None, metavar="TAU:L[,TAU:L...]",
@@ -243,16 +244,16 @@ def _sweep_args(p):
     for flag, what in (("--N", "proofreading steps"), ("--m", "feedback step (T_{N,m})"),
                        ("--tau-c", "threshold binding time (s)")):
         p.add_argument(flag, default=None,
-                       help=f"{what}: numbers and inclusive ranges a:b or a:b:step, "
-                            "comma-separated (e.g. 2:5 or 1,3)")
+                       help=f"{what}: {GRAMMAR}, e.g. 2:5 or 1,3")
     p.add_argument("--param", "--grid", dest="param", action="append", default=[],
                    help="any other model parameter, name=values (same syntax; repeatable), "
-                        "e.g. --grid k_p=0.1,0.3,1")
+                        "e.g. --grid k_p=log:0.1:10:5")
     p.add_argument("--model-file", default=None,
                    help="a reaction network (Antimony or SBML) instead of --model: sweep its "
                         "parameters, species' initial amounts or conserved totals (--grid)")
     add_designation_options(p)
     add_executor_options(p)
+    add_time_budget_option(p)
     add_json_option(p)
 
 
@@ -269,7 +270,7 @@ def cmd_sweep(args):
         grid[k.strip()] = v
     if not grid:
         raise CliError("give at least one parameter to sweep (--N, --m, --tau-c or --grid)")
-    grid = {k: value_grid(v, k) for k, v in grid.items()}
+    grid = value_grid(grid)
     options = dict(**executor_options(args), cache="parameter-sweep" if args.cache else None,
                    progress=not args.json)
     if args.model_file is not None:

@@ -1,7 +1,7 @@
 """Commands about networks: robustness and regime."""
 from __future__ import annotations
 
-import argparse
+from antagonism._core.ranges import GRAMMAR
 
 from .base import CliError, command, emit
 from .options import (
@@ -11,9 +11,9 @@ from .options import (
     check_seed,
     count,
     executor_options,
-    nonnegative_int,
     number_list,
     positive_float,
+    range_axis,
 )
 
 
@@ -44,33 +44,32 @@ def _network_options(p, default_networks):
     p.add_argument("--input-shape", dest="input_shape", default=None,
                    help="the torch model's own input shape per sample, e.g. 1,8,8 for a CNN "
                         "(default: rows of features, as the data sets give them)")
-    p.add_argument("--seeds", "--seed", dest="seeds", default="0",
-                   help="the seeds, each an independent replicate: one (0), a comma-separated "
-                        "list (0,1,2) or a range a:b (Python-style, b excluded: 0:10 is ten "
-                        "seeds)")
+    add_seeds_option(p)
     add_quick_option(p, "small networks trained briefly (a check of the pipeline)")
     add_json_option(p)
 
 
+def add_seeds_option(p):
+    """--seeds: the seeds, each an independent replicate (the one range grammar)."""
+    p.add_argument("--seeds", "--seed", dest="seeds", default="0",
+                   help="the seeds, each an independent replicate: comma-separated integers "
+                        "and ranges a:b (the integers a..b, both kept: 0:9 is ten seeds; "
+                        "until this release b was left out)")
+
+
 def _seeds(args):
-    """The seeds of ``--seeds``: ``0``, ``0,1,2`` or ``a:b`` (b excluded)."""
-    text = args.seeds.strip()
-    try:
-        if ":" in text:
-            lo, hi = (nonnegative_int(v) for v in text.split(":", 1))
-            seeds = list(range(lo, hi))
-        else:
-            seeds = [nonnegative_int(s) for s in text.split(",") if s.strip()]
-    except (argparse.ArgumentTypeError, ValueError):
-        raise CliError("--seeds must be non-negative integers: 0, 0,1,2 or a range 0:10, got "
-                       f"{args.seeds!r}") from None
-    if not seeds:
-        raise CliError(f"--seeds is empty: give a seed, a list or a range, got {args.seeds!r}")
+    """The seeds of ``--seeds``: ``0``, ``0,1,2`` or ``a:b`` (both ends kept; the old
+    meaning, b left out, is named in a note), at most
+    :data:`~antagonism._core.ranges.MAX_RANGE_VALUES`, counted before any is built."""
+    seeds = range_axis(args.seeds, "--seeds", integer=True, legacy="exclusive").values()
+    if min(seeds) < 0:
+        raise CliError(f"--seeds must be non-negative integers, got {args.seeds!r}")
     return [check_seed(s) for s in seeds]
 
 
 def _common(args):
-    from antagonism.numerics.networks.torch_bridge import load_torch_model
+    from antagonism.numerics.networks.store import check_user_models
+    from antagonism.numerics.networks.torch_bridge import load_torch_model, model_names
 
     names = [n.strip().replace("-", "_") for n in args.networks.split(",") if n.strip()]
     if not names and not args.torch_model:
@@ -86,20 +85,19 @@ def _common(args):
                            f"{args.input_shape!r}") from None
         if not shape or min(shape) < 1:
             raise CliError(f"--input-shape must be positive integers, got {args.input_shape!r}")
-    extra = {}
-    for path in args.torch_model:
-        clf = load_torch_model(path, trust_model_code=args.trust_model_code,
-                               device=args.device, batch_size=args.batch_size,
-                               input_shape=shape)
-        extra[clf.name] = clf
-    return names, extra
+    extra = {}  # one row per file, each under a distinct name (a built-in's is refused)
+    for path, name in zip(args.torch_model, model_names(args.torch_model)):
+        extra[name] = load_torch_model(path, trust_model_code=args.trust_model_code,
+                                       name=name, device=args.device,
+                                       batch_size=args.batch_size, input_shape=shape)
+    return names, check_user_models(extra)
 
 
 def _robustness_args(p):
     _network_options(p, "natural,pgd-trained,threshold,hill,proofreading,cnn")
     p.add_argument("--eps", default="0.1,0.2,0.3",
-                   help="comma-separated L-inf budgets: the most any one pixel (intensity in "
-                        "[0, 1]) may change")
+                   help="L-inf budgets, the most any one pixel (intensity in [0, 1]) may "
+                        f"change: {GRAMMAR}")
     p.add_argument("--queries", type=count, default=300, help="gradient-free attack queries")
     p.add_argument("--arch", choices=("mlp", "cnn"), default=None,
                    help="the MNIST-scale networks: the natural network behind each "
@@ -195,8 +193,7 @@ def _regime_args(p):
     q = job("sensitivity", "the PGD-trained network's measures over the width (64, 256, "
                            "1024), the training budget (0.1, 0.25) and eps (0.1, 0.2, 0.3) "
                            "(alias: regime --sensitivity)")
-    q.add_argument("--seeds", "--seed", dest="seeds", default="0",
-                   help="the seeds: 0,1,2 or a range a:b (b excluded)")
+    add_seeds_option(q)
     add_quick_option(q, "small networks trained briefly (a check of the pipeline)")
     add_executor_options(q)
     add_json_option(q)

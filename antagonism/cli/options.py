@@ -326,16 +326,37 @@ def model_file_path(text):
                    + f" (shipped models: {', '.join(shipped)}; `antagonism models` lists them)")
 
 
+def _note(message):
+    """An old form of an option, still accepted: one line on stderr (never on stdout, so
+    --json output stays one JSON object)."""
+    import sys
+
+    from antagonism._core.text import printable
+
+    print(f"antagonism: note: {printable(message, newlines=False)}", file=sys.stderr)
+
+
+def range_axis(text, flag, **options):
+    """The values of option ``flag`` in the one range grammar
+    (:mod:`antagonism._core.ranges`: numbers, a:b, lin:a:b:n, log:a:b:n), counted but not
+    built (an :class:`~antagonism._core.ranges.Axis`; ``.values()`` builds them).  Old forms
+    the option accepted (``legacy=``) print a note on stderr."""
+    from antagonism._core.ranges import parse_axis
+
+    return parse_axis(text, flag, note=_note, **options)
+
+
 def number_list(text, name, lo=None, hi=None):
-    """Comma-separated numbers, each within [lo, hi] when given."""
-    from antagonism._core.parsing import parse_float
+    """The numbers of option ``--name`` (the one range grammar), each within [lo, hi] when
+    given."""
+    from antagonism._core.errors import LimitError
 
     try:
-        values = [parse_float(e, f"--{name}") for e in text.split(",") if e.strip()]
-    except InputError:
-        raise CliError(f"--{name} must be comma-separated numbers, got {text!r}") from None
-    if not values:
-        raise CliError(f"--{name} is empty: give at least one number")
+        values = range_axis(text, f"--{name}").values()
+    except LimitError:
+        raise
+    except InputError as exc:
+        raise CliError(f"{exc} (--{name} takes comma-separated numbers and ranges)") from None
     bad = [v for v in values if (lo is not None and v < lo) or (hi is not None and v > hi)]
     if bad:
         where = (f"in [{lo:g}, {hi:g}]" if lo is not None and hi is not None
@@ -396,30 +417,15 @@ def executor_options(args):
     return {"executor": args.executor, "scheduler": scheduler, "workers": args.workers}
 
 
-def value_grid(text, name):
-    """Values of one swept parameter: comma-separated numbers and inclusive ranges
-    ``a:b`` (step 1) or ``a:b:step``, e.g. ``2:5`` = 2, 3, 4, 5 and ``0.5:1:0.25,3``."""
-    values = []
-    for part in (e.strip() for e in text.split(",")):
-        if not part:
-            continue
-        bits = part.split(":")
-        nums = [_number(name, b) for b in bits]
-        if len(nums) == 1:
-            values.append(nums[0])
-            continue
-        if len(nums) not in (2, 3):
-            raise CliError(f"--{name.replace('_', '-')}: a range is a:b or a:b:step, got "
-                           f"{part!r}")
-        lo, hi, step = nums[0], nums[1], nums[2] if len(nums) == 3 else 1.0
-        if step <= 0 or hi < lo:
-            raise CliError(f"--{name.replace('_', '-')}: a range a:b:step needs a <= b and "
-                           f"step > 0, got {part!r}")
-        count = int((hi - lo) / step + 1e-9) + 1
-        if count > 10000:
-            raise CliError(f"--{name.replace('_', '-')}: {part!r} has {count} values; at "
-                           "most 10000")
-        values += [lo + k * step for k in range(count)]
-    if not values:
-        raise CliError(f"--{name.replace('_', '-')} is empty")
-    return list(dict.fromkeys(values))
+def value_grid(grid):
+    """The values of every swept parameter of ``grid`` ({name: text}, the one range
+    grammar; the old ``a:b:step`` is accepted with a note), once the number of points of
+    the whole grid (the product of the counts) is within
+    :data:`~antagonism._core.ranges.MAX_GRID_POINTS`: checked before any value is built."""
+    from antagonism._core.ranges import grid_points
+
+    flags = {"N": "--N", "m": "--m", "tau_c": "--tau-c"}
+    axes = {k: range_axis(v, flags.get(k, f"--grid {k}"), legacy="step")
+            for k, v in grid.items()}
+    grid_points(axes.values(), what="the sweep's grid")
+    return {k: axis.values() for k, axis in axes.items()}

@@ -1,12 +1,14 @@
 """Checks on a model file's text before the antimony or libsbml parser sees it.
 
 Model files are untrusted input (docs/reliability.md).  The parsers are C++ libraries that
-do more than read the text they are given, so three things are refused up front:
+do more than read the text they are given, so four things are refused up front:
 
 - **Antimony imports** (:func:`refuse_antimony_imports`): ``import "file"`` makes
   libantimony read any local file (whose content then leaks in its error messages) and gets
   around the size limits; the word ``import`` is refused anywhere in the text, comments
   included (a model file stands alone);
+- **numbers beyond the float range** in Antimony (:func:`refuse_out_of_range_numbers`):
+  libantimony reads ``1e400`` as 1 with the units "e400" and ``2e-400`` as 0;
 - **SBML external model definitions** (:func:`refuse_external_models`): the ``comp``
   package's ``externalModelDefinition`` points libsbml at other files or URLs;
 - **deep XML nesting** (:func:`check_xml`): libsbml builds math trees recursively and
@@ -16,6 +18,7 @@ do more than read the text they are given, so three things are refused up front:
 """
 from __future__ import annotations
 
+import math
 import re
 
 from antagonism._core.errors import NetworkFileError
@@ -38,6 +41,25 @@ def refuse_antimony_imports(text):
         raise NetworkFileError(f"Antimony import statements are refused (line {line}): an "
                                "import makes libantimony read another file; put the whole "
                                "model in one file")
+    return text
+
+
+# a decimal number with an exponent, not part of a name (k1e5) or of another number
+_EXPONENT_NUMBER = re.compile(r"(?<![\w.])(?:\d+\.?\d*|\.\d+)[eE][+-]?\d+(?![\w.])")
+
+
+def refuse_out_of_range_numbers(text):
+    """Refuse Antimony text holding a number beyond the float range: libantimony reads
+    ``1e400`` as 1 with the units "e400" and ``2e-400`` as 0, silently.  Returns ``text``."""
+    for found in _EXPONENT_NUMBER.finditer(text):
+        number = found.group()
+        value = float(number)  # inf beyond the range, 0.0 below it
+        mantissa = number.lower().split("e")[0]
+        if not math.isfinite(value) or (value == 0 and mantissa.strip("0.") != ""):
+            line = text.count("\n", 0, found.start()) + 1
+            raise NetworkFileError(f"the number {number} (line {line}) is beyond the float "
+                                   "range (about 1e-308..1e308): libantimony would read it "
+                                   "as another number")
     return text
 
 
@@ -97,4 +119,5 @@ def check_xml(text, max_depth=MAX_XML_DEPTH):
     return text
 
 
-__all__ = ["MAX_XML_DEPTH", "check_xml", "refuse_antimony_imports", "refuse_external_models"]
+__all__ = ["MAX_XML_DEPTH", "check_xml", "refuse_antimony_imports", "refuse_external_models",
+           "refuse_out_of_range_numbers"]

@@ -24,29 +24,26 @@ from antagonism.derivations.network_model import NetworkModel
 
 from .assembly import assemble_network
 from .designations import directives, file_designations, merge_designations
-from .file_limits import MAX_MODEL_TEXT
-from .guards import refuse_antimony_imports
+from .file_limits import MAX_MODEL_TEXT, antimony_to_sbml_capped
+from .guards import refuse_antimony_imports, refuse_out_of_range_numbers
 from .sbml import read_sbml
 from .shipped import literature_files
 
 
 def antimony_to_sbml(text):
-    """Convert Antimony text to an SBML string with the antimony library.  Text holding an
-    ``import`` is refused before libantimony sees it (:mod:`.guards`): an import reads
-    another file."""
+    """Convert Antimony text to an SBML string with the antimony library, run in a child
+    process with a memory cap and a kill timer, its module instances counted there
+    (:mod:`.file_limits`).  Text holding an ``import`` is refused before libantimony sees it
+    (:mod:`.guards`): an import reads another file."""
     try:
-        import antimony
+        import antimony  # noqa: F401
     except ImportError:
         raise NetworkFileError('reading Antimony needs the antimony package: pip install '
                                '"antagonism[sbml]"') from None
     if len(text) > MAX_MODEL_TEXT:
         raise NetworkFileError(f"the Antimony text is longer than {MAX_MODEL_TEXT} characters")
-    refuse_antimony_imports(text)
-    antimony.clearPreviousLoads()
-    if antimony.loadAntimonyString(text) < 0:
-        raise NetworkFileError(f"Antimony: {printable(antimony.getLastError().strip())[:500]}")
-    main = antimony.getMainModuleName()
-    return antimony.getSBMLString(main)
+    refuse_out_of_range_numbers(refuse_antimony_imports(text))
+    return antimony_to_sbml_capped(text)  # in a child process with a memory and time cap
 
 
 def network_from_sbml(sbml, overrides=None, **designations):
@@ -99,7 +96,7 @@ def _load_model_file(path, overrides, designations):
         raise NetworkFileError(f"no model file {path}")
     from .file_limits import check_model_file_limits
 
-    check_model_file_limits(path)  # size, species, reactions: before any parser
+    check_model_file_limits(path)  # its size, before any parser (what it builds: after)
     try:
         text = path.read_text()
     except UnicodeDecodeError:

@@ -32,7 +32,7 @@ from antagonism._core.text import printable
 from antagonism.derivations.expressions import sbml_function_definitions, sbml_math
 
 from .expansion import check_expanded_sizes
-from .file_limits import MAX_MODEL_TEXT
+from .file_limits import MAX_MODEL_TEXT, check_sbml_counts
 from .guards import check_xml, refuse_external_models
 
 
@@ -133,6 +133,7 @@ def _model(sbml, libsbml):
     if len(sbml) > MAX_MODEL_TEXT:
         raise NetworkFileError(f"the SBML text is longer than {MAX_MODEL_TEXT} characters")
     check_xml(refuse_external_models(sbml))  # depth, well-formedness: before libsbml
+    check_sbml_counts(sbml)  # species, reactions, modules: parsed in a capped child first
     doc = libsbml.readSBMLFromString(sbml)
     if doc.getNumErrors(libsbml.LIBSBML_SEV_ERROR) or doc.getNumErrors(
             libsbml.LIBSBML_SEV_FATAL):

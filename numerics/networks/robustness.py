@@ -128,7 +128,9 @@ def robustness_report(eps_list=(0.1, 0.2, 0.3), seed=0, data=None, progress=True
     """
     from .classifier import as_classifier
     from .datasets import load_dataset
+    from .store import check_user_models
 
+    check_user_models(extra)  # one row per model: none may merge with a built-in one
     seeds = list(seeds) if seeds is not None else [seed]
     names = list(ROBUSTNESS_NETWORKS if names is None else names)
     eps_list = [float(e) for e in eps_list]

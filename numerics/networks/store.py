@@ -41,6 +41,19 @@ QUICK_ADVERSARIAL = {"epochs": 15, "patience": 5, "lr": 2e-3, "batch": 32,
                      "adversarial": {"eps": 0.25, "steps": 3, "step": 0.1}}
 QUICK_NOISE = {**QUICK_NATURAL, "noise": {"eps": 0.25}}
 CNN_CHANNELS = 8
+#: the built-in networks' names (the keys of :func:`model_specs`): no user model may take one
+NETWORK_NAMES = ("natural", "pgd_trained", "noise_trained", "untrained", *DEFENCES, "cnn")
+
+
+def check_user_models(extra):
+    """Refuse user models (``extra``: name -> classifier) named like a built-in network:
+    their rows would merge with its row, or replace it.  Returns ``extra``."""
+    clash = sorted(set(extra or {}) & set(NETWORK_NAMES))
+    if clash:
+        raise InputError(f"a user model is named {clash[0]!r}, like a built-in network "
+                         f"({', '.join(NETWORK_NAMES)}): rename it (for --torch-model, the "
+                         "file)")
+    return extra
 
 
 def model_specs(data, seed=0, quick=False, hidden=None, train_eps=None):

@@ -30,8 +30,12 @@ from antagonism._core.errors import InputError, LimitError, NetworkFileError
 
 #: the command-line flag that lets a torch file's code run
 TRUST_FLAG = "--trust-model-code"
-#: largest torch model file accepted (bytes)
-MAX_TORCH_FILE_BYTES = 2 * 1024**3
+#: most bytes a torch model may take: its file on disk, the sum of its zip members once
+#: decompressed, and the tensor storages its pickle announces (each checked before torch
+#: reads or allocates them)
+MAX_TORCH_BYTES = 512 * 1024**2
+# the first bytes of a legacy (before torch 1.6, not a zip) torch.save file: its magic number
+_LEGACY_MAGIC = b"\x80\x02\x8a\x0a" + (0x1950A86A20F9469CFC6C).to_bytes(10, "little")
 
 # the members of a torch.save zip of tensors (a state dict): nothing else is accepted
 _STATE_DICT_MEMBER = re.compile(r"[^/]+/(?:data\.pkl|data/\d+|version|byteorder|"
@@ -161,10 +165,50 @@ def _read_safetensors(path, torch):
     return mlp_from_state_dict(load_file(str(path), device="cpu"))
 
 
+def _check_zip_sizes(path):
+    """Refuse a zip whose members, once decompressed, would exceed :data:`MAX_TORCH_BYTES`
+    (their sizes as the zip's directory states them; nothing is decompressed)."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as z:
+        total = sum(info.file_size for info in z.infolist())
+    if total > MAX_TORCH_BYTES:
+        raise LimitError(f"{path}: its zip members hold {total} bytes once decompressed, more "
+                         f"than the limit of {MAX_TORCH_BYTES // 1024**2} MB")
+
+
+def _storage_bytes(obj, seen=None):
+    """The bytes of the distinct tensor storages in a (nested) state dict."""
+    import torch
+
+    seen = {} if seen is None else seen
+    if isinstance(obj, torch.Tensor):
+        storage = obj.untyped_storage()
+        seen[storage._cdata] = storage.nbytes()
+    elif isinstance(obj, dict):
+        for v in obj.values():
+            _storage_bytes(v, seen)
+    elif isinstance(obj, (list, tuple)):
+        for v in obj:
+            _storage_bytes(v, seen)
+    return sum(seen.values())
+
+
 def _read_weights(path, torch):
     import pickle
 
-    try:
+    with open(path, "rb") as f:
+        legacy = f.read(len(_LEGACY_MAGIC)) == _LEGACY_MAGIC
+    if legacy:  # its loader allocates each storage the file announces before reading it
+        raise NetworkFileError(f"{path} is a legacy torch.save file (before torch 1.6): its "
+                               "tensor sizes cannot be checked before torch allocates them. "
+                               "Save it again with a current torch, or " + _SAVE_WEIGHTS)
+    try:  # first the storages the pickle announces, on the meta device: nothing allocated
+        announced = _storage_bytes(torch.load(str(path), weights_only=True,
+                                              map_location="meta"))
+        if announced > MAX_TORCH_BYTES:
+            raise LimitError(f"{path}: its tensors announce {announced} bytes, more than the "
+                             f"limit of {MAX_TORCH_BYTES // 1024**2} MB")
         obj = torch.load(str(path), weights_only=True, map_location="cpu")
     except pickle.UnpicklingError:
         raise NetworkFileError(_REFUSED_PICKLE.format(path=path)) from None
@@ -180,7 +224,28 @@ _READERS = {
 }
 
 
-def load_torch_model(path, trust_model_code=False, **torch_options):
+def model_names(paths):
+    """One distinct name per torch model file: its stem (``runs/a/model.safetensors`` ->
+    ``model``), or, where stems clash, as much of its folder as tells the files apart
+    (``a/model``, ``b/model``); the same file given twice is an InputError."""
+    paths = [Path(p) for p in paths]
+    resolved = [p.resolve() for p in paths]
+    for k, p in enumerate(resolved):
+        if p in resolved[:k]:
+            raise InputError(f"the torch model {paths[k]} is given twice")
+    parts = [p.with_suffix("").parts for p in resolved]
+    depth = [1] * len(paths)
+    while True:
+        names = ["/".join(q[-d:]) for q, d in zip(parts, depth)]
+        clashes = {n for n in names if names.count(n) > 1}
+        grow = [k for k, n in enumerate(names) if n in clashes and depth[k] < len(parts[k])]
+        if not grow:  # distinct, or only the suffixes differ: then the whole paths
+            return [str(r) if n in clashes else n for r, n in zip(resolved, names)]
+        for k in grow:
+            depth[k] += 1
+
+
+def load_torch_model(path, trust_model_code=False, *, name=None, **torch_options):
     """A torch model from a file, as a :class:`~.classifier.TorchClassifier`.
 
     Weights are read without running anything from the file: a ``.safetensors`` file or a
@@ -190,22 +255,26 @@ def load_torch_model(path, trust_model_code=False, **torch_options):
     archive holds code: it is refused with a :class:`NetworkFileError` naming
     ``--trust-model-code`` unless ``trust_model_code=True``, which runs code from the file.
     A pickled whole module, a zip of no known layout, and any file torch cannot read are
-    refused with a :class:`NetworkFileError` (exit status 2).  ``torch_options``:
+    refused with a :class:`NetworkFileError` (exit status 2), and so are weights that are
+    not finite (NaN, infinite: such a network would pass for perfectly robust).  ``name``:
+    the model's name (default the file's stem).  ``torch_options``:
     ``device``, ``batch_size``, ``input_shape`` of :class:`TorchClassifier`."""
     from .classifier import TorchClassifier
 
     path = Path(path)
     if not path.is_file():
         raise InputError(f"no torch model file {path}")
-    if path.stat().st_size > MAX_TORCH_FILE_BYTES:
+    if path.stat().st_size > MAX_TORCH_BYTES:
         raise LimitError(f"{path}: torch model files are limited to "
-                         f"{MAX_TORCH_FILE_BYTES // 1024**2} MB")
+                         f"{MAX_TORCH_BYTES // 1024**2} MB")
     kind = torch_file_kind(path)  # from the bytes, before torch is even imported
     if kind in _WHAT and not trust_model_code:
         raise NetworkFileError(_REFUSED_CODE.format(path=path, what=_WHAT[kind]))
     if kind == "unknown":
         raise NetworkFileError(f"{path} is a zip archive of no known torch layout (neither a "
                                "state dict, TorchScript nor torch.export); " + _SAVE_WEIGHTS)
+    if kind in ("state_dict", *_WHAT):
+        _check_zip_sizes(path)
     try:
         import torch
     except ImportError:
@@ -222,4 +291,9 @@ def load_torch_model(path, trust_model_code=False, **torch_options):
                                ) from None
     if not isinstance(module, torch.nn.Module):
         raise NetworkFileError(f"{path} holds a {type(module).__name__}, not a torch model")
-    return TorchClassifier(module, name=path.stem, **torch_options)
+    for key, tensor in module.state_dict().items():
+        if tensor.is_floating_point() and not bool(torch.isfinite(tensor).all()):
+            raise NetworkFileError(f"{path}: the weights {key} are not all finite (NaN or "
+                                   "infinite): such a network computes NaN, which would "
+                                   "pass for perfect robustness")
+    return TorchClassifier(module, name=name or path.stem, **torch_options)

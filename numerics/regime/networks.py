@@ -223,8 +223,9 @@ def network_regime_report(names=("natural", "pgd_trained", "noise_trained", "unt
     """
     from ..networks.classifier import as_classifier
     from ..networks.datasets import load_dataset
-    from ..networks.store import trained_models
+    from ..networks.store import check_user_models, trained_models
 
+    check_user_models(extra)  # one row per model: none may replace a built-in one
     seeds = list(seeds)
     if not seeds:
         raise InputError("need at least one seed")
