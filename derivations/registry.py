@@ -111,14 +111,14 @@ def _register_builtins():
     register_model("adaptive", AdaptiveProofreading, parameters={
         "N": Parameter(5, "", "proofreading steps"),
         "m": Parameter(3, "", "feedback step, 0 <= m < N"),
-        "tau_c": Parameter(3.0, "s", "threshold binding time")},
+        "tau_c": Parameter(3.0, "s", "threshold binding time (T = 1 at tau_c, every dose)")},
         capabilities={"symbolic-parameters", "sum-form", "absolute-threshold"})
     register_model("kpr", KineticProofreading, parameters={
         "N": Parameter(3, "", "proofreading steps"),
         "phi": Parameter(0.09, "1/s", "phosphorylation rate"),
         "kappa": Parameter(1e-4, "1/(s molecule)", "binding rate"),
         "R": Parameter(3e4, "molecules", "receptors (in excess)"),
-        "tau_c": Parameter(3.0, "s", "threshold binding time")},
+        "tau_c": Parameter(3.0, "s", "threshold binding time at the reference dose")},
         capabilities={"symbolic-parameters", "sum-form"})
     register_model("shp1", SHP1, parameters={
         **CLASSICAL, "receptors_in_excess": Parameter(
@@ -129,7 +129,7 @@ def _register_builtins():
         "alpha": Parameter(1.0, "1/s", "kinase reactivation rate"),
         "epsilon": Parameter(1e-3, "1/(s molecule)", "kinase inactivation by C_0"),
         "K_T": Parameter(1e4, "molecules", "total kinase"),
-        "tau_c": Parameter(3.0, "s", "threshold binding time")},
+        "tau_c": Parameter(3.0, "s", "threshold binding time at the reference dose")},
         capabilities={"sum-form", "shared-variables", "ode"})
 
 

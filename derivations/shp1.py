@@ -35,7 +35,7 @@ CLASSICAL = {
     "S_T": Parameter(6e5, "molecules", "total SHP-1"),
     "C_star": Parameter(500.0, "molecules", "C_m giving half-maximal SHP-1 activation"),
     "R": Parameter(3e4, "molecules", "receptors"),
-    "tau_c": Parameter(3.0, "s", "activation threshold (binding time)"),
+    "tau_c": Parameter(3.0, "s", "threshold binding time at the reference dose L = 100"),
 }
 
 phi, b, gamma, kappa = sp.symbols("phi b gamma kappa", positive=True)

@@ -35,6 +35,9 @@ def _classify_args(p):
     p.add_argument("--dose-factor", type=positive_float, default=100.0,
                    help="dose budget: antagonists up to this times the reference agonists' "
                         "dose (and at most the receptor number)")
+    p.add_argument("--level", type=positive_float, default=None,
+                   help="the response level of the threshold (output units; default "
+                        "F(tau_c, L_ref), the reference dose's response at tau_c)")
     add_json_option(p)
 
 
@@ -45,7 +48,8 @@ def cmd_classify(args):
 
     model = model_from_args(args)
     with heartbeat("classify", not args.json):  # a line every few seconds if it takes long
-        result = classify(model, tolerance=args.tolerance, dose_factor=args.dose_factor)
+        result = classify(model, tolerance=args.tolerance, dose_factor=args.dose_factor,
+                          level=args.level)
     emit(args, result)
 
 
@@ -162,7 +166,7 @@ def cmd_gamma(args):
 def _regimes_args(p):
     p.add_argument("--max-N", type=count, default=6, help="largest number of proofreading steps")
     p.add_argument("--tau-c", type=positive_float, default=3.0,
-                   help="threshold binding time (s)")
+                   help="threshold binding time (s): T = 1 at tau_c")
     add_time_budget_option(p)
     add_json_option(p)
 
@@ -231,7 +235,7 @@ def _sweep_args(p):
     p.add_argument("--model", default="adaptive",
                    help=f"registered model: {', '.join(model_names())}")
     for flag, what in (("--N", "proofreading steps"), ("--m", "feedback step (T_{N,m})"),
-                       ("--tau-c", "threshold binding time (s)")):
+                       ("--tau-c", "tau_c (s), the threshold at the reference dose")):
         p.add_argument(flag, default=None,
                        help=f"{what}: numbers and inclusive ranges a:b or a:b:step, "
                             "comma-separated (e.g. 2:5 or 1,3)")
