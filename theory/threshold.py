@@ -210,8 +210,8 @@ def threshold_binding_time(model, *, dose=None, level=None, tau_range=None,
         than ``tolerance`` (relative) over at least ``min_decades`` decades of dose
     points_per_decade, dose_cap : the dose grid (see :func:`dose_grid`)
     levels : bool -- also the band of levels at which absolute discrimination holds
-        (``absolute_discrimination_levels``, from a scan of levels over 1e-2 to 10 times the
-        reference agonists' binding time: :func:`~antagonism.theory.threshold_levels.level_scan`)
+        (``absolute_discrimination_levels``, from a scan of levels with crossings in
+        ``tau_range``: :func:`~antagonism.theory.threshold_levels.level_scan`)
 
     Returns
     -------
@@ -267,17 +267,45 @@ def threshold_binding_time(model, *, dose=None, level=None, tau_range=None,
         absolute_discrimination=ad, tau_range=[lo, hi],
         dose_limit={"top": top, "limited_by": limited_by})
     if levels:
-        from .threshold_levels import level_scan
-
-        scan = level_scan(lambda t, q: ev.output([t], [q]), doses, _index(doses, L_ref),
-                          tau_range=(max(lo, 1e-2 * tau_ref), min(hi, 10 * tau_ref)),
-                          tolerance=tolerance, min_decades=min_decades)
+        scan = _level_scan(ev, doses, L_ref, (lo, hi), tolerance, min_decades)
         result.absolute_discrimination_levels = scan.band
         result.level_scan = {"levels": scan.levels, "decades": scan.decades,
                              "band_open": scan.band_open, "tau_range": scan.tau_range,
                              "band": scan.band_text()}
     result.reason = _reason(result)
     return result
+
+
+def _level_scan(ev, doses, L_ref, tau_range, tolerance, min_decades, levels=None):
+    from .threshold_levels import level_scan
+
+    return level_scan(lambda t, q: ev.output([t], [q]), doses, _index(doses, L_ref),
+                      tau_range=tau_range, tolerance=tolerance, min_decades=min_decades,
+                      levels=levels)
+
+
+def threshold_level_map(model, levels=None, *, dose=None, tolerance=TOLERANCE,
+                        min_decades=MIN_DECADES, points_per_decade=POINTS_PER_DECADE,
+                        dose_cap=None):
+    """tau_cross over levels and the threshold's doses, the widest absolute-discrimination
+    window at each level and the band of levels at which it holds: the
+    :class:`~antagonism.theory.threshold_levels.LevelScan` behind
+    ``absolute_discrimination_levels``, with the whole map (``levels``: the levels to scan,
+    default the range of F at the reference dose).
+
+    >>> from antagonism.derivations import create_model
+    >>> s = threshold_level_map(create_model("kpr", N=3), levels=[1e-3, 1e-2])
+    >>> s.band, len(s.tau_cross), len(s.tau_cross[0]) == len(s.dose_grid)
+    (None, 2, True)
+    """
+    from .evaluation import model_evaluator
+
+    (tau_ref,), (L_ref,) = model.reference_background()
+    L_ref = check_positive_scalar(float(L_ref) if dose is None else dose, "dose")
+    tau_ref = float(tau_ref)
+    doses, _, _ = dose_grid(model, L_ref, points_per_decade, dose_cap)
+    return _level_scan(model_evaluator(model), doses, L_ref, (1e-3 * tau_ref, 1e3 * tau_ref),
+                       tolerance, min_decades, levels)
 
 
 def _index(doses, q):

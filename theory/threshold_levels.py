@@ -14,7 +14,7 @@ at which absolute discrimination holds (None when it holds at none).
 
 F is evaluated exactly (the model's own steady state) on a log grid of binding times at
 every dose, ``TAU_POINTS_PER_DECADE`` per decade over ``tau_range``; between grid points
-ln F is a cubic spline in ln tau (relative error of tau_cross about 1e-4 for the shipped
+ln F is a cubic spline in ln tau (relative error of tau_cross below 2e-4 for the shipped
 models, far below the 10 % criterion), and the crossing is the first one from short binding
 times.  The band's edges are refined by bisection in ln Theta on the same splines.  A band
 edge that is an end of the scanned levels is flagged open (T_{N,m}: F does not depend on L,
@@ -30,7 +30,7 @@ from scipy.optimize import brentq
 
 from antagonism._core.result import Result
 
-TAU_POINTS_PER_DECADE = 4  # exact evaluations of F per decade of tau, at every dose
+TAU_POINTS_PER_DECADE = 3  # exact evaluations of F per decade of tau, at every dose
 LEVELS_PER_DECADE = 6  # scanned levels per decade of output
 MAX_LEVELS = 60  # at most this many scanned levels
 FINE_PER_DECADE = 40  # the spline's first sign change is sought on this grid
@@ -48,6 +48,7 @@ class LevelScan(Result):
         crossed in ``tau_range``)
     decades : list -- the widest window (decades of dose) in which tau_cross varies by less
         than ``tolerance``, at each level (0 when no two neighbouring doses do)
+    dose_ranges : list -- that window's [lo, hi] doses at each level (None: no window)
     holds : list of bool -- decades >= min_decades
     band : [lo, hi] or None -- the levels at which absolute discrimination holds (the widest
         contiguous run of them, its edges refined)
@@ -144,16 +145,18 @@ def level_scan(F, doses, reference_index, *, tau_range, tolerance, min_decades,
             levels = np.geomspace(lo * (hi / lo) ** 1e-6, hi * (lo / hi) ** 1e-6, n)
     levels = np.asarray(levels, dtype=float)
 
-    def window(theta):
-        r = discrimination_range(doses, cross.at(theta), tolerance, min_decades)
-        return r["decades"] or 0.0, r["holds"]
+    def window(theta, taus=None):
+        r = discrimination_range(doses, cross.at(theta) if taus is None else taus, tolerance,
+                                 min_decades)
+        return r["decades"] or 0.0, r["holds"], r["dose_range"]
 
     maps = [cross.at(theta) for theta in levels]
-    found = [window(theta) for theta in levels]
-    holds = [h for _, h in found]
+    found = [window(theta, taus) for theta, taus in zip(levels, maps)]
+    holds = [h for _, h, _ in found]
     band, band_open = _band(levels, holds, window)
     return LevelScan(levels=levels.tolist(), dose_grid=doses.tolist(), tau_cross=maps,
-                     decades=[d for d, _ in found], holds=holds, band=band,
+                     decades=[d for d, _, _ in found], dose_ranges=[r for _, _, r in found],
+                     holds=holds, band=band,
                      band_open=band_open, tau_range=[float(v) for v in tau_range],
                      tolerance=float(tolerance), min_decades=float(min_decades))
 
