@@ -37,6 +37,7 @@ from .strength import (
     strength_curve,
 )
 from .threshold import threshold_binding_time
+from .vocabulary import VOCABULARY  # noqa: F401  (the words, also imported from here)
 
 #: the potency's keys (:class:`antagonism.theory.strength.StrengthCurve`) and definition
 POTENCY_KEYS = ("ic50_dose_at_strongest", "tau_at_strongest", "min_ic50_dose",
@@ -194,12 +195,15 @@ def _decide(model, result, background, tolerance, dose_factor, dose_response=Tru
 
 
 def agonist_position(s, thr):
-    """Where the reference agonists sit: their output against the threshold's level, and
-    their dose against the model's absolute-discrimination range (a dict with a note)."""
+    """Where the reference agonists sit: their output against the threshold's level
+    (position: above, at -- their tau is tau_c and their dose the reference dose -- or
+    below), and their dose against the model's absolute-discrimination range at that level
+    (a dict with a note)."""
     ad = thr.absolute_discrimination
     out, tau, L = s.reference_agonist["output"], s.reference_agonist["tau"], \
         s.reference_agonist["L"]
-    above = bool(out > thr.level)
+    position = ("at" if math.isclose(out, thr.level, rel_tol=1e-9) else
+                "above" if out > thr.level else "below")
     inside = ad["reference_dose_inside"] if ad["holds"] else None
     rng = ad["dose_range"] or [math.nan, math.nan]
     where = (f"its dose L = {thr.reference_dose:g} lies inside the model's absolute-"
@@ -209,9 +213,10 @@ def agonist_position(s, thr):
              f"the model has no absolute-discrimination range at this level, at "
              f"{100 * ad['tolerance']:g} % (over at least {ad['min_decades']:g} decade)")
     note = (f"reference agonists tau = {tau} s, L = {L}: output {out:.4g}, "
-            f"{'above' if above else 'below'} the level {thr.level:.4g} (crossed at "
-            f"tau = {_fmt(thr.tau)} s at L = {thr.reference_dose:g}); {where}")
-    return {"tau": tau, "L": L, "output": out, "level": thr.level, "above_level": above,
+            f"{position} the level {thr.level:.4g} (crossed at tau = {_fmt(thr.tau)} s at "
+            f"L = {thr.reference_dose:g}); {where}")
+    # their tau, L and output are strength.reference_agonist's, the level threshold.level
+    return {"position": position, "above_level": position == "above",
             "inside_absolute_discrimination": inside, "note": note}
 
 
@@ -404,73 +409,3 @@ def regime_table_markdown(N_values=range(1, 7), tau_c=1.0):
             f" | {fmt(r.tau_star)} | {fmt(r.tau_inflection)} | {r.small_tau_exponent:g} | "
             f"{r.escape} |" for r in regime_table(N_values, tau_c)]
     return "\n".join([head] + rows) + "\n"
-
-
-VOCABULARY = """## Vocabulary
-
-Every command (`classify`, `fold-change`, `potential`, `literature`) uses these words in
-this sense, and reports the background each number was computed at.
-
-- **T_{N,m}**: adaptive proofreading with N steps and feedback at step m (Lalanne &
-  Francois, PRL 2013): the output T = sum_i L_i tau_i^N / (tau_c^(N-m) sum_i L_i tau_i^m)
-  of ligand types with binding times tau_i and quantities L_i; the cell responds when T > 1.
-- **dose budget**: how many antagonists a verdict may use: up to `--dose-factor` (default
-  100) times the reference agonists' dose, and at most the receptor number.
-- **escape** (finite-time, exponential, **frozen**, pushed-to-zero): how self ligands below
-  tau* leave small binding times under gradient descent on T_{N,m}, from gamma ~ tau^(m-1)
-  near tau = 0; *frozen* (m > 2): the weakest ligands barely move in any number of steps.
-- **L-inf budget** (`--eps`): the largest change an attack may make to any one input (a
-  pixel's intensity in [0, 1], or a ligand's binding time), the norm of adversarial
-  examples in machine learning.
-- **tau\\*** (`tau_star`): the zero of the per-ligand tau-gradient gamma(tau) = lim
-  (dF/dtau_p)/L_p of a *dilute probe* (L_p -> 0), the minimum of the antagonism potential
-  for a vanishing dose.  `classify` gives it on the decision boundary (T_{N,m}: output = 1)
-  or next to the model's reference agonists; `tau_star_at` says which.
-- **tau_infl** (`tau_inflection`): the critical point of gamma in (0, tau*), where the
-  gradient is most antagonistic; its existence is the *gradient critical point*.
-- **Strongest antagonist**: three numbers, always named by their definition:
-  *tau\\* of a dilute probe* (above); *the argmin at a stated dose* (`tau2_argmin` of
-  `fold-change`, `tau_min` of `potential`): the antagonist binding time that lowers the
-  output most at a *finite* dose L_2 next to given agonists, which tends to tau* as
-  L_2 -> 0 and moves with the dose; *the argmin within a budget* (`strength.tau` of
-  `classify`): the (tau_2, L_2) that reach the antagonism strength.  SHP-1 (m = 1, agonists
-  tau = 10 s, L = 100): tau* of a dilute probe 3.60 s; the argmin at L_2 = 1000 is 2.36 s;
-  the argmin within the 100x budget is 1.01 s (at L_2 = 10^4).
-- **antagonism strength** (`antagonism_strength`): the smallest fold change of the reference
-  agonists' response that antagonists of ONE binding time reach within the dose budget (up
-  to 100 times the agonists' dose and at most the receptor number), with the tau_2 and L_2
-  that reach it; `verdict_budget` names that budget.  **antagonism** is true iff it is below
-  the tolerance (default 0.9, `--tolerance`).  One strength is one budget:
-  `strength_curve` gives it at 1x, 10x, 100x, 1000x and the receptor number, and
-  `ic50_dose` is the antagonist dose that halves the response at the headline tau_2.
-- **threshold** (`threshold`): a dose-response property.  For a stated level Theta (the
-  model's declared threshold, T_{N,m}: T = 1; otherwise the level two doses L and 10 L
-  cross at the same binding time, when one exists; otherwise the reference dose's response
-  at the nominal tau_c), tau_cross(L) is the binding time at which one ligand type at dose
-  L crosses Theta, on a log grid of doses from 10 to the receptor number (10^6 without
-  receptors): `tau_min`, `tau_max`, `spread_ratio`, and **absolute discrimination**
-  (`absolute_discrimination`): the widest range of doses over which tau_cross varies by
-  less than the tolerance (10 %); it *holds* over at least one decade.
-- **threshold binding time** (`threshold_binding_time`): tau_cross at the reference dose.
-  None when the level is only the nominal one and the reference dose is outside an
-  absolute-discrimination range (kinetic proofreading: the crossing moves with dose).
-  tau*/tau_thr and tau_infl/tau_thr use it, with their range over the doses
-  (`tau_star_over_tau_threshold_range`); `tau_star_over_tau_c` uses the nominal tau_c.
-- **reference agonists** (`reference_agonists`): whether their output is above the level
-  and whether their dose lies inside the absolute-discrimination range.
-- **gradient shape** (`gradient_shape`): specialized when gamma has a critical point below
-  tau*, broad otherwise, whatever the verdict; **regime** (`regime`) is that shape when
-  there is antagonism and null ("no antagonism") when there is none.  m = 0 (T_{N,0},
-  every N; T_{1,0} the most linear): gamma > 0 everywhere, so there is no tau* and no
-  critical point, yet T is the quantity-weighted mean of
-  (tau/tau_c)^N and every weaker ligand lowers it by its quantity: the fold change tends to
-  L_1/(L_1 + L_2) as tau_2 -> 0 (strength 1/101 within the budget), broad antagonism
-  through the weakest ligands.
-- **verdict**: "no antagonism" when the strength is not below the tolerance, otherwise
-  "<regime> antagonism"; `cause` names the mechanism with its numbers.
-- **small-tau exponent p** and **effective m** (`effective_m` = p + 1): gamma ~ tau^p as
-  tau -> 0, compared with T_{N,m}, whose gamma ~ tau^(m-1).  With shared receptors the
-  leading term is receptor competition (p = 0, effective m = 1), whatever the feedback; its
-  size is a trace.  SHP-1's `effective_m_predicted` = m + 1 is the exponent of the S pathway
-  alone (receptors in excess), the one that shapes the gradient above that trace.
-"""

@@ -40,9 +40,9 @@ class RegimeResult(Result):
         log grid of doses, tau_min, tau_max, spread_ratio, absolute_discrimination (holds,
         dose_range, tolerance) and absolute_discrimination_levels (the band of levels at
         which it holds) (:mod:`antagonism.theory.threshold`)
-    reference_agonists : dict -- their output against the level (above_level) and their
-        dose against the absolute-discrimination range (inside_absolute_discrimination: None
-        when there is none at the level), with a note
+    reference_agonists : dict -- their output against the level (position: above, at or
+        below; above_level) and their dose against the absolute-discrimination range
+        (inside_absolute_discrimination: None when there is none at the level), with a note
     strongest_antagonist : dict -- tau_star and argmin_within_budget, each with its
         definition
     gradient_antagonistic : bool -- whether some probe has a negative tau-gradient (its sign

@@ -154,9 +154,9 @@ def _levels_text(r):
     band = r.get("absolute_discrimination_levels")
     if band is None:
         return "none"
-    scan = r.threshold["level_scan"]["band_open"]
-    return (f"{'≤ ' if scan['low'] else ''}{band[0]:.3g}–{'≥ ' if scan['high'] else ''}"
-            f"{band[1]:.3g}")
+    edge = r.threshold["level_scan"]["band_open"]
+    return (f"{band[0]:.3g}–{band[1]:.3g}" + (" (open below)" if edge["low"] else "")
+            + (" (open above)" if edge["high"] else ""))
 
 
 def literature_markdown(rows=None):
@@ -184,7 +184,7 @@ def literature_markdown(rows=None):
         "by the level's definition); the τ_cross column gives its range over the doses; "
         "**absolute discrimination**: the widest dose range over which τ_cross varies by "
         "less than 10 % at that level (yes: at least one decade); **levels**: the band of "
-        "levels at which it holds (none: at no level).",
+        "levels at which it holds (none: at no level; open: an edge of the scanned levels).",
         "- τ* (of a dilute probe) and τ_infl: zero and critical point of the per-ligand "
         "gradient γ(τ) of a dilute probe next to the reference agonists, relative to τ_thr; "
         "p: γ ~ τ^p as τ → 0.", "",
@@ -212,8 +212,8 @@ def literature_markdown(rows=None):
         lines.append(f"| {r.name} | {r.paper} | {r.verdict}: strength "
                      f"{r.antagonism_strength:.3f} (100×), weakest ligands at the largest dose "
                      f"FC = {r.weak_ligand_fold_change:.4f}; absolute discrimination "
-                     f"{_discrimination_text(r)} at the default level, at levels "
-                     f"{_levels_text(r)}; agonists' dose {where} |")
+                     f"{_discrimination_text(r)} at the default level; levels at which it "
+                     f"holds: {_levels_text(r)}; agonists' dose {where} |")
     lines += ["", "With receptors shared by every ligand type, a dilute probe takes receptors "
               "from the agonists: a τ⁰ term in γ(τ) (p = 0).  Its sign is antagonistic but its "
               "size is a trace: it is never the verdict's cause.  Only a feedback that weak "
