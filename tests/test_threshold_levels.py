@@ -161,6 +161,12 @@ def test_a_stated_level_through_the_command_line():
     assert thr["level"] == 2.0 and thr["level_kind"] == "stated"
     assert thr["tau_cross"] == pytest.approx([3 * math.sqrt(2)] * len(thr["dose_grid"]))
     assert run_cli("classify", "--level", "-1").returncode == 2
+    # the same option for every point of a sweep (T_{3,1}: T = (tau/tau_c)^2 as well)
+    p = run_cli("sweep", "--model", "adaptive", "--N", "3", "--m", "1", "--level", "2",
+                "--json", "--no-cache")
+    assert p.returncode == 0, p.stderr
+    (row,) = json.loads(p.stdout)["rows"]
+    assert row["threshold"]["tau"] == pytest.approx(3 * math.sqrt(2), rel=1e-9)
 
 
 # --------------------------------------------------------------- the two potencies

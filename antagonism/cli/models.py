@@ -10,6 +10,7 @@ from .options import (
     add_designation_options,
     add_executor_options,
     add_json_option,
+    add_level_option,
     add_model_options,
     add_time_budget_option,
     count,
@@ -35,9 +36,7 @@ def _classify_args(p):
     p.add_argument("--dose-factor", type=positive_float, default=100.0,
                    help="dose budget: antagonists up to this times the reference agonists' "
                         "dose (and at most the receptor number)")
-    p.add_argument("--level", type=positive_float, default=None,
-                   help="the response level of the threshold (output units; default "
-                        "F(tau_c, L_ref), the reference dose's response at tau_c)")
+    add_level_option(p)
     add_json_option(p)
 
 
@@ -247,6 +246,7 @@ def _sweep_args(p):
                         "parameters, species' initial amounts or conserved totals (--grid)")
     add_designation_options(p)
     add_executor_options(p)
+    add_level_option(p)
     add_json_option(p)
 
 
@@ -272,7 +272,7 @@ def cmd_sweep(args):
         used = [k for k in DESIGNATIONS if getattr(args, k, None) is not None]
         if used:
             raise CliError(f"--{used[0].replace('_', '-')} applies only with --model-file")
-        result = parameter_sweep(args.model, grid, **options)
+        result = parameter_sweep(args.model, grid, level=args.level, **options)
     emit(args, result.to_dict(), result.to_text())
 
 
@@ -301,15 +301,17 @@ def _file_sweep(args, grid, options):
     with open(path, "rb") as f:
         digest = hashlib.sha256(f.read()).hexdigest()[:16]
     names = list(grid)
+    stated = {} if args.level is None else {"level": args.level}
     tasks = [{"path": str(path), "digest": digest, "point": dict(zip(names, values)),
-              "designations": designations} for values in itertools.product(*grid.values())]
+              "designations": designations, **stated}
+             for values in itertools.product(*grid.values())]
     run = run_tasks(file_regime_point, tasks, label="sweep", **options)
     rows = [r for r in run.results if "skipped" not in r]
     skipped = [r["skipped"] for r in run.results if "skipped" in r]
     return ParameterSweep(model=str(path), grid=grid, rows=rows, skipped=skipped)
 
 
-def file_regime_point(path, digest, point, designations):
+def file_regime_point(path, digest, point, designations, level=None):
     """Task of ``sweep --model-file``: ``classify(...).to_dict()`` of the file with the
     point's values (``digest``, the file's SHA-256, keys the cached result), or
     {"skipped": {"parameters", "reason"}} for a point the model refuses."""
@@ -321,7 +323,7 @@ def file_regime_point(path, digest, point, designations):
     extra = {"tau_c": point["tau_c"]} if "tau_c" in point else {}
     try:
         model = load_model_cached(path, values, model_store(), **designations, **extra)
-        row = classify(model).to_dict()
+        row = classify(model, level=level).to_dict()
     except InputError as exc:
         return {"skipped": {"parameters": point, "reason": str(exc)}}
     row["parameters"] = {**row["parameters"], **point}

@@ -147,6 +147,13 @@ def add_model_options(p, default="adaptive", help_extra=""):
     add_time_budget_option(p)
 
 
+def add_level_option(p):
+    """``--level``: the response level of every threshold quantity (output units)."""
+    p.add_argument("--level", type=positive_float, default=None,
+                   help="the response level of the threshold (output units; default "
+                        "F(tau_c, L_ref), the reference dose's response at tau_c)")
+
+
 def add_json_option(p):
     """--json: print one JSON object instead of text."""
     p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
