@@ -122,7 +122,7 @@ def _level_panels(cx, dx, quick):
             dx.plot(q[inside], t[inside], color=colour(k), lw=2.5)
     dx.set(xscale="log", yscale="log", xlabel="dose $L$ (molecules)",
            ylabel=r"threshold $\tau_{\rm cross}(L)$ (s)")
-    dx.set_ylim(0.15, 80)
+    dx.set_ylim(0.15, 200)
     dx.set_title("SHP-1 ($m = 1$): the threshold against the dose\nat four levels (thick: "
                  "its widest 10 % window)", pad=6)
     dx.legend(loc="lower left", title=r"level $\Theta$")
