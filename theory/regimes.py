@@ -295,7 +295,8 @@ def _dose_response_parts(parts, r, thr):
     curve = r.get("strength_curve")
     if curve:
         parts.append("Strength by budget: " + ", ".join(
-            f"{p['budget']} {p['strength']:.3g}" for p in curve) + "; ic50_dose "
+            f"{p['budget']} {p['strength']:.3g}" for p in curve) + "; the dose that halves "
+            "the response: "
             + potency_text(r.potency) + ".")
     parts.append(f"Threshold: {thr.reason}.")
     if r.tau_star_over_tau_threshold_range is not None:

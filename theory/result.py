@@ -103,7 +103,8 @@ class RegimeResult(Result):
 
             lines.append("strength by budget: " + ", ".join(
                 f"{p['budget']} {p['strength']:.3g} (tau_2 = {p['tau']:.3g} s)"
-                for p in curve) + "; ic50_dose " + potency_text(self.potency))
+                for p in curve) + "; the dose that halves the response: "
+                + potency_text(self.potency))
         lines += ["threshold binding time: " + ("none (the level is not crossed at the "
                                                 "reference dose)" if thr.tau is None
                                                 else f"{thr.tau:.4g} s at L = "
