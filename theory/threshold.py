@@ -40,13 +40,12 @@ from antagonism._core.errors import InputError
 from antagonism._core.result import Result
 
 from .strength import receptor_number
+from .threshold_levels import MIN_DECADES, TOLERANCE, discrimination_range, level_scan
 from .validation import check_positive_scalar
 
 DOSE_MIN = 10.0         # molecules: the lowest dose of the grid
 DOSE_CAP = 1e6          # molecules: the highest dose for models without finite receptors
 POINTS_PER_DECADE = 4
-TOLERANCE = 0.1         # absolute discrimination: tau_cross varies by less than 10 %
-MIN_DECADES = 1.0       # ... over at least one decade of dose
 
 
 class ThresholdResult(Result):
@@ -138,39 +137,6 @@ def dose_grid(model, reference_dose, points_per_decade=POINTS_PER_DECADE, dose_c
     limited_by = ("stated cap" if dose_cap is not None else
                   "receptor number" if R is not None else f"cap {DOSE_CAP:g} (no receptors)")
     return grid, top, limited_by
-
-
-def discrimination_range(doses, taus, tolerance=TOLERANCE, min_decades=MIN_DECADES,
-                         reference_dose=None):
-    """The widest contiguous run of ``doses`` (all crossed) over which max/min - 1 of the
-    crossings ``taus`` stays below ``tolerance``: a dict with holds (the run spans at least
-    ``min_decades`` decades), dose_range, decades, tolerance, min_decades and
-    reference_dose_inside.
-
-    >>> discrimination_range([10, 100, 1000, 1e4], [9.0, 3.0, 3.1, 3.2])["dose_range"]
-    [100.0, 10000.0]
-    """
-    best = None
-    n = len(doses)
-    for i in range(n):
-        lo = hi = None
-        for j in range(i, n):
-            t = taus[j]
-            if t is None:
-                break
-            lo, hi = (t, t) if lo is None else (min(lo, t), max(hi, t))
-            if hi / lo - 1 >= tolerance:
-                break
-            span = math.log10(doses[j] / doses[i])
-            if j > i and (best is None or span > best[2]):
-                best = (float(doses[i]), float(doses[j]), span)
-    rng = None if best is None else [best[0], best[1]]
-    inside = (rng is not None and reference_dose is not None
-              and rng[0] * (1 - 1e-9) <= reference_dose <= rng[1] * (1 + 1e-9))
-    return {"holds": bool(best is not None and best[2] >= min_decades - 1e-9),
-            "dose_range": rng, "decades": None if best is None else best[2],
-            "tolerance": float(tolerance), "min_decades": float(min_decades),
-            "reference_dose_inside": bool(inside)}
 
 
 def default_level(F_ref, tau_c):
@@ -277,8 +243,6 @@ def threshold_binding_time(model, *, dose=None, level=None, tau_range=None,
 
 
 def _level_scan(ev, doses, L_ref, tau_range, tolerance, min_decades, levels=None):
-    from .threshold_levels import level_scan
-
     return level_scan(lambda t, q: ev.output([t], [q]), doses, _index(doses, L_ref),
                       tau_range=tau_range, tolerance=tolerance, min_decades=min_decades,
                       levels=levels)

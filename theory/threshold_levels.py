@@ -30,6 +30,8 @@ from scipy.optimize import brentq
 
 from antagonism._core.result import Result
 
+TOLERANCE = 0.1  # absolute discrimination: tau_cross varies by less than 10 %
+MIN_DECADES = 1.0  # ... over at least one decade of dose
 TAU_POINTS_PER_DECADE = 3  # exact evaluations of F per decade of tau, at every dose
 LEVELS_PER_DECADE = 6  # scanned levels per decade of output
 MAX_LEVELS = 60  # at most this many scanned levels
@@ -110,6 +112,40 @@ class _Crossings:
         return out
 
 
+def discrimination_range(doses, taus, tolerance=TOLERANCE, min_decades=MIN_DECADES,
+                         reference_dose=None):
+    """The widest contiguous run of ``doses`` (all crossed) over which max/min - 1 of the
+    crossings ``taus`` stays below ``tolerance``: a dict with holds (the run spans at least
+    ``min_decades`` decades), dose_range, decades, tolerance, min_decades and
+    reference_dose_inside.
+
+    >>> discrimination_range([10, 100, 1000, 1e4], [9.0, 3.0, 3.1, 3.2])["dose_range"]
+    [100.0, 10000.0]
+    """
+    best = None
+    n = len(doses)
+    for i in range(n):
+        lo = hi = None
+        for j in range(i, n):
+            t = taus[j]
+            if t is None:
+                break
+            lo, hi = (t, t) if lo is None else (min(lo, t), max(hi, t))
+            if hi / lo - 1 >= tolerance:
+                break
+            span = math.log10(doses[j] / doses[i])
+            if j > i and (best is None or span > best[2]):
+                best = (float(doses[i]), float(doses[j]), span)
+    rng = None if best is None else [best[0], best[1]]
+    inside = (rng is not None and reference_dose is not None
+              and rng[0] * (1 - 1e-9) <= reference_dose <= rng[1] * (1 + 1e-9))
+    return {"holds": bool(best is not None and best[2] >= min_decades - 1e-9),
+            "dose_range": rng, "decades": None if best is None else best[2],
+            "tolerance": float(tolerance), "min_decades": float(min_decades),
+            "reference_dose_inside": bool(inside)}
+
+
+
 def level_scan(F, doses, reference_index, *, tau_range, tolerance, min_decades,
                levels=None):
     """The widest absolute-discrimination window at each level, and the band of levels at
@@ -131,8 +167,6 @@ def level_scan(F, doses, reference_index, *, tau_range, tolerance, min_decades,
     >>> [float(f"{v:.4g}") for v in s.band], s.band_open
     ([0.01, 100.0], {'low': True, 'high': True})
     """
-    from .threshold import discrimination_range
-
     doses = np.asarray(doses, dtype=float)
     cross = _Crossings(F, doses, tau_range)
     if levels is None:
