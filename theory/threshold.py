@@ -7,7 +7,7 @@ F(tau, L); for a stated level Theta,
     tau_cross(L) solves F(tau, L) = Theta        (s; root find in tau at each dose)
 
 on a log grid of doses from 10 molecules to the model's receptor number (or, without finite
-receptors, to ``DOSE_CAP`` = 10^6), the reference dose L_ref and 10 L_ref included.  The
+receptors, to ``DOSE_CAP`` = 10^6), the reference dose L_ref included.  The
 result gives tau_cross over the grid, its range [tau_min, tau_max] and spread_ratio =
 tau_max / tau_min, and **absolute discrimination**: the widest contiguous range of grid
 doses over which tau_cross varies by less than ``tolerance`` (default 10 %:
