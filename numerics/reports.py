@@ -20,20 +20,22 @@ Non-integer exponents follow the same rule, for example:
 
 {extra}
 
-{vocabulary}"""
+{vocabulary}
+{renamed}"""
 
 
 def regimes_markdown():
     from antagonism.derivations import AdaptiveProofreading
     from antagonism.theory import classify
-    from antagonism.theory.regimes import VOCABULARY, regime_table_markdown
+    from antagonism.theory.regimes import regime_table_markdown
+    from antagonism.theory.vocabulary import VOCABULARY, renamed_keys_markdown
 
     extra = "\n".join(
         f"- N = {N}, m = {m}: {r.regime}, escape {r.escape}"
         for N, m in ((2.5, 0.5), (3.5, 1.5), (4.5, 2.5), (3, 2))
         for r in [classify(AdaptiveProofreading(N, m, 1.0))])
     return REGIMES_PAGE.format(table=regime_table_markdown(), extra=extra,
-                               vocabulary=VOCABULARY)
+                               vocabulary=VOCABULARY, renamed=renamed_keys_markdown())
 
 
 def generated_pages():

@@ -164,3 +164,56 @@ def run_cli_capped(*args, memory=2 * 1024**3, seconds=90):
         return SimpleNamespace(returncode=None, stdout="", stderr=res.error,
                                seconds=res.seconds)
     return SimpleNamespace(**res.value, seconds=res.seconds)
+
+
+# -- the SHP-1 model (Francois et al., PNAS 110, E888, 2013), written out independently ------
+
+SHP1_CLASSICAL = dict(phi=0.09, b=0.04, gamma=1.2e-6, kappa=1e-4, N=5, m=1, S_T=6e5,
+                      C_star=500.0, R=3e4)
+
+
+def shp1_chain_fractions(tau, d, N, phi):
+    """C_n / C_T (n = 0..N) of one ligand type: the steady state of the chain
+    dC_0/dt = in - (phi + 1/tau) C_0 + d C_1, dC_n/dt = phi C_{n-1} - (phi + d + 1/tau) C_n
+    + d C_{n+1}, dC_N/dt = phi C_{N-1} - (d + 1/tau) C_N, with sum_n C_n = 1 (a numpy
+    linear solve: the first equation is replaced by the normalisation)."""
+    A = np.zeros((N + 1, N + 1))
+    for n in range(N + 1):
+        A[n, n] = -((phi if n < N else 0.0) + (d if n > 0 else 0.0) + 1.0 / tau)
+        if n > 0:
+            A[n, n - 1] += phi
+        if n < N:
+            A[n, n + 1] += d
+    A[0, :] = 1.0
+    e = np.zeros(N + 1)
+    e[0] = 1.0
+    return np.linalg.solve(A, e)
+
+
+def shp1_output(taus, Ls, **params):
+    """C_N summed over ligand types at steady state: receptors shared (R_f + sum C_T,i = R,
+    C_T,i = kappa L_i R_f tau_i / (1 + kappa R_f tau_i), a scalar root), SHP-1 at its fixed
+    point S = S_T C_m / (C_m + C*), d = b + gamma S (a scalar root)."""
+    from scipy.optimize import brentq
+
+    p = {**SHP1_CLASSICAL, **params}
+    taus, Ls = np.asarray(taus, float), np.asarray(Ls, float)
+    k, R = p["kappa"], p["R"]
+
+    def bound(Rf):
+        return k * Ls * Rf * taus / (1 + k * Rf * taus)
+
+    Rf = brentq(lambda x: x + bound(x).sum() - R, 0.0, R, xtol=1e-13, rtol=1e-15)
+    CT = bound(Rf)
+
+    def chains(S):
+        d = p["b"] + p["gamma"] * S
+        return np.array([c * shp1_chain_fractions(t, d, int(p["N"]), p["phi"])
+                         for t, c in zip(taus, CT)])
+
+    def fixed_point(S):
+        Cm = chains(S)[:, int(p["m"])].sum()
+        return p["S_T"] * Cm / (Cm + p["C_star"]) - S
+
+    S = brentq(fixed_point, 0.0, p["S_T"], xtol=1e-10, rtol=1e-15)
+    return float(chains(S)[:, int(p["N"])].sum())

@@ -108,7 +108,7 @@ CHANGES = {
         "model": ["--model", "kpr"], "N": ["--N", "6"], "m": ["--m", "2"],
         "tau_c": ["--tau-c", "2"], "param": ["--param", "tau_c=4"],
         "tolerance": ["--tolerance", "0.8"], "dose_factor": ["--dose-factor", "10"],
-        "model_file": FILE, "ligand": [*FILE, "--ligand", "R"],
+        "level": ["--level", "0.5"], "model_file": FILE, "ligand": [*FILE, "--ligand", "R"],
         "output": [*FILE, "--output", "C4"], "bound_states": [*FILE, "--bound-states", "C0"],
         "binding_time": [*FILE, "--binding-time", "t"], "off_rate": [*FILE, "--off-rate", "k"],
     }),

@@ -28,8 +28,11 @@ def test_classify_kpr_json():
     p = run_cli("classify", "--model", "kpr", "--N", "3", "--json")
     assert p.returncode == 0, p.stderr
     out = json.loads(p.stdout)
-    assert out["tau_star"] is None and out["antagonism"] is False
+    assert out["tau_star"] is None and out["strength"]["antagonism"] is False
     assert out["escape"] == "pushed-to-zero"
+    # a regime word for every model: KPR's gradient is broad, and there is no antagonism
+    assert out["regime"] == "broad" and out["verdict"] == "no antagonism"
+    assert "broad" in " ".join(out["reasons"])
 
 
 @pytest.mark.parametrize("quantity", ["gradient", "hessian", "tau-star", "tau-inflection",

@@ -31,7 +31,9 @@ from antagonism.theory.threshold import discrimination_range, threshold_binding_
 
 def test_T_Nm_crosses_its_threshold_at_tau_c_at_every_dose():
     r = threshold_binding_time(AdaptiveProofreading(5, 3, tau_c=3))
-    assert r.level == 1.0 and r.level_kind == "declared"
+    # the default level F(tau_c, L_ref) is T_{N,m}'s declared threshold T = 1
+    assert r.level == pytest.approx(1.0, rel=1e-12) and r.level_kind == "default"
+    assert "declared threshold" in r.definition
     assert r.dose_grid[0] == 1.0 and r.dose_grid[-1] == 1e6  # no receptors: the stated cap
     assert all(t == pytest.approx(3.0, rel=1e-9) for t in r.tau_cross)
     assert r.spread_ratio == pytest.approx(1.0) and r.tau == pytest.approx(3.0)
@@ -48,7 +50,7 @@ def kpr_output(tau, L, N=3, phi=0.09, kappa=1e-4, R=3e4):
 
 def test_kpr_crossing_moves_with_dose_and_none_is_its_threshold():
     r = threshold_binding_time(create_model("kpr", N=3, tau_c=3.0))
-    assert r.level_kind == "nominal tau_c" and r.tau is None
+    assert r.level_kind == "default" and r.tau == pytest.approx(3.0, rel=1e-9)
     assert r.level == pytest.approx(kpr_output(3.0, 1.0), rel=1e-9)
     for q, t in zip(r.dose_grid, r.tau_cross):  # each crossing, against the closed form
         assert kpr_output(t, q) == pytest.approx(r.level, rel=1e-8)
@@ -76,7 +78,7 @@ def test_adaptive_sorting_discriminates_only_where_its_kinase_is_adapted():
             assert adaptive_sorting_output(t, q) == pytest.approx(r.level, rel=1e-7)
     ad = r.absolute_discrimination
     assert ad["holds"] and ad["dose_range"] == [1e4, 1e6] and not ad["reference_dose_inside"]
-    assert r.tau is None  # the nominal level, and the reference dose outside the range
+    assert r.tau == pytest.approx(3.0, rel=1e-9)  # tau_c: the default level's definition
 
 
 def test_discrimination_range_is_contiguous_and_uses_the_tolerance():
@@ -108,15 +110,16 @@ def test_strength_curve_of_T_Nm_and_its_potency():
         assert p["strength"] == pytest.approx(ref.fun, rel=1e-6)
         assert p["dose"] == pytest.approx(p["max_dose"])
     assert [p["strength"] for p in c.points] == sorted(p["strength"] for p in c.points)[::-1]
-    assert fc_tnm(c.ic50_tau, c.ic50_dose) == pytest.approx(0.5, abs=1e-8)
+    assert fc_tnm(c.tau_at_strongest, c.ic50_dose_at_strongest) == pytest.approx(0.5,
+                                                                                  abs=1e-8)
     assert c.headline["dose_factor"] == 100.0
 
 
 def test_classify_names_its_budget_and_labels_each_strongest_antagonist():
     r = classify(AdaptiveProofreading(5, 3, tau_c=3))
-    assert r.verdict_budget.startswith("100x") and "Verdict at the 100x" in r.cause
-    assert len(r.strength_curve) >= 4 and r.ic50_dose == pytest.approx(
-        strength_curve(AdaptiveProofreading(5, 3, tau_c=3)).ic50_dose)
+    assert r.strength.budget["label"].startswith("100x") and "Verdict at the 100x" in r.cause
+    assert len(r.strength_curve) >= 4 and r.potency["ic50_dose_at_strongest"] == pytest.approx(
+        strength_curve(AdaptiveProofreading(5, 3, tau_c=3)).ic50_dose_at_strongest)
     labels = r.strongest_antagonist
     assert labels["tau_star"]["tau"] == r.tau_star
     assert "dilute probe" in labels["tau_star"]["definition"]
@@ -371,15 +374,15 @@ def test_cli_classify_shp1_threshold_over_doses_and_strength_curve():
     assert strengths["10x"] == pytest.approx(0.252, abs=1e-3)
     assert strengths["100x"] == pytest.approx(0.0327, abs=1e-3)
     assert strengths["1000x"] == pytest.approx(0.0152, abs=1e-3)
-    assert thr["level"] == pytest.approx(0.805, abs=1e-3)
-    assert thr["tau_min"] == pytest.approx(8.94, abs=0.01) and thr["tau_max"] > 100
+    assert thr["tau"] == pytest.approx(3.0, rel=1e-9)  # the default level F(tau_c, L_ref)
     assert not thr["absolute_discrimination"]["holds"]
     p = {k: float(v) for k, v in SHP1(m=1).parameters().items()}
     by = dict(zip(thr["dose_grid"], thr["tau_cross"]))
     for q in (10.0, 1e4):  # the crossings, against ODE integration
         assert integrate_shp1([by[q]], [q], p).output == pytest.approx(thr["level"], rel=1e-6)
-    assert out["reference_agonists"]["above_level"] is False  # tau = 10 s: sub-threshold
-    assert out["ic50_dose"] > 0 and out["verdict_budget"].startswith("100x")
+    assert out["reference_agonists"]["above_level"] is True  # tau = 10 s: agonists
+    assert out["potency"]["ic50_dose_at_strongest"] > out["potency"]["min_ic50_dose"] > 0
+    assert out["strength"]["budget"]["label"].startswith("100x")
 
 
 @pytest.mark.slow

@@ -44,6 +44,84 @@ def test_overlap_counter_sees_tick_labels_and_ignores_empty_text():
     plt.close(fig)
 
 
+def test_overlap_counter_sees_lines_markers_bars_and_contours():
+    """A text that a line, a marker, a histogram's outline, a bar or a contour line runs
+    through is an overprint; the same text moved clear of them, and a legend's own handles,
+    are not."""
+    import numpy as np
+
+    plt = pyplot()
+    fig, axes = plt.subplots(1, 5, figsize=(10, 2), layout="constrained")
+    axes[0].plot([0, 1], [0, 1], label="diagonal")
+    axes[1].plot([0.5], [0.5], "o", ms=8)
+    axes[2].hist([0.5] * 50 + [0.1], bins=np.linspace(0, 1, 11), histtype="step")
+    axes[3].bar([0.5], [1.0], width=0.3)
+    axes[3].set(xlim=(0, 1), ylim=(0, 2))
+    x = np.linspace(-1, 1, 40)
+    axes[4].contour(x, x, x[None, :] ** 2 + x[:, None] ** 2, [0.25])
+    at = [(0.5, 0.5), (0.5, 0.5), (0.5, 10.0), (0.5, 0.5), (0.0, 0.5)]
+    texts = [ax.text(*xy, "crossed", ha="center", va="center") for ax, xy in zip(axes, at)]
+    count, pairs = text_overlaps(fig, details=True)
+    assert count == 5 and [p[0] for p in pairs] == ["crossed"] * 5
+    assert ("crossed", "line: diagonal") in pairs
+    assert text_overlaps(fig, marks=False) == 0  # texts against texts only
+    for t, ax in zip(texts, axes):  # clear of every mark: the top-left corner, outside data
+        t.set_position((0.02, 0.98))
+        t.set_transform(ax.transAxes)
+        t.set_ha("left")
+        t.set_va("top")
+        t.set_fontsize(5)
+    axes[2].set_ylim(0, 100)
+    axes[0].legend(loc="lower right")  # its handle line is not a mark of the axes
+    assert text_overlaps(fig, details=True) == (0, [])
+    plt.close(fig)
+
+
+def font_subtypes(pdf_bytes):
+    """The /Subtype of every /Type /Font dictionary of a PDF, read from its objects and from
+    its deflated streams (a plain parse with re and zlib, independent of matplotlib)."""
+    import re
+    import zlib
+
+    texts = [pdf_bytes]
+    for m in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", pdf_bytes, flags=re.S):
+        try:
+            texts.append(zlib.decompress(m.group(1)))
+        except zlib.error:
+            pass
+    found = []
+    for t in texts:
+        for d in re.finditer(rb"<<(?:(?!>>).)*?/Type\s*/Font\b.*?>>", t, flags=re.S):
+            sub = re.search(rb"/Subtype\s*/(\w+)", d.group(0))
+            if sub:
+                found.append(sub.group(1).decode())
+    return found
+
+
+def test_figures_embed_truetype_fonts_never_type3(tmp_path):
+    """The house style writes PDFs with TrueType fonts (pdf.fonttype 42): text and mathtext
+    of a saved figure; the parser finds Type 3 when matplotlib's default is forced."""
+    import matplotlib
+
+    from antagonism.numerics.figures.common import save
+
+    def draw(name, math=True):
+        fig, ax = new_figure(ONE_COLUMN, 2.0)
+        ax.plot([1, 10], [1, 2])
+        ax.set(xscale="log", xlabel=r"binding time $\tau_2$ (s)" if math else "time (s)",
+               title=r"$T_{5,3}$ at $L_1$" if math else "T at L")
+        return save(fig, tmp_path, name, {})
+
+    with style():
+        draw("house")
+        with matplotlib.rc_context({"pdf.fonttype": 3}):
+            draw("type3", math=False)
+    house = font_subtypes((tmp_path / "house.pdf").read_bytes())
+    assert house and "Type3" not in house and set(house) <= {"TrueType", "Type0",
+                                                              "CIDFontType2"}
+    assert "Type3" in font_subtypes((tmp_path / "type3.pdf").read_bytes())
+
+
 def test_clean_figure_has_no_overlaps():
     plt = pyplot()
     fig, axes = plt.subplots(1, 2, figsize=(6, 2.5), layout="constrained")
@@ -103,6 +181,8 @@ def test_every_quick_figure_at_print_size_without_text_overlaps(tmp_path):
     assert p.returncode == 0, p.stderr[-3000:]
     for name in (*figure_names(), "descent_ligand_images"):
         _check_print_size(json.loads((tmp_path / f"{name}.json").read_text()), name)
+        fonts = font_subtypes((tmp_path / f"{name}.pdf").read_bytes())
+        assert fonts and "Type3" not in fonts, (name, fonts)
 
 
 def test_one_quick_figure_through_the_command_at_print_size(tmp_path):

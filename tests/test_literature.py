@@ -30,17 +30,16 @@ def check_row(stem, row, scan=(12, 5)):
            for t in np.geomspace(lo, hi, scan[0])
            for q in np.geomspace(1.0, row.budget["max_dose"], scan[1])]
     assert min(fcs) >= row.antagonism_strength - 1e-9
-    # the threshold: each dose's crossing of the level (ODE), or a crossing that moves
-    doses = row.threshold["doses"]
-    if row.threshold_binding_time is not None:
-        for q, t in zip(doses, row.threshold["crossings"]):
+    # the threshold: the default level is the reference dose's response at tau_c (ODE),
+    # crossed there at tau_c; the crossings at the other doses of a coarse sub-grid (ODE)
+    thr = row.threshold
+    assert thr["level"] == pytest.approx(
+        integrate_network(model, [row.tau_c], [L1]).output, rel=1e-6)
+    assert row.threshold_binding_time == thr["tau"] == pytest.approx(row.tau_c, rel=1e-9)
+    for q, t in list(zip(thr["dose_grid"], thr["tau_cross"]))[::5]:
+        if t is not None:
             assert integrate_network(model, [t], [q]).output == pytest.approx(
-                row.threshold["level"], rel=1e-6)
-        assert row.threshold["crossings"][0] == row.threshold_binding_time
-    else:
-        for t in (0.3, 3.0, 30.0):
-            a, b = (integrate_network(model, [t], [q]).output for q in doses)
-            assert b > a
+                thr["level"], rel=1e-6)
 
 
 def test_mckeithan_row_and_cli():
@@ -49,9 +48,10 @@ def test_mckeithan_row_and_cli():
     assert row.verdict == "no antagonism" and row.antagonism_strength >= 0.99
     out = json.loads(run_cli("classify", "--model-file", str(FILES["mckeithan_kpr"]),
                              "--json").stdout)
-    assert out["antagonism"] is False and out["antagonism_strength"] >= 0.9
-    assert out["strength"]["budget"]["max_dose"] == 1e4
-    assert out["threshold_binding_time"] is None and "receptor competition" in out["cause"]
+    assert out["strength"]["antagonism"] is False and out["strength"]["strength"] >= 0.9
+    assert out["strength"]["budget"]["max_dose"] == 1e4 and out["regime"] == "broad"
+    assert out["threshold"]["absolute_discrimination_levels"] is None
+    assert "receptor competition" in out["cause"]
     assert out["structure"].startswith("pure kinetic proofreading")
 
 
@@ -67,7 +67,7 @@ def test_every_literature_row_against_ode_and_a_scan():
     assert rows["adaptive_sorting"].antagonism is True
     pub = rows["adaptive_sorting_published"]
     assert pub.absolute_discrimination["holds"] and pub.absolute_discrimination["decades"] >= 2
-    assert pub.antagonism_strength < 0.1 and pub.threshold_binding_time is not None
+    assert pub.antagonism_strength < 0.1 and pub.absolute_discrimination_levels is not None
     assert not rows["adaptive_sorting"].reference_agonists["inside_absolute_discrimination"]
     for stem in ("mckeithan_kpr", "kpr_limited_signalling", "kpr_sustained_signalling",
                  "induced_rebinding"):

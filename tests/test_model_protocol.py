@@ -112,10 +112,10 @@ def test_classify_finds_the_numeric_critical_points(toy):
     star = brentq(numeric_gamma, 0.1, 2.99, xtol=1e-12)  # gamma changes sign from - to +
     assert r.tau_star == pytest.approx(star, rel=1e-5)
     assert r.small_tau_exponent == pytest.approx(M - 1, abs=1e-6)  # gamma ~ -tau^(m-1)
-    # the toy's antagonism is below the tolerance at the default budget: the gradient's shape
-    # is specialized, and ``regime`` (the antagonism's name) is None without antagonism
-    assert r.gradient_shape == "specialized" and r.escape == "exponential"
-    assert r.regime == ("specialized" if r.antagonism else None)
+    # the regime is the gradient's shape, whatever the verdict (never None)
+    assert r.regime == "specialized" and r.escape == "exponential"
+    assert r.verdict == ("specialized antagonism" if r.strength.antagonism
+                         else "no antagonism")
     # the inflection: where gamma itself is extremal below tau*
     dgamma = lambda x: (numeric_gamma(x * 1.0001) - numeric_gamma(x * 0.9999)) / (2e-4 * x)  # noqa
     assert r.tau_inflection == pytest.approx(brentq(dgamma, 0.05, star), rel=1e-3)

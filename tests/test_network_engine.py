@@ -154,7 +154,8 @@ def test_ganti_network_classifies_within_a_minute_and_matches_its_ode():
     assert time.process_time() - start < 60
     assert result.verdict in ("no antagonism", "broad antagonism", "specialized antagonism")
     assert result.steady_state_method == "numeric"
-    assert (result.regime is None) == (result.verdict == "no antagonism")
+    assert result.regime in ("broad", "specialized")  # a regime word, whatever the verdict
+    assert (result.verdict == "no antagonism") is (not result.strength.antagonism)
     tau, L = [0.5, 5.0], [1000.0, 30.0]
     st = model_evaluator(model).steady_state(tau, L)
     ode = ode_steady_state(model, tau, L, "LSODA")
@@ -413,6 +414,8 @@ def test_sweep_a_model_file_over_a_parameter_grid(cache):
     assert p.returncode == 0, p.stderr
     out = json.loads(p.stdout)
     assert [r["parameters"]["kp_on_lat2"] for r in out["rows"]] == [1.0, 2.0]
-    assert all((r["regime"] is None) == (r["verdict"] == "no antagonism") for r in out["rows"])
+    assert all(r["regime"] in ("broad", "specialized") for r in out["rows"])
+    assert all((r["verdict"] == "no antagonism") is (not r["strength"]["antagonism"])
+               for r in out["rows"])
     bad = run_cli("sweep", "--model-file", path, "--grid", "nope=1,2")
     assert bad.returncode == 2 and "nope" in bad.stderr

@@ -148,7 +148,7 @@ def test_biomodels_style_file_matches_its_ode(tmp_path, tau, L):
 
 def test_classification_reports_dropped_reactions_and_ignored_rules(tmp_path):
     r = classify(load_model_file(write_sbml(tmp_path / "kpr.xml")))
-    assert r.gradient_shape in ("broad", "specialized")
+    assert r.regime in ("broad", "specialized")
     assert r.dropped_reactions == ["zero"] and r.ignored_rules == ["bound_total"]
     assert r.parameters["re"] == 0.0
 
@@ -186,7 +186,7 @@ def test_receptor_total_stored_in_a_bound_state(tmp_path):
     # and it classifies against a response that is there (the old reader took R_T = 0)
     assert {m.name: m.total for m in model.moieties()}["R_T"] == pytest.approx(R_T)
     r = classify(model)
-    assert r.strength.reference_agonist["output"] > 0 and 0 < r.antagonism_strength <= 1
+    assert r.strength.reference_agonist["output"] > 0 and 0 < r.strength.strength <= 1
 
 
 def test_names_that_are_sympy_functions_in_antimony(tmp_path):
@@ -390,7 +390,7 @@ def test_parameters_named_like_package_names_stay_parameters():
     assert m.threshold is None and m.label() == "kpr" and m.network is not None
     assert float(m.parameters()["eps"]) == 0.2
     r = classify(m)
-    assert r.gradient_shape in ("broad", "specialized") and r.model == "kpr"
+    assert r.regime in ("broad", "specialized") and r.model == "kpr"
     assert r.parameters["regime"] == 1e-4 and r.parameters["eps"] == 0.2
     d = descend_to_boundary(m, [10.0, 1.0], [100.0, 1000.0], eps=0.05, max_iter=3)
     assert d.eps == 0.05 and d.parameters["eps"] == 0.2 and d.model == "kpr"

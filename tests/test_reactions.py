@@ -89,7 +89,7 @@ def test_receptor_competition_makes_kpr_antagonistic_where_the_numpy_model_says(
             return float((f(t * (1 + h)) - f(t * (1 - h))) / (2 * h * t) / Lp)
 
     assert r.tau_star == pytest.approx(brentq(gamma, 0.05, 9.0, xtol=1e-12), rel=1e-8)
-    assert r.gradient_shape == "broad" and r.small_tau_exponent == 0  # competition: tau^0
+    assert r.regime == "broad" and r.small_tau_exponent == 0  # competition: tau^0
 
 
 @pytest.mark.parametrize("name", sorted(FILES))
@@ -130,7 +130,7 @@ def test_literature_table():
     assert {r.file for r in rows} == {f"{n}.ant" for n in FILES}
     by_file = {r.file: r for r in rows}
     for r in rows:
-        assert r.gradient_shape in ("broad", "specialized") and r.escape in ESCAPE_CLASSES
+        assert r.regime in ("broad", "specialized") and r.escape in ESCAPE_CLASSES
         assert r.cross_check_passed in (True, None)
     for f in ("shp1.ant", "adaptive_sorting.ant", "mckeithan_kpr.ant"):
         assert by_file[f].cross_check_passed is True
@@ -259,4 +259,4 @@ def test_nonlinear_ligand_states_are_solved_numerically():
     probe = [ev.gradient([10.0, t], [100.0, 1e-7]).tau[1] for t in (0.01, 1.0, 5.0, 9.9)]
     assert all(p < 0 for p in probe)
     assert r.tau_star is None and r.gradient_antagonistic is True
-    assert r.gradient_shape == "broad"
+    assert r.regime == "broad"

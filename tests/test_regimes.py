@@ -97,13 +97,16 @@ def test_escape_classes_match_integrated_gradient_flow(mm):
 
 def test_kinetic_proofreading_has_no_antagonism():
     r = classify_regime("kpr", N=3, tau_c=3.0)
-    assert r.antagonism is False and r.tau_star is None and r.tau_inflection is None
-    assert r.escape == "pushed-to-zero" and r.gradient_shape == "broad"
-    assert r.regime is None  # no antagonism: no regime of antagonism (issue 24)
+    assert r.strength.antagonism is False and r.tau_star is None and r.tau_inflection is None
+    assert r.escape == "pushed-to-zero"
+    assert r.regime == "broad"  # a regime word for every model, whatever the verdict
     # by its size: every added ligand raises the output or takes a trace of receptors
-    assert r.verdict == "no antagonism" and r.antagonism_strength > 0.999
-    assert r.threshold_binding_time is None  # the crossing moves with dose:
-    assert r.threshold.crossings[1] < 0.5 * r.threshold.crossings[0]
+    assert r.verdict == "no antagonism" and r.strength.strength > 0.999
+    thr = r.threshold  # the default level F(tau_c, L_ref) is crossed at tau_c at L_ref...
+    assert thr.tau == pytest.approx(3.0, rel=1e-9) and thr.reference_dose == 1.0
+    by = dict(zip(thr.dose_grid, thr.tau_cross))  # ... and earlier at larger doses
+    assert by[10.0] < 0.5 * by[1.0] and not thr.absolute_discrimination["holds"]
+    assert thr.absolute_discrimination_levels is None  # at no level
 
 
 def test_verdicts_of_T_Nm_follow_the_gradient_critical_point_and_the_strength():
@@ -111,9 +114,9 @@ def test_verdicts_of_T_Nm_follow_the_gradient_critical_point_and_the_strength():
     verdict has a size, and specialized iff the gradient has its critical point (m > 1)."""
     for N, m in [(1, 0), (2, 0), (3, 1), (4, 2), (5, 4)]:
         r = classify_regime("adaptive", N=N, m=m, tau_c=3.0)
-        assert r.antagonism is True and r.antagonism_strength < 0.9
+        assert r.strength.antagonism is True and r.strength.strength < 0.9
         assert r.verdict == ("specialized" if m > 1 else "broad") + " antagonism"
-        assert r.threshold_binding_time == pytest.approx(3.0, rel=1e-9)
+        assert r.threshold.tau == pytest.approx(3.0, rel=1e-9)
         if r.tau_star is not None:
             assert r.tau_star_over_tau_threshold == pytest.approx(r.tau_star / 3.0)
         assert r.tau_star_at == "the decision boundary (output = 1)"

@@ -214,20 +214,23 @@ def test_cli_classify_shp1():
     direct = classify(SHP1(m=1))
     assert out["regime"] == direct.regime and out["parameters"]["m"] == 1
     assert out["tau_star"] == pytest.approx(direct.tau_star)
-    # relative to the model's threshold (3 s), not to the agonists the probe sits next to
-    assert out["tau_c"] == 3.0 and out["tau_star_over_tau_c"] == pytest.approx(
+    # relative to the model's parameter tau_c (3 s), not to the agonists the probe sits next to
+    assert out["parameters"]["tau_c"] == 3.0 and out["tau_star_over_tau_c"] == pytest.approx(
         out["tau_star"] / 3.0)
-    assert out["effective_m_predicted"] == 2 and out["receptors_in_excess"] is False
-    # the done-when: a threshold binding time derived from the model, tau* relative to it
-    thr = out["threshold_binding_time"]
-    assert thr is not None and out["threshold"]["crossings"] == [thr, thr]
+    assert out["effective_m_predicted"] == 2 and out["parameters"]["receptors_in_excess"] == 0
+    assert "tau_c" not in out and "receptors_in_excess" not in out  # no key repeats another
+    # the default level: the reference dose's response at tau_c, crossed there at tau_c
+    thr = out["threshold"]
     ev = model_evaluator(SHP1(m=1))
-    assert ev.output([thr], [100.0]) == pytest.approx(ev.output([thr], [1000.0]), rel=1e-8)
-    assert ev.output([0.9 * thr], [1000.0]) > ev.output([0.9 * thr], [100.0])
-    assert ev.output([1.1 * thr], [1000.0]) < ev.output([1.1 * thr], [100.0])
-    assert out["tau_star_over_tau_threshold"] == pytest.approx(out["tau_star"] / thr)
+    assert thr["level"] == pytest.approx(ev.output([3.0], [100.0]), rel=1e-12)
+    assert thr["tau"] == pytest.approx(3.0, rel=1e-9) and thr["level_kind"] == "default"
+    assert out["tau_star_over_tau_threshold"] == pytest.approx(out["tau_star"] / thr["tau"])
+    # the done-when: the band of levels at which SHP-1 discriminates absolutely (its numbers
+    # against an independent solver: tests/test_threshold_levels.py)
+    lo, hi = thr["absolute_discrimination_levels"]
+    assert lo < 0.126 and 0.2 < hi and not thr["absolute_discrimination"]["holds"]
     assert out["tau_star_at"].startswith("a dilute probe") and out["effective_m_note"]
-    assert out["verdict"] == "specialized antagonism" and out["antagonism_strength"] < 0.1
+    assert out["verdict"] == "specialized antagonism" and out["strength"]["strength"] < 0.1
 
 
 def test_fold_change_argmin_is_labelled_and_tends_to_tau_star_for_a_dilute_dose():

@@ -56,12 +56,12 @@ def test_m_zero_antagonises_through_the_weakest_ligands(N):
     the infimum L_1/(L_1 + L_2) is approached as tau_2 -> 0 at the largest dose."""
     r = classify(AdaptiveProofreading(N, 0, tau_c=3))
     s = r.strength
-    assert r.antagonism is True and r.verdict == "broad antagonism"
+    assert r.strength.antagonism is True and r.verdict == "broad antagonism"
     assert r.gradient_antagonistic is False and r.tau_star is None
     assert s.at_budget_edge == ["weakest ligands", "largest dose"]
     assert s.strength == pytest.approx(fc_tnm(3e-3, 100.0, 3.0, 1.0, N, 0), rel=1e-9)
     assert s.strength < 1 / 101 + 1e-2
-    assert r.threshold_binding_time == pytest.approx(3.0, rel=1e-9)
+    assert r.threshold.tau == pytest.approx(3.0, rel=1e-9)
 
 
 def kpr_two_types(taus, Ls, kappa=1e-4, phi=0.09, R=3e4, N=5):
@@ -88,18 +88,21 @@ def test_mckeithan_has_no_antagonism_within_the_budget():
     assert s.strength == pytest.approx(scan, abs=2e-4)  # the scan is coarser
     assert kpr_two_types([10.0, s.tau], [100.0, s.dose]) / alone == pytest.approx(
         s.strength, rel=1e-9)
-    assert 0.99 < s.strength < 1 and r.antagonism is False and r.verdict == "no antagonism"
+    assert 0.99 < s.strength < 1 and not s.antagonism and r.verdict == "no antagonism"
     assert s.budget == {"max_dose": 1e4, "dose_factor": 100.0, "receptor_number": 3e4,
-                        "limited_by": "dose factor", "tau_range": [0.01, 10.0]}
+                        "limited_by": "dose factor", "tau_range": [0.01, 10.0],
+                        "label": "100x the reference agonists' dose (L_2 <= 10000, limited "
+                                 "by the dose factor)"}
     assert "receptor competition" in r.cause
     # no dose-independent threshold: F(tau, 10 L) > F(tau, L) at every tau
-    assert r.threshold_binding_time is None
     ratios = [kpr_two_types([t], [1000.0]) / kpr_two_types([t], [100.0])
               for t in np.geomspace(0.1, 100, 30)]
     assert min(ratios) > 1
-    lo, hi = r.threshold.crossings  # the level F(3 s, 100) is crossed elsewhere at L = 1000
+    by = dict(zip(r.threshold.dose_grid, r.threshold.tau_cross))
+    lo, hi = by[100.0], by[1000.0]  # the level F(3 s, 100) is crossed earlier at L = 1000
     level = kpr_two_types([3.0], [100.0])
-    assert lo == pytest.approx(3.0, rel=1e-9)
+    assert r.threshold.level == pytest.approx(level, rel=1e-9)
+    assert lo == pytest.approx(3.0, rel=1e-9) == r.threshold.tau
     assert kpr_two_types([hi], [1000.0]) == pytest.approx(level, rel=1e-8) and hi < 2.0
 
 
@@ -121,13 +124,12 @@ def test_bad_budget_input():
 def test_shp1_threshold_and_strength_against_ode():
     model = SHP1(m=1)
     p = {k: float(v) for k, v in model.parameters().items()}
-    th = threshold_binding_time(model)
-    a = integrate_shp1([th.tau], [100.0], p).output
-    b = integrate_shp1([th.tau], [1000.0], p).output
-    assert a == pytest.approx(b, rel=1e-6) and a == pytest.approx(th.level, rel=1e-6)
-    # below the threshold more ligand gives more output, above it less
-    assert integrate_shp1([0.8 * th.tau], [1000.0], p).output > \
-        integrate_shp1([0.8 * th.tau], [100.0], p).output
+    th = threshold_binding_time(model, levels=False)
+    # the default level: the reference dose's response at tau_c = 3 s, crossed there
+    assert th.level == pytest.approx(integrate_shp1([3.0], [100.0], p).output, rel=1e-6)
+    assert th.tau == pytest.approx(3.0, rel=1e-9)
+    for q, t in zip(th.dose_grid[::4], th.tau_cross[::4]):  # every crossing, by ODE
+        assert integrate_shp1([t], [q], p).output == pytest.approx(th.level, rel=1e-6)
     s = antagonism_strength(model)
     alone = integrate_shp1([10.0], [100.0], p).output
     fc = integrate_shp1([10.0, s.tau], [100.0, s.dose], p).output / alone
@@ -139,13 +141,15 @@ def test_shp1_threshold_and_strength_against_ode():
 def test_cli_done_when_adaptive_1_0():
     out = json.loads(run_cli("classify", "--model", "adaptive", "--N", "1", "--m", "0",
                              "--json").stdout)
-    assert out["antagonism"] is True and out["antagonism_strength"] < 0.02
+    assert out["strength"]["antagonism"] is True and out["strength"]["strength"] < 0.02
     assert out["strength"]["budget"]["max_dose"] == 100.0
 
 
 def test_cli_tolerance_option():
     out = json.loads(run_cli("classify", "--model", "adaptive", "--N", "5", "--m", "3",
                              "--tolerance", "0.2", "--json").stdout)
-    assert out["antagonism_strength"] > 0.2 and out["antagonism"] is False
-    assert out["verdict"] == "no antagonism" and out["tolerance"] == 0.2
+    s = out["strength"]
+    assert s["strength"] > 0.2 and s["antagonism"] is False
+    assert out["verdict"] == "no antagonism" and s["tolerance"] == 0.2
+    assert out["regime"] == "specialized"  # the gradient's shape, whatever the verdict
     assert run_cli("classify", "--tolerance", "0").returncode == 2

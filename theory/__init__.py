@@ -15,8 +15,9 @@ parameters), e.g. ``AdaptiveProofreading(5, 3, tau_c=3)`` or ``create_model("shp
   background of ligands.
 - :func:`antagonism_strength` -- the smallest fold change antagonists of one binding time
   reach within a dose budget (antagonism measured by its size).
-- :func:`threshold_binding_time` -- the binding time at which the model's own response
-  crosses its threshold, derived from its steady state (None, with the reason, for KPR).
+- :func:`threshold_binding_time` -- the threshold over doses at a response level (default
+  F(tau_c, L_ref) for every model), derived from the model's steady state, and the band of
+  levels at which it discriminates absolutely.
 """
 import importlib
 

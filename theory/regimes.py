@@ -18,6 +18,8 @@ from the derived gamma(tau) at their reference background (``CellModel.reference
 """
 from __future__ import annotations
 
+import math
+
 import sympy as sp
 
 from antagonism import derivations as dv
@@ -27,8 +29,24 @@ from antagonism.derivations.validation import as_sympy
 
 from .general import classify_gamma, classify_gradient
 from .result import RegimeResult
-from .strength import DOSE_FACTOR, TOLERANCE, antagonism_strength, budget_label, strength_curve
+from .strength import (
+    DOSE_FACTOR,
+    TOLERANCE,
+    antagonism_strength,
+    potency_text,
+    strength_curve,
+)
 from .threshold import threshold_binding_time
+from .vocabulary import VOCABULARY  # noqa: F401  (the words, also imported from here)
+
+#: the potency's keys (:class:`antagonism.theory.strength.StrengthCurve`) and definition
+POTENCY_KEYS = ("ic50_dose_at_strongest", "tau_at_strongest", "min_ic50_dose",
+                "tau_at_min_ic50")
+POTENCY_DEFINITION = (
+    "the antagonist dose L_2 that halves the reference agonists' response: "
+    "ic50_dose_at_strongest at the headline budget's best tau_2 (tau_at_strongest), "
+    "min_ic50_dose the smallest over tau_2 (at tau_at_min_ic50); None: no dose up to the "
+    "largest budget does")
 
 
 def _number(value):
@@ -36,7 +54,7 @@ def _number(value):
 
 
 def classify(model, *, background=None, method="auto", tolerance=TOLERANCE,
-             dose_factor=DOSE_FACTOR, dose_response=True):
+             dose_factor=DOSE_FACTOR, dose_response=True, level=None):
     """Classify the regime of a cell model with numeric parameters.
 
     Parameters
@@ -55,7 +73,12 @@ def classify(model, *, background=None, method="auto", tolerance=TOLERANCE,
         (and never more than the model's receptor number).
     dose_response : bool
         Also the strength at every budget (``strength_curve``: 1x, 10x, 100x, 1000x and the
-        receptor number) and the potency ``ic50_dose``; False leaves them out (faster).
+        receptor number), the potency (``ic50_dose_at_strongest``, ``min_ic50_dose``) and the
+        band of levels at which the model discriminates absolutely
+        (``threshold.absolute_discrimination_levels``); False leaves them out (faster).
+    level : float, optional
+        The response level of the threshold quantities (output units; default the rule of
+        every model, F(tau_c, L_ref): :mod:`antagonism.theory.threshold`).
 
     Returns
     -------
@@ -70,7 +93,7 @@ def classify(model, *, background=None, method="auto", tolerance=TOLERANCE,
     >>> r = classify(AdaptiveProofreading(5, 3, tau_c=3))
     >>> r.verdict, r.method, round(r.tau_star, 4), round(r.tau_inflection, 4)
     ('specialized antagonism', 'symbolic', 2.3238, 1.6432)
-    >>> round(r.antagonism_strength, 2), r.small_tau_exponent
+    >>> round(r.strength.strength, 2), r.small_tau_exponent
     (0.27, 2.0)
     """
     if method not in ("auto", "symbolic", "numeric"):
@@ -86,7 +109,7 @@ def classify(model, *, background=None, method="auto", tolerance=TOLERANCE,
                              "form; use method='numeric'")
     if result is None:
         result = _classify_numeric(model, background)
-    return _finish(model, result, background, tolerance, dose_factor, dose_response)
+    return _finish(model, result, background, tolerance, dose_factor, dose_response, level)
 
 
 def gradient_regime(model, background=None):
@@ -98,18 +121,19 @@ def gradient_regime(model, background=None):
     return result if result is not None else _classify_numeric(model, background)
 
 
-def _finish(model, result, background, tolerance, dose_factor, dose_response):
+def _finish(model, result, background, tolerance, dose_factor, dose_response, level):
     params = {k: _number(v) if as_sympy(v).is_number else str(v)
               for k, v in model.parameters().items()}
     # parameters under their own key only: a model parameter named like a result field
-    # (regime, method...) never replaces it; tau_c, every model's threshold, is a field
-    head = {"model": model.name, "parameters": params, "tau_c": float(model.tau_c)}
-    result = RegimeResult({**head, **{k: v for k, v in result.items() if k != "model"}})
-    # relative to the model's threshold binding time, whatever range tau* was sought in
+    # (regime, method...) never replaces it, and no field repeats a parameter
+    head = {"model": model.name, "parameters": params}
+    result = RegimeResult({**head, **{k: v for k, v in result.items()
+                                      if k not in ("model", "tau_c")}})
+    # relative to the model's parameter tau_c, whatever range tau* was sought in
     result.tau_star_over_tau_c = (None if result.tau_star is None
                                   else result.tau_star / float(model.tau_c))
-    result.update(model.regime_predictions())
-    _decide(model, result, background, tolerance, dose_factor, dose_response)
+    result.update({k: v for k, v in model.regime_predictions().items() if k not in params})
+    _decide(model, result, background, tolerance, dose_factor, dose_response, level)
     from .evaluation import evaluator_method, model_evaluator
 
     # how the steady states were computed: derived expressions, or the numeric network engine
@@ -132,39 +156,31 @@ def _over_range(value, thr):
     return [value / thr.tau_max, value / thr.tau_min]
 
 
-def _decide(model, result, background, tolerance, dose_factor, dose_response=True):
+def _decide(model, result, background, tolerance, dose_factor, dose_response=True,
+            level=None):
     """The verdict: antagonism by its size (strength under a budget), the regime by the
-    gradient's critical point relative to the model's own threshold, and its cause."""
+    gradient's critical point, the threshold at the level, and the cause."""
     result.pop("antagonism", None)
-    thr = threshold_binding_time(model)
+    thr = threshold_binding_time(model, level=level, levels=dose_response)
     strength = antagonism_strength(model, background=background, dose_factor=dose_factor,
                                    tolerance=tolerance)
-    result.threshold_binding_time = thr.tau
     result.threshold = thr
     result.tau_star_over_tau_threshold = _ratio(result.tau_star, thr.tau)
     result.tau_inflection_over_tau_threshold = _ratio(result.tau_inflection, thr.tau)
     result.tau_star_over_tau_threshold_range = _over_range(result.tau_star, thr)
     result.tau_inflection_over_tau_threshold_range = _over_range(result.tau_inflection, thr)
-    result.antagonism_strength = strength.strength
     result.strength = strength
-    result.antagonism = strength.antagonism
-    result.tolerance = strength.tolerance
-    result.verdict_budget = budget_label(strength.budget)
     if dose_response:
         curve = strength_curve(model, background=background, tolerance=tolerance,
                                headline=strength)
         result.strength_curve = curve.points
-        result.ic50_dose = curve.ic50_dose
-        result.potency = {"ic50_dose": curve.ic50_dose, "tau": curve.ic50_tau,
-                          "definition": "the antagonist dose L_2 at which antagonists at the "
-                                        "headline budget's best tau_2 halve the response "
-                                        "(None: no dose up to the largest budget does)"}
+        result.potency = {k: curve[k] for k in POTENCY_KEYS}
+        result.potency["definition"] = POTENCY_DEFINITION
     result.reference_agonists = agonist_position(strength, thr)
     result.strongest_antagonist = strongest_antagonist_labels(result, strength)
-    # one word for the result: ``regime`` names the antagonism (None without antagonism);
-    # the shape of the per-ligand gradient keeps its own name, whatever the verdict
-    shape = result.gradient_shape = result.get("gradient_shape") or result.regime
-    result.regime = shape if strength.antagonism else None
+    # one word for every model: ``regime`` is the shape of the per-ligand gradient, whatever
+    # the verdict; the verdict adds whether antagonists reach the tolerance
+    shape = result.regime
     result.verdict = f"{shape} antagonism" if strength.antagonism else "no antagonism"
     result.cause = _cause(model, result, strength, thr)
     predicted = result.get("effective_m_predicted")
@@ -179,24 +195,28 @@ def _decide(model, result, background, tolerance, dose_factor, dose_response=Tru
 
 
 def agonist_position(s, thr):
-    """Where the reference agonists sit: their output against the threshold's level, and
-    their dose against the model's absolute-discrimination range (a dict with a note)."""
+    """Where the reference agonists sit: their output against the threshold's level
+    (position: above, at -- their tau is tau_c and their dose the reference dose -- or
+    below), and their dose against the model's absolute-discrimination range at that level
+    (a dict with a note)."""
     ad = thr.absolute_discrimination
     out, tau, L = s.reference_agonist["output"], s.reference_agonist["tau"], \
         s.reference_agonist["L"]
-    above = bool(out > thr.level)
+    position = ("at" if math.isclose(out, thr.level, rel_tol=1e-9) else
+                "above" if out > thr.level else "below")
     inside = ad["reference_dose_inside"] if ad["holds"] else None
-    rng = ad["dose_range"]
+    rng = ad["dose_range"] or [math.nan, math.nan]
     where = (f"its dose L = {thr.reference_dose:g} lies inside the model's absolute-"
              f"discrimination range L = {rng[0]:.3g}-{rng[1]:.3g}" if inside else
              f"its dose L = {thr.reference_dose:g} lies outside the model's absolute-"
              f"discrimination range L = {rng[0]:.3g}-{rng[1]:.3g}" if inside is False else
-             f"the model has no absolute-discrimination range at "
+             f"the model has no absolute-discrimination range at this level, at "
              f"{100 * ad['tolerance']:g} % (over at least {ad['min_decades']:g} decade)")
     note = (f"reference agonists tau = {tau} s, L = {L}: output {out:.4g}, "
-            f"{'above' if above else 'below'} the threshold level {thr.level:.4g} (crossed at "
-            f"tau = {_fmt(thr.crossings[0])} s at L = {thr.reference_dose:g}); {where}")
-    return {"tau": tau, "L": L, "output": out, "level": thr.level, "above_level": above,
+            f"{position} the level {thr.level:.4g} (crossed at tau = {_fmt(thr.tau)} s at "
+            f"L = {thr.reference_dose:g}); {where}")
+    # their tau, L and output are strength.reference_agonist's, the level threshold.level
+    return {"position": position, "above_level": position == "above",
             "inside_absolute_discrimination": inside, "note": note}
 
 
@@ -237,6 +257,7 @@ def _cause(model, r, s, thr):
                          f"dose: FC = {s.weak_ligand_fold_change:.4g}).")
         elif not r.gradient_antagonistic:
             parts.append("No sub-threshold ligand has a negative gradient.")
+        parts.append(f"Regime (the shape of the per-ligand gradient): {r.regime}.")
         return " ".join(parts)
     parts.append(f"Antagonism: {size} < tolerance {s.tolerance:g}.")
     if r.gradient_critical_point:
@@ -262,8 +283,9 @@ def _cause(model, r, s, thr):
                      "largest on the weakest ligands (weakest ligands at the largest dose: "
                      f"FC = {s.weak_ligand_fold_change:.4g}).")
     if r.tau_star_over_tau_threshold is not None and r.tau_star_over_tau_threshold >= 1:
-        parts.append(f"tau* lies above the threshold binding time ({thr.tau:.4g} s): the "
-                     "gradient's zero is among agonists.")
+        parts.append(f"tau* lies above the threshold binding time at the reference dose "
+                     f"({thr.tau:.4g} s at the level {thr.level:.4g}): the gradient's zero "
+                     "is among agonists there.")
     _dose_response_parts(parts, r, thr)
     return " ".join(parts)
 
@@ -272,11 +294,10 @@ def _dose_response_parts(parts, r, thr):
     """The strength at every budget, the potency and the threshold over doses."""
     curve = r.get("strength_curve")
     if curve:
-        ic50 = r.potency["ic50_dose"]
         parts.append("Strength by budget: " + ", ".join(
-            f"{p['budget']} {p['strength']:.3g}" for p in curve) + "; ic50_dose "
-            + ("none" if ic50 is None else f"{ic50:.4g}")
-            + f" (antagonists at tau_2 = {r.potency['tau']:.4g} s).")
+            f"{p['budget']} {p['strength']:.3g}" for p in curve) + "; the dose that halves "
+            "the response: "
+            + potency_text(r.potency) + ".")
     parts.append(f"Threshold: {thr.reason}.")
     if r.tau_star_over_tau_threshold_range is not None:
         lo, hi = r.tau_star_over_tau_threshold_range
@@ -325,7 +346,7 @@ def _classify_closed_form(model):
     reasons.append(f"gamma(tau) ~ tau^{p:g} as tau -> 0 with a {sign} leading coefficient: "
                    f"escape is {escape}")
     return dict(
-        method="symbolic", tau_c=float(model.tau_c),
+        method="symbolic",
         regime="specialized" if tau_infl is not None else "broad",
         gradient_antagonistic=tau_star is not None,
         gradient_critical_point=tau_infl is not None,
@@ -346,7 +367,6 @@ def _classify_numeric(model, background):
     res = (classify_gamma(gamma, dv.tau, upper) if gamma is not None
            else classify_gradient(fn, upper, grid_points=200, tau_min_fraction=1e-4))
     out = dict(res)
-    out["tau_c"] = float(model.tau_c)
     out["tau_star_at"] = f"a dilute probe next to tau = {taus} s, L = {Ls}"
     out["reasons"] = [f"gamma(tau) of a dilute probe next to the background tau = {taus}, "
                       f"L = {Ls}"] + list(res.reasons)
@@ -385,78 +405,8 @@ def regime_table_markdown(N_values=range(1, 7), tau_c=1.0):
             "|---|---|---|---|---|---|---|---|---|")
     fmt = (lambda v: "–" if v is None else f"{v / tau_c:.4f}")
     rows = [f"| {r.parameters['N']:g} | {r.parameters['m']:g} | {r.verdict} | "
-            f"{r.antagonism_strength:.4f} "
+            f"{r.strength.strength:.4f} "
             f"({r.strength.tau / tau_c:.3g}) | {'yes' if r.gradient_critical_point else 'no'}"
             f" | {fmt(r.tau_star)} | {fmt(r.tau_inflection)} | {r.small_tau_exponent:g} | "
             f"{r.escape} |" for r in regime_table(N_values, tau_c)]
     return "\n".join([head] + rows) + "\n"
-
-
-VOCABULARY = """## Vocabulary
-
-Every command (`classify`, `fold-change`, `potential`, `literature`) uses these words in
-this sense, and reports the background each number was computed at.
-
-- **T_{N,m}**: adaptive proofreading with N steps and feedback at step m (Lalanne &
-  Francois, PRL 2013): the output T = sum_i L_i tau_i^N / (tau_c^(N-m) sum_i L_i tau_i^m)
-  of ligand types with binding times tau_i and quantities L_i; the cell responds when T > 1.
-- **dose budget**: how many antagonists a verdict may use: up to `--dose-factor` (default
-  100) times the reference agonists' dose, and at most the receptor number.
-- **escape** (finite-time, exponential, **frozen**, pushed-to-zero): how self ligands below
-  tau* leave small binding times under gradient descent on T_{N,m}, from gamma ~ tau^(m-1)
-  near tau = 0; *frozen* (m > 2): the weakest ligands barely move in any number of steps.
-- **L-inf budget** (`--eps`): the largest change an attack may make to any one input (a
-  pixel's intensity in [0, 1], or a ligand's binding time), the norm of adversarial
-  examples in machine learning.
-- **tau\\*** (`tau_star`): the zero of the per-ligand tau-gradient gamma(tau) = lim
-  (dF/dtau_p)/L_p of a *dilute probe* (L_p -> 0), the minimum of the antagonism potential
-  for a vanishing dose.  `classify` gives it on the decision boundary (T_{N,m}: output = 1)
-  or next to the model's reference agonists; `tau_star_at` says which.
-- **tau_infl** (`tau_inflection`): the critical point of gamma in (0, tau*), where the
-  gradient is most antagonistic; its existence is the *gradient critical point*.
-- **Strongest antagonist**: three numbers, always named by their definition:
-  *tau\\* of a dilute probe* (above); *the argmin at a stated dose* (`tau2_argmin` of
-  `fold-change`, `tau_min` of `potential`): the antagonist binding time that lowers the
-  output most at a *finite* dose L_2 next to given agonists, which tends to tau* as
-  L_2 -> 0 and moves with the dose; *the argmin within a budget* (`strength.tau` of
-  `classify`): the (tau_2, L_2) that reach the antagonism strength.  SHP-1 (m = 1, agonists
-  tau = 10 s, L = 100): tau* of a dilute probe 3.60 s; the argmin at L_2 = 1000 is 2.36 s;
-  the argmin within the 100x budget is 1.01 s (at L_2 = 10^4).
-- **antagonism strength** (`antagonism_strength`): the smallest fold change of the reference
-  agonists' response that antagonists of ONE binding time reach within the dose budget (up
-  to 100 times the agonists' dose and at most the receptor number), with the tau_2 and L_2
-  that reach it; `verdict_budget` names that budget.  **antagonism** is true iff it is below
-  the tolerance (default 0.9, `--tolerance`).  One strength is one budget:
-  `strength_curve` gives it at 1x, 10x, 100x, 1000x and the receptor number, and
-  `ic50_dose` is the antagonist dose that halves the response at the headline tau_2.
-- **threshold** (`threshold`): a dose-response property.  For a stated level Theta (the
-  model's declared threshold, T_{N,m}: T = 1; otherwise the level two doses L and 10 L
-  cross at the same binding time, when one exists; otherwise the reference dose's response
-  at the nominal tau_c), tau_cross(L) is the binding time at which one ligand type at dose
-  L crosses Theta, on a log grid of doses from 10 to the receptor number (10^6 without
-  receptors): `tau_min`, `tau_max`, `spread_ratio`, and **absolute discrimination**
-  (`absolute_discrimination`): the widest range of doses over which tau_cross varies by
-  less than the tolerance (10 %); it *holds* over at least one decade.
-- **threshold binding time** (`threshold_binding_time`): tau_cross at the reference dose.
-  None when the level is only the nominal one and the reference dose is outside an
-  absolute-discrimination range (kinetic proofreading: the crossing moves with dose).
-  tau*/tau_thr and tau_infl/tau_thr use it, with their range over the doses
-  (`tau_star_over_tau_threshold_range`); `tau_star_over_tau_c` uses the nominal tau_c.
-- **reference agonists** (`reference_agonists`): whether their output is above the level
-  and whether their dose lies inside the absolute-discrimination range.
-- **gradient shape** (`gradient_shape`): specialized when gamma has a critical point below
-  tau*, broad otherwise, whatever the verdict; **regime** (`regime`) is that shape when
-  there is antagonism and null ("no antagonism") when there is none.  m = 0 (T_{N,0},
-  every N; T_{1,0} the most linear): gamma > 0 everywhere, so there is no tau* and no
-  critical point, yet T is the quantity-weighted mean of
-  (tau/tau_c)^N and every weaker ligand lowers it by its quantity: the fold change tends to
-  L_1/(L_1 + L_2) as tau_2 -> 0 (strength 1/101 within the budget), broad antagonism
-  through the weakest ligands.
-- **verdict**: "no antagonism" when the strength is not below the tolerance, otherwise
-  "<regime> antagonism"; `cause` names the mechanism with its numbers.
-- **small-tau exponent p** and **effective m** (`effective_m` = p + 1): gamma ~ tau^p as
-  tau -> 0, compared with T_{N,m}, whose gamma ~ tau^(m-1).  With shared receptors the
-  leading term is receptor competition (p = 0, effective m = 1), whatever the feedback; its
-  size is a trace.  SHP-1's `effective_m_predicted` = m + 1 is the exponent of the S pathway
-  alone (receptors in excess), the one that shapes the gradient above that trace.
-"""

@@ -19,10 +19,16 @@ approached as L_2 -> 0, and the reported dose is the smallest on the grid (L_max
 
 One strength is one budget.  :func:`strength_curve` gives S and its (tau_2, L_2) at the
 budgets 1x, 10x, 100x and 1000x the reference agonists' dose and at the receptor number
-(where receptors are finite), and the potency ``ic50_dose``: the antagonist dose L_2 at
-which antagonists at the headline budget's best tau_2 halve the response,
-F(background + (tau_2, L_2)) = F(background) / 2 (None when no dose up to the largest
-budget does).
+(where receptors are finite), and the potency: the antagonist dose L_2 that halves the
+response, F(background + (tau_2, L_2)) = F(background) / 2, in two senses (None when no
+dose up to the largest budget does):
+
+- ``ic50_dose_at_strongest``: at the headline budget's best tau_2 (the argmin within the
+  100x budget);
+- ``min_ic50_dose``: the smallest over tau_2, min_{tau_2} IC50(tau_2) = the smallest L_2 at
+  which some antagonist halves the response, L_2 solving
+  g(L_2) = min_{tau_2} F(background + (tau_2, L_2)) / F(background) = 1/2 (bracketed
+  between the budgets whose strengths straddle 1/2), with the tau_2 that reaches it.
 """
 from __future__ import annotations
 
@@ -56,7 +62,8 @@ class StrengthResult(Result):
         L_max): the infimum lies on that edge of the budget
     weak_ligand_fold_change : float -- FC of the weakest ligands (tau_lo) at the largest dose
     budget : dict -- tau_range (s), max_dose, dose_factor, receptor_number (None: no finite
-        receptors), limited_by ("dose factor" or "receptor number")
+        receptors), limited_by ("dose factor" or "receptor number"), label (the budget in
+        words)
     reference_agonist : dict -- tau (list, s), L (list), output F(background)
     """
 
@@ -154,6 +161,7 @@ def antagonism_strength(model, *, background=None, dose_factor=DOSE_FACTOR,
     if not 0 < lo < hi:
         raise InputError(f"tau_range must satisfy 0 < lo < hi, got ({lo}, {hi})")
     budget["tau_range"] = [lo, hi]
+    budget["label"] = budget_label(budget)
     ev = model_evaluator(model)
     alone = ev.output(tau_b, L_b)
     if not alone > 0:
@@ -203,25 +211,29 @@ class StrengthCurve(Result):
     points : list of dict -- one per budget: budget ("1x", ..., "receptor number"),
         dose_factor, max_dose (molecules), limited_by, strength (the smallest fold change),
         tau (s) and dose (molecules) that reach it, at_budget_edge
-    ic50_dose : float or None -- the antagonist dose that halves the response at ``ic50_tau``
-    ic50_tau : float -- the headline budget's best tau_2 (s)
+    ic50_dose_at_strongest : float or None -- the antagonist dose that halves the response
+        at ``tau_at_strongest``, the headline budget's best tau_2 (s)
+    min_ic50_dose : float or None -- the smallest such dose over tau_2, reached at
+        ``tau_at_min_ic50`` (s; None when no dose up to the largest budget halves it)
     headline : dict -- the budget of the headline strength (dose_factor, max_dose, label)
     """
+
+    DEPRECATED_KEYS = {"ic50_dose": ("ic50_dose_at_strongest",),
+                       "ic50_tau": ("tau_at_strongest",)}
 
     def to_text(self, units=None):
         """One line per budget, then the potency."""
         lines = [f"{p['budget']:>16}: strength {p['strength']:.4g} at tau_2 = {p['tau']:.4g} "
                  f"s, L_2 = {p['dose']:.4g}" for p in self.points]
-        ic50 = "never (within the largest budget)" if self.ic50_dose is None else \
-            f"{self.ic50_dose:.4g}"
-        lines.append(f"ic50_dose at tau_2 = {self.ic50_tau:.4g} s: {ic50}")
+        lines.append("ic50: " + potency_text(self))
         return "\n".join(lines)
 
 
 def strength_curve(model, *, background=None, budgets=BUDGETS, tolerance=TOLERANCE,
                    headline=None, tau_range=None, grid=(10, 5)):
     """The antagonism strength at each dose budget in ``budgets`` (dose factors) and at the
-    receptor number, and the potency ``ic50_dose`` (see the module docstring).
+    receptor number, and the potency (``ic50_dose_at_strongest``, ``min_ic50_dose``:
+    see the module docstring).
 
     Parameters
     ----------
@@ -229,7 +241,8 @@ def strength_curve(model, *, background=None, budgets=BUDGETS, tolerance=TOLERAN
     budgets : dose factors (the budget L_2 <= factor * sum(L_background), capped by the
         receptor number)
     headline : StrengthResult, optional -- an already computed strength (reused at its
-        budget; its tau_2 is where ``ic50_dose`` is sought); default the 100x budget
+        budget; its tau_2 is where ``ic50_dose_at_strongest`` is sought); default the
+        100x budget
     grid : the search grid at each budget
 
     Returns
@@ -278,10 +291,68 @@ def strength_curve(model, *, background=None, budgets=BUDGETS, tolerance=TOLERAN
                        "at_budget_edge": s["at_budget_edge"]})
     top = max(p["max_dose"] for p in points)
     ic50 = _half_dose(lambda q: fc(np.log(headline.tau), np.log(q)), top)
-    return StrengthCurve(points=points, ic50_dose=ic50, ic50_tau=headline.tau,
+    least, least_tau = _min_half_dose(fc, headline.budget["tau_range"], points, grid[0])
+    return StrengthCurve(points=points, ic50_dose_at_strongest=ic50,
+                         tau_at_strongest=headline.tau, min_ic50_dose=least,
+                         tau_at_min_ic50=least_tau,
                          headline={"dose_factor": headline.budget["dose_factor"],
                                    "max_dose": headline.budget["max_dose"],
                                    "label": budget_label(headline.budget)})
+
+
+def potency_text(p):
+    """'22.4 at the strongest tau_2 = 1.22 s; smallest 15.2 (tau_2 = 1.5 s)' for a dict
+    with the four potency keys."""
+    def dose(v):
+        return "none" if v is None else f"{v:.4g}"
+
+    text = (f"{dose(p['ic50_dose_at_strongest'])} at the strongest tau_2 = "
+            f"{p['tau_at_strongest']:.4g} s; smallest {dose(p['min_ic50_dose'])}")
+    return text + ("" if p["tau_at_min_ic50"] is None
+                   else f" (tau_2 = {p['tau_at_min_ic50']:.4g} s)")
+
+
+def _best_tau(fc, lt, log_dose):
+    """(min over log tau_2 of fc(., log_dose), its log tau_2): the grid ``lt``, then a
+    bounded Brent search next to the grid's minimum."""
+    from scipy.optimize import minimize_scalar
+
+    values = [fc(a, log_dose) for a in lt]
+    i = int(np.argmin(values))
+    best = (float(values[i]), float(lt[i]))
+    res = minimize_scalar(lambda a: fc(a, log_dose), method="bounded",
+                          bounds=(lt[max(i - 1, 0)], lt[min(i + 1, len(lt) - 1)]),
+                          options={"xatol": 1e-7})
+    return (float(res.fun), float(res.x)) if res.fun < best[0] else best
+
+
+def _min_half_dose(fc, tau_range, points, n_tau):
+    """(L_2, tau_2): the smallest dose at which some antagonist halves the response, the root
+    of g(L_2) = min_tau2 fc - 1/2, bracketed by the budgets (sorted by dose) whose strengths
+    straddle 1/2: g > 1/2 at every dose of the budget below, g <= 1/2 at the dose that
+    reaches the strength of the budget above.  (None, None) when no budget reaches 1/2."""
+    from scipy.optimize import brentq
+
+    lt = np.linspace(np.log(tau_range[0]), np.log(tau_range[1]), int(n_tau))
+    ordered = sorted(points, key=lambda p: p["max_dose"])
+    above = next((p for p in ordered if p["strength"] <= 0.5), None)
+    if above is None:
+        return None, None
+    below = [p for p in ordered if p["max_dose"] < above["max_dose"]]
+    low = np.log(below[-1]["max_dose"]) if below else np.log(above["dose"]) - 8 * np.log(10)
+    high = np.log(above["dose"])
+
+    def g(log_dose):
+        return _best_tau(fc, lt, log_dose)[0] - 0.5
+
+    if g(low) <= 0:  # the strength search missed it: half at the bracket's low end already
+        return float(np.exp(low)), float(np.exp(_best_tau(fc, lt, low)[1]))
+    if g(high) > 0:
+        high = np.log(above["max_dose"])
+        if g(high) > 0:
+            return None, None
+    root = brentq(g, low, high, xtol=1e-9)
+    return float(np.exp(root)), float(np.exp(_best_tau(fc, lt, root)[1]))
 
 
 def _budget_minimum(fc, tau_range, max_dose, grid):

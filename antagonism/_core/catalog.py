@@ -39,7 +39,7 @@ SHP1_CLASSICAL = MappingProxyType({
     "S_T": Parameter(6e5, "molecules", "total SHP-1"),
     "C_star": Parameter(500.0, "molecules", "C_m giving half-maximal SHP-1 activation"),
     "R": Parameter(3e4, "molecules", "receptors"),
-    "tau_c": Parameter(3.0, "s", "activation threshold (binding time)"),
+    "tau_c": Parameter(3.0, "s", "threshold binding time at the reference dose L = 100"),
 })
 
 #: name -> {parameter name: Parameter} of every built-in model, in the registry's order
@@ -47,13 +47,13 @@ BUILTIN_MODELS = MappingProxyType({
     "adaptive": MappingProxyType({
         "N": Parameter(5, "", "proofreading steps"),
         "m": Parameter(3, "", "feedback step, 0 <= m < N"),
-        "tau_c": Parameter(3.0, "s", "threshold binding time")}),
+        "tau_c": Parameter(3.0, "s", "threshold binding time (T = 1 at tau_c, every dose)")}),
     "kpr": MappingProxyType({
         "N": Parameter(3, "", "proofreading steps"),
         "phi": Parameter(0.09, "1/s", "phosphorylation rate"),
         "kappa": Parameter(1e-4, "1/(s molecule)", "binding rate"),
         "R": Parameter(3e4, "molecules", "receptors (in excess)"),
-        "tau_c": Parameter(3.0, "s", "threshold binding time")}),
+        "tau_c": Parameter(3.0, "s", "threshold binding time at the reference dose")}),
     "shp1": MappingProxyType({
         **SHP1_CLASSICAL, "receptors_in_excess": Parameter(
             False, "", "fix R_f = R: no competition for receptors (isolates the S pathway)")}),
@@ -62,7 +62,7 @@ BUILTIN_MODELS = MappingProxyType({
         "alpha": Parameter(1.0, "1/s", "kinase reactivation rate"),
         "epsilon": Parameter(1e-3, "1/(s molecule)", "kinase inactivation by C_0"),
         "K_T": Parameter(1e4, "molecules", "total kinase"),
-        "tau_c": Parameter(3.0, "s", "threshold binding time")}),
+        "tau_c": Parameter(3.0, "s", "threshold binding time at the reference dose")}),
 })
 
 #: name -> the capabilities (names of ``antagonism.derivations.registry.CAPABILITIES``) each

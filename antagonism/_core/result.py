@@ -121,7 +121,47 @@ class Result(dict):
 
     Subclasses document their keys.  ``to_dict()`` returns a JSON-serialisable copy
     (numpy values become Python numbers, NaN becomes None, sympy objects become strings).
+
+    A subclass may keep renamed keys readable for one release: ``DEPRECATED_KEYS`` maps an
+    old name to the path of its value now (a tuple of keys).  Reading the old name (``r.old``,
+    ``r["old"]``, ``r.get("old")``) gives that value with a :class:`DeprecationWarning`; the
+    old name is not a key, so ``to_dict()`` and the JSON hold the value once.
+
+    >>> class R(Result):
+    ...     DEPRECATED_KEYS = {"old": ("inner", "new")}
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as w:
+    ...     warnings.simplefilter("always")
+    ...     value = R(inner={"new": 2})["old"]
+    >>> value, w[0].category.__name__, "old" in R(inner={"new": 2}).to_dict()
+    (2, 'DeprecationWarning', False)
     """
+
+    #: old key -> path (tuple of keys) of its value now; read with a DeprecationWarning
+    DEPRECATED_KEYS: dict = {}
+
+    def __getitem__(self, key):
+        try:
+            return dict.__getitem__(self, key)
+        except KeyError:
+            path = type(self).DEPRECATED_KEYS.get(key)
+            if path is None:
+                raise
+        import warnings
+
+        warnings.warn(f"{type(self).__name__}: the key {key!r} is deprecated and will be "
+                      f"removed in the next release; read {'.'.join(path)} instead",
+                      DeprecationWarning, stacklevel=3)
+        value = self
+        for part in path:
+            value = value[part]
+        return value
+
+    def get(self, key, default=None):
+        try:
+            return self[key]
+        except KeyError:
+            return default
 
     def __getattr__(self, name):
         try:

@@ -48,7 +48,9 @@ Words such as T_{N,m}, tau*, dose budget and L-inf: docs/regimes.md#vocabulary.
 VOCABULARY = ("T_{N,m}: adaptive proofreading with N steps and feedback at step m; tau*: "
               "the strongest antagonist's binding time; dose budget: the most antagonists "
               "tried (--dose-factor times the agonists' dose); frozen: self ligands that "
-              "gradient descent barely moves; L-inf: the largest change of any one input.  "
+              "gradient descent barely moves; L-inf: the largest change of any one input; "
+              "threshold: the binding time at which one ligand type at a dose crosses the "
+              "level, by default F(tau_c, L_ref) (--level).  "
               "More: docs/regimes.md#vocabulary")
 
 

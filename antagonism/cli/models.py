@@ -11,6 +11,7 @@ from .options import (
     add_designation_options,
     add_executor_options,
     add_json_option,
+    add_level_option,
     add_model_options,
     add_time_budget_option,
     answer_request,
@@ -38,6 +39,7 @@ def _classify_args(p):
     p.add_argument("--dose-factor", type=positive_float, default=100.0,
                    help="dose budget: antagonists up to this times the reference agonists' "
                         "dose (and at most the receptor number)")
+    add_level_option(p)
     add_json_option(p)
 
 
@@ -45,7 +47,8 @@ def _classify_args(p):
 def cmd_classify(args):
     from antagonism.numerics.answers import stored_answer
 
-    options = {"tolerance": args.tolerance, "dose_factor": args.dose_factor}
+    options = {"tolerance": args.tolerance, "dose_factor": args.dose_factor,
+               "level": args.level}
     emit(args, stored_answer(lambda: answer_request(args, "classify", **options),
                              lambda: _classify(args, options)))
 
@@ -172,7 +175,7 @@ def cmd_gamma(args):
 def _regimes_args(p):
     p.add_argument("--max-N", type=count, default=6, help="largest number of proofreading steps")
     p.add_argument("--tau-c", type=positive_float, default=3.0,
-                   help="threshold binding time (s)")
+                   help="threshold binding time (s): T = 1 at tau_c")
     add_time_budget_option(p)
     add_json_option(p)
 
@@ -242,7 +245,7 @@ def cmd_literature(args):
 def _sweep_args(p):
     p.add_argument("--model", default="adaptive", help=model_help())
     for flag, what in (("--N", "proofreading steps"), ("--m", "feedback step (T_{N,m})"),
-                       ("--tau-c", "threshold binding time (s)")):
+                       ("--tau-c", "tau_c (s), the threshold at the reference dose")):
         p.add_argument(flag, default=None,
                        help=f"{what}: {GRAMMAR}, e.g. 2:5 or 1,3")
     p.add_argument("--param", "--grid", dest="param", action="append", default=[],
@@ -254,6 +257,7 @@ def _sweep_args(p):
     add_designation_options(p)
     add_executor_options(p)
     add_time_budget_option(p)
+    add_level_option(p)
     add_json_option(p)
 
 
@@ -279,7 +283,7 @@ def cmd_sweep(args):
         used = [k for k in DESIGNATIONS if getattr(args, k, None) is not None]
         if used:
             raise CliError(f"--{used[0].replace('_', '-')} applies only with --model-file")
-        result = parameter_sweep(args.model, grid, **options)
+        result = parameter_sweep(args.model, grid, level=args.level, **options)
     emit(args, result.to_dict(), result.to_text())
 
 
@@ -308,15 +312,17 @@ def _file_sweep(args, grid, options):
     with open(path, "rb") as f:
         digest = hashlib.sha256(f.read()).hexdigest()[:16]
     names = list(grid)
+    stated = {} if args.level is None else {"level": args.level}
     tasks = [{"path": str(path), "digest": digest, "point": dict(zip(names, values)),
-              "designations": designations} for values in itertools.product(*grid.values())]
+              "designations": designations, **stated}
+             for values in itertools.product(*grid.values())]
     run = run_tasks(file_regime_point, tasks, label="sweep", **options)
     rows = [r for r in run.results if "skipped" not in r]
     skipped = [r["skipped"] for r in run.results if "skipped" in r]
     return ParameterSweep(model=str(path), grid=grid, rows=rows, skipped=skipped)
 
 
-def file_regime_point(path, digest, point, designations):
+def file_regime_point(path, digest, point, designations, level=None):
     """Task of ``sweep --model-file``: ``classify(...).to_dict()`` of the file with the
     point's values (``digest``, the file's SHA-256, keys the cached result), or
     {"skipped": {"parameters", "reason"}} for a point the model refuses."""
@@ -328,7 +334,7 @@ def file_regime_point(path, digest, point, designations):
     extra = {"tau_c": point["tau_c"]} if "tau_c" in point else {}
     try:
         model = load_model_cached(path, values, model_store(), **designations, **extra)
-        row = classify(model).to_dict()
+        row = classify(model, level=level).to_dict()
     except InputError as exc:
         return {"skipped": {"parameters": point, "reason": str(exc)}}
     row["parameters"] = {**row["parameters"], **point}

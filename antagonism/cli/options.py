@@ -136,7 +136,9 @@ def add_model_options(p, default="adaptive", help_extra=""):
                    help="number of proofreading steps (the N of T_{N,m}, adaptive "
                         "proofreading with N steps and feedback at step m)")
     p.add_argument("--m", default=None, help="feedback step, 0 <= m < N (the m of T_{N,m})")
-    p.add_argument("--tau-c", dest="tau_c", default=None, help="threshold binding time (s)")
+    p.add_argument("--tau-c", dest="tau_c", default=None,
+                   help="tau_c (s): the threshold binding time at the reference dose (the "
+                        "default level is F(tau_c, L_ref))")
     p.add_argument("--param", action="append", default=[],
                    help="any other model parameter, name=value (repeatable)")
     add_time_budget_option(p)
@@ -148,6 +150,13 @@ def model_help(extra=""):
     from antagonism._core.catalog import builtin_model_names
 
     return f"registered model: {', '.join(builtin_model_names())}{extra}"
+
+
+def add_level_option(p):
+    """``--level``: the response level of every threshold quantity (output units)."""
+    p.add_argument("--level", type=positive_float, default=None,
+                   help="the response level of the threshold (output units; default "
+                        "F(tau_c, L_ref), the reference dose's response at tau_c)")
 
 
 def add_json_option(p):

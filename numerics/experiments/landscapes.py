@@ -1,6 +1,6 @@
 """Loss landscapes of cells and networks.
 
-Cells: the decision margin log(F/threshold) over (tau_2, L_2), and along the gradient and a random
+Cells: the decision margin log(F/level) over (tau_2, L_2), and along the gradient and a random
 direction in ligand space.  Networks: cross-entropy along the FGSM direction and a random
 orthogonal direction.
 """
@@ -15,10 +15,12 @@ class Landscape(Result):
     """Keys: alphas, betas (grid), loss (2-D array, alphas x betas), directions, meta."""
 
 
-def margin_grid(model, tau1=3.5, L1=4000.0, tau2=None, L2=None):
-    """log(F / threshold) over a (tau_2, L_2) grid for an agonist (tau_1, L_1) plus an
-    antagonist (log T for T_{N,m}); models without an absolute threshold use the agonist
-    alone's output as the reference (log FC)."""
+def margin_grid(model, tau1=3.5, L1=4000.0, tau2=None, L2=None, fraction=1.0):
+    """log(F / level) over a (tau_2, L_2) grid for an agonist (tau_1, L_1) plus an
+    antagonist: the model's declared level (log T for T_{N,m}), or, for a model without
+    one, ``fraction`` times the agonist alone's output (1: log FC; 1/2: the switched-off
+    level of :class:`~antagonism.numerics.cells.objective.CellObjective`, the margin
+    log(FC / 0.5))."""
     from antagonism.theory import two_type_output
 
     tc = float(model.tau_c)
@@ -27,8 +29,9 @@ def margin_grid(model, tau1=3.5, L1=4000.0, tau2=None, L2=None):
     T2, LL = np.meshgrid(tau2, L2, indexing="ij")
     F = two_type_output(model, tau1, L1, T2.ravel(), LL.ravel()).reshape(T2.shape)
     ref = (float(model.threshold) if model.threshold is not None
-           else float(two_type_output(model, tau1, L1, tau1, 0.0)))
-    kind = "log F/threshold" if model.threshold is not None else "log FC"
+           else fraction * float(two_type_output(model, tau1, L1, tau1, 0.0)))
+    kind = ("log F/level" if model.threshold is not None else "log FC" if fraction == 1
+            else f"log FC/{fraction:g}")
     return Landscape(alphas=tau2, betas=L2, loss=np.log(F / ref), kind=kind, model=model.name)
 
 

@@ -86,27 +86,29 @@ def literature_row(stem, path=None):
     passed, text = cross_check(model, r)
     s = r.strength
     thr = r.threshold
+    tau_c = float(model.tau_c)
     return Result(
         name=model.network.name, file=f"{stem}.ant", source=model.network.source,
-        verdict=r.verdict, verdict_budget=r.verdict_budget, antagonism=r.antagonism,
-        antagonism_strength=r.antagonism_strength,
+        verdict=r.verdict, verdict_budget=s.budget["label"], antagonism=s.antagonism,
+        antagonism_strength=s.strength,
         strength_tau=s.tau, strength_dose=s.dose, budget=s.budget,
-        strength_curve=r.strength_curve, ic50_dose=r.ic50_dose,
+        strength_curve=r.strength_curve, potency=r.potency,
         reference_agonist=s.reference_agonist, reference_agonists=r.reference_agonists,
         weak_ligand_fold_change=s.weak_ligand_fold_change,
-        threshold_binding_time=r.threshold_binding_time, threshold=thr,
+        threshold_binding_time=thr.tau, threshold=thr,
         tau_min=thr.tau_min, tau_max=thr.tau_max, spread_ratio=thr.spread_ratio,
         absolute_discrimination=thr.absolute_discrimination,
+        absolute_discrimination_levels=thr.absolute_discrimination_levels,
         tau_star_over_tau_threshold_range=r.tau_star_over_tau_threshold_range,
         strongest_antagonist=r.strongest_antagonist,
-        regime=r.regime, gradient_shape=r.gradient_shape, tau_c=r.tau_c,
+        regime=r.regime, tau_c=tau_c,
         tau_star=r.tau_star, tau_star_at=r.tau_star_at,
         tau_inflection=r.tau_inflection,
         tau_star_over_tau_threshold=r.tau_star_over_tau_threshold,
         tau_inflection_over_tau_threshold=r.tau_inflection_over_tau_threshold,
         tau_star_over_tau_c=r.tau_star_over_tau_c,
         tau_inflection_over_tau_c=None if r.tau_inflection is None
-        else r.tau_inflection / r.tau_c,
+        else r.tau_inflection / tau_c,
         escape=r.escape, small_tau_exponent=r.small_tau_exponent,
         structure=r.get("structure", "–"), paper=r.get("paper", "–"), cause=r.cause,
         cross_check=text, cross_check_passed=passed)
@@ -118,15 +120,15 @@ def literature_table(executor="local", scheduler=None, workers=None, cache=None,
     """One Result per shipped model (a tuple, computed once per process): name, file,
     source; verdict and verdict_budget, antagonism, antagonism_strength with strength_tau and
     strength_dose (the argmin within the budget), budget, strength_curve (the strength at
-    1x, 10x, 100x, 1000x and the receptor number) and ic50_dose, reference_agonist(s) (where
-    they sit), weak_ligand_fold_change; threshold_binding_time and threshold (its level and
-    definition, tau_cross over doses), tau_min, tau_max, spread_ratio and
-    absolute_discrimination; regime (gradient shape), tau_c
-    (nominal), tau_star and tau_inflection (at tau_star_at), both relative to the derived
-    threshold and to the nominal tau_c; escape, small_tau_exponent; structure (the
-    mechanism), paper (the source's statement), cause; cross_check, cross_check_passed.
-    One task per model, run by :func:`~antagonism.numerics.executor.run_tasks` (same
-    options)."""
+    1x, 10x, 100x, 1000x and the receptor number) and potency, reference_agonist(s) (where
+    they sit), weak_ligand_fold_change; threshold_binding_time (tau_cross at the reference
+    dose) and threshold (its level and definition, tau_cross over doses), tau_min, tau_max,
+    spread_ratio, absolute_discrimination and absolute_discrimination_levels; regime (the
+    gradient's shape), tau_c (the parameter), tau_star and tau_inflection (at tau_star_at),
+    both relative to the threshold binding time and to tau_c; escape, small_tau_exponent;
+    structure (the mechanism), paper (the source's statement), cause; cross_check,
+    cross_check_passed.  One task per model, run by
+    :func:`~antagonism.numerics.executor.run_tasks` (same options)."""
     run = run_tasks(literature_row, [{"stem": stem} for stem in literature_files()],
                     executor=executor, scheduler=scheduler, workers=workers, cache=cache,
                     progress=progress, label="literature")
@@ -148,6 +150,15 @@ def _discrimination_text(r):
     return f"{word}: {lo:.3g}–{hi:.3g} ({ad['decades']:.2g} decades)"
 
 
+def _levels_text(r):
+    band = r.get("absolute_discrimination_levels")
+    if band is None:
+        return "none"
+    edge = r.threshold["level_scan"]["band_open"]
+    return (f"{band[0]:.3g}–{band[1]:.3g}" + (" (open below)" if edge["low"] else "")
+            + (" (open above)" if edge["high"] else ""))
+
+
 def literature_markdown(rows=None):
     """The generated docs page of the literature table."""
     rows = literature_table() if rows is None else rows
@@ -166,22 +177,21 @@ def literature_markdown(rows=None):
         "(τ₂, L₂), the argmin within that budget.  **Antagonism** iff strength < 0.9.  One "
         "strength is one budget: the next column gives it at 10×, 100× and the receptor "
         "number (10⁶ molecules cap without receptors: –).",
-        "- **threshold**: for the level each row states (the level doses 100 and 1000 cross "
-        "at the same binding time where one exists, otherwise the reference dose's response "
-        "at the nominal τ_c = 3 s), τ_cross(L) is the binding time at which one ligand type "
-        "at dose L crosses it, on a log grid from L = 10 to the receptor number (10⁶ "
-        "without receptors).  **τ_thr** is τ_cross at the reference dose (–: the level is "
-        "only the nominal one and the model does not discriminate absolutely there); the "
-        "τ_cross column gives its range over the doses; **absolute discrimination**: the "
-        "widest dose range over which τ_cross varies by less than 10 % (yes: at least one "
-        "decade).",
+        "- **threshold**: at the default level of every model, the reference dose's "
+        "response at τ_c = 3 s, F(τ_c, L = 100), τ_cross(L) is the binding time at which "
+        "one ligand type at dose L crosses it, on a log grid from L = 10 to the receptor "
+        "number (10⁶ without receptors).  **τ_thr** is τ_cross at the reference dose (τ_c, "
+        "by the level's definition); the τ_cross column gives its range over the doses; "
+        "**absolute discrimination**: the widest dose range over which τ_cross varies by "
+        "less than 10 % at that level (yes: at least one decade); **levels**: the band of "
+        "levels at which it holds (none: at no level; open: an edge of the scanned levels).",
         "- τ* (of a dilute probe) and τ_infl: zero and critical point of the per-ligand "
         "gradient γ(τ) of a dilute probe next to the reference agonists, relative to τ_thr; "
         "p: γ ~ τ^p as τ → 0.", "",
         "| model | verdict (100× budget) | strength (τ₂, L₂) | strength at 10× / 100× / R | "
-        "τ_thr (s) | τ_cross over doses (s) | absolute discrimination (doses) | τ*/τ_thr | "
-        "τ_infl/τ_thr | regime of γ | p | escape | structure | cross-check | source |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+        "τ_thr (s) | τ_cross over doses (s) | absolute discrimination (doses) | levels | "
+        "τ*/τ_thr | τ_infl/τ_thr | regime | p | escape | structure | cross-check | source |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         check = r.cross_check + ("" if r.cross_check_passed is None
                                  else (" ✓" if r.cross_check_passed else " **failed**"))
@@ -189,8 +199,9 @@ def literature_markdown(rows=None):
             f"| {r.name} (`{r.file}`) | **{r.verdict}** | {r.antagonism_strength:.3f} "
             f"({r.strength_tau:.3g} s, {r.strength_dose:.3g}) | {_curve_text(r.strength_curve)} "
             f"| {fmt(r.threshold_binding_time)} | {fmt(r.tau_min)}–{fmt(r.tau_max)} | "
-            f"{_discrimination_text(r)} | {fmt(r.tau_star_over_tau_threshold)} | "
-            f"{fmt(r.tau_inflection_over_tau_threshold)} | {r.gradient_shape} | "
+            f"{_discrimination_text(r)} | {_levels_text(r)} | "
+            f"{fmt(r.tau_star_over_tau_threshold)} | "
+            f"{fmt(r.tau_inflection_over_tau_threshold)} | {r.regime} | "
             f"{r.small_tau_exponent:g} | {r.escape} | {r.structure} | {check} | {r.source} |")
     lines += ["", "## Against the source papers", "",
               "| model | source says | here |", "|---|---|---|"]
@@ -201,7 +212,8 @@ def literature_markdown(rows=None):
         lines.append(f"| {r.name} | {r.paper} | {r.verdict}: strength "
                      f"{r.antagonism_strength:.3f} (100×), weakest ligands at the largest dose "
                      f"FC = {r.weak_ligand_fold_change:.4f}; absolute discrimination "
-                     f"{_discrimination_text(r)}; agonists' dose {where} |")
+                     f"{_discrimination_text(r)} at the default level; levels at which it "
+                     f"holds: {_levels_text(r)}; agonists' dose {where} |")
     lines += ["", "With receptors shared by every ligand type, a dilute probe takes receptors "
               "from the agonists: a τ⁰ term in γ(τ) (p = 0).  Its sign is antagonistic but its "
               "size is a trace: it is never the verdict's cause.  Only a feedback that weak "

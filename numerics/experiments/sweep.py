@@ -146,13 +146,14 @@ class ParameterSweep(Result):
         return "\n".join(lines)
 
 
-def regime_point(model, parameters):
+def regime_point(model, parameters, level=None):
     """Task of :func:`parameter_sweep`: the regime of the registered ``model`` with
-    ``parameters`` (name -> number), as ``classify(...).to_dict()``."""
+    ``parameters`` (name -> number), as ``classify(...).to_dict()`` (its threshold at
+    ``level``, default the model's default level)."""
     from antagonism.derivations import model_spec
     from antagonism.theory import classify
 
-    return classify(model_spec(model).create(**parameters)).to_dict()
+    return classify(model_spec(model).create(**parameters), level=level).to_dict()
 
 
 def parameter_grid(model, grid):
@@ -179,12 +180,13 @@ def parameter_grid(model, grid):
 
 
 def parameter_sweep(model, grid, *, executor="local", scheduler=None, workers=None,
-                    cache="parameter-sweep", progress=False, client=None):
+                    cache="parameter-sweep", progress=False, client=None, level=None):
     """Classify the registered ``model`` at every point of ``grid`` (name -> list of
     numbers, e.g. ``{"N": [2, 3, 4, 5], "m": [0, 1, 2, 3, 4], "tau_c": [1, 3]}``); points
     the model rejects (m >= N...) are skipped and reported.  The executor options are those
     of :func:`~antagonism.numerics.executor.run_tasks`; every executor returns the same
-    result.  Returns a :class:`ParameterSweep`."""
+    result; ``level``: the response level of every point's threshold (default each point's
+    default level, F(tau_c, L_ref)).  Returns a :class:`ParameterSweep`."""
     grid = {str(k): [float(v) for v in vs] for k, vs in grid.items()}
     empty = [k for k, vs in grid.items() if not vs]
     if not grid or empty:
@@ -193,7 +195,9 @@ def parameter_sweep(model, grid, *, executor="local", scheduler=None, workers=No
     if total > MAX_GRID_POINTS:  # the command line checks this before building the lists
         raise LimitError(f"the sweep's grid has {total} points; at most {MAX_GRID_POINTS}")
     points, skipped = parameter_grid(model, grid)
-    run = run_tasks(regime_point, [{"model": model, "parameters": p} for p in points],
+    stated = {} if level is None else {"level": float(level)}
+    run = run_tasks(regime_point, [{"model": model, "parameters": p, **stated}
+                                   for p in points],
                     executor=executor, scheduler=scheduler, workers=workers, cache=cache,
                     progress=progress, label="sweep", client=client)
     return ParameterSweep(model=model, grid=grid, rows=run.results, skipped=skipped)

@@ -10,7 +10,8 @@ Print size: a figure is drawn at a journal width, :data:`ONE_COLUMN` (3.4 in) or
 least :data:`MIN_FONT_PT` (6 pt), and a figure of several panels letters them a, b, c...
 (:func:`label_panels`).  :func:`save` measures all of this on the drawn figure and records
 it in the sidecar: ``width_in``, ``height_in``, ``min_font_pt``, ``panels``,
-``panel_letters``, ``text_outside`` and ``text_overlaps``.
+``panel_letters``, ``text_outside`` and ``text_overlaps`` (texts overprinting texts, lines
+or markers).  Fonts are embedded as TrueType (``pdf.fonttype`` 42), never Type 3.
 """
 from __future__ import annotations
 
@@ -58,6 +59,9 @@ STYLE = {
     "lines.markersize": 4,
     "image.cmap": "viridis",
     "savefig.dpi": DPI,
+    # TrueType fonts in PDF and PostScript (journals reject Type 3, matplotlib's default)
+    "pdf.fonttype": 42,
+    "ps.fonttype": 42,
     "figure.constrained_layout.h_pad": 0.03,
     "figure.constrained_layout.w_pad": 0.03,
 }
@@ -167,13 +171,113 @@ def drawn_text_boxes(fig):
     return [(t.get_text(), box) for t, box in drawn_texts(fig)]
 
 
-def text_overlaps(fig, tolerance=0.5, details=False):
-    """The number of pairs of drawn texts whose bounding boxes intersect (by more than
-    ``tolerance`` pixels in both directions), on the figure as rendered.
+def text_overlaps(fig, tolerance=0.5, details=False, marks=True):
+    """The number of overprints on the figure as rendered: pairs of drawn texts whose
+    bounding boxes intersect (by more than ``tolerance`` pixels in both directions), and,
+    with ``marks``, pairs of a text and a line or a marker that runs through it
+    (:func:`text_mark_overlaps`).
 
     Each text counts against every other text once (never against itself; empty strings are
     not texts).  With ``details`` also returns the overlapping pairs' strings."""
-    return _overlaps(drawn_text_boxes(fig), tolerance, details)
+    texts = drawn_texts(fig)
+    count, pairs = _overlaps([(t.get_text(), b) for t, b in texts], tolerance, True)
+    if marks:
+        found = _mark_overlaps(fig, texts, tolerance)
+        count, pairs = count + len(found), pairs + found
+    return (count, pairs) if details else count
+
+
+def _shrunk(box, tolerance):
+    from matplotlib.transforms import Bbox
+
+    return Bbox.from_extents(box.x0 + tolerance, box.y0 + tolerance, box.x1 - tolerance,
+                             box.y1 - tolerance)
+
+
+def _marks(ax):
+    """[(name, kind, data)] of what ``ax`` draws in display pixels: ("line", Path) for every
+    visible line, line collection, contour line and patch outline (histogram steps, bar
+    edges), ("area", Path) for opaque patches (alpha >= 0.5: bars), ("markers", (points,
+    half size)) for markers and scatter points.  Legend handles, translucent fills and
+    shading, images and spines are not marks."""
+    from matplotlib.collections import LineCollection, PathCollection
+    from matplotlib.colors import to_rgba
+
+    dpi = ax.figure.dpi
+    out = []
+    for patch in ax.patches:
+        if not patch.get_visible():
+            continue
+        path = patch.get_transform().transform_path(patch.get_path())
+        name = patch.get_label() if not str(patch.get_label()).startswith("_") else "patch"
+        if patch.get_fill() and to_rgba(patch.get_facecolor())[3] >= 0.5:
+            out.append((name, "area", path))
+        elif patch.get_linewidth() > 0 and to_rgba(patch.get_edgecolor())[3] >= 0.5:
+            out.append((name, "line", path))
+    for line in ax.get_lines():
+        if not line.get_visible() or len(line.get_xydata()) == 0:
+            continue
+        xy = line.get_transform().transform(line.get_xydata())
+        name = line.get_label() if not line.get_label().startswith("_") else "line"
+        finite = np.all(np.isfinite(xy), axis=1)
+        if line.get_linestyle() not in ("None", "", " ") and finite.sum() > 1:
+            out.append((name, "line", _broken_path(xy, finite)))
+        if line.get_marker() not in (None, "None", "", " ", ","):
+            out.append((name, "markers", (xy[finite], line.get_markersize() * dpi / 144.0)))
+    for coll in ax.collections:
+        if not coll.get_visible():
+            continue
+        name = coll.get_label() if not str(coll.get_label()).startswith("_") else "marks"
+        if isinstance(coll, PathCollection) and len(coll.get_offsets()):
+            xy = coll.get_offset_transform().transform(coll.get_offsets())
+            sizes = coll.get_sizes()
+            half = (np.sqrt(sizes.max()) if len(sizes) else 6.0) * dpi / 144.0
+            out.append((name, "markers", (xy, half)))
+        elif isinstance(coll, LineCollection) or getattr(coll, "filled", True) is False:
+            transform = coll.get_transform()  # line collections, contour lines
+            out += [(name, "line", transform.transform_path(p)) for p in coll.get_paths()
+                    if len(p.vertices) > 1]
+    return out
+
+
+def _broken_path(xy, finite):
+    """A Path through the finite rows of ``xy``, broken (a new MOVETO) at non-finite ones."""
+    from matplotlib.path import Path
+
+    codes = np.full(len(xy), Path.LINETO, dtype=np.uint8)
+    codes[np.r_[True, ~finite[:-1]]] = Path.MOVETO
+    return Path(xy[finite], codes[finite])
+
+
+def _mark_overlaps(fig, texts, tolerance):
+    """[(text, mark name)] for every drawn text that a line or a marker of an axes runs
+    through (within the axes, where lines are drawn; by more than ``tolerance`` pixels)."""
+    from matplotlib.transforms import Bbox
+
+    found = []
+    for ax in fig.axes:
+        if not ax.get_visible() or _is_colorbar(ax):
+            continue
+        marks = _marks(ax)
+        if not marks:
+            continue
+        for text, box in texts:
+            inside = Bbox.intersection(box, ax.bbox)
+            if inside is None or inside.width <= 2 * tolerance \
+                    or inside.height <= 2 * tolerance:
+                continue
+            inner = _shrunk(inside, tolerance)
+            for name, kind, data in marks:
+                if kind in ("line", "area"):
+                    hit = data.intersects_bbox(inner, filled=kind == "area")
+                else:
+                    xy, half = data
+                    hit = bool(np.any((xy[:, 0] + half > inner.x0) & (xy[:, 0] - half < inner.x1)
+                                      & (xy[:, 1] + half > inner.y0)
+                                      & (xy[:, 1] - half < inner.y1)))
+                if hit:
+                    found.append((text.get_text(), f"{kind}: {name}"))
+    return found
 
 
 def _overlaps(boxes, tolerance, details):
@@ -200,7 +304,8 @@ def print_measures(fig, tolerance=0.5):
     any drawn text, pt) and ``smallest_text`` (that text); ``panels`` (:func:`panel_axes`);
     ``panel_letters`` (True iff there are several panels and the drawn bold one-letter texts
     are exactly a, b, c... one per panel); ``text_outside`` (texts reaching beyond the
-    figure's edge, which the file would cut); ``text_overlaps`` and ``overlapping_text``."""
+    figure's edge, which the file would cut); ``text_overlaps`` (:func:`text_overlaps`: texts
+    on texts, and lines or markers through texts) and ``overlapping_text`` (the pairs)."""
     texts = drawn_texts(fig)
     width, height = (float(v) for v in fig.get_size_inches())
     sizes = [(float(t.get_fontsize()), t.get_text()) for t, _ in texts]
@@ -214,6 +319,8 @@ def print_measures(fig, tolerance=0.5):
                if b.x0 < edge.x0 - 1 or b.y0 < edge.y0 - 1 or b.x1 > edge.x1 + 1
                or b.y1 > edge.y1 + 1]
     count, pairs = _overlaps([(t.get_text(), b) for t, b in texts], tolerance, True)
+    marked = _mark_overlaps(fig, texts, tolerance)
+    count, pairs = count + len(marked), pairs + marked
     return {"width_in": round(width, 3), "height_in": round(height, 3),
             "min_font_pt": smallest[0], "smallest_text": smallest[1], "panels": n,
             "panel_letters": n > 1 and letters == list(string.ascii_lowercase[:n]),

@@ -9,6 +9,7 @@ from . import figure
 from .common import TAU_C, TWO_COLUMN, colour, label_panels, new_figure, save
 
 IMAGE_PAIRS = ((3, 1), (3, 2), (4, 1), (5, 3))
+PLOT_TOP = 0.7  # axes fraction: histograms and the tau* line stay below it, the text above
 
 
 def verdict(r):
@@ -43,8 +44,8 @@ def draw(out, *, quick=False, seed=0, progress=True, tau_c=TAU_C):
                                     max_iter=2000 if quick else 20000)
             ax.hist(lig.tau, bins, color="0.8", label="initial")
             ax.hist(r.tau, bins, histtype="step", color="k", label="final")
-            if r.tau_star_predicted:
-                ax.axvline(r.tau_star_predicted, color=colour(3), lw=1,
+            if r.tau_star_predicted:  # stops below the verdict's text
+                ax.axvline(r.tau_star_predicted, ymax=PLOT_TOP, color=colour(3), lw=1,
                            label=r"$\tau^*(T_{\rm final})$")
             ax.set_yscale("log")
             ax.set_title(f"$T_{{{N},{m}}}$", fontsize=8, pad=2)
@@ -71,8 +72,10 @@ def draw(out, *, quick=False, seed=0, progress=True, tau_c=TAU_C):
                 handles.append(h)
                 labels.append(lab)
     axes[0, -1].legend(handles, labels, loc="upper right", title="histograms")
-    # head room above the tallest bar for each panel's verdict (shared y-axis)
-    axes[0, 0].set_ylim(0.7, 40 * np.histogram(lig.tau, bins)[0].max())
+    # head room for each panel's verdict (shared y-axis): every count a panel can show (at
+    # most n, when every ligand piles into one bin) stays below PLOT_TOP of its height
+    bottom = 0.7
+    axes[0, 0].set_ylim(bottom, bottom * (n / bottom) ** (1 / PLOT_TOP))
     used = [axes[N - 1, m] for N in range(1, Nmax + 1) for m in range(N)]
     label_panels(used)
     fig.suptitle(f"Exact descent to the boundary, {n} ligands (30 % agonists), "

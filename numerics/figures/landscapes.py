@@ -15,7 +15,8 @@ BOUNDARY = {"colors": "k", "linewidths": 1.4, "linestyles": "--"}
 def draw(out, *, quick=False, seed=0, progress=True):
     """Top: T_{N,m} margins along the gradient sign and a random direction, and over
     (tau_2, L_2).  Middle: networks' cross-entropy along FGSM and a random direction.
-    Bottom: the SHP-1 model's margin and log FC.
+    Bottom: the SHP-1 model's margin, along directions and over (tau_2, L_2), against one off
+    level (half the agonists-alone response).
 
     "Two directions": the sign of the gradient (up) and a random direction orthogonal to it
     (across).  Logarithms are natural (ln).  A cell's margin and a log fold change are drawn on a
@@ -70,31 +71,35 @@ def draw(out, *, quick=False, seed=0, progress=True):
         ls = objective_landscape(obj, obj.x0(), a_s, b_s, seed,
                                  Domain(lower=1e-2, upper=5.0, mask=movable[None, :]))
         margin = -ls.loss
-        _margin(fig, ax, b_s, a_s, margin, r"margin $\ln$(output / threshold)")
+        _margin(fig, ax, b_s, a_s, margin, r"margin $\ln$(output / off level)")
         ax.set_yscale("function", functions=(np.sqrt, np.square))
         ax.set_yticks([0, 0.25, 1, 2, 3, 4, 5], ["0", "0.25", "1", "2", "3", "4", "5"])
         ax.set(title=f"SHP-1, $m = {m}$", xlabel="random direction (s)",
                ylabel="gradient-sign direction (s, square-root scale)")
         summary[f"shp1 m={m}"] = {"min_margin": float(margin.min()),
                                   "max_margin": float(margin.max())}
+    # the same margin as g and h: the off level is half the agonists-alone response, so the
+    # boundary (margin 0) is FC = 1/2
     g = margin_grid(SHP1(m=1), tau1=10.0, L1=100.0,
                     tau2=np.geomspace(0.1, 10, 12 if quick else 30),
-                    L2=np.geomspace(10, 1e4, 8 if quick else 20))
-    _margin(fig, axes[2, 2], g.betas, g.alphas, g.loss, r"$\ln$ fold change")
+                    L2=np.geomspace(10, 1e4, 8 if quick else 20), fraction=0.5)
+    _margin(fig, axes[2, 2], g.betas, g.alphas, g.loss, r"margin $\ln$(output / off level)")
     axes[2, 2].set(xscale="log", yscale="log", xlabel=r"antagonist quantity $L_2$",
                    ylabel=r"antagonist binding time $\tau_2$ (s)",
                    title=r"SHP-1 $m = 1$, $(\tau_2, L_2)$")
-    summary["shp1 m=1 log FC min"] = float(g.loss.min())
+    summary["shp1 m=1 (tau_2, L_2) margin"] = {"min_margin": float(g.loss.min()),
+                                                "max_margin": float(g.loss.max())}
     label_panels(axes.ravel())
     fig.suptitle(r"Loss landscapes (natural logarithms): $T_{N,m}$ cells (top, $\tau_c = 3$ s),"
                  " digit networks (middle), SHP-1 model (bottom)\n"
                  "a, b, g, h: gradient sign (up) and a random direction (across); "
-                 "cells: blue on, red off, dashed line the boundary")
+                 "cells: blue on, red off, dashed line the boundary\n"
+                 "g-i: margin against the off level, half the agonists-alone response")
     return save(fig, out, "landscapes", {"params": {"eps_cells": float(TAU_C),
                                                     "eps_networks": 0.3,
                                                     "shp1": "agonist 10 s x 100 + 20 self "
-                                                            "types x 50, threshold = half the "
-                                                            "agonist-only response"},
+                                                            "types x 50, off level = half the "
+                                                            "agonists-alone response"},
                                          "seed": seed, "summary": summary})
 
 
