@@ -14,7 +14,8 @@ from antagonism._core.errors import (
     LimitError,
     ModelError,
     NetworkFileError,
+    PrecisionError,
 )
 
 __all__ = ["AntagonismError", "CacheError", "ConvergenceError", "InputError", "LimitError",
-           "ModelError", "NetworkFileError"]
+           "ModelError", "NetworkFileError", "PrecisionError"]

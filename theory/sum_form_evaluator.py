@@ -16,7 +16,7 @@ import numpy as np
 import sympy as sp
 from scipy.optimize import brentq, root
 
-from antagonism._core.errors import ConvergenceError, InputError
+from antagonism._core.errors import ConvergenceError, InputError, PrecisionError
 from antagonism.derivations import symbols as sy
 
 from .evaluator import Evaluator, Gradient, SteadyState
@@ -275,11 +275,12 @@ class SumFormEvaluator(Evaluator):
                 bad |= values < -tol
             if bad.any():
                 i = int(np.argmax(bad))
+                overflow = not np.isfinite(values[i])
                 why = ("not finite: its expression overflows double precision there"
-                       if not np.isfinite(values[i]) else
+                       if overflow else
                        f"negative ({values[i]:.6g}): the model has no physical steady state "
                        "there (a rate law that can go negative?)")
-                raise ConvergenceError(
+                raise (PrecisionError if overflow else ConvergenceError)(
                     f"the steady state of {names.get(key, key)} for ligand type {i} "
                     f"(tau = {state.tau[i]:g}, L = {state.L[i]:g}) is {why}")
         if not np.isfinite(state.output):

@@ -42,9 +42,16 @@ class ConvergenceError(AntagonismError, RuntimeError):
     """A numerical method (root finder, Newton, ODE integration) did not converge."""
 
 
+class PrecisionError(ConvergenceError, OverflowError):
+    """A computation left double precision at the values it was given (1e308 raised to a
+    power, 1e-300 divided by): the numbers, not the method, are out of range.  It is a
+    :class:`ConvergenceError` for code that skips failed points, and an ``OverflowError``,
+    which the command line reports as bad input (exit status 2)."""
+
+
 class CacheError(AntagonismError):
     """A cache entry is missing, corrupt or unwritable."""
 
 
 __all__ = ["AntagonismError", "CacheError", "ConvergenceError", "InputError", "LimitError",
-           "ModelError", "NetworkFileError"]
+           "ModelError", "NetworkFileError", "PrecisionError"]
