@@ -185,13 +185,15 @@ class ForwardModel:
                                    and k not in present]
         self.template, self.symbols, self.expression = template, symbols, d.expr
         self._fc = sp.lambdify((t1, L1, t2, L2, *symbols), d.expr, "numpy")
-        for s, e in template.domain().items():  # e.g. N = m + g with g > 0
-            new = e.free_symbols - set(symbols) - {s}
+        symbolic = template.symbolic()  # its domain, with the fixed values put in
+        own = {v for v in symbolic.parameters().values() if isinstance(v, sp.Basic)}
+        for s, e in symbolic.domain().items():  # e.g. N = m + g with g > 0
+            new = e.free_symbols - own - {s}
             if len(new) == 1:
-                (g,) = new
-                gap = sp.solve(sp.Eq(s, e), g)
+                gap = sp.solve(sp.Eq(s, e), *new)
                 if len(gap) == 1:
-                    self._domain.append(sp.lambdify(symbols, gap[0], "numpy"))
+                    self._domain.append(sp.lambdify(symbols, gap[0].subs(template.values),
+                                                    "numpy"))
         self.route = "derived"
 
     # -- public --------------------------------------------------------------------------------
@@ -246,7 +248,8 @@ class ForwardModel:
         (len(theta), rows); NaN where the model has no steady state or theta is outside
         its domain."""
         theta = np.atleast_2d(np.asarray(theta, float))
-        rows = [np.atleast_1d(np.asarray(x, float)) for x in (tau_1, L_1, tau_2, L_2)]
+        rows = np.broadcast_arrays(*(np.atleast_1d(np.asarray(x, float)).ravel()
+                                     for x in (tau_1, L_1, tau_2, L_2)))
         if self.route == "derived":
             with np.errstate(all="ignore"):
                 out = self._fc(*(x[None, :] for x in rows), *(theta[:, [j]] for j in

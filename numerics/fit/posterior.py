@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import time
 import warnings
-from importlib.metadata import version
 
 import numpy as np
 
@@ -110,7 +109,7 @@ def fit_antagonism(data, model="adaptive", *, free=None, fixed=None, priors=(), 
                           if progress else None)
     diag = diagnose(chains.chain, forward.free)
     diag.update(walkers=walkers, steps=steps, burn=chains.burn, seed=seed,
-                acceptance=chains.acceptance, emcee=version("emcee"),
+                acceptance=chains.acceptance, emcee=require_emcee().__version__,
                 likelihood_calls=chains.likelihood_calls)
     flat = chains.flat()
     params = {k: summarize(flat[:, j]) for j, k in enumerate(forward.free)}
