@@ -64,6 +64,17 @@ def _free(text):
     return names
 
 
+def _check_writable(path):
+    import os
+    from pathlib import Path
+
+    folder = Path(path).parent
+    if not folder.is_dir():
+        raise CliError(f"--plot: cannot write {path} (no folder {folder})")
+    if not os.access(folder, os.W_OK):
+        raise CliError(f"--plot: cannot write {path} (folder not writable)")
+
+
 @command("fit", "fit a model to measured antagonism (emcee): posterior, regime "
                 "probability, tau*, strength, WAIC", _fit_args)
 def cmd_fit(args):
@@ -72,6 +83,8 @@ def cmd_fit(args):
     from antagonism.numerics.fit.posterior import ConvergenceWarning
 
     data = read_fit_data(args.data)
+    if args.plot:  # refused before a long fit, not after it
+        _check_writable(args.plot)
     options = dict(seed=args.seed, walkers=args.walkers, steps=args.steps, burn=args.burn,
                    draws=args.draws, route=args.forward, tolerance=args.tolerance,
                    progress=not args.json)
@@ -98,5 +111,8 @@ def cmd_fit(args):
     if args.plot:
         from antagonism.numerics.figures.fit_posterior import draw_fit
 
-        draw_fit(fits[result.best] if "fits" in result else result, args.plot)
+        try:
+            draw_fit(fits[result.best] if "fits" in result else result, args.plot)
+        except OSError as exc:
+            raise CliError(f"--plot: cannot write {args.plot} ({exc.strerror or exc})") from None
     emit(args, result)
