@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sys
 import time
 import warnings
 
@@ -78,6 +77,9 @@ def main(argv=None):
     p.add_argument("--likelihoods", type=int, default=20,
                    help="parameter vectors timed per route")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--workers", type=int, default=1,
+                   help="processes for the calibration's replicates (the package's task "
+                        "runner; finished replicates are cached, so a run resumes)")
     p.add_argument("--json", action="store_true")
     p.add_argument("--out", default=None, help="also write the JSON to this file")
     args = p.parse_args(argv)
@@ -86,13 +88,10 @@ def main(argv=None):
     fit_time, fit = time_fit(args.repeats, args.seed)
     per_likelihood = time_likelihood(args.likelihoods, args.seed)
 
-    def progress(k, n, text):
-        if not args.json and (k % 20 == 0 or k == n):
-            print(f"[sbc] {k}/{n} ({text})", file=sys.stderr, flush=True)
-
-    sbc = simulation_based_calibration("adaptive", replicates=args.replicates,
-                                       seed=args.seed, walkers=32, steps=4000,
-                                       progress=progress) if args.replicates > 0 else None
+    sbc = simulation_based_calibration(
+        "adaptive", replicates=args.replicates, seed=args.seed, walkers=32, steps=4000,
+        executor="processes" if args.workers > 1 else "local", workers=args.workers,
+        cache="fit-calibration", progress=not args.json) if args.replicates > 0 else None
     out = {"cores": cores, "fit_seconds": fit_time, "bound_seconds": BOUND_S,
            "within_bound": fit_time["max"] < BOUND_S,
            "fit_converged": fit.diagnostics["converged"],

@@ -492,3 +492,17 @@ def test_fitting_page_command_prints_what_the_page_says(tmp_path):
         assert check_output(want, got), got
         checked += 1
     assert checked >= 1
+
+
+@pytest.mark.parametrize("name", ["data", "priors", "forward", "likelihood", "diagnostics",
+                                  "comparison", "report", "posterior"])
+def test_docstring_examples_run(name):
+    import doctest
+    import importlib
+
+    module = importlib.import_module(f"antagonism.numerics.fit.{name}")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        result = doctest.testmod(module, optionflags=doctest.ELLIPSIS
+                                 | doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted and not result.failed

@@ -26,6 +26,10 @@ def _fit_args(p):
                                 "see docs/fitting.md")
     add_model_options(p, help_extra="; several, comma-separated (adaptive,kpr,shp1), are "
                                     "fitted and compared by WAIC")
+    budget = next(a for a in p._actions if a.dest == "time_budget")
+    budget.default = None  # a fit takes minutes; a model file keeps its own budget
+    budget.help = ("seconds the whole fit may take before it stops with an error (default: "
+                   "no limit; a model file is still read within its own budget)")
     p.add_argument("--free", default=None,
                    help="comma-separated parameters to fit (default: the model's, e.g. N,m "
                         "for adaptive; required with --model-file); --N, --m, --param fix "

@@ -19,6 +19,7 @@ kept, since clipping them would change the noise the likelihood assumes.
 from __future__ import annotations
 
 import time
+from functools import lru_cache
 
 import numpy as np
 
@@ -103,8 +104,49 @@ class CalibrationResult(Result):
         return "\n".join(lines)
 
 
+@lru_cache(maxsize=4)
+def _forward(model):
+    return ForwardModel(model)
+
+
+def calibration_replicate(model, k, seed, walkers, steps, sd):
+    """One replicate of the calibration (a task of :func:`~antagonism.numerics.executor.
+    run_tasks`): the truth drawn from the prior with ``default_rng([seed, k])``, one data
+    set, one fit with seed ``seed * 100003 + k``.  Returns a dict: truth, inside ({name:
+    [in the 50 % interval, in the 95 % interval]}), p_specialized and truth_specialized
+    (None without a closed-form shape), converged, seconds."""
+    import warnings
+
+    from .posterior import ConvergenceWarning, fit_antagonism
+    from .quantities import gradient_shapes
+
+    forward = _forward(model)
+    prior = build_priors(forward.name, forward.free, forward.values, domain=forward.in_domain)
+    rng = np.random.default_rng([seed, k])
+    truth = prior.sample(rng, 1)[0]
+    data = simulate(forward, truth, rng, sd)
+    start = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        fit = fit_antagonism(data, forward, seed=seed * 100003 + k, walkers=walkers,
+                             steps=steps, draws=0)
+    inside = {}
+    for name, v in zip(forward.free, truth):
+        p = fit.parameters[name]
+        inside[name] = [bool(p["interval_50"][0] <= v <= p["interval_50"][1]),
+                        bool(p["interval"][0] <= v <= p["interval"][1])]
+    shape = gradient_shapes(forward, np.atleast_2d(truth))
+    return {"truth": truth.tolist(), "inside": inside,
+            "p_specialized": None if shape is None
+            else fit.gradient_shape_probability["specialized"],
+            "truth_specialized": None if shape is None else shape[0] == "specialized",
+            "converged": bool(fit.diagnostics["converged"]),
+            "seconds": time.perf_counter() - start}
+
+
 def simulation_based_calibration(model="adaptive", *, replicates=400, seed=0, walkers=32,
-                                 steps=2000, sd=NOISE_SD, progress=None):
+                                 steps=4000, sd=NOISE_SD, executor="local", workers=None,
+                                 cache=None, progress=False):
     """Run the calibration (see the module docstring); returns :class:`CalibrationResult`.
 
     Parameters
@@ -113,57 +155,40 @@ def simulation_based_calibration(model="adaptive", *, replicates=400, seed=0, wa
     replicates : int -- simulated data sets (each fitted once)
     seed : int -- replicate k draws its truth and noise from ``default_rng([seed, k])``
         and fits with seed ``seed * 100003 + k``
-    walkers, steps : emcee settings of every fit (burn-in: half the steps)
+    walkers, steps : emcee settings of every fit (burn-in: half the steps; the defaults of
+        ``fit_antagonism`` for closed-form fold changes)
     sd : float -- the noise of the simulated fold changes
-    progress : callable(done, total, text) or None
+    executor, workers, cache, progress : as for
+        :func:`antagonism.numerics.executor.run_tasks` (the replicates are its tasks; with
+        ``cache`` an interrupted calibration resumes where it stopped)
     """
-    import warnings
+    from antagonism.numerics.executor import run_tasks
 
-    from .posterior import ConvergenceWarning, fit_antagonism
-    from .quantities import gradient_shapes
-
-    forward = ForwardModel(model)
-    prior = build_priors(forward.name, forward.free, forward.values,
-                         domain=forward.in_domain)
-    hits = {name: {lv: 0 for lv in LEVELS} for name in forward.free}
-    brier, truth_spec, converged, seconds = [], [], 0, []
-    for k in range(replicates):
-        rng = np.random.default_rng([seed, k])
-        truth = prior.sample(rng, 1)[0]
-        data = simulate(forward, truth, rng, sd)
-        start = time.perf_counter()
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", ConvergenceWarning)
-            fit = fit_antagonism(data, forward, seed=seed * 100003 + k, walkers=walkers,
-                                 steps=steps, draws=0)
-        seconds.append(time.perf_counter() - start)
-        converged += fit.diagnostics["converged"]
-        for name, v in zip(forward.free, truth):
-            p = fit.parameters[name]
-            hits[name][0.5] += p["interval_50"][0] <= v <= p["interval_50"][1]
-            hits[name][0.95] += p["interval"][0] <= v <= p["interval"][1]
-        shape = gradient_shapes(forward, np.atleast_2d(truth))
-        if shape is not None:
-            truth_spec.append(shape[0] == "specialized")
-            brier.append((fit.gradient_shape_probability["specialized"] - truth_spec[-1]) ** 2)
-        if progress is not None:
-            progress(k + 1, replicates, f"{seconds[-1]:.1f} s")
+    forward = _forward(model)
+    args = [dict(model=model, k=k, seed=seed, walkers=walkers, steps=steps, sd=sd)
+            for k in range(replicates)]
+    runs = run_tasks(calibration_replicate, args, executor=executor, workers=workers,
+                     cache=cache, progress=progress, label="calibration").results
     coverage = {}
     for name in forward.free:
         coverage[name] = {}
-        for lv in LEVELS:
-            inside = int(hits[name][lv])
+        for j, lv in enumerate(LEVELS):
+            inside = sum(bool(r["inside"][name][j]) for r in runs)
             c = inside / replicates
             coverage[name][f"{100 * lv:g} %"] = {
                 "coverage": c, "inside": inside,
                 "se": float(np.sqrt(lv * (1 - lv) / replicates)),
                 "wilson_95": _wilson(inside, replicates),
                 "within_5_percent": bool(abs(c - lv) <= 0.05)}
+    shaped = [r for r in runs if r["p_specialized"] is not None]
+    seconds = [r["seconds"] for r in runs]
     return CalibrationResult(
         model=forward.name, design=DESIGN, noise_sd=sd, replicates=replicates, seed=seed,
         sampler={"walkers": walkers, "steps": steps, "burn": steps // 2}, coverage=coverage,
-        shape_brier=float(np.mean(brier)) if brier else None,
-        shape_truth_specialized=float(np.mean(truth_spec)) if truth_spec else None,
-        converged=converged / replicates,
+        shape_brier=float(np.mean([(r["p_specialized"] - r["truth_specialized"]) ** 2
+                                   for r in shaped])) if shaped else None,
+        shape_truth_specialized=float(np.mean([r["truth_specialized"] for r in shaped]))
+        if shaped else None,
+        converged=float(np.mean([r["converged"] for r in runs])),
         seconds={"min": min(seconds), "median": float(np.median(seconds)),
                  "max": max(seconds)})
