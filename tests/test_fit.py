@@ -432,6 +432,26 @@ def test_docs_coverage_table_is_the_committed_benchmark_output():
     assert saved["calibration"]["replicates"] >= 400 and saved["within_bound"]
 
 
+def test_fitting_page_commands_parse_and_name_its_files():
+    """The cheap check of the page's worked example (the slow test below runs it)."""
+    import shlex
+
+    from test_docs import code_blocks
+
+    from antagonism.cli import build_parser
+
+    root = Path(__file__).resolve().parents[1]
+    parser = build_parser()
+    lines = [ln for lang, code, _ in code_blocks((root / "docs" / "fitting.md").read_text())
+             if lang == "bash" for ln in code.splitlines()
+             if ln.startswith("antagonism fit") and "[" not in ln]
+    assert len(lines) >= 3
+    for line in lines:
+        args = parser.parse_args(shlex.split(line.split("  #")[0])[1:])
+        assert args.data == "DATA.csv" or (root / args.data).is_file(), line
+    assert (root / "docs" / "fitting_example.png").is_file()
+
+
 # -- longer checks --------------------------------------------------------------------------------
 
 @pytest.mark.slow
@@ -506,3 +526,13 @@ def test_docstring_examples_run(name):
         result = doctest.testmod(module, optionflags=doctest.ELLIPSIS
                                  | doctest.NORMALIZE_WHITESPACE)
     assert result.attempted and not result.failed
+
+
+def test_without_emcee_the_fit_says_how_to_install_it(monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "emcee", None)  # import emcee raises ImportError
+    with pytest.raises(InputError, match=r"pip install 'antagonism\[fit\]'"):
+        fit_antagonism(synthetic(5.0, 3.0), "adaptive", steps=10)
+    p = run_cli("fit", EXAMPLE, "--steps", 10)
+    assert p.returncode == 2 and "antagonism[fit]" in p.stderr

@@ -23,7 +23,7 @@ from .diagnostics import diagnose
 from .forward import ForwardModel
 from .likelihood import LogPosterior
 from .priors import Prior, build_priors, parse_prior
-from .quantities import draw_quantities, gradient_shapes
+from .quantities import draw_quantities, gradient_shapes, tau_stars
 from .report import INTERVAL, FitResult, shares, summarize
 from .sampler import require_emcee, run_ensemble
 
@@ -46,6 +46,19 @@ def _say(progress, text):
         from antagonism.numerics.progress import say
 
         say(text)
+
+
+def _predictive_checks(log_post, flat, rng):
+    """WAIC (without its pointwise elpd_i, returned apart) and the number of data rows
+    inside their 95 % posterior-predictive interval, from WAIC_DRAWS draws."""
+    data = log_post.data
+    pick = rng.choice(len(flat), size=min(WAIC_DRAWS, len(flat)), replace=False)
+    mu = log_post.predict(flat[pick])
+    w = waic(log_post.pointwise(flat[pick]))
+    elpd_i = w.pop("elpd_i")
+    noisy = mu + data.sd[None, :] * rng.normal(size=mu.shape)
+    lo, hi = np.nanquantile(noisy, [0.025, 0.975], axis=0)
+    return w, elpd_i, int(np.sum((data.fold_change >= lo) & (data.fold_change <= hi)))
 
 
 def fit_antagonism(data, model="adaptive", *, free=None, fixed=None, priors=(), seed=0,
@@ -90,13 +103,18 @@ def fit_antagonism(data, model="adaptive", *, free=None, fixed=None, priors=(), 
     seed = int(seed)
     if seed < 0:
         raise InputError(f"seed must be a non-negative integer, got {seed}")
-    forward = model if isinstance(model, ForwardModel) else ForwardModel(
-        model, free=free, fixed=fixed, route=route)
+    if isinstance(model, ForwardModel):
+        if free or fixed or route != "auto":
+            raise InputError("free, fixed and route belong to the ForwardModel given")
+        forward = model
+    else:
+        forward = ForwardModel(model, free=free, fixed=fixed, route=route)
     prior = build_priors(forward.name if forward.registered else None, forward.free,
                          forward.values, _priors(priors), domain=forward.in_domain)
     rng = np.random.default_rng(seed)
     forward.check_domain(prior.sample(rng, 64))
     w0, s0, d0 = DEFAULTS[forward.route]
+    w0 = max(w0, 2 * (len(forward.free) + 1))  # emcee needs >= 2 per parameter
     walkers = check_positive_int(w0 if walkers is None else walkers, "walkers")
     steps = check_positive_int(s0 if steps is None else steps, "steps")
     draws = d0 if draws is None else int(draws)
@@ -113,13 +131,7 @@ def fit_antagonism(data, model="adaptive", *, free=None, fixed=None, priors=(), 
                 likelihood_calls=chains.likelihood_calls)
     flat = chains.flat()
     params = {k: summarize(flat[:, j]) for j, k in enumerate(forward.free)}
-    pick = rng.choice(len(flat), size=min(WAIC_DRAWS, len(flat)), replace=False)
-    mu = log_post.predict(flat[pick])
-    w = waic(log_post.pointwise(flat[pick]))
-    elpd_i = w.pop("elpd_i")
-    noisy = mu + data.sd[None, :] * rng.normal(size=mu.shape)
-    lo, hi = np.nanquantile(noisy, [0.025, 0.975], axis=0)
-    inside = int(np.sum((data.fold_change >= lo) & (data.fold_change <= hi)))
+    w, elpd_i, inside = _predictive_checks(log_post, flat, rng)
     background = data.reference_agonist()
     dose_factor = data.dose_factor()
     q = {"shape": [], "tau_star": [], "strength": [], "regime": [], "method": None}
@@ -131,7 +143,9 @@ def fit_antagonism(data, model="adaptive", *, free=None, fixed=None, priors=(), 
     every_shape = gradient_shapes(forward, flat)
     shape, n_shape, _ = shares(q["shape"] if every_shape is None else every_shape,
                                ("specialized", "broad"))
-    stars = [s for s in q["tau_star"] if s is not None]
+    every_star = tau_stars(forward, flat, background)
+    all_stars = q["tau_star"] if every_star is None else every_star
+    stars = [s for s in all_stars if s is not None]
     warn = list(diag["warnings"])
     if not diag["converged"]:
         warn.insert(0, "the chains have not converged: run longer (steps) before trusting "
@@ -146,8 +160,8 @@ def fit_antagonism(data, model="adaptive", *, free=None, fixed=None, priors=(), 
         regime_probability=regime, regime_draws=n_regime, regime_se=regime_se,
         gradient_shape_probability=shape, gradient_shape_draws=n_shape,
         regime_method="closed form" if every_shape is not None else "numeric",
-        tau_star=summarize(stars), tau_star_share=(len(stars) / len(q["tau_star"])
-                                                   if q["tau_star"] else None),
+        tau_star=summarize(stars), tau_star_share=(len(stars) / len(all_stars)
+                                                   if all_stars else None),
         strength=summarize(q["strength"]),
         budget={"reference_agonist": {"tau": background[0], "L": background[1]},
                 "dose_factor": dose_factor, "tolerance": tolerance},

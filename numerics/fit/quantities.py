@@ -101,6 +101,16 @@ def gradient_shapes(forward, theta):
     return np.where(closed.specialized(theta), "specialized", "broad").tolist()
 
 
+def tau_stars(forward, theta, background):
+    """tau* (s; None where a draw has none) of every row of ``theta`` next to the agonist
+    ``background`` = (tau, L), from the closed forms; None when the model has none."""
+    closed = ClosedFormRegime.of(forward)
+    if closed is None:
+        return None
+    return [None if not np.isfinite(v) else float(v)
+            for v in closed.tau_star(theta, *background)]
+
+
 def draw_quantities(forward, theta, background, dose_factor, tolerance=0.9, progress=None):
     """Gradient shape, tau*, strength and regime of each draw (rows of ``theta``).
 

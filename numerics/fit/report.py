@@ -74,7 +74,8 @@ class FitResult(Result):
         form)
     regime_method : "closed form" or "numeric" -- how each draw's shape was derived
     tau_star : summary (s) of tau* next to the reference agonist (None: no draw has one),
-        ``tau_star_share``: the share of draws that have one
+        over every kept draw where it has a closed form (else the ``regime_draws``);
+        ``tau_star_share``: the share of those draws that have one
     strength : summary of the antagonism strength at the data's budget
     budget : {reference_agonist: {tau, L}, dose_factor, tolerance}
     not_in_fold_change : list of str -- parameters the derived fold change does not contain
@@ -123,11 +124,13 @@ class FitResult(Result):
         p = self.regime_probability
         budget = "no antagonist in the data" if b["dose_factor"] is None else \
             f"{b['dose_factor']:g}x"
+        regime = (f"regime at the data's budget ({budget}; {self.regime_draws} draws, MC SE "
+                  f"<= {_fmt(self.regime_se, 2)}): P(specialized) = "
+                  f"{_fmt(p['specialized'], 3)}, P(broad) = {_fmt(p['broad'], 3)}, P(none) = "
+                  f"{_fmt(p['none'], 3)}" if self.regime_draws else
+                  "regime at the data's budget: not derived (no draws; see --draws)")
         lines += [
-            f"interval: {self.interval_level}",
-            f"regime at the data's budget ({budget}; {self.regime_draws} draws, MC SE <= "
-            f"{_fmt(self.regime_se, 2)}): P(specialized) = {_fmt(p['specialized'], 3)}, "
-            f"P(broad) = {_fmt(p['broad'], 3)}, P(none) = {_fmt(p['none'], 3)}",
+            f"interval: {self.interval_level}", regime,
             f"gradient shape ({self.regime_method}, {self.gradient_shape_draws} draws): "
             f"P(specialized) = {_fmt(self.gradient_shape_probability['specialized'], 3)}",
             f"tau* next to the agonist (tau = {ag['tau']:g} s, L = {ag['L']:g}): "
