@@ -30,11 +30,11 @@ def _fit_args(p):
     budget.default = None  # a fit takes minutes; a model file keeps its own budget
     budget.help = ("seconds the whole fit may take before it stops with an error (default: "
                    "no limit; a model file is still read within its own budget)")
-    p.add_argument("--free", default=None,
+    p.add_argument("--free", default=None, metavar="NAMES",
                    help="comma-separated parameters to fit (default: the model's, e.g. N,m "
                         "for adaptive; required with --model-file); --N, --m, --param fix "
                         "the others")
-    p.add_argument("--prior", action="append", default=[],
+    p.add_argument("--prior", action="append", default=[], metavar="NAME=KIND:LO:HI",
                    help="a prior, name=uniform:lo:hi or name=loguniform:lo:hi (repeatable; "
                         "default priors: docs/fitting.md)")
     add_seed_option(p)
@@ -53,7 +53,7 @@ def _fit_args(p):
     p.add_argument("--tolerance", type=unit_interval, default=0.9,
                    help="a draw antagonises iff its strength at the data's budget is below "
                         "this")
-    p.add_argument("--plot", default=None,
+    p.add_argument("--plot", default=None, metavar="PATH",
                    help="draw the fit: writes PATH's stem as PNG, PDF and a JSON sidecar")
     add_json_option(p)
 
