@@ -2,7 +2,8 @@
 
 - **integrated autocorrelation time** tau_k of each parameter, from emcee
   (``emcee.autocorr.integrated_time``, Goodman & Weare 2010; Sokal's adaptive window
-  c = 5), and the **effective sample size** ESS_k = (kept steps x walkers) / tau_k;
+  c = 5), and the **effective sample size** ESS_k = (kept steps x walkers) / tau_k, at
+  most the number of draws;
 - **split R-hat** across walker groups (Gelman et al., *Bayesian Data Analysis*, 3rd ed.,
   sec. 11.4): the walkers are split into :data:`GROUPS` groups and each group's kept
   steps into halves, giving 2 G sequences of n draws each;
@@ -43,6 +44,8 @@ def split_rhat(chain, groups=GROUPS):
             seqs.append(part.reshape(-1, dim))
     seqs = np.stack(seqs)  # (2 G, n, dim)
     n = seqs.shape[1]
+    if n < 2:  # too short to split: no estimate
+        return np.full(dim, np.nan)
     means = seqs.mean(axis=1)
     W = seqs.var(axis=1, ddof=1).mean(axis=0)
     B_over_n = means.var(axis=0, ddof=1)
@@ -68,7 +71,8 @@ def diagnose(chain, names):
     steps, walkers, _ = chain.shape
     rhat = split_rhat(chain)
     tau = autocorrelation_time(chain)
-    ess = steps * walkers / tau
+    with np.errstate(divide="ignore", invalid="ignore"):  # at most the number of draws
+        ess = np.minimum(steps * walkers / tau, steps * walkers)
     warnings = []
     for name, r, e, t in zip(names, rhat, ess, tau):
         if not r < RHAT_MAX:

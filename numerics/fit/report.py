@@ -109,7 +109,8 @@ class FitResult(Result):
 
     def to_text(self, units=None):
         d = self.diagnostics
-        lines = [f"fit of {self.label} ({self.model}) to {self.data['rows']} rows of "
+        name = self.label if self.label == self.model else f"{self.label} ({self.model})"
+        lines = [f"fit of {name} to {self.data['rows']} rows of "
                  f"{self.data['source']}; fold change: {self.route}",
                  f"{'parameter':<10} {'prior':<24} {'median':>10} {'95 % interval':>24} "
                  f"{'R-hat':>6} {'ESS':>6}"]
