@@ -191,6 +191,14 @@ def test_shp1_fold_change_matches_ode_integration():
     assert fc == pytest.approx(ode, rel=1e-5)
 
 
+def test_prior_draws_next_to_the_domain_edge_are_not_refused(adaptive):
+    # N - m = 2e-4: inside the domain; three decimals would make them equal (a limit of
+    # the symbolic model's precision, not of its domain)
+    adaptive.check_domain(np.array([[5.70273, 5.70252]]))
+    with pytest.raises(InputError, match="m must be non-negative"):
+        adaptive.check_domain(np.array([[5.0, -0.5]]))
+
+
 def test_free_and_prior_mistakes_are_input_errors():
     for call, words in [
             (lambda: ForwardModel("adaptive", free=["N", "q"]), "has no parameter q"),

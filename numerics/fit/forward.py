@@ -234,10 +234,15 @@ class ForwardModel:
     def check_domain(self, theta):
         """Build the numeric model at each row of ``theta`` that :meth:`in_domain` accepts;
         an InputError naming the first the model itself refuses (the check of a prior's
-        support)."""
+        support; a limit on the precision of its parameters does not count)."""
         for row in np.atleast_2d(theta)[self.in_domain(theta)]:
             try:
-                self.model_at(row)
+                if self.registered:  # its own checks, at the draw's digits
+                    self._factory(**self._exact(row, f".{MODEL_DIGITS}g"))
+                else:
+                    self.model_at(row)
+            except LimitError:
+                continue  # a precision limit (T_{N,m}: three decimals), not the domain
             except _FAILURES as exc:
                 values = ", ".join(f"{k} = {v:g}" for k, v in zip(self.free, row))
                 raise InputError(f"the prior reaches outside the domain of model "
