@@ -500,9 +500,8 @@ def test_calibration_coverage_on_60_replicates():
 
 
 @pytest.mark.slow
-def test_fitting_page_command_prints_what_the_page_says(tmp_path):
+def test_fitting_page_command_prints_what_the_page_says(tmp_path, monkeypatch):
     """docs/fitting.md's worked example: its command runs and prints the page's output."""
-    import re
     import shlex
 
     from test_docs import check_output, code_blocks
@@ -514,8 +513,8 @@ def test_fitting_page_command_prints_what_the_page_says(tmp_path):
         if lang != "bash" or want is None:
             continue
         line = next(ln for ln in code.splitlines() if ln.startswith("antagonism fit"))
-        args = [str(tmp_path / a) if a.endswith(".png") else
-                re.sub(r"^docs/", str(root / "docs") + "/", a) for a in shlex.split(line)[1:]]
+        monkeypatch.chdir(root)  # the page's paths are relative to the repository
+        args = [str(tmp_path / a) if a.endswith(".png") else a for a in shlex.split(line)[1:]]
         got = run_cli(*args).stdout
         assert check_output(want, got), got
         checked += 1
