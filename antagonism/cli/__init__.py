@@ -4,7 +4,8 @@ Every sub-command prints human-readable text, or one JSON object with ``--json``
 exits with status 2 and a one-line message naming the bad value, never a traceback.
 Commands live in one module per topic (:mod:`.models`, :mod:`.cells`, :mod:`.networks`,
 :mod:`.data`, :mod:`.figures`, :mod:`.cache`, :mod:`.reproduce`, :mod:`.fit`) and register
-themselves with :func:`~.base.command`; :mod:`.base` holds what they share, :mod:`.options` the options.
+themselves with :func:`~.base.command`; :mod:`.base` holds what they share, :mod:`.options`
+the options.
 """
 from __future__ import annotations
 
