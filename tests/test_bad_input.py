@@ -1,7 +1,11 @@
 """The bad-input catalogue: every command, given bad, hostile or oversized input, exits with
 status 2 and one line naming the problem -- no traceback, no hang, no output on stdout."""
+from pathlib import Path
+
 import pytest
 from helpers import run_cli
+
+FIT_EXAMPLE = str(Path(__file__).resolve().parents[1] / "docs" / "fitting_example.csv")
 
 CASES = [
     # classify / derive: numbers, symbols, limits
@@ -80,6 +84,11 @@ CASES = [
     (["reproduce", "bogus"], "invalid choice"),
     (["reproduce", "--seed", "-1"], "non-negative"),
     (["reproduce", "picture_attack", "--quick", "--image", "/nonexistent.png"], "cannot read"),
+    # fit (its data file: tests/test_fit.py)
+    (["fit", "/nonexistent/data.csv"], "no data file"),
+    (["fit", FIT_EXAMPLE, "--steps", "0"], "positive integer"),
+    (["fit", FIT_EXAMPLE, "--prior", "m=uniform:3:1"], "need lo < hi"),
+    (["fit", FIT_EXAMPLE, "--plot", "/nonexistent/dir/x.png"], "cannot write"),
     # the rest
     (["figures", "--out", "x", "--seed", "-1"], "non-negative"),
     (["figures", "--out", "x", "--only", ","], "empty"),

@@ -3,8 +3,9 @@
 Every sub-command prints human-readable text, or one JSON object with ``--json``.  Bad input
 exits with status 2 and a one-line message naming the bad value, never a traceback.
 Commands live in one module per topic (:mod:`.models`, :mod:`.cells`, :mod:`.networks`,
-:mod:`.data`, :mod:`.figures`, :mod:`.cache`, :mod:`.reproduce`) and register themselves with
-:func:`~.base.command`; :mod:`.base` holds what they share, :mod:`.options` the options.
+:mod:`.data`, :mod:`.figures`, :mod:`.cache`, :mod:`.reproduce`, :mod:`.fit`) and register
+themselves with :func:`~.base.command`; :mod:`.base` holds what they share, :mod:`.options`
+the options.
 """
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ from .base import (  # noqa: F401
     emit,
 )
 
-TOPICS = ("models", "cells", "networks", "data", "figures", "cache", "reproduce")
+TOPICS = ("models", "cells", "networks", "data", "figures", "cache", "reproduce", "fit")
 
 DESCRIPTION = """\
 Ligand antagonism as adversarial examples: derive, classify and attack models of T-cell
