@@ -43,7 +43,7 @@ sys.path.insert(0, sys.argv[2])
 from synthetic_family import synthetic_network
 from antagonism.io.reaction_files import network_from_antimony
 from antagonism.derivations.network_model import NetworkModel
-from antagonism.theory.network_engine import NetworkEvaluator
+from antagonism.theory.networks.engine import NetworkEvaluator
 from antagonism.theory import classify
 from antagonism.theory.evaluation import model_evaluator
 text = synthetic_network(int(sys.argv[1]))

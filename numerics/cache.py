@@ -9,7 +9,7 @@ Everything the package writes for reuse lives under one root:
         models/    trained network weights: <key>.npz and its manifest <key>.npz.json
         sweeps/    finished tasks of sweeps (one JSON file per task, named by its content hash)
         compiled/  reaction networks read from model files (JSON data, named by the hash of
-                   the file, the flags and the code: theory.network_store)
+                   the file, the flags and the code: theory.networks.store)
         answers/   commands' results (JSON data, named by the hash of the question, the code
                    and the libraries' versions: numerics.answers)
         */corrupt/ entries that failed verification, moved aside (never served)

@@ -30,8 +30,8 @@ from antagonism.derivations.ligand_states import ligand_states
 from antagonism.derivations.network_model import NetworkModel
 from antagonism.io.reaction_files import literature_files, load_model_file, network_from_antimony
 from antagonism.theory.evaluation import evaluator_method, model_evaluator
-from antagonism.theory.network_engine import NetworkEvaluator
-from antagonism.theory.network_store import load_model_cached
+from antagonism.theory.networks.engine import NetworkEvaluator
+from antagonism.theory.networks.store import load_model_cached
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parent / "data"

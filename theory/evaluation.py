@@ -6,7 +6,7 @@
   gradients by the implicit-function theorem, O(n) in the number n of ligand types);
 - an :class:`~.explicit_evaluator.ExplicitEvaluator` otherwise (the output of n explicit
   ligand types, lambdified per n; O(n^2) per gradient);
-- a :class:`~.network_engine.NetworkEvaluator` for a reaction network too large for the
+- a :class:`~.networks.engine.NetworkEvaluator` for a reaction network too large for the
   symbolic derivation to finish within seconds (``NetworkModel.derivation_method()`` is
   "numeric"): the steady-state equations solved numerically, with exact sensitivities by
   the implicit-function theorem.
@@ -21,7 +21,7 @@ from functools import lru_cache
 
 from .evaluator import Evaluator, Gradient, SteadyState
 from .explicit_evaluator import ExplicitEvaluator
-from .network_engine import NetworkEvaluator
+from .networks.engine import NetworkEvaluator
 from .sum_form_evaluator import SumFormEvaluator
 
 __all__ = ["Evaluator", "ExplicitEvaluator", "Gradient", "NetworkEvaluator", "SteadyState",

@@ -146,7 +146,7 @@ def _steady_rows(args, taus, doses):
     model = model_from_args(args)
     network = getattr(model, "network", None) is not None
     if network:  # a steady state needs no symbolic derivation: solve the network directly
-        from antagonism.theory.network_engine import NetworkEvaluator
+        from antagonism.theory.networks.engine import NetworkEvaluator
 
         ev = NetworkEvaluator(model)
     else:

@@ -295,7 +295,7 @@ def _file_sweep(args, grid, options):
 
     from antagonism.numerics.executor import run_tasks
     from antagonism.numerics.experiments.sweep import ParameterSweep
-    from antagonism.theory.network_store import load_model_cached
+    from antagonism.theory.networks.store import load_model_cached
 
     if {"N", "m"} & set(grid):
         raise CliError("--N and --m do not apply to a model file; use --grid name=values")
@@ -328,7 +328,7 @@ def file_regime_point(path, digest, point, designations, level=None):
     {"skipped": {"parameters", "reason"}} for a point the model refuses."""
     from antagonism._core.errors import InputError
     from antagonism.theory import classify
-    from antagonism.theory.network_store import load_model_cached
+    from antagonism.theory.networks.store import load_model_cached
 
     values = {k: v for k, v in point.items() if k != "tau_c"}
     extra = {"tau_c": point["tau_c"]} if "tau_c" in point else {}

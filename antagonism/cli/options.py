@@ -197,7 +197,7 @@ def model_from_args(args, defaults=None):
     given = {k: _number(k, v) for k, v in parameter_values(args).items()}
     designations = {k: getattr(args, k, None) for k in DESIGNATIONS}
     if args.model_file is not None:
-        from antagonism.theory.network_store import load_model_cached
+        from antagonism.theory.networks.store import load_model_cached
 
         unknown = {"N", "m"} & set(given)
         if unknown:
@@ -289,7 +289,7 @@ def check_time_designation(model, designations):
 
 class _VerifiedStore:
     """Text records in the package's verified cache (``numerics.cache``, kind
-    "compiled"): what :func:`~antagonism.theory.network_store.load_model_cached` stores."""
+    "compiled"): what :func:`~antagonism.theory.networks.store.load_model_cached` stores."""
 
     def __init__(self, folder):
         self.folder = folder

@@ -1,8 +1,8 @@
 """Steady states of a compiled reaction network: Newton's method, pseudo-transient
 continuation and continuation along a path of binding times and doses.
 
-All solvers work on a :class:`~.network_system.NetworkSystem` at a
-:class:`~.network_system.Point` and judge a residual row by the size of its own terms:
+All solvers work on a :class:`~.system.NetworkSystem` at a
+:class:`~.system.Point` and judge a residual row by the size of its own terms:
 ``max_j |F_j| / W_j`` with W_j the larger of the row's fluxes (:meth:`NetworkSystem.residual`)
 and sum_u |dF_j/dz_u| |z_u| (the size of the terms inside its rate laws, which a rate such
 as alpha (K_T - K) cancels; round-off moves F_j by about 1e-16 of it).  A steady state is
@@ -30,7 +30,7 @@ import numpy as np
 
 from antagonism._core.errors import ConvergenceError
 
-from .network_system import Point
+from .system import Point
 
 #: accepted relative residual of a steady state
 ACCEPT = 1e-10
@@ -40,7 +40,7 @@ STEP_TOL = 1e-7
 
 
 class Factor:
-    """The arrow-shaped Jacobian :class:`~.network_system.Blocks`, rows scaled by ``d``,
+    """The arrow-shaped Jacobian :class:`~.system.Blocks`, rows scaled by ``d``,
     solved by block elimination: each type's block first (so a type's amounts keep their
     relative accuracy at any dose), then the Schur complement of the shared species,
 

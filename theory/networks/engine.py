@@ -4,7 +4,7 @@
 :class:`~antagonism.derivations.network_model.NetworkModel` whose sum form would take too
 long to derive symbolically (:func:`~antagonism.theory.model_evaluator` chooses it; see
 ``NetworkModel.derivation_method``).  It solves the reduced steady-state equations
-F(z; tau, L, p, T) = 0 of K ligand types (:mod:`.network_system`) numerically and
+F(z; tau, L, p, T) = 0 of K ligand types (:mod:`.system`) numerically and
 differentiates them exactly with the implicit-function theorem:
 
     dz/dtheta = -J^{-1} dF/dtheta,    dOut/dtheta = dG/dtheta - lambda^T dF/dtheta,
@@ -15,7 +15,7 @@ rate laws and every conserved total; no finite differences.  The dilute-probe gr
 gamma(tau) = lim_{L_p -> 0} (dF/dtau_p)/L_p is the exact mixed derivative
 -lambda^T (d^2F/dtau_p dz) J^{-1} e_p at L_p = 0 (e_p: the probe's sum row).
 
-Steady states (:mod:`.network_solve`): Newton from the nearest solution computed before
+Steady states (:mod:`.solve`): Newton from the nearest solution computed before
 for the same number of types, followed along the path of binding times and doses between
 them; failing that, continuation in dose from the low-dose state (every ligand type at
 a millionth of the smallest conserved total, solved by pseudo-transient continuation from
@@ -32,10 +32,10 @@ import numpy as np
 from antagonism._core.errors import ConvergenceError, ModelError
 from antagonism._core.result import Result
 
-from .evaluator import Evaluator, Gradient, SteadyState
-from .network_solve import Factor, follow_path, newton, pseudo_transient, scales
-from .network_system import NetworkSystem, Point
-from .validation import check_array, check_ligands
+from ..evaluator import Evaluator, Gradient, SteadyState
+from ..validation import check_array, check_ligands
+from .solve import Factor, follow_path, newton, pseudo_transient, scales
+from .system import NetworkSystem, Point
 
 #: the low-dose state: each ligand type at this fraction of the smallest conserved total
 LOW_DOSE = 1e-6
@@ -360,7 +360,7 @@ class NetworkEvaluator(Evaluator):
         conservation laws' manifold)."""
         import scipy.linalg as sla
 
-        from .network_solve import dynamic_rows
+        from .solve import dynamic_rows
 
         J = self.system.jacobian(z, pt).dense()
         mu = sla.eigvals(J, np.diag(dynamic_rows(self.system, pt.K)))
