@@ -69,9 +69,11 @@ def _m_panel(ax, result):
         ax.hist([p[0] for p in parts], bins=bins, stacked=True, density=True,
                 color=[p[2] for p in parts], label=[p[1] for p in parts])
     s = result.parameters["m"]
+    head = 1.6  # room for the legend above the histogram; the interval's lines stop below it
     for k, v in enumerate(s["interval"]):
-        ax.axvline(v, color="0.3", lw=0.6, ls="--", label="95 % interval" if k == 0 else None)
-    ax.set_ylim(0, 1.6 * ax.get_ylim()[1])  # room for the legend above the histogram
+        ax.axvline(v, ymax=1 / head, color="0.3", lw=0.6, ls="--",
+                   label="95 % interval" if k == 0 else None)
+    ax.set_ylim(0, head * ax.get_ylim()[1])
     ax.legend(title=None if shapes is None else "gradient shape", loc="upper left",
               frameon=True, facecolor="white", edgecolor="none", framealpha=1)
     ax.set(xlabel="feedback step m", ylabel="posterior density")
