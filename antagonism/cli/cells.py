@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from antagonism._core.ranges import GRAMMAR, grid_points
-from antagonism._core.result import format_fields, to_json
+from antagonism._core.result import format_fields, stamped, to_json
 
 from .base import CliError, command, emit, parameter_units
 from .options import (
@@ -120,7 +120,7 @@ def cmd_steady(args):
                            lambda: _steady_rows(args, taus, doses)):
         rows.append(row)
         if args.json and not single:
-            print(to_json(row), flush=True)
+            print(to_json(stamped(row)), flush=True)
     network = "diagnostics" in rows[0]
     if not single:
         if not args.json:
@@ -135,7 +135,8 @@ def cmd_steady(args):
                           "diagnostics:", _indent(format_fields(payload["diagnostics"]))])
         emit(args, payload, text)
     else:
-        emit(args, payload, units={k: "molecules" for k in payload if k != "output"})
+        emit(args, payload, units={k: "molecules" for k in payload
+                                   if k not in ("output", "model")})
 
 
 def _steady_rows(args, taus, doses):
@@ -155,8 +156,9 @@ def _steady_rows(args, taus, doses):
     for L in doses:
         for tau in taus:
             st = ev.steady_state([tau], [L])
-            yield (_network_row(model, ev, st, single) if network else
-                   ({} if single else {"tau": tau, "L": L}) | st.scalars(ligand=0))
+            yield {"model": model.name} | (
+                _network_row(model, ev, st, single) if network else
+                ({} if single else {"tau": tau, "L": L}) | st.scalars(ligand=0))
 
 
 def _network_row(model, ev, st, single):
@@ -236,7 +238,7 @@ def cmd_fold_change(args):
     t_min, fc_min = strongest_antagonist(model, args.tau1, args.L1, args.L2,
                                          bounds=(args.tau2_min, hi))
     _refuse_non_finite({"fc": fc, "fc_min": fc_min}, "fold change", negative=True)
-    params = {k: float(v) for k, v in model.parameters().items()}
+    params = model.plain_parameters()  # integers (N, m) stay integers
     at = (f"finite dose L2 = {args.L2:g} next to agonists tau1 = {args.tau1:g} s, "
           f"L1 = {args.L1:g}")
     payload = {"tau2": grid.tolist(), "fc": fc.tolist(), "tau2_argmin": t_min,

@@ -58,7 +58,7 @@ def antagonism_potential(model, *, R=1e4, agonist_fraction=0.4, tau1=None, n_poi
     T = np.array([T_of(t) for t in tau2])
     T_agonist = ev.output(np.array([tau1]), L[:1])
     res = PotentialResult(model=model.name,
-                          parameters={k: float(v) for k, v in model.parameters().items()},
+                          parameters=model.plain_parameters(),
                           tau_c=tau_c, tau1=tau1, L1=L[0], L2=L[1], tau2=tau2, T=T,
                           fc=T / T_agonist, tau_min=None, T_min=None, tau_inflection=None)
     i = int(np.argmin(T))
