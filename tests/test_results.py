@@ -144,3 +144,27 @@ def test_json_rows_of_scans_and_tables_carry_the_version():
     assert [(r["parameters"]["N"], r["parameters"]["m"]) for r in table] == [(1, 0), (2, 0),
                                                                               (2, 1)]
     assert all(type(r["parameters"]["N"]) is int for r in table)
+
+
+def test_fold_change_comes_from_a_result_checked_against_the_definition():
+    """The command prints fold_change_scan's result; its fold changes are T_{N,m} of the
+    mixture over T_{N,m} of the agonists alone, from the definition (helpers.T_numpy)."""
+    import numpy as np
+    from helpers import T_numpy
+
+    from antagonism.numerics.experiments.potential import fold_change_scan
+
+    model = create_model("adaptive")
+    grid = np.geomspace(0.05, 10.0, 4)
+    scan = fold_change_scan(model, 10.0, 100.0, 1000.0, grid)
+    expected = [T_numpy([10.0, t], [100.0, 1000.0], 5, 3, 3.0) / T_numpy([10.0], [100.0], 5,
+                                                                           3, 3.0)
+                for t in grid]
+    assert scan.fc == pytest.approx(expected, rel=1e-10)
+    assert scan.fc_min <= min(scan.fc) and scan.fc_min == pytest.approx(
+        T_numpy([10.0, scan.tau2_argmin], [100.0, 1000.0], 5, 3, 3.0)
+        / T_numpy([10.0], [100.0], 5, 3, 3.0), rel=1e-9)
+    p = run_cli("fold-change", "--model", "adaptive", "--points", "4", "--json")
+    assert json.loads(p.stdout) == {**scan.to_dict(), "version": VERSION}
+    text = run_cli("fold-change", "--model", "adaptive", "--points", "4").stdout.strip()
+    assert text == scan.to_text()
