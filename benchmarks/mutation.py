@@ -284,6 +284,22 @@ def run(args):
     return {**header, "complete": True, "mutants": results}
 
 
+def show(mutant_id, commit=None):
+    """The unified diff of one mutant against the (unparsed) module, as it was at
+    ``commit`` (the results' commit) or as it is now."""
+    import difflib
+
+    module, _, index, kind, detail = mutant_id.split(":")
+    m = {"module": module, "index": int(index), "kind": kind,
+         "detail": None if detail == "None" else int(detail)}
+    source = ((ROOT / module).read_text() if commit is None else subprocess.run(
+        ["git", "show", f"{commit}:{module}"], cwd=ROOT, capture_output=True, text=True,
+        check=True).stdout)
+    before = ast.unparse(ast.parse(source)).splitlines(keepends=True)
+    after = mutant_source(source, m["index"], m["kind"], m["detail"]).splitlines(keepends=True)
+    return "".join(difflib.unified_diff(before, after, m["module"], m["module"], n=2))
+
+
 def table(report, equivalent=None):
     """The markdown table: per group, mutants run, killed (failed, errored or timed out),
     survived, equivalent (survivors listed as equivalent) and the kill rate among the
@@ -314,6 +330,9 @@ def main(argv=None):
     parser.add_argument("--out", type=Path, default=None, help="write the results (JSON)")
     parser.add_argument("--list", action="store_true", help="count mutation points")
     parser.add_argument("--table", type=Path, default=None, help="print a results file's table")
+    parser.add_argument("--show", default=None, metavar="ID",
+                        help="print the diff of one mutant (its id in the results; with "
+                             "--table RESULTS, the module as it was at the results' commit)")
     parser.add_argument("--equivalent", type=Path,
                         default=ROOT / "benchmarks" / "mutation_equivalent.json")
     args = parser.parse_args(argv)
@@ -324,6 +343,10 @@ def main(argv=None):
         for m in all_mutants():
             counts[m["group"]] = counts.get(m["group"], 0) + 1
         print(json.dumps(counts, indent=1))
+        return 0
+    if args.show:
+        commit = (json.loads(args.table.read_text())["commit"] if args.table else None)
+        print(show(args.show, commit))
         return 0
     if args.table:
         print(table(json.loads(args.table.read_text()), equivalent))
