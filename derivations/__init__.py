@@ -53,11 +53,14 @@ QUANTITIES = {
 
 
 def derive(model, quantity):
-    """Derive ``quantity`` (a key of ``QUANTITIES``) for ``model``; returns a Derivation."""
+    """Derive ``quantity`` (a key of ``QUANTITIES``) for ``model``; returns a
+    :class:`Derivation` (a Result) that also records the quantity, the model's name and its
+    parameters (integers kept integers, symbols as their names)."""
     if quantity not in QUANTITIES:
         raise InputError(f"unknown quantity {quantity!r}; choose one of "
                          f"{', '.join(QUANTITIES)}")
-    return QUANTITIES[quantity](model)
+    return QUANTITIES[quantity](model).with_context(
+        quantity=quantity, model=model.name, parameters=model.plain_parameters())
 
 
 __all__ = [

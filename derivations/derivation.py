@@ -1,11 +1,13 @@
 """A derived closed form together with the steps that produced it and its named parts."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from types import MappingProxyType
 
 import sympy as sp
+
+from antagonism._core.result import Result, _jsonable
 
 
 @dataclass(frozen=True)
@@ -19,12 +21,11 @@ class Step:
         return r"\text{none}" if self.expr is None else sp.latex(self.expr)
 
 
-@dataclass(frozen=True, eq=False)
-class Derivation:
-    """A closed form derived by sympy.
+class Derivation(Result):
+    """A closed form derived by sympy, as a :class:`~antagonism._core.result.Result`.
 
-    Attributes
-    ----------
+    Keys
+    ----
     name : str
         What the expression is, e.g. ``"dT/dtau_j"``.
     expr : sympy.Basic or None
@@ -38,23 +39,79 @@ class Derivation:
     parts : mapping
         Named intermediate results, also readable as attributes: ``d.bracket``,
         ``d.exponent``, ``d.sign``...  Each derivation documents its parts.
+    quantity, model, parameters : optional
+        What was asked, when the derivation comes from
+        :func:`antagonism.derivations.derive` (the quantity's name, the model's name and
+        its parameters, integers kept integers).
+
+    ``to_dict()`` (and the command line's ``derive --json``) gives the expression and each
+    step as sympy text and LaTeX; ``to_text()`` the expression (or ``none:`` and the
+    conditions).  A derivation is compared and hashed by identity, as the cached value it
+    is.
+
+    >>> import sympy as sp
+    >>> x = sp.Symbol("x")
+    >>> d = Derivation("x^2", x**2, (Step("square", x**2),), ("x real",), {"degree": 2})
+    >>> d.degree, d.to_text(), d.to_dict()["latex"]
+    (2, 'x**2', 'x^{2}')
     """
 
-    name: str
-    expr: sp.Basic | None
-    steps: tuple = field(default_factory=tuple)
-    conditions: tuple = field(default_factory=tuple)
-    parts: dict = field(default_factory=dict)
+    __hash__ = object.__hash__
+    __eq__ = object.__eq__
+    __ne__ = object.__ne__
 
-    def __post_init__(self):
-        object.__setattr__(self, "parts", MappingProxyType(dict(self.parts)))
+    def __init__(self, name, expr=None, steps=(), conditions=(), parts=None, **context):
+        super().__init__(name=name, expr=expr, steps=tuple(steps),
+                         conditions=tuple(conditions),
+                         parts=MappingProxyType(dict(parts or {})), **context)
 
     def __getattr__(self, name):
-        parts = self.__dict__.get("parts", {})
+        if name in self:
+            return dict.__getitem__(self, name)
+        parts = self.get("parts") or {}
         if name in parts:
             return parts[name]
-        raise AttributeError(f"{type(self).__name__} {self.__dict__.get('name')!r} has no "
+        raise AttributeError(f"{type(self).__name__} {self.get('name')!r} has no "
                              f"part {name!r}; parts: {', '.join(parts) or 'none'}")
+
+    def __reduce__(self):  # pickled by value (parts is a read-only view)
+        context = {k: v for k, v in self.items()
+                   if k not in ("name", "expr", "steps", "conditions", "parts")}
+        return (_rebuild, (self.name, self.expr, self.steps, self.conditions,
+                           dict(self.parts), context))
+
+    def with_context(self, **context):
+        """A copy with what was asked (``quantity``, ``model``, ``parameters``) added; the
+        cached derivation itself is not changed."""
+        return Derivation(self.name, self.expr, self.steps, self.conditions,
+                          dict(self.parts), **{**self._context(), **context})
+
+    def _context(self):
+        return {k: v for k, v in self.items()
+                if k not in ("name", "expr", "steps", "conditions", "parts")}
+
+    def to_dict(self, keys=None):
+        """Strict-JSON data: the context, the name, the expression (sympy text and LaTeX,
+        or null), the conditions and each step (description, sympy text, LaTeX)."""
+        context = self._context()
+        out = {**{k: context.pop(k) for k in ("quantity",) if k in context},
+               "name": self.name,
+               **{k: context.pop(k) for k in ("model", "parameters") if k in context},
+               "expr": None if self.expr is None else str(self.expr),
+               "latex": None if self.expr is None else sp.latex(self.expr),
+               "conditions": list(self.conditions),
+               "steps": [{"description": st.description,
+                          "expr": None if st.expr is None else str(st.expr),
+                          "latex": st.latex()} for st in self.steps],
+               **context}
+        out = _jsonable(out)
+        return out if keys is None else {k: out[k] for k in keys}
+
+    def to_text(self, units=None):
+        """The closed form as sympy prints it, or ``none:`` and the conditions."""
+        if self.expr is None:
+            return "none: " + "; ".join(self.conditions)
+        return str(self.expr)
 
     def latex(self) -> str:
         """The final closed form as LaTeX (``\\text{none}`` if it does not exist)."""
@@ -81,6 +138,13 @@ class Derivation:
 
     def __str__(self) -> str:
         return f"{self.name} = {self.expr}"
+
+    def __repr__(self) -> str:
+        return f"Derivation({self.name!r}, {self.expr!r})"
+
+
+def _rebuild(name, expr, steps, conditions, parts, context):
+    return Derivation(name, expr, steps, conditions, parts, **context)
 
 
 def ordered_roots(roots):

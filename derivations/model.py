@@ -24,7 +24,7 @@ from typing import ClassVar
 import sympy as sp
 
 from antagonism._core.catalog import Parameter  # noqa: F401  (the protocol's name for it)
-from antagonism._core.errors import InputError
+from antagonism._core.errors import InputError, ModelError
 
 from . import symbols as sy
 
@@ -91,12 +91,12 @@ class SumForm:
         for name in ("type_states", "type_equations", "type_guess", "amounts"):
             object.__setattr__(self, name, tuple(getattr(self, name)))
         if not (len(self.type_states) == len(self.type_equations) == len(self.type_guess)):
-            raise InputError("type_states, type_equations and type_guess must match in length")
+            raise ModelError("type_states, type_equations and type_guess must match in length")
         object.__setattr__(self, "shared", tuple(self.shared))
         if not self.terms:
-            raise InputError("a sum form needs at least one aggregate term")
+            raise ModelError("a sum form needs at least one aggregate term")
         if self.closed_by is not None and self.closed_by not in self.terms:
-            raise InputError(f"closed_by={self.closed_by} is not one of the aggregates")
+            raise ModelError(f"closed_by={self.closed_by} is not one of the aggregates")
 
     @property
     def aggregates(self):
@@ -155,6 +155,24 @@ class SumForm:
         return self.output.subs(sums, simultaneous=True)
 
 
+def plain_value(value):
+    """A parameter's value as plain Python: ``bool`` stays, an integer (Python or sympy)
+    is ``int``, another number ``float``, anything else (a symbol) its text.
+
+    >>> import sympy as sp
+    >>> [plain_value(v) for v in (sp.Integer(5), sp.Rational(1, 2), 3, 0.5, True, sp.Symbol("N"))]
+    [5, 0.5, 3, 0.5, True, 'N']
+    """
+    if isinstance(value, (bool, int, float)):
+        return value
+    if isinstance(value, sp.Basic):
+        if value.is_Integer:
+            return int(value)
+        if value.is_number and value.is_real:
+            return float(value)
+    return str(value)
+
+
 class CellModel:
     """Base class of every cell model (see the module docstring for the protocol).
 
@@ -181,6 +199,30 @@ class CellModel:
         """Parameter name -> value (sympy number or symbol), tau_c included.  Models that
         store their parameters with :meth:`set_parameters` get this for free."""
         return {k: getattr(self, k) for k in self._parameter_names}
+
+    def plain_parameters(self) -> dict:
+        """Parameter name -> its value for results and JSON (:func:`plain_value`): an
+        integer stays an ``int`` (N, m), other numbers become ``float``, a symbol its name.
+        A parameter the model's registry entry declares with a float default (tau_c) is a
+        ``float`` even where its value is a whole number.
+
+        >>> from antagonism.derivations import create_model
+        >>> create_model("adaptive", N=5, m=3, tau_c=3).plain_parameters()
+        {'N': 5, 'm': 3, 'tau_c': 3.0}
+        >>> create_model("adaptive", N=4.5, m=2.5).plain_parameters()
+        {'N': 4.5, 'm': 2.5, 'tau_c': 3.0}
+        """
+        from .registry import declared_parameters
+
+        declared = declared_parameters(self.name)
+        out = {}
+        for k, v in self.parameters().items():
+            value = plain_value(v)
+            if (type(value) is int and k in declared
+                    and isinstance(declared[k].value, float)):
+                value = float(value)
+            out[k] = value
+        return out
 
     def set_parameters(self, **values):
         """Store each parameter as an attribute, converted to an exact sympy number or kept

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from antagonism._core.catalog import BUILTIN_CAPABILITIES, BUILTIN_MODELS
-from antagonism._core.errors import InputError
+from antagonism._core.errors import InputError, ModelError
 
 from .model import CellModel, Parameter
 
@@ -49,7 +49,7 @@ class ModelSpec:
         """The model with the registered defaults, ``overrides`` applied (None = default)."""
         unknown = set(overrides) - set(self.parameters)
         if unknown:
-            raise InputError(f"unknown parameter(s) {sorted(unknown)} for model {self.name!r};"
+            raise ModelError(f"unknown parameter(s) {sorted(unknown)} for model {self.name!r};"
                              f" known: {', '.join(self.parameters) or 'none'}")
         values = {k: p.value for k, p in self.parameters.items()}
         values.update({k: v for k, v in overrides.items() if v is not None})
@@ -92,7 +92,14 @@ def model_spec(name) -> ModelSpec:
         return _REGISTRY[alias]
     close = difflib.get_close_matches(alias, list(_REGISTRY), n=1, cutoff=0.6)
     hint = f"did you mean {close[0]}? " if close else ""
-    raise InputError(f"unknown model {name!r}; {hint}known models: {', '.join(_REGISTRY)}")
+    raise ModelError(f"unknown model {name!r}; {hint}known models: {', '.join(_REGISTRY)}")
+
+
+def declared_parameters(name) -> dict:
+    """{parameter name: Parameter} the registry declares for the model ``name``; empty for
+    a model that is not registered."""
+    spec = _REGISTRY.get(name)
+    return dict(spec.parameters) if spec is not None else {}
 
 
 def create_model(name, **parameters) -> CellModel:

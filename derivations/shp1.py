@@ -18,7 +18,7 @@ from functools import lru_cache
 import sympy as sp
 
 from antagonism._core.catalog import SHP1_CLASSICAL
-from antagonism._core.errors import InputError
+from antagonism._core.errors import ModelError
 
 from . import symbols as sy
 from .derivation import Derivation, Step, derived, ordered_roots
@@ -170,10 +170,10 @@ class SHP1(CellModel):
     def __init__(self, receptors_in_excess=False, **params):
         unknown = set(params) - set(CLASSICAL)
         if unknown:
-            raise InputError(f"unknown SHP-1 parameter(s) {sorted(unknown)}; known: "
+            raise ModelError(f"unknown SHP-1 parameter(s) {sorted(unknown)}; known: "
                              f"{', '.join(CLASSICAL)}")
         if receptors_in_excess not in (True, False, 0, 1):
-            raise InputError(f"receptors_in_excess must be True or False, "
+            raise ModelError(f"receptors_in_excess must be True or False, "
                              f"got {receptors_in_excess!r}")
         self.receptors_in_excess = bool(receptors_in_excess)
         self.p = {k: as_parameter(params.get(k, v.value), k) for k, v in CLASSICAL.items()}
@@ -181,13 +181,17 @@ class SHP1(CellModel):
             (check_nonnegative if k in ("gamma", "m") else check_positive)(v, k)
         N, m = self.p["N"], self.p["m"]
         if not (N.is_Integer and N >= 1):
-            raise InputError(f"N must be a positive integer for the chain, got N={N}")
+            raise ModelError(f"N must be a positive integer for the chain, got N={N}")
         if not (m.is_Integer and 0 <= m <= N):
-            raise InputError(f"m must be an integer with 0 <= m <= N, got m={m}")
+            raise ModelError(f"m must be an integer with 0 <= m <= N, got m={m}")
         self.tau_c = self.p["tau_c"]
 
     def parameters(self):
         return {**self.p, "receptors_in_excess": sp.Integer(self.receptors_in_excess)}
+
+    def plain_parameters(self):
+        """As the base class's, with the flag ``receptors_in_excess`` a ``bool``."""
+        return {**super().plain_parameters(), "receptors_in_excess": self.receptors_in_excess}
 
     def label(self):
         return f"SHP-1 m={self.p['m']}" + (" (receptors in excess)" if self.receptors_in_excess

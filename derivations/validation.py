@@ -17,7 +17,7 @@ import numbers
 
 import sympy as sp
 
-from antagonism._core.errors import InputError, LimitError
+from antagonism._core.errors import InputError, LimitError, ModelError
 from antagonism._core.parsing import (
     IDENTIFIER,
     MAX_NUMBER_CHARS,
@@ -113,30 +113,30 @@ def as_parameter(value, name):
     if isinstance(value, sp.Basic):
         expr = value
     elif isinstance(value, bool):
-        raise InputError(f"{name} must be a number or a symbol, got {value!r}")
+        raise ModelError(f"{name} must be a number or a symbol, got {value!r}")
     elif isinstance(value, str):
         expr = parse_value(value, name)
     elif isinstance(value, numbers.Integral):
         expr = sp.Integer(int(value))
     elif isinstance(value, numbers.Real):
         if not math.isfinite(value):
-            raise InputError(f"{name} must be finite, got {name}={value!r}")
+            raise ModelError(f"{name} must be finite, got {name}={value!r}")
         expr = exact_number(float(value))
     else:
-        raise InputError(f"{name} must be a number or a symbol, got {value!r}")
+        raise ModelError(f"{name} must be a number or a symbol, got {value!r}")
     if expr.is_number and not expr.is_real:
-        raise InputError(f"{name} must be real, got {value!r}")
+        raise ModelError(f"{name} must be real, got {value!r}")
     return expr
 
 
 def check_exponents(N, m):
     """Validate 0 <= m < N (only what can be decided for symbolic values)."""
     if N.is_number and not N > 0:
-        raise InputError(f"N must be positive, got N={N}")
+        raise ModelError(f"N must be positive, got N={N}")
     if m.is_number and m < 0:
-        raise InputError(f"m must be non-negative, got m={m}")
+        raise ModelError(f"m must be non-negative, got m={m}")
     if N.is_number and m.is_number and not m < N:
-        raise InputError(f"m must be smaller than N (0 <= m < N), got N={N}, m={m}")
+        raise ModelError(f"m must be smaller than N (0 <= m < N), got N={N}, m={m}")
     check_exponent_limits(N, m)
 
 
@@ -156,9 +156,9 @@ def check_exponent_limits(N, m):
 
 def check_positive(value, name):
     if value.is_number and not value > 0:
-        raise InputError(f"{name} must be positive, got {name}={value}")
+        raise ModelError(f"{name} must be positive, got {name}={value}")
 
 
 def check_nonnegative(value, name):
     if value.is_number and value < 0:
-        raise InputError(f"{name} must be non-negative, got {name}={value}")
+        raise ModelError(f"{name} must be non-negative, got {name}={value}")

@@ -1,13 +1,23 @@
 """Test session set-up: a hermetic cache, never the user's home.
 
 Every test (and every subprocess it starts) writes the package's cache under a session
-temporary folder, its secret key and matplotlib's configuration next to it.  Shared reference
-implementations and runners are in ``helpers.py``.
+temporary folder, its secret key and matplotlib's configuration next to it.  Before anything
+runs, every ``antagonism`` subpackage must resolve inside this checkout (``checkout_guard``).
+Shared reference implementations and runners are in ``helpers.py``.
 """
 import os
 
 import numpy as np
 import pytest
+from checkout_guard import explain, outside_checkout
+
+
+def pytest_configure(config):
+    """Refuse to run when any antagonism subpackage resolves outside this checkout (a
+    non-editable install shadowing it): the tests would test stale code."""
+    problems = outside_checkout()
+    if problems:
+        raise pytest.UsageError(explain(problems))
 
 
 @pytest.fixture(scope="session", autouse=True)

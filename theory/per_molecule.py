@@ -66,7 +66,7 @@ def gamma(model, taus, background=None):
                            [float(x) for x in background[1]])
     fn, expr = model_evaluator(model).probe_gradient(tb, Lb)
     values = np.asarray(fn(taus), dtype=float) * np.ones_like(taus)
-    params = {k: float(v) for k, v in model.parameters().items()}
+    params = model.plain_parameters()
     return GammaResult(tau=taus, gamma=values, background_tau=tb, background_L=Lb,
                        expression=None if expr is None else str(expr), model=model.name,
                        parameters=params)

@@ -25,7 +25,6 @@ import sympy as sp
 from antagonism import derivations as dv
 from antagonism._core.errors import InputError
 from antagonism.derivations.escape import escape_class
-from antagonism.derivations.validation import as_sympy
 
 from .general import classify_gamma, classify_gradient
 from .result import RegimeResult
@@ -122,8 +121,7 @@ def gradient_regime(model, background=None):
 
 
 def _finish(model, result, background, tolerance, dose_factor, dose_response, level):
-    params = {k: _number(v) if as_sympy(v).is_number else str(v)
-              for k, v in model.parameters().items()}
+    params = model.plain_parameters()  # integers (N, m) stay integers
     # parameters under their own key only: a model parameter named like a result field
     # (regime, method...) never replaces it, and no field repeats a parameter
     head = {"model": model.name, "parameters": params}
@@ -381,7 +379,7 @@ def classify_regime(model="adaptive", **parameters):
 
     >>> r = classify_regime("adaptive", N=5, m=3, tau_c=3)
     >>> r.model, r.parameters, r.verdict
-    ('adaptive', {'N': 5.0, 'm': 3.0, 'tau_c': 3.0}, 'specialized antagonism')
+    ('adaptive', {'N': 5, 'm': 3, 'tau_c': 3.0}, 'specialized antagonism')
     """
     return classify(dv.create_model(model, **parameters))
 
@@ -391,7 +389,7 @@ def regime_table(N_values=range(1, 7), tau_c=1.0):
     RegimeResult, in that order).
 
     >>> [(r.parameters["m"], r.regime) for r in regime_table(N_values=[2])]
-    [(0.0, 'broad'), (1.0, 'broad')]
+    [(0, 'broad'), (1, 'broad')]
     """
     return [classify(dv.AdaptiveProofreading(N, m, tau_c), dose_response=False)
             for N in N_values for m in range(int(N))]

@@ -12,6 +12,7 @@ JSON (never ``NaN`` or ``Infinity``; a non-finite number becomes null with its r
 """
 from __future__ import annotations
 
+import functools
 import json
 import math
 
@@ -116,6 +117,39 @@ def format_fields(payload, units=None):
     return "\n".join(f"{k:<{width}} : {v}" for k, v in lines)
 
 
+@functools.lru_cache(maxsize=1)
+def package_version() -> str:
+    """The installed version of antagonism (its distribution's metadata), or "unknown"."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("antagonism")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def stamped(payload, model=None):
+    """``payload`` as JSON data with the package's ``version`` and, when ``model`` (a
+    name) is given and the payload names none, ``model``; a list is stamped row by row.
+    What the command line prints with ``--json``.
+
+    >>> row = stamped({"output": 1.5}, model="shp1")
+    >>> row["model"], row["version"] == package_version()
+    ('shp1', True)
+    """
+    if isinstance(payload, (list, tuple)):
+        return [stamped(p, model) for p in payload]
+    if isinstance(payload, Result):
+        payload = payload.to_dict()
+    if not isinstance(payload, dict):
+        return payload
+    out = dict(payload)
+    if model is not None and "model" not in out:
+        out["model"] = model
+    out["version"] = package_version()
+    return out
+
+
 class Result(dict):
     """A dictionary with attribute access, like scipy's ``OptimizeResult``.
 
@@ -205,4 +239,5 @@ class Result(dict):
         return format_fields(self.to_dict(), units)
 
 
-__all__ = ["NULL_REASONS", "UNITS", "Result", "format_fields", "to_json"]
+__all__ = ["NULL_REASONS", "UNITS", "Result", "format_fields", "package_version", "stamped",
+           "to_json"]

@@ -9,7 +9,7 @@ import difflib
 import re
 
 from antagonism._core.errors import InputError
-from antagonism._core.result import Result, format_fields, to_json
+from antagonism._core.result import Result, format_fields, stamped, to_json
 from antagonism._core.text import printable
 
 COMMANDS = {}
@@ -97,15 +97,17 @@ def parameter_units(model):
         return {}
 
 
-def emit(args, payload, text=None, units=None):
+def emit(args, payload, text=None, units=None, model=None):
     """Print ``payload`` as strict JSON with --json (a non-finite number is null, with
-    its reason in ``null_reasons``), else ``text``; by default a result renders itself
+    its reason in ``null_reasons``; the package's ``version`` and, if given, the ``model``'s
+    name added: :func:`~antagonism._core.result.stamped`), else ``text``; by default a
+    result renders itself
     (``Result.to_text``) and a plain dict is printed as aligned fields
     (:func:`~antagonism._core.result.format_fields`, with ``units`` added to the known ones).
     Control characters in the text (a model's name from its file...) are escaped
     (:func:`~antagonism._core.text.printable`); JSON escapes them itself."""
     if getattr(args, "json", False):
-        print(to_json(payload))
+        print(to_json(stamped(payload, model)))
     elif text is not None:
         print(printable(text))
     elif isinstance(payload, Result):

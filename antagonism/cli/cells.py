@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from antagonism._core.ranges import GRAMMAR, grid_points
-from antagonism._core.result import format_fields, to_json
+from antagonism._core.result import format_fields, stamped, to_json
 
 from .base import CliError, command, emit, parameter_units
 from .options import (
@@ -71,15 +71,7 @@ def cmd_potential(args):
     steps.step("the output over 400 antagonist binding times, its minimum and inflection")
     res = antagonism_potential(model, R=args.R, agonist_fraction=args.agonist_fraction)
     steps.finish()
-    keys = ["model", "parameters", "tau_c", "tau1", "L1",
-            "L2", "tau_min", "T_min", "tau_inflection"]
-    payload = res.to_dict(keys=keys)
-    payload["tau_min_at"] = (f"finite dose L2 = {res.L2:g} next to agonists tau1 = "
-                             f"{res.tau1:g} s, L1 = {res.L1:g}")
-    payload["note"] = ("tau_min is the argmin of the output at this finite dose and "
-                       "tau_inflection the critical point of dF/dtau_2 there; classify's tau* "
-                       "and tau_infl are those of a dilute probe (docs/regimes.md#vocabulary)")
-    emit(args, payload, units=parameter_units(model))
+    emit(args, res.summary(), units=parameter_units(model))
 
 
 def _steady_args(p):
@@ -120,7 +112,7 @@ def cmd_steady(args):
                            lambda: _steady_rows(args, taus, doses)):
         rows.append(row)
         if args.json and not single:
-            print(to_json(row), flush=True)
+            print(to_json(stamped(row)), flush=True)
     network = "diagnostics" in rows[0]
     if not single:
         if not args.json:
@@ -135,7 +127,8 @@ def cmd_steady(args):
                           "diagnostics:", _indent(format_fields(payload["diagnostics"]))])
         emit(args, payload, text)
     else:
-        emit(args, payload, units={k: "molecules" for k in payload if k != "output"})
+        emit(args, payload, units={k: "molecules" for k in payload
+                                   if k not in ("output", "model")})
 
 
 def _steady_rows(args, taus, doses):
@@ -155,8 +148,9 @@ def _steady_rows(args, taus, doses):
     for L in doses:
         for tau in taus:
             st = ev.steady_state([tau], [L])
-            yield (_network_row(model, ev, st, single) if network else
-                   ({} if single else {"tau": tau, "L": L}) | st.scalars(ligand=0))
+            yield {"model": model.name} | (
+                _network_row(model, ev, st, single) if network else
+                ({} if single else {"tau": tau, "L": L}) | st.scalars(ligand=0))
 
 
 def _network_row(model, ev, st, single):
@@ -220,8 +214,7 @@ def _fold_change_args(p):
 def cmd_fold_change(args):
     import numpy as np
 
-    from antagonism.numerics.experiments.potential import strongest_antagonist
-    from antagonism.theory import fold_change
+    from antagonism.numerics.experiments.potential import fold_change_scan
 
     for name in ("tau1", "L1", "L2", "tau2_min"):
         if not getattr(args, name) > 0:
@@ -231,22 +224,10 @@ def cmd_fold_change(args):
         raise CliError(f"--points must be at least 2, got {args.points}")
     model = model_from_args(args)
     hi = args.tau2_max or args.tau1
-    grid = np.geomspace(args.tau2_min, hi, args.points)
-    fc = fold_change(model, args.tau1, args.L1, grid, args.L2)
-    t_min, fc_min = strongest_antagonist(model, args.tau1, args.L1, args.L2,
-                                         bounds=(args.tau2_min, hi))
-    _refuse_non_finite({"fc": fc, "fc_min": fc_min}, "fold change", negative=True)
-    params = {k: float(v) for k, v in model.parameters().items()}
-    at = (f"finite dose L2 = {args.L2:g} next to agonists tau1 = {args.tau1:g} s, "
-          f"L1 = {args.L1:g}")
-    payload = {"tau2": grid.tolist(), "fc": fc.tolist(), "tau2_argmin": t_min,
-               "fc_min": fc_min, "tau2_argmin_at": at,
-               "note": "tau2_argmin is the argmin of the fold change at this finite dose, "
-                       "not tau* (the zero of a dilute probe's gradient, from classify); "
-                       "see docs/regimes.md#vocabulary",
-               "model": model.name, "parameters": params}
-    emit(args, payload, f"argmin of the fold change at {at}: tau2 = {t_min:.4g} s, "
-                        f"FC = {fc_min:.4g}")
+    scan = fold_change_scan(model, args.tau1, args.L1, args.L2,
+                            np.geomspace(args.tau2_min, hi, args.points))
+    _refuse_non_finite({"fc": scan.fc, "fc_min": scan.fc_min}, "fold change", negative=True)
+    emit(args, scan)  # the result renders itself (text or JSON)
 
 
 def _compiled(model, tag, on, total):

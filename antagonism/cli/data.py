@@ -1,7 +1,7 @@
 """Commands about shipped reference data."""
 from __future__ import annotations
 
-from antagonism._core.result import to_json
+from antagonism._core.result import stamped, to_json
 
 from .base import command
 from .options import add_json_option
@@ -19,7 +19,7 @@ def cmd_data(args):
     table = load_ot1()
     rows = [{k: r[k].item() for k in table.dtype.names} for r in table]
     if args.json:
-        print(to_json({"peptides": rows, "sources": ot1_sources()}))
+        print(to_json(stamped({"peptides": rows, "sources": ot1_sources()})))
         return
     print(ot1_sources())
     for r in rows:

@@ -2,8 +2,7 @@
 from __future__ import annotations
 
 from antagonism._core.ranges import GRAMMAR
-from antagonism._core.result import to_json
-from antagonism._core.text import printable
+from antagonism._core.result import stamped, to_json
 
 from .base import CliError, command, emit
 from .options import (
@@ -87,32 +86,13 @@ def cmd_derive(args):
         if unknown:
             raise CliError(f"unknown parameter(s) {sorted(unknown)} for model {args.model!r}")
         model = spec.factory(**given)
-    result = derive(model, args.quantity)
-    if args.json:
-        print(to_json(derivation_payload(model, args.quantity, result)))
-    elif args.steps:
-        print(printable(result.markdown()))
-    elif args.latex:
-        print(printable(result.latex()))
+    result = derive(model, args.quantity)  # a Derivation: it renders itself
+    if args.steps and not args.json:
+        emit(args, result, result.markdown())
+    elif args.latex and not args.json:
+        emit(args, result, result.latex())
     else:
-        print("none: " + "; ".join(result.conditions) if result.expr is None else result.expr)
-
-
-def derivation_payload(model, quantity, result):
-    """A derivation as JSON: the closed form (sympy text and LaTeX, or null), conditions,
-    steps (name, sympy text, LaTeX) and the model."""
-    import sympy as sp
-
-    def text(e):
-        return None if e is None else str(e)
-
-    return {"quantity": quantity, "name": result.name, "model": model.name,
-            "parameters": {str(k): str(v) for k, v in model.parameters().items()},
-            "expr": text(result.expr),
-            "latex": None if result.expr is None else sp.latex(result.expr),
-            "conditions": list(result.conditions),
-            "steps": [{"description": st.description, "expr": text(st.expr),
-                       "latex": st.latex()} for st in result.steps]}
+        emit(args, result)
 
 
 def _gamma_args(p):
@@ -202,7 +182,7 @@ def cmd_regimes(args):
     request = {"command": "regimes", "max_N": args.max_N, "tau_c": args.tau_c}
     rows = list(stored_rows(request, table))  # a table computed before is read back
     if args.json:
-        print(to_json(rows))
+        print(to_json(stamped(rows)))
         return
     fmt = (lambda v: "-" if v is None else f"{v:.4f}")  # noqa: E731
     print(f"{'N':>3} {'m':>3}  {'regime':<12} {'tau*':>8} {'tau_infl':>9}  escape")
@@ -237,7 +217,7 @@ def cmd_literature(args):
     rows = literature_table(**executor_options(args), progress=not args.json,
                             cache="literature" if args.cache else None)
     if args.json:
-        print(to_json(rows))
+        print(to_json(stamped(rows)))
     else:
         print(literature_markdown(rows))
 

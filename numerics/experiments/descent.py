@@ -167,7 +167,7 @@ def descend_to_boundary(model, tau, L, *, eps=0.2, max_iter=5000, ftol=1e-10,
     tau_c = ev.tau_c
     movable = tau < tau_c
     threshold = relative_threshold(ev, tau, L, movable)
-    params = {k: float(v) for k, v in model.parameters().items()}
+    params = model.plain_parameters()
     # parameters under their own key only (a model parameter may be named eps)
     res = DescentResult(variant=variant, model=model.name, parameters=params,
                         tau_c=float(tau_c), eps=eps, tau_initial=tau.copy(), L=L,

@@ -30,6 +30,67 @@ class PotentialResult(Result):
     model : str; parameters : dict; tau_c, L1, L2, tau1 : float
     """
 
+    #: the keys of :meth:`summary` (the curve's arrays left out)
+    SUMMARY = ("model", "parameters", "tau_c", "tau1", "L1", "L2", "tau_min", "T_min",
+               "tau_inflection")
+
+    def summary(self):
+        """The located points without the curve, what they are, and a note on how they
+        differ from classify's tau* and tau_infl (what ``antagonism potential`` prints)."""
+        out = Result(self.to_dict(keys=self.SUMMARY))
+        out["tau_min_at"] = (f"finite dose L2 = {self.L2:g} next to agonists tau1 = "
+                             f"{self.tau1:g} s, L1 = {self.L1:g}")
+        out["note"] = ("tau_min is the argmin of the output at this finite dose and "
+                       "tau_inflection the critical point of dF/dtau_2 there; classify's "
+                       "tau* and tau_infl are those of a dilute probe "
+                       "(docs/regimes.md#vocabulary)")
+        return out
+
+
+class FoldChangeScan(Result):
+    """The fold change FC(tau_2) of agonists (tau1, L1) and L2 antagonists over a grid, and
+    its argmin (:func:`fold_change_scan`).
+
+    Keys
+    ----
+    tau2, fc : list -- antagonist binding times (s) and fold changes F(mixture)/F(agonists)
+    tau2_argmin, fc_min : float -- the strongest antagonist at this dose and its fold change
+    tau2_argmin_at : str -- the set-up; note : str -- how tau2_argmin differs from tau*
+    model : str; parameters : dict
+    """
+
+    def to_text(self, units=None):
+        return (f"argmin of the fold change at {self.tau2_argmin_at}: tau2 = "
+                f"{self.tau2_argmin:.4g} s, FC = {self.fc_min:.4g}")
+
+
+def fold_change_scan(model, tau1, L1, L2, tau2):
+    """FC(tau_2) on the grid ``tau2`` (s) and the argmin of FC over [min, max] of the grid
+    (:func:`strongest_antagonist`), as a :class:`FoldChangeScan`.
+
+    FC(tau_2) = F(tau1, L1; tau2, L2) / F(tau1, L1), dimensionless; FC < 1 is antagonism.
+
+    >>> from antagonism.derivations import create_model
+    >>> scan = fold_change_scan(create_model("adaptive"), 10.0, 100.0, 1000.0, [0.5, 10.0])
+    >>> scan.parameters, round(scan.fc[1], 6)
+    ({'N': 5, 'm': 3, 'tau_c': 3.0}, 1.0)
+    """
+    from antagonism.theory import fold_change
+
+    grid = np.asarray(tau2, float)
+    fc = fold_change(model, tau1, L1, grid, L2)
+    t_min, fc_min = strongest_antagonist(model, tau1, L1, L2,
+                                         bounds=(float(grid.min()), float(grid.max())))
+    return FoldChangeScan(
+        tau2=grid.tolist(), fc=np.asarray(fc, float).tolist(), tau2_argmin=t_min,
+        fc_min=fc_min,
+        tau2_argmin_at=f"finite dose L2 = {L2:g} next to agonists tau1 = {tau1:g} s, "
+                       f"L1 = {L1:g}",
+        note="tau2_argmin is the argmin of the fold change at this finite dose, not tau* "
+             "(the zero of a dilute probe's gradient, from classify); see "
+             "docs/regimes.md#vocabulary",
+        model=model.name, parameters=model.plain_parameters())
+
 
 def antagonism_potential(model, *, R=1e4, agonist_fraction=0.4, tau1=None, n_points=400,
                          backend="auto"):
@@ -58,7 +119,7 @@ def antagonism_potential(model, *, R=1e4, agonist_fraction=0.4, tau1=None, n_poi
     T = np.array([T_of(t) for t in tau2])
     T_agonist = ev.output(np.array([tau1]), L[:1])
     res = PotentialResult(model=model.name,
-                          parameters={k: float(v) for k, v in model.parameters().items()},
+                          parameters=model.plain_parameters(),
                           tau_c=tau_c, tau1=tau1, L1=L[0], L2=L[1], tau2=tau2, T=T,
                           fc=T / T_agonist, tau_min=None, T_min=None, tau_inflection=None)
     i = int(np.argmin(T))
