@@ -34,6 +34,7 @@ from antagonism._core.result import Result
 
 from ..evaluator import Evaluator, Gradient, SteadyState
 from ..validation import check_array, check_ligands
+from .attractor import reach_from, stability
 from .solve import Factor, follow_path, newton, pseudo_transient, scales
 from .system import NetworkSystem, Point
 
@@ -155,13 +156,56 @@ class NetworkEvaluator(Evaluator):
         return pt, self.system.join(X, y), {**info, "factor": None}
 
     def _solve(self, pt):
-        found, route = None, None
+        """The steady state at pt: the state reached from rest (:mod:`.attractor`), the same
+        whatever was solved before; the same point again is served from memory.  When the
+        integration from rest fails, the branch continuous with the low-dose state
+        (:meth:`_continued`), accepted only when stable and reported as such."""
         near = self._nearest(pt)
+        if near is not None and near[0] == 0:  # the same point again: bit for bit
+            return pt, near[2], {**near[3], "route": "memory"}
+        try:
+            z, info = reach_from(self.system, pt, self._initial(pt), self.atol(pt))
+        except ConvergenceError as e:
+            z, info = self._continued(pt, near)
+            eig = stability(self.system, pt, z)
+            if eig > 0:
+                raise ConvergenceError(f"{e}; the steady state found by continuation is "
+                                       f"unstable (largest real part of the Jacobian's "
+                                       f"eigenvalues {eig:.3g} /s), so no state is "
+                                       "reached") from None
+            info = {**info, "max_real_eigenvalue": eig, "from_rest": False, "integration": str(e),
+                    "route": f"{info['route']} (integration from rest failed)"}
+        else:
+            info["from_rest"] = True
+        self._memory.setdefault(pt.K, _Memory(pt.K)).add(pt.tau, pt.L, z, info)
+        return pt, z, info
+
+    def atol(self, pt):
+        """Absolute tolerances of the integration from rest (molecules): 1e-9 of the type's
+        dose for its ligand states, 1e-9 of the smallest conserved total (or of the total
+        dose) for the shared species."""
+        shared = 1e-9 * (self.scale if self.T.size else max(float(pt.L.sum()), 1.0))
+        return np.concatenate([np.repeat(1e-9 * pt.L, len(self.system.states)),
+                               np.full(len(self.system.shared), shared)])
+
+    def continued(self, tau, L, start=None):
+        """(point, z, info): the steady state at (tau, L) on the branch through ``start``
+        (a (point, z) returned before), or through the low-dose state, by continuation: the
+        branch a scan follows, stable or not, until its fold (then ConvergenceError)."""
+        pt = self.point(*check_ligands(tau, L, require_positive_L=False))
+        near = None if start is None else (None, start[0], start[1], {"factor": None})
+        z, info = self._continued(pt, near)
+        return pt, z, info
+
+    def _continued(self, pt, near):
+        found, route = None, None
         if near is not None:
-            if near[0] == 0:  # the same point again: the same steady state, bit for bit
-                return pt, near[2], {**near[3], "route": "memory"}
             found = follow_path(self.system, near[1], pt, near[2], near[3]["factor"])
             route = "path"
+            if found is None and near[0] is None:  # a branch asked for: it ends here
+                raise ConvergenceError(
+                    f"the branch ends before tau = {pt.tau.tolist()} s, L = "
+                    f"{pt.L.tolist()} (a fold: continuation found no steady state on it)")
         if found is None:
             low, z_low = self._low_dose(pt)
             found, route = follow_path(self.system, low, pt, z_low), "dose continuation"
@@ -169,13 +213,12 @@ class NetworkEvaluator(Evaluator):
                 found, route = pseudo_transient(self.system, pt, z_low), "pseudo-transient"
         if found is None:
             raise ConvergenceError(f"no steady state found at tau = {pt.tau.tolist()} s, "
-                                   f"L = {pt.L.tolist()} (Newton, continuation in dose from "
-                                   "the low-dose state and pseudo-transient continuation "
-                                   "failed)")
+                                   f"L = {pt.L.tolist()} (integration from rest, Newton, "
+                                   "continuation in dose from the low-dose state and "
+                                   "pseudo-transient continuation failed)")
         z, info = found
         info["route"] = route
-        self._memory.setdefault(pt.K, _Memory(pt.K)).add(pt.tau, pt.L, z, info)
-        return pt, z, info
+        return z, info
 
     # -- the Evaluator interface ------------------------------------------------------------
     def steady_state(self, tau, L):

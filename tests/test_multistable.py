@@ -1,0 +1,119 @@
+"""Networks with several steady states, and rate laws singular at zero amounts (issue 33).
+
+Independent references: the closed-form steady states of the test switch
+(tests/data/networks/bistable_pulse_switch.ant: the complex from a quadratic, the switch's
+species from a cubic whose roots numpy finds), the sign of the switch's one-dimensional
+derivative at each root (stability), and libroadrunner's CVODE integrating the SBML file
+from rest (resetAll, the ligand and binding time set, 2e5 s, then its steady-state solver
+from there) at rtol = atol = 1e-10.
+"""
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from antagonism.io.reaction_files import antimony_to_sbml, load_model_file
+from antagonism.theory.networks.engine import NetworkEvaluator
+
+DATA = Path(__file__).resolve().parent / "data" / "networks"
+SWITCH = DATA / "bistable_pulse_switch.ant"
+
+
+def switch_states(values, tau, L, R_T=3e4):
+    """(S roots ascending, stable flags) of the switch at (tau, L), in closed form."""
+    a = values["kon"] * tau
+    # a (L - C)(R_T - C) = C
+    roots = np.roots([a, -(a * (L + R_T) + 1.0), a * L * R_T])
+    C = min(r.real for r in roots if -1e-9 <= r.real <= min(L, R_T) + 1e-9)
+    inhibitor = values["kI"] * C / values["dI"]
+    A = values["ka"] * C / (values["da"] + values["ki"] * inhibitor)
+    J = values["k0"] + values["kc"] * A
+    d, k1, K = values["d"], values["k1"], values["K"]
+    S = sorted(r.real for r in np.roots([d, -(J + k1), d * K * K, -J * K * K])
+               if abs(r.imag) < 1e-9 * abs(r) and r.real > 0)
+    # d/dS of the switch's rate at a root: negative for a stable state (the other species
+    # relax on their own, independently of S)
+    slope = [2 * k1 * K**2 * s / (K**2 + s**2) ** 2 - d for s in S]
+    return S, [g < 0 for g in slope]
+
+
+@pytest.fixture(scope="module")
+def switch():
+    return load_model_file(SWITCH)
+
+
+@pytest.fixture(scope="module")
+def cvode():
+    """S reached from rest by libroadrunner (CVODE) at (tau, L)."""
+    import roadrunner
+
+    rr = roadrunner.RoadRunner(antimony_to_sbml(SWITCH.read_text()))
+    rr.integrator.relative_tolerance = 1e-10
+    rr.integrator.absolute_tolerance = 1e-10
+
+    def from_rest(tau, L):
+        rr.resetAll()
+        rr.tau, rr.L = tau, L
+        rr.simulate(0.0, 2e5, 11)
+        rr.steadyState()
+        return rr.S
+
+    return from_rest
+
+
+def test_the_state_reached_from_rest_is_cvodes_and_not_the_low_branch(switch, cvode):
+    """At L = 100 the switch has three states; the pulse of A carries S past the saddle, so
+    the cell ends on the high branch (CVODE), not on the branch continuous with low doses."""
+    ev = NetworkEvaluator(switch)
+    S, stable = switch_states(switch.values_by_name, 10.0, 100.0)
+    assert len(S) == 3 and stable == [True, False, True]
+    st = ev.steady_state([10.0], [100.0])
+    assert st.output == pytest.approx(S[2], rel=1e-9)
+    assert st.output == pytest.approx(cvode(10.0, 100.0), rel=1e-8)
+    assert st.get("route") == "from rest"
+    start = ev.continued([10.0], [1.0])[:2]  # the low branch, continued up in dose
+    pt, z, _ = ev.continued([10.0], [100.0], start=start)
+    assert ev.system.output(z, pt)[0] == pytest.approx(S[0], rel=1e-9)
+
+
+@pytest.mark.parametrize("tau", [3.0, 10.0])
+def test_a_dose_scan_from_rest_matches_cvode_at_every_point(switch, cvode, tau):
+    """Doses 10..1e4 (low branch, the jump, the monostable high branch), each point solved
+    on its own and after the others in either order: the same state, CVODE's to 1e-8."""
+    doses = [10.0, 100.0, 1e4] if tau == 3.0 else [30.0, 300.0]
+    up, down = NetworkEvaluator(switch), NetworkEvaluator(switch)
+    got_up = [up.steady_state([tau], [L]).output for L in doses]
+    got_down = [down.steady_state([tau], [L]).output for L in doses[::-1]][::-1]
+    for L, a, b in zip(doses, got_up, got_down):
+        ref = cvode(tau, L)
+        assert a == pytest.approx(ref, rel=1e-8), L
+        assert b == a  # one answer per point, whatever was solved before
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("tau", [3.0, 10.0])
+def test_a_long_dose_scan_from_rest_matches_cvode(switch, cvode, tau):
+    """The slow sibling: 13 doses from 10 to 1e4."""
+    ev = NetworkEvaluator(switch)
+    for L in np.geomspace(10.0, 1e4, 13):
+        assert ev.steady_state([tau], [L]).output == pytest.approx(cvode(tau, L), rel=1e-8)
+
+
+def test_a_parameter_exponent_on_a_species_at_zero_is_evaluated_as_its_limit(switch):
+    """(S/K)^n with n a parameter: its derivative n (S/K)^n/S is 0/0 at S = 0 (numpy: nan);
+    the Jacobian takes its limit (0 for n = 2) and Newton starts from rest."""
+    ev = NetworkEvaluator(switch)
+    pt = ev.point([10.0], [100.0])
+    z = ev._initial(pt)
+    with np.errstate(all="ignore"):
+        raw = ev.system._raw_jacobian(z, pt)
+    assert not all(np.isfinite(v).all() for v in raw)  # the singularity is there
+    J = ev.system.jacobian(z, pt).dense()
+    assert np.all(np.isfinite(J))
+    k = list(ev.system.shared).index("S")
+    row = len(ev.system.states) + k
+    assert J[row, row] == pytest.approx(-switch.values_by_name["d"], rel=1e-12)
+    assert math.isfinite(ev.steady_state([10.0], [100.0]).output)
