@@ -117,3 +117,56 @@ def test_a_parameter_exponent_on_a_species_at_zero_is_evaluated_as_its_limit(swi
     row = len(ev.system.states) + k
     assert J[row, row] == pytest.approx(-switch.values_by_name["d"], rel=1e-12)
     assert math.isfinite(ev.steady_state([10.0], [100.0]).output)
+
+
+def test_every_steady_state_is_listed_with_its_stability(switch):
+    """At (10 s, 100): the three roots of the cubic, the saddle flagged unstable (its
+    largest eigenvalue is the cubic's slope there, positive), the one reached from rest
+    first and marked; at 1000 molecules there is one state."""
+    ev = NetworkEvaluator(switch)
+    S, stable = switch_states(switch.values_by_name, 10.0, 100.0)
+    found = ev.steady_states([10.0], [100.0], starts=4)
+    got = sorted((s["output"], s["stable"]) for s in found.states)
+    assert [g[0] for g in got] == pytest.approx(S, rel=1e-9)
+    assert [g[1] for g in got] == stable
+    assert found.stable_count == 2
+    first = found.states[0]
+    assert first["from_rest"] and first["output"] == pytest.approx(S[2], rel=1e-9)
+    assert sum(s["from_rest"] for s in found.states) == 1
+    saddle = next(s for s in found.states if not s["stable"])
+    values = switch.values_by_name
+    K, k1, d = values["K"], values["k1"], values["d"]
+    slope = 2 * k1 * K**2 * S[1] / (K**2 + S[1] ** 2) ** 2 - d
+    assert saddle["max_real_eigenvalue"] == pytest.approx(slope, rel=1e-8)
+    S1, _ = switch_states(values, 10.0, 1000.0)
+    one = ev.steady_states([10.0], [1000.0], starts=4)
+    assert len(S1) == 1 and one.count == 1 and one.states[0]["stable"]
+
+
+def test_a_scan_shows_the_fold_up_and_down_and_goes_on_past_a_failed_point(
+        switch, monkeypatch, tmp_path):
+    """steady --json over doses: the state from rest at every point (CVODE's jump between
+    46 and 100 molecules), the low branch continued up ending at its fold (between 215 and
+    464 molecules: the cubic loses its low roots at J = 53.695), the high branch continued
+    down all the way (the switch is irreversible: the high root exists at every dose)."""
+    import json
+
+    from helpers import run_cli
+
+    monkeypatch.setenv("ANTAGONISM_CACHE_DIR", str(tmp_path / "cache"))
+    p = run_cli("steady", "--model-file", SWITCH, "--tau", "10", "--L", "log:10:1000:7",
+                "--json")
+    assert p.returncode == 0, p.stderr
+    rows = [json.loads(line) for line in p.stdout.splitlines()]
+    assert len(rows) == 7
+    values = switch.values_by_name
+    for r in rows:
+        S, stable = switch_states(values, 10.0, r["L"])
+        assert r["stable"] and r["from_rest"]
+        assert r["continued_down"] == pytest.approx(S[-1], rel=1e-9)
+        if len(S) == 3:
+            assert r["continued_up"] == pytest.approx(S[0], rel=1e-9)
+        else:
+            assert r["continued_up"] is None
+    jumped = [r["output"] > 1000 for r in rows]
+    assert jumped == [False, False, False, True, True, True, True]
