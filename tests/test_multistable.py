@@ -170,3 +170,88 @@ def test_a_scan_shows_the_fold_up_and_down_and_goes_on_past_a_failed_point(
             assert r["continued_up"] is None
     jumped = [r["output"] > 1000 for r in rows]
     assert jumped == [False, False, False, True, True, True, True]
+
+
+def test_a_failed_point_gives_a_null_row_and_the_scan_goes_on(switch, monkeypatch, tmp_path):
+    import json
+
+    from helpers import run_cli
+
+    from antagonism._core.errors import ConvergenceError
+
+    monkeypatch.setenv("ANTAGONISM_CACHE_DIR", str(tmp_path / "cache"))
+    solve = NetworkEvaluator.steady_state
+
+    def failing(self, tau, L):
+        if L[0] == 100.0:
+            raise ConvergenceError("no steady state reached from rest (a test)")
+        return solve(self, tau, L)
+
+    monkeypatch.setattr(NetworkEvaluator, "steady_state", failing)
+    p = run_cli("steady", "--model-file", SWITCH, "--tau", "10", "--L", "10,100,1000",
+                "--json")
+    assert p.returncode == 0, p.stderr
+    rows = [json.loads(line) for line in p.stdout.splitlines()]
+    assert [r["L"] for r in rows] == [10.0, 100.0, 1000.0]
+    assert rows[1]["output"] is None and "a test" in rows[1]["error"]
+    assert rows[2]["output"] == pytest.approx(switch_states(switch.values_by_name, 10.0,
+                                                            1000.0)[0][-1], rel=1e-9)
+
+
+def test_the_closed_form_path_gives_way_to_the_state_reached_from_rest():
+    """The switch is small enough for the closed-form path, whose root at the reference
+    agonists (10 s, 100) is the low branch; model_evaluator checks it against the state
+    reached from rest and switches to the numeric engine, saying why."""
+    from antagonism.theory import model_evaluator
+    from antagonism.theory.networks.multistability import closed_form_is_from_rest
+    from antagonism.theory.sum_form_evaluator import SumFormEvaluator
+
+    model = load_model_file(SWITCH)
+    assert model.derivation_method() == "symbolic"
+    S, _ = switch_states(model.values_by_name, 10.0, 100.0)
+    closed = SumFormEvaluator(model).steady_state([10.0], [100.0]).output
+    assert closed == pytest.approx(S[0], rel=1e-9)  # the other branch
+    agrees, why = closed_form_is_from_rest(model)
+    assert not agrees and "reached from rest" in why
+    ev = model_evaluator(model)
+    assert model.derivation_method() == "numeric" and model.engine_reason == why
+    assert ev.steady_state([10.0], [100.0]).output == pytest.approx(S[2], rel=1e-9)
+
+
+def test_multistability_is_named_at_the_agonists_and_the_mixture(switch):
+    """The report classify adds: both stable states and the saddle at the agonists and at a
+    tested mixture, the one reached from rest, and the fold change on the other branch
+    (low with low), each against the closed form."""
+    from antagonism._core.result import Result
+    from antagonism.theory.networks.multistability import multistability
+
+    strength = Result(reference_agonist={"tau": [10.0], "L": [100.0]}, tau=1.0, dose=30.0)
+    report = multistability(switch, strength)
+    assert report["bistable"]
+    values = switch.values_by_name
+    agonists = report["points"]["reference agonists"]
+    S, _ = switch_states(values, 10.0, 100.0)
+    assert agonists["stable_outputs"] == pytest.approx([S[0], S[2]], rel=1e-9)
+    assert agonists["unstable_outputs"] == pytest.approx([S[1]], rel=1e-9)
+    assert agonists["from_rest_output"] == pytest.approx(S[2], rel=1e-9)
+    mix = report["points"]["strongest antagonist mixture"]
+    assert len(mix["stable_outputs"]) == 2
+    (other,) = report["other_branch_fold_change"]
+    assert other["agonists"] == pytest.approx(S[0], rel=1e-9)
+    assert other["fold_change"] == pytest.approx(mix["stable_outputs"][0] / S[0], rel=1e-12)
+    one = multistability(switch, Result(reference_agonist={"tau": [10.0], "L": [1000.0]},
+                                        tau=None, dose=None))
+    assert not one["bistable"]
+
+
+@pytest.mark.slow
+def test_classify_names_the_bistability_and_decides_from_rest():
+    from antagonism.theory import classify
+
+    model = load_model_file(SWITCH)
+    r = classify(model, dose_response=False)
+    assert r.bistable and r.steady_state_method == "numeric"
+    assert r.cause.startswith("Bistable")
+    S, _ = switch_states(model.values_by_name, 10.0, 100.0)
+    assert r.strength.reference_agonist["output"] == pytest.approx(S[2], rel=1e-9)
+    assert r.verdict in ("no antagonism", "broad antagonism", "specialized antagonism")
