@@ -255,3 +255,55 @@ def test_classify_names_the_bistability_and_decides_from_rest():
     S, _ = switch_states(model.values_by_name, 10.0, 100.0)
     assert r.strength.reference_agonist["output"] == pytest.approx(S[2], rel=1e-9)
     assert r.verdict in ("no antagonism", "broad antagonism", "specialized antagonism")
+
+
+# -- rate laws singular at zero amounts ---------------------------------------------------------
+SHAPE_MODEL = """
+model shape
+  bind: L + R -> C; kon*L*R
+  off: C -> L + R; C/tau
+  make: -> X; kx*C
+  lose_x: X -> ; dx*X
+  {reactions}
+  lose_y: Y -> ; dy*Y
+  kon = 1e-4; tau = 10; kx = 0.1; dx = 0.05; dy = 0.02; vm = 50; Kh = 100; h = {h}
+  kz = 0.3
+  L = 0; R = 3e4; C = 0; X = 0; Y = 0; Z = 0
+end
+// antagonism: ligand = L
+// antagonism: output = Y
+"""
+#: the published shapes, each on species that start at 0 (X, Z): the rate law or its
+#: derivative is 0/0 or infinite there
+SHAPES = {
+    "Hill, parameter exponent below 1": ("make_y: -> Y; vm*X^h/(Kh^h + X^h)", 0.5),
+    "Hill, parameter exponent above 1": ("make_y: -> Y; vm*X^h/(Kh^h + X^h)", 2.5),
+    "power of a ratio, parameter exponent": ("make_y: -> Y; vm*(X/Kh)^h", 0.7),
+    "literal fractional power": ("make_y: -> Y; vm*X^0.3", 1.0),
+    "0/0 at zero": ("make_y: -> Y; vm*X*Z/(X + Z)\n  make_z: -> Z; kz*C\n"
+                    "  lose_z: Z -> ; dy*Z", 1.0),
+}
+
+
+@pytest.mark.parametrize("shape", sorted(SHAPES))
+def test_every_rate_law_shape_at_zero_amounts_against_cvode(shape):
+    """The state reached from rest equals CVODE's (libroadrunner, from rest; for the 0/0
+    term, whose value at 0 CVODE cannot evaluate, from X = Z = 1e-20, the same attractor)."""
+    import roadrunner
+
+    from antagonism.derivations.network_model import NetworkModel
+    from antagonism.io.reaction_files import network_from_antimony
+
+    reactions, h = SHAPES[shape]
+    text = SHAPE_MODEL.format(reactions=reactions, h=h)
+    ev = NetworkEvaluator(NetworkModel(network_from_antimony(text)))
+    rr = roadrunner.RoadRunner(antimony_to_sbml(text))
+    rr.integrator.relative_tolerance = rr.integrator.absolute_tolerance = 1e-10
+    for L in (10.0, 1000.0):
+        rr.resetAll()
+        rr.L = L
+        if shape == "0/0 at zero":
+            rr.X = rr.Z = 1e-20
+        rr.simulate(0.0, 1e5, 11)
+        rr.steadyState()
+        assert ev.steady_state([10.0], [L]).output == pytest.approx(rr.Y, rel=1e-8), L
