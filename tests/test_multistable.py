@@ -307,3 +307,21 @@ def test_every_rate_law_shape_at_zero_amounts_against_cvode(shape):
         rr.simulate(0.0, 1e5, 11)
         rr.steadyState()
         assert ev.steady_state([10.0], [L]).output == pytest.approx(rr.Y, rel=1e-8), L
+
+
+def test_the_numbers_in_the_docs_are_the_switchs(switch):
+    """docs/reaction_networks.md quotes the switch's three states at (10 s, 100), the saddle's
+    eigenvalue and the fold's bracket: each from the closed form here."""
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "reaction_networks.md").read_text()
+    doc = " ".join(doc.split())
+    values = switch.values_by_name
+    S, _ = switch_states(values, 10.0, 100.0)
+    K, k1, d = values["K"], values["k1"], values["d"]
+    slope = 2 * k1 * K**2 * S[1] / (K**2 + S[1] ** 2) ** 2 - d
+    assert (f"S = {S[0]:.3f} (stable), {S[1]:.3f} (a saddle, largest eigenvalue "
+            f"+{slope:.3f}/s) and {S[2]:.2f} (stable)") in doc
+    assert f"a resting cell ends at {S[2]:.2f}" in doc
+    lo, hi = np.geomspace(10.0, 1000.0, 7)[4:6]
+    assert len(switch_states(values, 10.0, lo)[0]) == 3
+    assert len(switch_states(values, 10.0, hi)[0]) == 1
+    assert f"until its fold, between L = {lo:.0f} and {hi:.0f}" in doc
