@@ -322,8 +322,18 @@ class NetworkModel(CellModel):
         of at most :data:`SYMBOLIC_LIMIT` = states x (1 + coupled shared species)),
         "numeric" otherwise: the sum form then keeps the states implicit and
         :func:`antagonism.theory.model_evaluator` solves the network numerically."""
+        if self.__dict__.get("engine") == "numeric":
+            return "numeric"
         states, coupled = symbolic_size(self.network)
         return "symbolic" if states * (1 + coupled) <= SYMBOLIC_LIMIT else "numeric"
+
+    def use_numeric_engine(self, reason):
+        """Have :func:`antagonism.theory.model_evaluator` solve this model with the numeric
+        engine (the state reached from rest) whatever its size; ``reason`` is reported as
+        ``engine_reason``.  Used where the closed-form path's root is not the state reached
+        from rest (several steady states) or where it fails."""
+        self.engine, self.engine_reason = "numeric", str(reason)
+        self.__dict__.pop("_cached_key", None)
 
     def _key(self):
         # computed once: the reactions' text is long, and every cache lookup hashes the model
@@ -336,7 +346,7 @@ class NetworkModel(CellModel):
                 tuple(sorted(self.parameters().items(), key=lambda kv: kv[0])),
                 tuple(sorted(((k, float(v)) for k, v in self.network.initial.items()),
                              key=lambda kv: kv[0])),
-                tuple(sorted(self.totals.items())))
+                tuple(sorted(self.totals.items())), self.__dict__.get("engine"))
 
 
 def _check_rate(reaction, rate, network, time, samples=24, seed=0):

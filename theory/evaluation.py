@@ -9,7 +9,9 @@
 - a :class:`~.networks.engine.NetworkEvaluator` for a reaction network too large for the
   symbolic derivation to finish within seconds (``NetworkModel.derivation_method()`` is
   "numeric"): the steady-state equations solved numerically, with exact sensitivities by
-  the implicit-function theorem.
+  the implicit-function theorem; also for a smaller network whose closed-form root at its
+  reference agonists is not the state reached from rest, or fails there
+  (:func:`~.networks.multistability.closed_form_is_from_rest`).
 
 :func:`evaluator_method` says which: "symbolic" (derived expressions) or "numeric".
 
@@ -55,6 +57,14 @@ def model_evaluator(model):
     """
     if getattr(model, "derivation_method", lambda: "symbolic")() == "numeric":
         return NetworkEvaluator(model)
+    if getattr(model, "network", None) is not None:
+        # the closed form's root must be the state a resting cell reaches
+        from .networks.multistability import closed_form_is_from_rest
+
+        agrees, why = closed_form_is_from_rest(model)
+        if not agrees:
+            model.use_numeric_engine(why)
+            return NetworkEvaluator(model)
     if model.sum_form() is not None:
         return SumFormEvaluator(model)
     return ExplicitEvaluator(model)

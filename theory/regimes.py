@@ -23,7 +23,7 @@ import math
 import sympy as sp
 
 from antagonism import derivations as dv
-from antagonism._core.errors import InputError
+from antagonism._core.errors import ConvergenceError, InputError
 from antagonism.derivations.escape import escape_class
 
 from .general import classify_gamma, classify_gradient
@@ -100,8 +100,28 @@ def classify(model, *, background=None, method="auto", tolerance=TOLERANCE,
     if not model.is_numeric():
         raise InputError(f"{model!r} has symbolic parameters: classification needs numbers "
                          "(use antagonism.derivations for symbolic results)")
+    try:
+        return _classify(model, background, method, tolerance, dose_factor, dose_response,
+                         level)
+    except ConvergenceError as e:
+        # a network on the closed-form path whose shared species' solve fails: the numeric
+        # engine instead (the state reached from rest), with the reason
+        if getattr(model, "network", None) is None or model.derivation_method() != "symbolic":
+            raise
+        model.use_numeric_engine(f"the closed-form path failed: {e}")
+        return _classify(model, background, method, tolerance, dose_factor, dose_response,
+                         level)
+
+
+def _classify(model, background, method, tolerance, dose_factor, dose_response, level):
+    if getattr(model, "network", None) is not None:
+        from .evaluation import model_evaluator
+
+        model_evaluator(model)  # a network whose closed form is not from rest: numeric
     result = None
-    if method != "numeric" and background is None:
+    if method != "numeric" and background is None and (
+            getattr(model, "network", None) is None
+            or model.derivation_method() == "symbolic"):
         result = _classify_closed_form(model)
         if result is None and method == "symbolic":
             raise InputError(f"{type(model).__name__}: the critical points have no closed "
@@ -136,10 +156,36 @@ def _finish(model, result, background, tolerance, dose_factor, dose_response, le
 
     # how the steady states were computed: derived expressions, or the numeric network engine
     result.steady_state_method = evaluator_method(model_evaluator(model))
+    if getattr(model, "network", None) is not None:
+        _multistable_verdict(model, result)
     result.update(model.metadata())
     if result.get("structure"):
         result.cause = f"{result.structure}.  {result.cause}"
     return result
+
+
+def _multistable_verdict(model, result):
+    """Every steady state at the reference agonists and the strongest antagonist's mixture
+    (:func:`~.networks.multistability.multistability`): ``bistable``, ``steady_states``;
+    the verdict stands on the states reached from rest, and is "undetermined" where a
+    checked point's state is not one reached from rest."""
+    from .networks.multistability import multistability
+
+    report = multistability(model, result.strength)
+    result.bistable = report["bistable"]
+    result.steady_states = report
+    if model.__dict__.get("engine_reason"):
+        result.engine_reason = model.engine_reason
+    if report["bistable"]:
+        where = [k for k, v in report["points"].items() if len(v.get("stable_outputs", ())) > 1]
+        result.cause = (f"Bistable: several stable steady states at the {' and the '.join(where)}"
+                        "; the fold changes are those of the states reached from rest (the "
+                        "other branch under steady_states).  " + result.cause)
+    if report.get("not_from_rest"):
+        result.verdict = "undetermined"
+        result.cause = (f"Undetermined: at the {', '.join(report['not_from_rest'])} no state "
+                        "reached from rest was found, and no verdict is built on a state "
+                        "that may be unstable.  " + result.cause)
 
 
 def _ratio(a, b):

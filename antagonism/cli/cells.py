@@ -113,18 +113,22 @@ def cmd_steady(args):
         rows.append(row)
         if args.json and not single:
             print(to_json(stamped(row)), flush=True)
-    network = "diagnostics" in rows[0]
+    network = "diagnostics" in rows[0] or "error" in rows[0]
     if not single:
         if not args.json:
             print(_scan_table(rows, network))
         return
     payload = rows[0]
     if network:
-        text = "\n".join([format_fields({k: payload[k] for k in ("tau", "L", "output")}),
+        others = [f"  output {s['output']:.8g}, stable {s['stable']}, found by {s['found_by']}"
+                  for s in payload["steady_states"][1:]]
+        text = "\n".join([format_fields({k: payload[k] for k in ("tau", "L", "output",
+                                                                  "from_rest", "stable")}),
                           "species (molecules):",
                           _indent(format_fields(payload["species"],
                                                 dict.fromkeys(payload["species"], ""))),
-                          "diagnostics:", _indent(format_fields(payload["diagnostics"]))])
+                          "diagnostics:", _indent(format_fields(payload["diagnostics"]))]
+                         + (["other steady states:", *others] if others else []))
         emit(args, payload, text)
     else:
         emit(args, payload, units={k: "molecules" for k in payload
@@ -132,30 +136,71 @@ def cmd_steady(args):
 
 
 def _steady_rows(args, taus, doses):
-    """The steady states of the scan, one row per point (binding times inner: each point
-    continues from the previous one)."""
+    """The steady states of the scan, one row per point (binding times inner).  For a
+    network each point is the state reached from rest, solved on its own; a point that
+    fails gives a row with a null output and the reason, and the scan goes on; a scan
+    along doses (or binding times) adds the outputs continued up and down along it."""
     from antagonism.theory import model_evaluator
 
     model = model_from_args(args)
     network = getattr(model, "network", None) is not None
-    if network:  # a steady state needs no symbolic derivation: solve the network directly
-        from antagonism.theory.networks.engine import NetworkEvaluator
-
-        ev = NetworkEvaluator(model)
-    else:
-        ev = model_evaluator(model)
     single = len(taus) == 1 and len(doses) == 1
+    if not network:
+        ev = model_evaluator(model)
+        for L in doses:
+            for tau in taus:
+                st = ev.steady_state([tau], [L])
+                yield {"model": model.name} | (
+                    {} if single else {"tau": tau, "L": L}) | st.scalars(ligand=0)
+        return
+    # a steady state needs no symbolic derivation: solve the network directly
+    from antagonism._core.errors import ConvergenceError, ModelError
+    from antagonism.theory.networks.engine import NetworkEvaluator
+
+    ev = NetworkEvaluator(model)
+    if single:
+        yield {"model": model.name} | _network_row(model, ev, ev.steady_state(taus, doses),
+                                                   single)
+        return
+    rows = []
     for L in doses:
         for tau in taus:
-            st = ev.steady_state([tau], [L])
-            yield {"model": model.name} | (
-                _network_row(model, ev, st, single) if network else
-                ({} if single else {"tau": tau, "L": L}) | st.scalars(ligand=0))
+            try:
+                rows.append({"model": model.name}
+                            | _network_row(model, ev, ev.steady_state([tau], [L]), single))
+            except (ConvergenceError, ModelError) as e:
+                rows.append({"model": model.name, "tau": tau, "L": L, "output": None,
+                             "species": None,
+                             "error": str(e)})
+    _add_branches(ev, rows, taus, doses)
+    yield from rows
+
+
+def _add_branches(ev, rows, taus, doses):
+    """``continued_up`` and ``continued_down``: the outputs of the branch followed by
+    continuation along the doses (for each binding time), or along the binding times when
+    there is one dose (:func:`~antagonism.theory.networks.branches.scan_branches`); null
+    past a fold."""
+    from antagonism.theory.networks.branches import scan_branches
+
+    nt = len(taus)
+    if len(doses) > 1:
+        lines = [[j * nt + i for j in range(len(doses))] for i in range(nt)]
+    else:
+        lines = [list(range(nt))]
+    for line in lines:
+        up, down = scan_branches(ev, [rows[k]["tau"] for k in line],
+                                 [rows[k]["L"] for k in line])
+        for k, a, b in zip(line, up, down):
+            rows[k]["continued_up"], rows[k]["continued_down"] = a, b
 
 
 def _network_row(model, ev, st, single):
-    """One steady state of a network: the point, the output, the species (molecules) and,
-    under ``diagnostics``, how it was found (and, for one point, a search for others)."""
+    """One steady state of a network: the point, the output (the state reached from rest),
+    its stability, the species (molecules) and, under ``diagnostics``, how it was found
+    (and, for one point, every other steady state found, with its stability)."""
+    import numpy as np
+
     net = model.network
     species = {s: float(st.shared[s]) if s in st.shared else float(st.terms[s][0])
                for s in net.species}
@@ -167,6 +212,11 @@ def _network_row(model, ev, st, single):
                    "binding_time_parameter": {
                        "name": time, "as": "off rate (1/tau)" if net.off_rate else "tau",
                        "value": 1 / tau if net.off_rate else tau}}
+    eig = st.get("max_real_eigenvalue")
+    row = {"tau": tau, "L": float(st.L[0]), "output": float(st.output),
+           "from_rest": bool(st.get("from_rest", True)),
+           "stable": None if eig is None or eig != eig else bool(eig < 0),
+           "max_real_eigenvalue": eig, "species": species}
     if single:
         diagnostics["conserved_totals"] = {m.name: m.total for m in model.moieties()}
         dropped = list(net.extra.get("dropped_reactions", ()))
@@ -174,21 +224,32 @@ def _network_row(model, ev, st, single):
             diagnostics["dropped_reactions"] = dropped
         found = ev.steady_states(st.tau, st.L, starts=4)
         diagnostics["steady_states_found"] = found.count
-        if found.count > 1:
-            diagnostics["other_steady_states"] = [
-                {"output": s["output"], "stable": s["stable"]} for s in found.states[1:]]
-    row = {"tau": tau, "L": float(st.L[0]), "output": float(st.output), "species": species,
-           "diagnostics": diagnostics}
+        row["steady_states"] = [
+            {k: s[k] for k in ("output", "stable", "max_real_eigenvalue", "from_rest",
+                               "found_by")}
+            | {"species": {n: float(np.sum(v)) for n, v in s["species"].items()}}
+            for s in found.states]
+        row["stable_states"] = found.stable_count
+    row["diagnostics"] = diagnostics
     _refuse_non_finite({"output": row["output"], **species}, "steady state", negative=True)
     return row
 
 
 def _scan_table(rows, network):
-    head = f"{'tau (s)':>12} {'L':>12} {'output':>14}" + ("  route" if network else "")
+    head = f"{'tau (s)':>12} {'L':>12} {'output':>14}" + (
+        f" {'stable':>6} {'up':>14} {'down':>14}  route" if network else "")
     lines = [head]
     for r in rows:
-        route = f"  {r['diagnostics']['route']}" if network else ""
-        lines.append(f"{r['tau']:>12.6g} {r['L']:>12.6g} {r['output']:>14.8g}{route}")
+        if r["output"] is None:
+            lines.append(f"{r['tau']:>12.6g} {r['L']:>12.6g} {'null':>14}  {r['error']}")
+            continue
+        extra = ""
+        if network:
+            up, down = (("-" if r.get(k) is None else f"{r[k]:.8g}")
+                        for k in ("continued_up", "continued_down"))
+            extra = (f" {str(r['stable']):>6} {up:>14} {down:>14}  "
+                     f"{r['diagnostics']['route']}")
+        lines.append(f"{r['tau']:>12.6g} {r['L']:>12.6g} {r['output']:>14.8g}{extra}")
     return "\n".join(lines)
 
 

@@ -15,13 +15,16 @@ rate laws and every conserved total; no finite differences.  The dilute-probe gr
 gamma(tau) = lim_{L_p -> 0} (dF/dtau_p)/L_p is the exact mixed derivative
 -lambda^T (d^2F/dtau_p dz) J^{-1} e_p at L_p = 0 (e_p: the probe's sum row).
 
-Steady states (:mod:`.solve`): Newton from the nearest solution computed before
-for the same number of types, followed along the path of binding times and doses between
-them; failing that, continuation in dose from the low-dose state (every ligand type at
-a millionth of the smallest conserved total, solved by pseudo-transient continuation from
-the initial amounts); failing that, pseudo-transient continuation at the target.  The
-branch followed is the one continuous with the low-dose state.
-:meth:`NetworkEvaluator.steady_states` looks for other steady states from several starts.
+Steady states: the state a resting cell reaches when the ligand is added
+(:mod:`.attractor`): the reduced ODE integrated by scipy's BDF from the file's initial
+amounts with each type's free ligand at its dose, then polished by Newton.  A point's answer
+never depends on what was solved before it (the same point again is served from memory, bit
+for bit).  Where the integration fails, the branch continuous with the nearest state solved
+before or with the low-dose state (every ligand type at a millionth of the smallest
+conserved total) by continuation (:mod:`.solve`), accepted only when it is not unstable and
+reported with ``from_rest`` false.  :meth:`NetworkEvaluator.continued` follows a branch on
+demand, and :meth:`NetworkEvaluator.steady_states` lists every steady state found from
+several starts with its stability (:mod:`.branches`).
 """
 from __future__ import annotations
 
@@ -34,6 +37,7 @@ from antagonism._core.result import Result
 
 from ..evaluator import Evaluator, Gradient, SteadyState
 from ..validation import check_array, check_ligands
+from .attractor import reach_from, stability
 from .solve import Factor, follow_path, newton, pseudo_transient, scales
 from .system import NetworkSystem, Point
 
@@ -155,13 +159,56 @@ class NetworkEvaluator(Evaluator):
         return pt, self.system.join(X, y), {**info, "factor": None}
 
     def _solve(self, pt):
-        found, route = None, None
+        """The steady state at pt: the state reached from rest (:mod:`.attractor`), the same
+        whatever was solved before; the same point again is served from memory.  When the
+        integration from rest fails, the branch continuous with the low-dose state
+        (:meth:`_continued`), accepted only when stable and reported as such."""
         near = self._nearest(pt)
+        if near is not None and near[0] == 0:  # the same point again: bit for bit
+            return pt, near[2], {**near[3], "route": "memory"}
+        try:
+            z, info = reach_from(self.system, pt, self._initial(pt), self.atol(pt))
+        except ConvergenceError as e:
+            z, info = self._continued(pt, near)
+            eig = stability(self.system, pt, z)
+            if eig > 0:
+                raise ConvergenceError(f"{e}; the steady state found by continuation is "
+                                       f"unstable (largest real part of the Jacobian's "
+                                       f"eigenvalues {eig:.3g} /s), so no state is "
+                                       "reached") from None
+            info = {**info, "max_real_eigenvalue": eig, "from_rest": False, "integration": str(e),
+                    "route": f"{info['route']} (integration from rest failed)"}
+        else:
+            info["from_rest"] = True
+        self._memory.setdefault(pt.K, _Memory(pt.K)).add(pt.tau, pt.L, z, info)
+        return pt, z, info
+
+    def atol(self, pt):
+        """Absolute tolerances of the integration from rest (molecules): 1e-9 of the type's
+        dose for its ligand states, 1e-9 of the smallest conserved total (or of the total
+        dose) for the shared species."""
+        shared = 1e-9 * (self.scale if self.T.size else max(float(pt.L.sum()), 1.0))
+        return np.concatenate([np.repeat(1e-9 * pt.L, len(self.system.states)),
+                               np.full(len(self.system.shared), shared)])
+
+    def continued(self, tau, L, start=None):
+        """(point, z, info): the steady state at (tau, L) on the branch through ``start``
+        (a (point, z) returned before), or through the low-dose state, by continuation: the
+        branch a scan follows, stable or not, until its fold (then ConvergenceError)."""
+        pt = self.point(*check_ligands(tau, L, require_positive_L=False))
+        near = None if start is None else (None, start[0], start[1], {"factor": None})
+        z, info = self._continued(pt, near)
+        return pt, z, info
+
+    def _continued(self, pt, near):
+        found, route = None, None
         if near is not None:
-            if near[0] == 0:  # the same point again: the same steady state, bit for bit
-                return pt, near[2], {**near[3], "route": "memory"}
             found = follow_path(self.system, near[1], pt, near[2], near[3]["factor"])
             route = "path"
+            if found is None and near[0] is None:  # a branch asked for: it ends here
+                raise ConvergenceError(
+                    f"the branch ends before tau = {pt.tau.tolist()} s, L = "
+                    f"{pt.L.tolist()} (a fold: continuation found no steady state on it)")
         if found is None:
             low, z_low = self._low_dose(pt)
             found, route = follow_path(self.system, low, pt, z_low), "dose continuation"
@@ -169,13 +216,12 @@ class NetworkEvaluator(Evaluator):
                 found, route = pseudo_transient(self.system, pt, z_low), "pseudo-transient"
         if found is None:
             raise ConvergenceError(f"no steady state found at tau = {pt.tau.tolist()} s, "
-                                   f"L = {pt.L.tolist()} (Newton, continuation in dose from "
-                                   "the low-dose state and pseudo-transient continuation "
-                                   "failed)")
+                                   f"L = {pt.L.tolist()} (integration from rest, Newton, "
+                                   "continuation in dose from the low-dose state and "
+                                   "pseudo-transient continuation failed)")
         z, info = found
         info["route"] = route
-        self._memory.setdefault(pt.K, _Memory(pt.K)).add(pt.tau, pt.L, z, info)
-        return pt, z, info
+        return z, info
 
     # -- the Evaluator interface ------------------------------------------------------------
     def steady_state(self, tau, L):
@@ -199,7 +245,9 @@ class NetworkEvaluator(Evaluator):
                            aggregates={s: float(v.sum()) for s, v in terms.items()},
                            shared=dict(zip(sys.shared, map(float, y))), terms=terms,
                            aliases={}, residual=info["residual"], method="numeric",
-                           route=info["route"], iterations=info["iterations"])
+                           route=info["route"], iterations=info["iterations"],
+                           from_rest=bool(info.get("from_rest", False)),
+                           max_real_eigenvalue=info.get("max_real_eigenvalue"))
 
     def _adjoint(self, pt, z, info):
         """(G, lambda, dG/dp, factor): the adjoint from the Jacobian at the solution itself
@@ -320,32 +368,12 @@ class NetworkEvaluator(Evaluator):
 
     # -- several steady states --------------------------------------------------------------
     def steady_states(self, tau, L, starts=8, seed=0):
-        """Steady states at (tau, L) from several starts: the branch the evaluator follows
-        (continuation from the low-dose state), the state the ODE reaches from the file's
-        initial amounts (pseudo-transient continuation), and Newton from ``starts`` random
-        points with the conserved totals and doses (seeded).  Returns a Result: ``count``,
-        ``states`` (a list of {output, stable, max_real_eigenvalue, species}, the
-        evaluator's branch first) and ``starts``."""
+        """Every steady state found at (tau, L), with its stability: see
+        :func:`.branches.all_steady_states` (the state reached from rest first)."""
+        from .branches import all_steady_states
+
         tau, L = check_ligands(tau, L, require_positive_L=False)
-        sys = self.system
-        pt, z0, _ = self.solve(tau, L)
-        rng = np.random.default_rng(seed)
-        found = [z0]
-        candidates = [pseudo_transient(sys, pt, self._initial(pt), max_iter=300)]
-        candidates += [newton(sys, pt, self._random_start(pt, rng), max_iter=30)
-                       for _ in range(int(starts))]
-        for res in candidates:
-            if res is not None and not any(_same(res[0], z) for z in found):
-                found.append(res[0])
-        states = []
-        for z in found:
-            X, y = sys.split(z, pt.K)
-            eig = self._stability(pt, z)
-            states.append({"output": sys.output(z, pt)[0], "stable": bool(eig < 0),
-                           "max_real_eigenvalue": eig,
-                           "species": {**{s: X[k].tolist() for k, s in enumerate(sys.states)},
-                                       **dict(zip(sys.shared, y.tolist()))}})
-        return Result(count=len(states), states=states, starts=int(starts) + 1)
+        return all_steady_states(self, tau, L, starts=starts, seed=seed)
 
     def _random_start(self, pt, rng):
         sys = self.system
@@ -354,18 +382,6 @@ class NetworkEvaluator(Evaluator):
         for m in range(len(sys.pivots)):
             y[sys.C_y[m] > 0] *= rng.uniform(0, 1)
         return np.maximum(sys.join(X, y), 0.0)
-
-    def _stability(self, pt, z):
-        """The largest real part of the finite eigenvalues of J v = mu D v (the ODE on the
-        conservation laws' manifold)."""
-        import scipy.linalg as sla
-
-        from .solve import dynamic_rows
-
-        J = self.system.jacobian(z, pt).dense()
-        mu = sla.eigvals(J, np.diag(dynamic_rows(self.system, pt.K)))
-        mu = mu[np.isfinite(mu)]
-        return float(mu.real.max()) if mu.size else float("nan")
 
 
 class _Memory:
@@ -385,10 +401,6 @@ class _Memory:
             z_old, info_old = self.entries[old]
             self.entries[old] = (z_old, {**info_old, "factor": None})
         self.next, self.size = (k + 1) % MEMORY, min(self.size + 1, MEMORY)
-
-
-def _same(a, b):
-    return bool(np.all(np.abs(a - b) <= 1e-6 * (np.abs(a) + np.abs(b)) + 1e-9))
 
 
 class _NetworkKey:

@@ -38,6 +38,10 @@ from antagonism._core.errors import NetworkFileError
 from antagonism.derivations.ligand_states import ligand_states
 from antagonism.derivations.reactions import read_expression
 
+#: the amount at which a rate law's value or derivative that is 0/0 at an amount of 0 is
+#: taken instead (its limit from positive amounts, to double precision)
+LIFT = 1e-100
+
 
 @dataclass(frozen=True)
 class Point:
@@ -187,6 +191,18 @@ class NetworkSystem:
         X, y = self.split(z, pt.K)
         return X, y, pt.tau, pt.p
 
+    def _finite(self, raw, z, pt):
+        """``raw(z, pt)`` (a tuple of arrays), its entries that are not finite where an
+        amount is 0 taken as their limit from positive amounts (each amount at 0 replaced
+        by :data:`LIFT`): a rate law such as (I/I_th)^k_I, whose derivative
+        k_I (I/I_th)^k_I / I is 0/0 at I = 0, or a term x y/(x + y) at x = y = 0."""
+        with np.errstate(all="ignore"):
+            values = raw(z, pt)
+            if all(np.isfinite(v).all() for v in values) or not np.any(z <= 0):
+                return values
+            lifted = raw(np.where(z > 0, z, LIFT), pt)
+        return tuple(np.where(np.isfinite(v), v, w) for v, w in zip(values, lifted))
+
     @staticmethod
     def _stack(values, K, n):
         out = np.empty((n, K))
@@ -196,6 +212,9 @@ class NetworkSystem:
 
     def rates(self, z, pt):
         """(v_t, v_y): per-type rates (n_rt, K) and shared-only rates (n_ry,)."""
+        return self._finite(self._raw_rates, z, pt)
+
+    def _raw_rates(self, z, pt):
         values = self._rates(*self._args(z, pt))
         v_t = self._stack(values, pt.K, self.n_rt)
         v_y = np.array([float(values[self.n_rt + k]) for k in range(self.n_ry)])
@@ -260,10 +279,7 @@ class NetworkSystem:
         K = pt.K
         nX, ny = len(self.states), len(self.shared)
         pat = self._pattern()
-        values = self._jac(*self._args(z, pt))
-        n_t = len(self.jac_t)
-        d_t = self._stack(values, K, n_t)  # (entries, K)
-        d_y = np.array([float(values[n_t + k]) for k in range(len(self.jac_y))])
+        d_t, d_y = self._finite(self._raw_jacobian, z, pt)  # (entries, K), (entries,)
 
         def per_type(block, size):
             e, slot, coef = pat[block]
@@ -280,9 +296,18 @@ class NetworkSystem:
         S = S + np.bincount(slot, weights=d_y[e] * coef, minlength=ny * ny)
         return Blocks(A, B, C, S.reshape(ny, ny) + S0)
 
+    def _raw_jacobian(self, z, pt):
+        values = self._jac(*self._args(z, pt))
+        n_t = len(self.jac_t)
+        return (self._stack(values, pt.K, n_t),
+                np.array([float(values[n_t + k]) for k in range(len(self.jac_y))]))
+
     def tau_derivatives(self, z, pt):
         """(dv/dtau of the per-type rates (n_rt, K), dv/dp of the per-type rates
         (n_rt, n_p, K), dv/dp of the shared-only rates (n_ry, n_p))."""
+        return self._finite(self._raw_tau_derivatives, z, pt)
+
+    def _raw_tau_derivatives(self, z, pt):
         K = pt.K
         values = self._sens(*self._args(z, pt))
         n_tau = self.dtau.size
@@ -302,9 +327,10 @@ class NetworkSystem:
     def mixed_derivatives(self, z, pt):
         """d^2 v_r/(dtau dz_u) of the per-type rates: (reactions, template variables (n_X
         ligand states then n_y shared), values (entries, K))."""
-        values = self._d2(*self._args(z, pt))
         n = len(self.d2)
-        return self.dtau[self.d2[:, 0]], self.d2[:, 1], self._stack(values, pt.K, n)
+        values, = self._finite(lambda z, pt: (self._stack(self._d2(*self._args(z, pt)),
+                                                          pt.K, n),), z, pt)
+        return self.dtau[self.d2[:, 0]], self.d2[:, 1], values
 
     def output(self, z, pt):
         """(G, dG/dz, dG/dp): the output sum_i-aggregated, its gradient in the unknowns and

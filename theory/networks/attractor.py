@@ -1,0 +1,143 @@
+"""The state a cell reaches: the reduced ODE integrated in time from rest, polished by Newton,
+and the stability of a steady state.
+
+A cell at rest holds the model file's initial amounts; the experiment adds the ligand (each
+type's free ligand at its dose L_i, its other states empty).  The state it reaches is the
+attractor of the ODE dx/dt = N v(x) from there.  On the reduced unknowns z of
+:mod:`.system` the ODE is a differential-algebraic system D dz/dt = F(z) (D: 1 on the rows
+that are rates, 0 on the ligand's sums and the conservation laws, :func:`.solve.dynamic_rows`).
+Its algebraic rows are linear, A_a z = c, so the algebraic unknowns (each type's free ligand,
+each moiety's leading species) follow from the dynamic ones w:
+
+    z_a = A_aa^{-1} (c - A_ad w),    dw/dt = F_d(z(w)),
+    d(dw/dt)/dw = J_dd + J_da P,     P = -A_aa^{-1} A_ad.
+
+:func:`reach_from` integrates this ODE with scipy's BDF and the compiled Jacobian; whenever
+the residual has fallen a hundredfold since the last try, and at every tenfold time, it
+tries Newton from the current state, and accepts Newton's steady state when it is stable
+(every eigenvalue of the reduced Jacobian has a negative real part) and within 1 % of the
+trajectory's state in every amount: there the trajectory is in the steady state's linear
+basin and converges to it.  The answer is Newton's (relative residual 1e-10), so
+sensitivities by the implicit-function theorem stay exact.
+
+:func:`stability` is the largest real part of the finite eigenvalues mu of J v = mu D v,
+which are those of the reduced Jacobian J_dd + J_da P (the dynamics on the manifold the
+conservation laws define).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from antagonism._core.errors import ConvergenceError
+
+from .solve import dynamic_rows, newton, relative_residual
+
+#: the longest time integrated from rest (s); a trajectory that has not settled by then
+#: (an oscillation, or a state beyond it) is a ConvergenceError
+T_MAX = 1e9
+#: relative closeness of the trajectory's state to a stable steady state that Newton found
+#: from it, at which the trajectory is taken to converge to that state
+CLOSE = 1e-2
+
+
+class ReducedODE:
+    """dw/dt on the dynamic unknowns of a :class:`~.system.NetworkSystem` at a point (module
+    docstring).  ``expand(w)`` gives z; ``rhs(t, w)`` and ``jac(t, w)`` the ODE."""
+
+    def __init__(self, system, pt, z0):
+        self.system, self.pt = system, pt
+        D = dynamic_rows(system, pt.K).astype(bool)
+        self.dyn, self.alg = np.nonzero(D)[0], np.nonzero(~D)[0]
+        z0 = np.asarray(z0, float)
+        J = system.jacobian(z0, pt).dense()
+        A = J[self.alg]  # the algebraic rows are linear: constant coefficients
+        F = system.residual(z0, pt)[0][self.alg]
+        c = A @ z0 - F
+        Aaa, Aad = A[:, self.alg], A[:, self.dyn]
+        self.P = -np.linalg.solve(Aaa, Aad) if self.alg.size else np.zeros((0, self.dyn.size))
+        self.q = np.linalg.solve(Aaa, c) if self.alg.size else np.zeros(0)
+        self.w0 = z0[self.dyn]
+        self.evaluations = 0
+
+    def expand(self, w):
+        z = np.empty(self.dyn.size + self.alg.size)
+        z[self.dyn] = w
+        z[self.alg] = self.q + self.P @ w
+        return np.maximum(z, 0.0)
+
+    def rhs(self, t, w):
+        self.evaluations += 1
+        return self.system.residual(self.expand(w), self.pt)[0][self.dyn]
+
+    def jac(self, t, w):
+        J = self.system.jacobian(self.expand(w), self.pt).dense()
+        return J[np.ix_(self.dyn, self.dyn)] + J[np.ix_(self.dyn, self.alg)] @ self.P
+
+
+def stability(system, pt, z):
+    """The largest real part (1/s) of the eigenvalues of the reduced Jacobian at z: negative
+    for a stable steady state (module docstring); nan when it has none."""
+    import scipy.linalg as sla
+
+    J = system.jacobian(z, pt).dense()
+    if not np.all(np.isfinite(J)):
+        return float("nan")
+    with np.errstate(all="ignore"):
+        mu = sla.eigvals(J, np.diag(dynamic_rows(system, pt.K)))
+    mu = mu[np.isfinite(mu)]
+    return float(mu.real.max()) if mu.size else float("nan")
+
+
+def reach_from(system, pt, z0, atol, t_max=T_MAX, rtol=1e-3):
+    """The steady state the ODE reaches from z0 (module docstring).  ``atol``: the absolute
+    tolerance of the amounts (molecules).  Returns (z, info) with ``route`` "from rest",
+    ``iterations`` (integration steps plus Newton's), ``residual``, ``factor``,
+    ``time`` (s, where the trajectory was caught) and ``max_real_eigenvalue``; raises
+    ConvergenceError when the trajectory settles nowhere by ``t_max``."""
+    from scipy.integrate import BDF
+
+    ode = ReducedODE(system, pt, z0)
+    if ode.dyn.size == 0:
+        found = newton(system, pt, ode.expand(ode.w0))
+        if found is None:
+            raise ConvergenceError("no steady state from rest: Newton failed")
+        z, info = found
+        return z, {**info, "route": "from rest", "time": 0.0,
+                   "max_real_eigenvalue": float("nan")}
+    with np.errstate(all="ignore"):
+        solver = BDF(ode.rhs, 0.0, ode.w0, t_max, jac=ode.jac, rtol=rtol,
+                     atol=np.maximum(atol[ode.dyn], 1e-300), first_step=None)
+        last_try, next_time, steps, r = np.inf, 0.0, 0, np.inf
+        while True:
+            due = solver.t >= next_time or solver.status != "running"
+            if steps % 5 == 0 or due:
+                z = ode.expand(solver.y)
+                r = relative_residual(*system.residual(z, pt))
+            if r <= 1e-2 * last_try or due:
+                last_try, next_time = r, 10.0 * max(solver.t, 1e-3)
+                found = newton(system, pt, z, max_iter=10)
+                if found is not None:
+                    zs, info = found
+                    near = np.abs(zs - z) <= CLOSE * np.abs(zs) + np.maximum(atol, 1e-300)
+                    eig = stability(system, pt, zs) if np.all(near) else np.nan
+                    if eig < 0:
+                        return zs, {**info, "iterations": info["iterations"] + steps,
+                                    "route": "from rest", "time": float(solver.t),
+                                    "max_real_eigenvalue": eig}
+            if solver.status != "running":
+                break
+            try:
+                solver.step()
+            except (ValueError, ArithmeticError, np.linalg.LinAlgError) as e:
+                solver.status = f"failed ({e})"
+                break
+            steps += 1
+    why = ("the integration " + solver.status if solver.status.startswith("failed") else
+           "an oscillation, or a state too slow to reach")
+    raise ConvergenceError(
+        f"no steady state reached from rest at tau = {pt.tau.tolist()} s, L = "
+        f"{pt.L.tolist()}: the trajectory had not settled after {solver.t:.3g} s "
+        f"({steps} steps; {why})")
+
+
+__all__ = ["ReducedODE", "reach_from", "stability"]
