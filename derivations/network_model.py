@@ -273,9 +273,11 @@ class NetworkModel(CellModel):
         # the reduced network is checked again by its constructor
         self.network = replace(network, reactions=tuple(kept), parameters=values,
                                initial=initial, extra=extra)
+        states = ligand_states(self.network)
+        dose = sum(float(initial.get(s, 0.0)) for s in states)
         sampler = ConservedStates(self.network, conserved_moieties(
             self.network, {k: v for k, v in overrides.items() if k in network.species},
-            totals))
+            totals), max(dose, float(network.agonist[1])) if dose > 0 else 1e4)
         for r, rate in zip(kept, rates):
             _check_rate(r, rate, network, time, sampler=sampler)
         self.dropped_reactions = tuple(dropped)
@@ -358,7 +360,8 @@ def _check_rate(reaction, rate, network, time, samples=24, seed=0, sampler=None)
     sampled states (fixed seed): states that satisfy the network's conservation laws
     (``sampler``, a :class:`ConservedStates`: a rate negative only where no reachable
     state is, such as (1 - (P1 + P2)/(k L_T)) with P1 + P2 at most a total below k L_T,
-    passes), other species and the binding time log-uniform in 1e-3..1e4."""
+    passes), other species and the binding time log-uniform in 1e-3..1e4.  Without a
+    sampler, every symbol is drawn log-uniform in 1e-3..1e4."""
     if rate.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
         raise NetworkFileError(f"the rate law of reaction {reaction.describe()} is not "
                                f"finite with these parameters: {rate}")
@@ -398,18 +401,24 @@ def _check_rate(reaction, rate, network, time, samples=24, seed=0, sampler=None)
 
 class ConservedStates:
     """Random states of a network that satisfy its conservation laws: c . x = total for
-    every conserved moiety, the ligand's states summing to a quantity L (log-uniform in
-    1e-3..1e4), given species at zero, every amount non-negative; species in no law
-    log-uniform in 1e-3..1e4.  The states of a moiety form a polytope; a sample is a random
-    convex combination (Dirichlet weights) of vertices found by linear programs with random
-    objectives (scipy's ``linprog``), so it satisfies every law exactly."""
+    every conserved moiety, the ligand's states summing to a quantity L, given species at
+    zero, every amount non-negative; species in no law log-uniform in 1e-3..1e4.
 
-    def __init__(self, network, moieties):
+    L takes values spread log-evenly from 1e-3 to ``dose`` (the file's own ligand
+    quantity, or its reference agonist's if larger; 1e4 when the file has none), both
+    ends included.  For each, the states of the laws form a polytope: its vertices in
+    random directions come from linear programs (scipy's ``linprog``), and the samples
+    are states near each vertex (0.9 vertex + 0.1 centroid: the extremes, where a linear
+    combination of amounts is largest) and random convex combinations (Dirichlet
+    weights), so every sample satisfies every law exactly."""
+
+    def __init__(self, network, moieties, dose=1e4):
         self.species = tuple(network.species)
         self.states = set(ligand_states(network))
         self.laws = [(dict(m.coefficients), float(m.total)) for m in moieties]
+        self.dose = float(dose)
 
-    def samples(self, names, zero, n, rng, vertices=8):
+    def samples(self, names, zero, n, rng, vertices=6):
         """Up to ``n`` points {symbol: value} for the symbols ``names`` (species and
         parameters), the species ``zero`` at 0; none where no state satisfies the laws
         with those species at 0 (the situation never arises)."""
@@ -418,22 +427,23 @@ class ConservedStates:
         index = {s: k for k, s in enumerate(self.species)}
         held = set(self.states) | {s for law, _ in self.laws for s in law}
         rows, rhs = [], []
-        L = 10.0 ** rng.uniform(-3, 4, n)
         for law, total in self.laws:
             rows.append([float(law.get(s, 0)) for s in self.species])
             rhs.append(total)
         rows.append([1.0 if s in self.states else 0.0 for s in self.species])
-        rhs.append(0.0)  # the ligand quantity, per sample
+        rhs.append(0.0)  # the ligand quantity, per group of samples
         for s in zero:
             if s in index:
                 rows.append([1.0 if t == s else 0.0 for t in self.species])
                 rhs.append(0.0)
         A, b = np.array(rows), np.array(rhs)
-        cap = 10.0 * (max([abs(t) for t in rhs] + [1e4]))
+        groups = max(1, -(-n // (2 * vertices)))
+        doses = np.geomspace(1e-3, max(self.dose, 1e-3), groups)
+        cap = 10.0 * max([abs(t) for t in rhs] + [self.dose, 1e4])
         free = [s for s in self.species if s not in held]
-        per = 6  # samples per ligand quantity (and per set of vertices)
-        for k in range(0, n, per):
-            b[len(self.laws)] = L[k]
+        count = 0
+        for L in doses:
+            b[len(self.laws)] = L
             corners = []
             for _ in range(vertices):
                 res = linprog(rng.normal(size=len(self.species)), A_eq=A, b_eq=b,
@@ -441,8 +451,13 @@ class ConservedStates:
                 if res.status != 0:
                     return
                 corners.append(res.x)
-            for x in rng.dirichlet(np.full(vertices, 0.5), min(per, n - k)) @ np.array(
-                    corners):
+            corners = np.array(corners)
+            near = 0.9 * corners + 0.1 * corners.mean(axis=0)
+            mixed = rng.dirichlet(np.full(vertices, 0.5), vertices) @ corners
+            for x in np.vstack([near, mixed]):
+                if count == n:
+                    return
+                count += 1
                 value = {s: float(x[index[s]]) for s in self.species if s in held}
                 value.update({s: 10.0 ** rng.uniform(-3, 4) for s in free})
                 yield {x_: (value[str(x_)] if str(x_) in value

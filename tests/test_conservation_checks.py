@@ -45,13 +45,13 @@ def test_a_rate_negative_only_off_the_conservation_laws_passes():
 def test_a_rate_negative_at_a_reachable_state_is_refused_with_a_reachable_witness():
     with pytest.raises(NetworkFileError, match="rate law of reaction act") as err:
         NetworkModel(capped_network(1.0))
-    # the witness satisfies the laws: P2 at most 500, K1 + K2 = 100
+    # the witness satisfies the laws (printed to 3 digits): P2 at most 500, K1 + K2 = 100
     text = str(err.value)
     values = dict(part.split("=") for part in
                   text[text.index("(", text.index("anything")) + 1:text.index(")", text.index(
                       "anything"))].split(", "))
-    assert float(values["K1"]) + float(values["K2"]) == pytest.approx(100, rel=1e-6)
-    assert 100 < float(values["P2"]) <= 500 * (1 + 1e-9)
+    assert float(values["K1"]) + float(values["K2"]) == pytest.approx(100, rel=2e-3)
+    assert 100 < float(values["P2"]) <= 500 * (1 + 2e-3)
 
 
 def test_independent_sampling_would_refuse_the_capped_law():
