@@ -112,9 +112,19 @@ def test_pd1_model_passes_the_sign_check_only_through_its_conservation_laws():
     negative for PD1p2 > k LCKt = 4100, which no state with PD-1 total 500 and LCK total
     100 reaches.  The model loads; with PD-1's total raised above 4100 (the initial PD1
     amount), the same law is negative at reachable states and is refused."""
+    import sympy as sp
+
+    from antagonism.derivations.network_model import _check_rate
+
     sbml = antimony_to_sbml(text("arulraj2018_pd1_tcr"))
-    NetworkModel(network_from_sbml(sbml, ligand="PD1", output="CP1 + CP2",
-                                   off_rate="Kd2_shp"))
+    net = network_from_sbml(sbml, ligand="PD1", output="CP1 + CP2", off_rate="Kd2_shp")
+    NetworkModel(net)
+    # the control: sampling each species on its own (no laws) finds a negative rate
+    law = next(r for r in net.reactions if r.name == "PD1_P_PD1p1_act")
+    rate = law.rate.xreplace({sp.Symbol(k): sp.Float(v) for k, v in net.parameters.items()
+                              if k != "Kd2_shp"})
+    with pytest.raises(NetworkFileError, match="negative"):
+        _check_rate(law, rate, net, "Kd2_shp")
     bigger = text("arulraj2018_pd1_tcr").replace("PD1 = 500;", "PD1 = 9000;")
     with pytest.raises(NetworkFileError, match="PD1_P_PD1p1_act"):
         NetworkModel(network_from_sbml(antimony_to_sbml(bigger), ligand="PD1",
@@ -216,7 +226,8 @@ def test_ganti2020_is_in_the_corpus_and_equals_cvode():
     rr.resetAll()
     rr.integrator.relative_tolerance = 1e-12
     rr.integrator.absolute_tolerance = 1e-12
-    rr.simulate(0, 1e9, 2)
+    rr.integrator.maximum_num_steps = 200_000
+    rr.simulate(0, 1e7, 2)
     ligand = model.network.ligand
     st = NetworkEvaluator(model).steady_state(
         [1.0 / model.network.parameters[model.network.off_rate]], [rr[f"init([{ligand}])"]])
