@@ -311,6 +311,8 @@ class NetworkModel(CellModel):
         out = {k: extra[k] for k in ("structure", "paper") if k in extra}
         if self.network.source:
             out["source"] = self.network.source
+        if extra.get("species_units"):  # several compartments, or amounts (SBML files)
+            out["species_units"] = list(extra["species_units"])
         out["conserved_totals"] = {m.name: m.total for m in self.moieties()}
         return out
 

@@ -97,7 +97,8 @@ def test_substance_only_species_in_half_a_litre_equals_roadrunner():
     sbml = antimony_to_sbml(SUBSTANCE_ONLY)
     net, st, got = package_state(sbml, 10.0, 1000.0, ligand="L", output="C1")
     ref = roadrunner_state(sbml)
-    assert net.extra["species_units"]["K"].startswith("amount")
+    assert "K: amount (compartment cell)" in net.extra["species_units"]
+    assert "C1: concentration in compartment cell of size 0.5" in net.extra["species_units"]
     assert not {s for s in ref if not close(got[s], ref[s])}, (got, ref)
     assert st.output == pytest.approx(ref["C1"], rel=1e-8)
     # the kinase's value is its amount: its concentration would be twice as large
@@ -151,3 +152,18 @@ def test_a_compartment_of_size_zero_is_refused_naming_species_and_compartment():
     net = network_from_sbml(antimony_to_sbml(text), overrides={"empty": 2.0},
                             ligand="L", output="C1")
     assert "X" in net.species
+
+
+def test_units_are_reported_and_survive_the_network_store():
+    """classify's metadata says which species are amounts; the stored network (the model
+    cache) keeps the rational stoichiometries and the units."""
+    from antagonism.theory.networks.store import network_from_record, network_record
+
+    net = network_from_sbml(antimony_to_sbml(TWO_COMPARTMENTS), ligand="L", output="C1")
+    meta = NetworkModel(net).metadata()
+    assert "Km: concentration in compartment mem of size 0.2" in meta["species_units"]
+    record = network_record(net)
+    assert record is not None
+    again = network_from_record(record)
+    assert again.reactions == net.reactions
+    assert again.extra["species_units"] == net.extra["species_units"]

@@ -77,8 +77,8 @@ def assemble_network(contents, spec, overrides=None):
     extra = dict(spec.pop("extra", {}))
     if ignored:
         extra["ignored_rules"] = ignored
-    if len(set(units.values())) > 1:
-        extra["species_units"] = units  # several compartments, or amounts: say which
+    if len(set(units.values())) > 1:  # several compartments, or amounts: say which
+        extra["species_units"] = tuple(f"{k}: {v}" for k, v in units.items())
     try:
         return ReactionNetwork(name=name, reactions=reactions, parameters=parameters,
                                initial=initial, extra=extra, **spec)
