@@ -167,3 +167,17 @@ def test_units_are_reported_and_survive_the_network_store():
     again = network_from_record(record)
     assert again.reactions == net.reactions
     assert again.extra["species_units"] == net.extra["species_units"]
+
+
+def test_command_line_exits_2_naming_the_species_and_the_compartment(tmp_path):
+    from helpers import run_cli
+
+    text = TWO_COMPARTMENTS.replace("species L in cyt, R in cyt, C0 in cyt",
+                                    "species L in cyt, R in mem, C0 in mem")
+    path = tmp_path / "mixed.xml"
+    path.write_text(antimony_to_sbml(text))
+    r = run_cli("steady", "--model-file", path, "--ligand", "L", "--output", "C1",
+                "--tau", "10", "--L", "100")
+    assert r.returncode == 2
+    assert r.stderr.count("\n") == 1 and r.stderr.startswith("antagonism: error:")
+    assert "C0 (concentration in compartment mem of size 0.2)" in r.stderr
