@@ -273,11 +273,10 @@ class NetworkModel(CellModel):
         # the reduced network is checked again by its constructor
         self.network = replace(network, reactions=tuple(kept), parameters=values,
                                initial=initial, extra=extra)
-        states = ligand_states(self.network)
-        dose = sum(float(initial.get(s, 0.0)) for s in states)
-        sampler = ConservedStates(self.network, conserved_moieties(
+        # the laws and the ligand's quantity, computed only if a rate law needs sampling
+        sampler = ConservedStates(self.network, lambda: conserved_moieties(
             self.network, {k: v for k, v in overrides.items() if k in network.species},
-            totals), max(dose, float(network.agonist[1])) if dose > 0 else 1e4)
+            totals))
         for r, rate in zip(kept, rates):
             _check_rate(r, rate, network, time, sampler=sampler)
         self.dropped_reactions = tuple(dropped)
@@ -414,11 +413,22 @@ class ConservedStates:
     combination of amounts is largest) and random convex combinations (Dirichlet
     weights), so every sample satisfies every law exactly."""
 
-    def __init__(self, network, moieties, dose=1e4):
+    def __init__(self, network, moieties, dose=None):
+        self.network, self._moieties, self._dose = network, moieties, dose
         self.species = tuple(network.species)
-        self.states = set(ligand_states(network))
+
+    def _setup(self):
+        """The ligand's states, the laws (``moieties``: a tuple, or a callable giving
+        it) and the largest ligand quantity, once."""
+        if hasattr(self, "laws"):
+            return
+        net = self.network
+        self.states = set(ligand_states(net))
+        moieties = self._moieties() if callable(self._moieties) else self._moieties
         self.laws = [(dict(m.coefficients), float(m.total)) for m in moieties]
-        self.dose = float(dose)
+        own = sum(float(net.initial.get(s, 0.0)) for s in self.states)
+        self.dose = float(self._dose if self._dose is not None else
+                          max(own, float(net.agonist[1])) if own > 0 else 1e4)
 
     def samples(self, names, zero, n, rng, vertices=6):
         """Up to ``n`` points {symbol: value} for the symbols ``names`` (species and
@@ -426,6 +436,7 @@ class ConservedStates:
         with those species at 0 (the situation never arises)."""
         from scipy.optimize import linprog
 
+        self._setup()
         index = {s: k for k, s in enumerate(self.species)}
         held = set(self.states) | {s for law, _ in self.laws for s in law}
         rows, rhs = [], []
