@@ -85,10 +85,14 @@ def network_sum_form(model):
         law, q = moiety.coefficients, moiety.species
         total = exact_number(moiety.total)
         held = " + ".join(s if c == 1 else f"{c}*{s}" for s, c in law.items())
-        if moiety.total < 0:
+        # a law with coefficients of both signs (a difference of conserved quantities, as
+        # the row-echelon basis makes them) may have any total; one of non-negative
+        # coefficients cannot be negative, nor 0 where the ligand's states hold it
+        signed = all(c >= 0 for c in law.values())
+        if signed and moiety.total < 0:
             raise NetworkFileError(f"the conserved total {moiety.name} = {held} is negative "
-                               f"({moiety.total:g})")
-        if moiety.total == 0 and any(s in states for s in law):
+                                   f"({moiety.total:g})")
+        if signed and moiety.total == 0 and any(s in states for s in law):
             raise NetworkFileError(
                 f"the conserved total {moiety.name} = {held} is 0 in the initial amounts: "
                 f"the ligand's states hold {moiety.name}, so every one of them would be 0; "
@@ -252,14 +256,14 @@ class NetworkModel(CellModel):
         values = {**network.parameters, **given}
         numbers = {sp.Symbol(k): exact_number(float(v)) for k, v in values.items()
                    if k != time}
-        kept, dropped = [], []
+        kept, dropped, rates = [], [], []
         for r in network.reactions:
             rate = r.rate.xreplace(numbers)
             if rate.is_zero:
                 dropped.append(r.name or r.describe())
                 continue
-            _check_rate(r, rate, network, time)
             kept.append(r)
+            rates.append(rate)
         if not kept:
             raise NetworkFileError(f"every reaction of {network.name!r} has a zero rate "
                                    f"with these parameters ({', '.join(dropped)})")
@@ -269,6 +273,12 @@ class NetworkModel(CellModel):
         # the reduced network is checked again by its constructor
         self.network = replace(network, reactions=tuple(kept), parameters=values,
                                initial=initial, extra=extra)
+        # the laws and the ligand's quantity, computed only if a rate law needs sampling
+        sampler = ConservedStates(self.network, lambda: conserved_moieties(
+            self.network, {k: v for k, v in overrides.items() if k in network.species},
+            totals))
+        for r, rate in zip(kept, rates):
+            _check_rate(r, rate, network, time, sampler=sampler)
         self.dropped_reactions = tuple(dropped)
         self.initial = MappingProxyType({k: float(v) for k, v in overrides.items()
                                          if k in network.species})
@@ -300,6 +310,8 @@ class NetworkModel(CellModel):
         out = {k: extra[k] for k in ("structure", "paper") if k in extra}
         if self.network.source:
             out["source"] = self.network.source
+        if extra.get("species_units"):  # several compartments, or amounts (SBML files)
+            out["species_units"] = list(extra["species_units"])
         out["conserved_totals"] = {m.name: m.total for m in self.moieties()}
         return out
 
@@ -349,14 +361,18 @@ class NetworkModel(CellModel):
                 tuple(sorted(self.totals.items())), self.__dict__.get("engine"))
 
 
-def _check_rate(reaction, rate, network, time, samples=24, seed=0):
+def _check_rate(reaction, rate, network, time, samples=24, seed=0, sampler=None):
     """Refuse a rate law that is not finite, or negative before the reaction has made
     anything: with the reaction's products at zero and every other species, and the binding
     time, positive, a rate law must be non-negative (a reaction cannot run backwards
     before its products exist; a negative sign in a mass-action law fails this).  Net rates
     of reversible reactions (kf*A - kr*B) and saturating forms (alpha*C1*(S_T - S)) pass.
     Decided by sympy with positive symbols when it can, otherwise by evaluating at
-    log-uniformly sampled positive states (1e-3..1e4, fixed seed)."""
+    sampled states (fixed seed): states that satisfy the network's conservation laws
+    (``sampler``, a :class:`ConservedStates`: a rate negative only where no reachable
+    state is, such as (1 - (P1 + P2)/(k L_T)) with P1 + P2 at most a total below k L_T,
+    passes), other species and the binding time log-uniform in 1e-3..1e4.  Without a
+    sampler, every symbol is drawn log-uniform in 1e-3..1e4."""
     if rate.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
         raise NetworkFileError(f"the rate law of reaction {reaction.describe()} is not "
                                f"finite with these parameters: {rate}")
@@ -374,10 +390,14 @@ def _check_rate(reaction, rate, network, time, samples=24, seed=0):
         witness = {}
     else:
         rng = np.random.default_rng(seed)
-        for _ in range(samples):
-            point = {x: sp.Float(10.0 ** rng.uniform(-3, 4)) for x in names}
+        points = (sampler.samples(names, [str(x) for x in made], samples, rng)
+                  if sampler is not None else
+                  ({x: 10.0 ** rng.uniform(-3, 4) for x in names} for _ in range(samples)))
+        for point in points:
+            point = {x: sp.Float(v) for x, v in point.items()}
             value = start.xreplace(point).evalf()
-            if value.is_real is False or (value.is_number and value < 0):
+            if value.is_real is False or (value.is_number and value.is_finite
+                                          and value < 0):
                 witness = point
                 break
     if witness is not None:
@@ -388,3 +408,80 @@ def _check_rate(reaction, rate, network, time, samples=24, seed=0):
             f"reaction has made anything{f' ({at})' if at else ''}: {rate}.  A rate law "
             "must be non-negative there (check its sign; a reverse direction is written "
             "as its own reaction or as kf*A - kr*B)")
+
+
+class ConservedStates:
+    """Random states of a network that satisfy its conservation laws: c . x = total for
+    every conserved moiety, the ligand's states summing to a quantity L, given species at
+    zero, every amount non-negative; species in no law log-uniform in 1e-3..1e4.
+
+    L takes values spread log-evenly from 1e-3 to ``dose`` (the file's own ligand
+    quantity, or its reference agonist's if larger; 1e4 when the file has none), both
+    ends included.  For each, the states of the laws form a polytope: its vertices in
+    random directions come from linear programs (scipy's ``linprog``), and the samples
+    are states near each vertex (0.9 vertex + 0.1 centroid: the extremes, where a linear
+    combination of amounts is largest) and random convex combinations (Dirichlet
+    weights), so every sample satisfies every law exactly."""
+
+    def __init__(self, network, moieties, dose=None):
+        self.network, self._moieties, self._dose = network, moieties, dose
+        self.species = tuple(network.species)
+
+    def _setup(self):
+        """The ligand's states, the laws (``moieties``: a tuple, or a callable giving
+        it) and the largest ligand quantity, once."""
+        if hasattr(self, "laws"):
+            return
+        net = self.network
+        self.states = set(ligand_states(net))
+        moieties = self._moieties() if callable(self._moieties) else self._moieties
+        self.laws = [(dict(m.coefficients), float(m.total)) for m in moieties]
+        own = sum(float(net.initial.get(s, 0.0)) for s in self.states)
+        self.dose = float(self._dose if self._dose is not None else
+                          max(own, float(net.agonist[1])) if own > 0 else 1e4)
+
+    def samples(self, names, zero, n, rng, vertices=6):
+        """Up to ``n`` points {symbol: value} for the symbols ``names`` (species and
+        parameters), the species ``zero`` at 0; none where no state satisfies the laws
+        with those species at 0 (the situation never arises)."""
+        from scipy.optimize import linprog
+
+        self._setup()
+        index = {s: k for k, s in enumerate(self.species)}
+        held = set(self.states) | {s for law, _ in self.laws for s in law}
+        rows, rhs = [], []
+        for law, total in self.laws:
+            rows.append([float(law.get(s, 0)) for s in self.species])
+            rhs.append(total)
+        rows.append([1.0 if s in self.states else 0.0 for s in self.species])
+        rhs.append(0.0)  # the ligand quantity, per group of samples
+        for s in zero:
+            if s in index:
+                rows.append([1.0 if t == s else 0.0 for t in self.species])
+                rhs.append(0.0)
+        A, b = np.array(rows), np.array(rhs)
+        groups = max(1, -(-n // (2 * vertices)))
+        doses = np.geomspace(1e-3, max(self.dose, 1e-3), groups)
+        cap = 10.0 * max([abs(t) for t in rhs] + [self.dose, 1e4])
+        free = [s for s in self.species if s not in held]
+        count = 0
+        for L in doses:
+            b[len(self.laws)] = L
+            corners = []
+            for _ in range(vertices):
+                res = linprog(rng.normal(size=len(self.species)), A_eq=A, b_eq=b,
+                              bounds=[(0.0, cap)] * len(self.species), method="highs")
+                if res.status != 0:
+                    return
+                corners.append(res.x)
+            corners = np.array(corners)
+            near = 0.9 * corners + 0.1 * corners.mean(axis=0)
+            mixed = rng.dirichlet(np.full(vertices, 0.5), vertices) @ corners
+            for x in np.vstack([near, mixed]):
+                if count == n:
+                    return
+                count += 1
+                value = {s: float(x[index[s]]) for s in self.species if s in held}
+                value.update({s: 10.0 ** rng.uniform(-3, 4) for s in free})
+                yield {x_: (value[str(x_)] if str(x_) in value
+                            else 10.0 ** rng.uniform(-3, 4)) for x_ in names}

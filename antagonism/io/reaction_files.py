@@ -52,12 +52,15 @@ def network_from_sbml(sbml, overrides=None, **designations):
     ``designations``: ``ligand=``, ``output=``...) and assembled
     (:func:`~.assembly.assemble_network`).
 
-    Supported: one compartment size (rates in concentrations: kinetic law / volume),
-    global and local parameters, species (boundary or constant ones become parameters),
-    function definitions (expanded), initial assignments that evaluate to numbers, and
-    assignment rules (substituted where a rate law or the output uses them; rules that
-    only define readouts are ignored and listed in ``extra["ignored_rules"]``).  Refused,
-    naming the element: rate rules, algebraic rules, events, delays, time-dependent math.
+    Supported: compartments of constant sizes and species in concentrations or, with
+    ``hasOnlySubstanceUnits``, amounts (each species' value as its symbol means it in the
+    file; see :mod:`.assembly`), global and local parameters, species (boundary or
+    constant ones become parameters), function definitions (expanded), initial
+    assignments that evaluate to numbers, and assignment rules (substituted where a rate
+    law or the output uses them; rules that only define readouts are ignored and listed
+    in ``extra["ignored_rules"]``).  Refused, naming the element: rate rules, algebraic
+    rules, events, delays, time-dependent math, conversion factors, compartments without a
+    positive constant size, ligand states in different units.
 
     ``overrides`` ({name: number}) replace parameter values or species' initial amounts
     before anything is checked (the command line's ``--param``).

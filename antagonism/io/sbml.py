@@ -8,10 +8,13 @@ by the package's whitelisting reader (:func:`~antagonism.derivations.expressions
 never evaluated).  Which species is the ligand comes next (:mod:`.designations`), and the
 network is put together last (:mod:`.assembly`).
 
-Supported: one compartment size, global and local parameters, species (boundary or
+Supported: compartments of any constant sizes, species in concentrations or, with
+``hasOnlySubstanceUnits``, in amounts (each species' value is what its symbol means in the
+file's math, as SBML defines it), global and local parameters, species (boundary or
 constant ones become parameters), function definitions (expanded), initial assignments
 and assignment rules.  Refused, naming the element: rate rules, algebraic rules, events,
-delays, time-dependent math.
+delays, time-dependent math, compartments whose size is not a positive constant number
+(named with their species), conversion factors.
 
 Before libsbml sees the text, it is read by a streaming parser that refuses deep nesting
 and external model definitions (:mod:`.guards`); before any expression is built, the size
@@ -67,10 +70,16 @@ class SbmlContents:
     notes : str -- the model's notes as text, one line per paragraph (tags removed)
     rules : dict name -> sympy.Expr -- assignment rules, each in terms of non-rule symbols
     parameters : dict name -> float -- global parameters with a finite value, boundary and
-        constant species (at their initial concentration), then compartment sizes
+        constant species (at their initial value, in the file's units), then compartment
+        sizes
     unset : frozenset -- global parameters without a (finite) value
-    initial : dict species -> float -- initial concentrations of the other species
-    volume : float -- the size of their compartment (1 when unset or not positive)
+    initial : dict species -> float -- initial values of the other species, in the file's
+        own units: a concentration, or an amount for a species with
+        ``hasOnlySubstanceUnits`` (what the species' symbol means in the math)
+    compartments : dict species -> str -- each species' compartment (every species, fixed
+        ones included)
+    substance_only : frozenset -- the species whose symbol is an amount
+        (``hasOnlySubstanceUnits``, or a compartment of zero dimensions)
     assignments : dict name -> sympy.Expr -- initial assignments, not yet evaluated
     reactions : tuple of :class:`SbmlReaction`
     rule_sizes : dict name -> int -- each assignment rule's expanded size (nodes), for the
@@ -83,7 +92,8 @@ class SbmlContents:
     parameters: dict
     unset: frozenset
     initial: dict
-    volume: float
+    compartments: dict
+    substance_only: frozenset
     assignments: dict
     reactions: tuple
     rule_sizes: dict = None
@@ -101,8 +111,8 @@ def libsbml_module():
 
 def read_sbml(sbml):
     """Read an SBML string into :class:`SbmlContents`; refuses a document libsbml reports
-    errors in, one without a model, events, rate and algebraic rules, species in
-    compartments of different sizes and reactions without a rate law."""
+    errors in, one without a model, events, rate and algebraic rules, conversion factors,
+    compartments whose size is set by a rule and reactions without a rate law."""
     libsbml = libsbml_module()
     model = _model(sbml, libsbml)
     functions = sbml_function_definitions(model, libsbml)
@@ -115,7 +125,7 @@ def read_sbml(sbml):
     rules = _assignment_rules(model, libsbml, read)
     notes = (libsbml.XMLNode.convertXMLNodeToString(model.getNotes())
              if model.isSetNotes() else "")
-    parameters, unset, initial, volume = _amounts(model, rules)
+    parameters, unset, initial, compartments, substance_only = _amounts(model, rules)
     assignments = {}
     for k in range(model.getNumInitialAssignments()):
         a = model.getInitialAssignment(k)
@@ -124,7 +134,8 @@ def read_sbml(sbml):
     return SbmlContents(
         model_id=model.getId(), notes=html.unescape(re.sub(r"<[^>]+>", "\n", notes)),
         rules=rules, parameters=parameters, unset=frozenset(unset), initial=initial,
-        volume=volume, assignments=assignments, reactions=_reactions(model, read),
+        compartments=compartments, substance_only=frozenset(substance_only),
+        assignments=assignments, reactions=_reactions(model, read),
         rule_sizes=rule_sizes)
 
 
@@ -189,10 +200,11 @@ def resolve_rules(rules):
 
 
 def _amounts(model, rules):
-    """(parameters, unset, initial, volume): parameter values, fixed species and
-    compartment sizes; parameters without a value; the other species' initial
-    concentrations (amount / compartment size where no concentration is set); the size
-    of their one compartment."""
+    """(parameters, unset, initial, compartments, substance_only): parameter values, fixed
+    species and compartment sizes; parameters without a value; the other species' initial
+    values in the file's units (a concentration, amount / size where only an amount is
+    set; an amount for a substance-only species, concentration x size where only a
+    concentration is set); each species' compartment; the substance-only species."""
     parameters, unset = {}, set()
     for k in range(model.getNumParameters()):
         p = model.getParameter(k)
@@ -203,28 +215,39 @@ def _amounts(model, rules):
             parameters[p.getId()] = value
         else:
             unset.add(p.getId())
-    sizes = {model.getCompartment(k).getId(): model.getCompartment(k).getSize()
-             for k in range(model.getNumCompartments())}
-    initial, volume = {}, set()
+    if model.isSetConversionFactor():
+        raise NetworkFileError(f"SBML conversion factor {model.getConversionFactor()} of the "
+                               "model is not supported")
+    sizes, dims = {}, {}
+    for k in range(model.getNumCompartments()):
+        c = model.getCompartment(k)
+        sizes[c.getId()] = c.getSize() if c.isSetSize() else 1.0  # unset: 1, as roadrunner
+        dims[c.getId()] = c.getSpatialDimensions()
+    initial, compartments, substance_only = {}, {}, set()
     for k in range(model.getNumSpecies()):
         s = model.getSpecies(k)
-        if s.getId() in rules:
+        sid, comp = s.getId(), s.getCompartment()
+        if s.isSetConversionFactor():
+            raise NetworkFileError(f"SBML conversion factor {s.getConversionFactor()} of "
+                                   f"species {sid} is not supported")
+        compartments[sid] = comp
+        amount = s.getHasOnlySubstanceUnits() or dims.get(comp) == 0
+        if amount:
+            substance_only.add(sid)
+        if sid in rules:
             continue
-        value = s.getInitialConcentration() if s.isSetInitialConcentration() else (
-            s.getInitialAmount() / sizes.get(s.getCompartment(), 1.0))
+        size = sizes.get(comp, 1.0)
+        if s.isSetInitialConcentration():
+            value = s.getInitialConcentration() * (size if amount else 1.0)
+        else:
+            value = s.getInitialAmount() / (1.0 if amount else size)
         value = 0.0 if math.isnan(value) else value
         if s.getBoundaryCondition() or s.getConstant():
-            parameters[s.getId()] = value  # fixed species are parameters
+            parameters[sid] = value  # fixed species are parameters
             continue
-        initial[s.getId()] = value
-        volume.add(sizes.get(s.getCompartment(), 1.0))
-    if len(volume) > 1:
-        raise NetworkFileError("species in compartments of different sizes are not supported")
-    V = volume.pop() if volume else 1.0
-    if not (math.isfinite(V) and V > 0):
-        V = 1.0
+        initial[sid] = value
     parameters.update({c: v for c, v in sizes.items() if math.isfinite(v)})
-    return parameters, unset, initial, V
+    return parameters, unset, initial, compartments, substance_only
 
 
 def _reactions(model, read):
