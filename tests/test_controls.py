@@ -199,6 +199,7 @@ def test_docs_controls_table_is_the_stored_run():
         else:
             assert cells[5] == f"ρ = {r['weak_share']:.3g}", r["name"]
     s = out["summary"]
+    text = " ".join(text.split())  # the prose wraps lines
     summary = re.search(r"on the test split the measure gets (\d+) of (\d+)", text)
     assert summary and [int(g) for g in summary.groups()] == [s["measure"]["correct"],
                                                               s["measure"]["total"]]
