@@ -222,9 +222,8 @@ def cmd_regime(args):
     elif args.job == "controls":
         from antagonism.numerics.regime.controls import regime_controls
 
-        if args.seeds is None:
-            args.seeds = "0:2" if args.quick else "0:4"
-        seeds = _seeds(args)
+        seeds = ([0, 1, 2] if args.quick else [0, 1, 2, 3, 4]) if args.seeds is None \
+            else _seeds(args)
         if len(seeds) < 2:
             raise CliError(f"--seeds needs at least 2 seeds (a t-interval), got {args.seeds!r}")
         emit(args, regime_controls(seeds, quick=args.quick, progress=progress))
