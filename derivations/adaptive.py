@@ -41,6 +41,19 @@ class AdaptiveProofreading(CellModel):
         fmt = (lambda v: f"{float(v):g}" if v.is_number else str(v))  # noqa: E731
         return f"T_{{{fmt(self.N)},{fmt(self.m)}}}"
 
+    def describe(self):
+        """The label, with tau_c when it is not the catalogue's default (3 s).
+
+        >>> AdaptiveProofreading(5, 3, 1.0).describe()
+        'T_{5,3} (tau_c = 1 s)'
+        """
+        from antagonism._core.catalog import BUILTIN_MODELS
+
+        default = BUILTIN_MODELS[self.name]["tau_c"].value
+        if not self.tau_c.is_number or float(self.tau_c) == float(default):
+            return self.label()
+        return f"{self.label()} (tau_c = {float(self.tau_c):g} s)"
+
     def symbolic(self):
         """The model with symbolic N, m and tau_c; derivations are done on it."""
         return AdaptiveProofreading()

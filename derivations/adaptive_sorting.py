@@ -88,6 +88,18 @@ class AdaptiveSorting(CellModel):
         for name, value in self.parameters().items():
             check_positive(value, name)
 
+    def describe(self):
+        """At the catalogue's constants the kinase adapts only from L = 10^4 up, so the
+        reference agonists (L = 100) see the linear regime; the description says so."""
+        from antagonism._core.catalog import BUILTIN_MODELS
+
+        defaults = {k: p.value for k, p in BUILTIN_MODELS[self.name].items()}
+        values = self.parameters()
+        if all(values[k].is_number and float(values[k]) == float(v)
+               for k, v in defaults.items()):
+            return "adaptive sorting (package constants, linear regime at L = 100)"
+        return self.label()
+
     @derived
     def sum_form(self):
         """Aggregates C_0 = sum_i C_0,i(K) and C_1 = sum_i C_1,i(K); K in [0, K_T] solves

@@ -294,6 +294,12 @@ class CellModel:
         """A short display name for figures and tables (default: the registry name)."""
         return self.name
 
+    def describe(self) -> str:
+        """The label with whatever else tells this instance apart in a table (parameters
+        away from the model's own defaults, the regime it runs in), as the model states it:
+        tables ask the model, never its parameter names.  Default: :meth:`label`."""
+        return self.label()
+
     # -- generic conveniences ----------------------------------------------------------------
     def mixture_output(self, K):
         """The output of K explicit ligand types: ``(expr, taus, Ls)``."""

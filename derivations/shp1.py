@@ -197,6 +197,13 @@ class SHP1(CellModel):
         return f"SHP-1 m={self.p['m']}" + (" (receptors in excess)" if self.receptors_in_excess
                                            else "")
 
+    def describe(self):
+        """The label, with phi when it is not the classical 0.09 /s."""
+        phi = self.p["phi"]
+        if not phi.is_number or float(phi) == float(CLASSICAL["phi"].value):
+            return self.label()
+        return f"{self.label()} (phi = {float(phi):g})"
+
     def regime_predictions(self):
         """The S pathway's effective m: a weak ligand's C_m ~ tau^(m+1), so its gradient
         through S scales as tau^m (m_eff = m + 1); receptor competition adds tau^0."""

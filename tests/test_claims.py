@@ -234,7 +234,8 @@ def row_5_fragments(table, calibration):
     agree = sum(bool(r["agree"]) for r in above)
     return [f"N ≤ {max(r['parameters']['N'] for r in rows):g}",
             f"agrees on {agree} of {len(above)} calibration cells above its detection limit "
-            f"({len(below)} cells with 1 < m ≤ {max(r['m'] for r in below):g} flagged"]
+            f"({len(below)} cell{'' if len(below) == 1 else 's'} with 1 < m ≤ "
+            f"{max(r['m'] for r in below):g} flagged"]
 
 
 def row_9_fragments(literature):
@@ -265,7 +266,7 @@ def row_11_fragments(budgets):
             f"(m = 4: {len(budgets['seeds']) - failed} of {len(budgets['seeds'])} seeds)"]
 
 
-SLOW_INPUTS = {5: {"1", "2", "26", "4"}, 8: {"1", "0"}, 9: {"1", "5", "100"},
+SLOW_INPUTS = {5: {"1", "2", "3"}, 8: {"1", "0"}, 9: {"1", "5", "100"},
                10: INPUTS[10], 11: {"5", "3.5", "1", "2", "3", "4", "40", "0"}}
 
 
@@ -346,8 +347,8 @@ def test_readme_shp1_numbers_are_what_the_commands_print():
 
 def readme_calibration():
     text = readme_paragraph("The regime commands measure cells and networks")
-    m = re.search(r"on (\d+) of its (\d+) calibration cells.*?the other (\d+) \(1 < m ≤ "
-                  r"([\d.]+)\) lie below its detection limit", text)
+    m = re.search(r"on (\d+) of its (\d+) calibration cells.*?(\d+) \(1 < m ≤ "
+                  r"([\d.]+)\) lies? below its detection limit", text)
     assert m, "the README's calibration sentence"
     return [int(m.group(k)) for k in (1, 2, 3)] + [float(m.group(4))]
 
@@ -356,10 +357,10 @@ def test_readme_and_claim_5_state_the_same_calibration():
     agree, total, below, m_max = readme_calibration()
     row = claim_rows(CLAIMS.read_text())[5]["number"]
     m = re.search(r"agrees on (\d+) of (\d+) calibration cells above its detection limit "
-                  r"\((\d+) cells with 1 < m ≤ ([\d.]+)", row)
+                  r"\((\d+) cells? with 1 < m ≤ ([\d.]+)", row)
     assert [int(m.group(1)), int(m.group(2)) + int(m.group(3)), int(m.group(3)),
             float(m.group(4))] == [agree, total, below, m_max]
-    assert agree + below == total
+    assert agree + below <= total
 
 
 @pytest.mark.slow

@@ -197,7 +197,7 @@ def test_report_is_seed_level_and_paired(quick_report):
     assert set(nets) == {"natural", "pgd_trained", "noise_trained", "untrained"}
     assert quick_report.seeds == [0, 1]
     for name, row in nets.items():
-        s = row["specialized_fraction"]
+        s = row["specialized_share"]  # the validated measure: the verdict reads it
         assert len(s["per_seed"]) == 2 and all(0 <= v <= 1 for v in s["per_seed"])
         mean, lo, hi = interval(s["per_seed"], bounds=(0, 1))
         assert (s["mean"], *s["t_interval"]) == pytest.approx((mean, lo, hi))
@@ -208,14 +208,14 @@ def test_report_is_seed_level_and_paired(quick_report):
         assert s["bootstrap_interval"] is None and s["bootstrap_note"]  # 2 seeds < 10
         assert {"specialized_fraction_background", "specialized_fraction_on_digit"} <= set(row)
         if name != "untrained":  # every network against the untrained baseline too
-            vu = row["vs_untrained"]["specialized_fraction"]
+            vu = row["vs_untrained"]["specialized_share"]
             np.testing.assert_allclose(vu["differences"], np.subtract(
-                s["per_seed"], nets["untrained"]["specialized_fraction"]["per_seed"]))
+                s["per_seed"], nets["untrained"]["specialized_share"]["per_seed"]))
         assert len(row["profile"]) == len(PIXEL_VALUES)
         if name != "natural":
-            vs = row["vs_reference"]["specialized_fraction"]
+            vs = row["vs_reference"]["specialized_share"]
             np.testing.assert_allclose(vs["differences"], np.subtract(
-                s["per_seed"], nets["natural"]["specialized_fraction"]["per_seed"]))
+                s["per_seed"], nets["natural"]["specialized_share"]["per_seed"]))
             assert vs["p_sign_flip"] >= 2 / 2**2 and vs["n_seeds"] == 2
     assert nets["natural"]["clean_accuracy"]["mean"] > 0.9
     assert nets["untrained"]["clean_accuracy"]["mean"] < 0.35

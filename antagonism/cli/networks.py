@@ -140,7 +140,7 @@ def cmd_robustness(args):
 
 #: ``regime`` sub-commands, and the flags of the single command they replace (aliases)
 REGIME_JOBS = {"networks": None, "calibrate": "--calibrate", "cells": "--cell-attacks",
-               "sensitivity": "--sensitivity"}
+               "sensitivity": "--sensitivity", "controls": None}
 
 
 def regime_argv(argv):
@@ -158,7 +158,7 @@ def regime_argv(argv):
 
 def _regime_args(p):
     sub = p.add_subparsers(dest="job", required=True, metavar="JOB", parser_class=type(p),
-                           help="networks (default), calibrate, cells or sensitivity")
+                           help="networks (default), calibrate, controls, cells or sensitivity")
 
     def job(name, help_text):
         q = sub.add_parser(name, help=help_text, description=help_text,
@@ -183,6 +183,15 @@ def _regime_args(p):
     q = job("calibrate", "the measure on cells (T_{N,m}, N = 3..5, every m; SHP-1; adaptive "
                          "sorting) against the analytic verdict (alias: regime --calibrate)")
     add_json_option(q)
+    q = job("controls", "the measure on cases of known regime: cells, networks whose first "
+                        "layer x -> x^p fixes it, logistic regression, untrained and "
+                        "shuffled-label networks; the cut chosen on one split, the measure "
+                        "and the baselines scored on the other")
+    q.add_argument("--seeds", default=None,
+                   help="the seeds of every network (the one range grammar: 0:4 is five "
+                        "seeds; default 0:4, with --quick 0:2; at least 2)")
+    add_quick_option(q, "the quick cell set (8 cells) and seeds 0:2")
+    add_json_option(q)
     q = job("cells", "FGSM against PGD on T_{N,m} cells (N = 3..5, every m) within an L-inf "
                      "budget on tau, agonists movable or not (alias: regime --cell-attacks)")
     q.add_argument("--budgets", action="store_true",
@@ -201,7 +210,8 @@ def _regime_args(p):
 
 @command("regime", "the regime (broad or specialized) measured as the paper defines it for "
                    "cells: on trained networks, on cells for calibration, or as a "
-                   "sensitivity table (sub-commands networks, calibrate, cells, sensitivity)",
+                   "sensitivity table, or on cases of known regime (sub-commands networks, "
+                   "calibrate, controls, cells, sensitivity)",
          _regime_args)
 def cmd_regime(args):
     from antagonism.numerics import regime as rm
@@ -209,6 +219,14 @@ def cmd_regime(args):
     progress = not args.json
     if args.job == "calibrate":
         emit(args, rm.calibrate(progress=progress))
+    elif args.job == "controls":
+        from antagonism.numerics.regime.controls import regime_controls
+
+        seeds = ([0, 1, 2] if args.quick else [0, 1, 2, 3, 4]) if args.seeds is None \
+            else _seeds(args)
+        if len(seeds) < 2:
+            raise CliError(f"--seeds needs at least 2 seeds (a t-interval), got {args.seeds!r}")
+        emit(args, regime_controls(seeds, quick=args.quick, progress=progress))
     elif args.job == "cells":
         emit(args, rm.attack_budgets(progress=progress) if args.budgets
              else rm.cell_attack_comparison(progress=progress))

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from antagonism._core.errors import InputError
+
 
 class Layer:
     params: dict
@@ -159,3 +161,31 @@ class MaxPool2D(Layer):
         np.put_along_axis(win, self.arg[..., None], grad[..., None], -1)
         win = win.reshape(n, c, h // s, w // s, s, s).transpose(0, 1, 2, 4, 3, 5)
         return win.reshape(n, c, h, w)
+
+
+class Power(Layer):
+    """The fixed elementwise first layer x -> (x + s)^p - s^p, no parameters: the network
+    analogue of T_{N,m}'s small-tau exponent.  Its gradient p (x + s)^(p - 1) vanishes on
+    weak inputs like x^(p - 1) for p > 1 and is largest there for p < 1, so p fixes the
+    network's regime whatever the readout (``antagonism.derivations.power_layer``).  The
+    offset s (default 1/256, a sixteenth of the digits' grey-level step) keeps the gradient
+    finite at x = 0 for p < 1.
+
+    >>> import numpy as np
+    >>> layer = Power(2.0, offset=0.0)
+    >>> layer.forward(np.array([[0.5, 1.0]])).tolist(), layer.backward(np.ones((1, 2))).tolist()
+    ([[0.25, 1.0]], [[1.0, 2.0]])
+    """
+
+    def __init__(self, p, offset=1 / 256):
+        super().__init__()
+        if not p > 0 or not offset >= 0:
+            raise InputError(f"need p > 0 and offset >= 0, got p={p}, offset={offset}")
+        self.p, self.offset, self.name = float(p), float(offset), f"power{p:g}"
+
+    def forward(self, x):
+        self.x = x
+        return (x + self.offset) ** self.p - self.offset ** self.p
+
+    def backward(self, grad):
+        return grad * self.p * (self.x + self.offset) ** (self.p - 1)

@@ -12,23 +12,23 @@ parameters, ``adaptive_sorting_published.ant``); kinetic proofreading (N = 3 and
 file).  Every probe is swept up to 3 tau_c, past every model's tau*.
 
 **What it reports**: per row the analytic regime (``theory.regimes.gradient_regime``: an
-extremum of the per-ligand gradient gamma below tau*), the measured one (the weak share
-rho < 1/2 at an interior v_ext, :func:`~.common.strongest_sensitivity`), rho itself; per
-group the range of rho; the range of cuts on rho that gives full agreement; and the two
-trivial rules as ``baselines`` ("m >= 2 or SHP-1"; "the most negative gamma is interior"),
-with the rows where each fails.
+extremum of the per-ligand gradient gamma below tau*), the measured one (the validated rule
+of :func:`~.common.strongest_sensitivity`: the weak share rho < ``MEASURE_CUT`` at a v_ext
+above the weakest probe, with gamma growing away from the weakest probe; the cut is the one
+``antagonism regime controls`` chose), rho itself; per group the range of rho; the range of
+cuts on rho that gives full agreement; and two trivial rules as ``baselines`` ("m > 1";
+"the most negative gamma is interior"), with the rows where each fails.  What a row needs
+from its model (the analytic regime, tau_c, its name) it asks the model: ``gradient_regime``,
+``model.tau_c``, ``model.describe()``.
 
-**Detection limit.**  The sweep's weakest probe sits at v_lo = 10^-3 tau_c.  A gradient
-that vanishes like gamma ~ tau^p (p > 0: T_{N,m} has p = m - 1) keeps a share of about
-(v_lo / v_infl)^p of its extremum at v_lo, so the measure can call it specialized only when
-that share is below the cut: p > p_min = ln(1/rho_cut) / ln(v_infl / v_lo) (about 0.12 to
-0.15 for T_{N,m}, N = 3-5).  Rows whose analytic p lies in (0, p_min] are flagged
-``below_detection_limit`` (with p_min) and left out of ``all_agree``; they are counted
-apart.
+**Detection limit: the grid.**  The sweep's probes sit at v_lo = 10^-3 tau_c, then 1/32,
+2/32, ... tau_c.  An extremum at or below the second probe (1/32 tau_c) cannot be told from
+the weakest probe on this grid: such rows (T_{1.5,1.05}, extremum at 0.0027 tau_c) are
+flagged ``below_detection_limit`` and left out of ``all_agree``.  The limit is the grid's; it
+does not restate the rule (the earlier p_min = ln 2 / ln(v_infl / v_lo) did: it excused
+exactly the rows whose weak share failed the cut).
 """
 from __future__ import annotations
-
-import math
 
 import numpy as np
 
@@ -36,7 +36,7 @@ from antagonism._core.result import Result
 
 from ..progress import Progress
 from .cells import CELL_CUTOFF, CELL_VALUES, cell_regime, cell_sensitivity
-from .common import WEAK_SHARE_MAX, Strongest, strongest_sensitivity
+from .common import MEASURE_CUT, Strongest, strongest_sensitivity
 
 NON_INTEGER_M = (1.05, 1.1, 1.5, 2.5)
 
@@ -81,37 +81,31 @@ def _group_of(model, groups):
 
 
 def model_name(model):
-    """A row's name: the model's label, with its non-default parameters."""
-    label = model.label()
-    params = model.parameters()
-    extra = []
-    if "N" in params and "S_T" not in params and float(model.tau_c) != 3.0:
-        extra.append(f"tau_c = {float(model.tau_c):g} s")
-    if "S_T" in params and float(params.get("phi", 0.09)) != 0.09:
-        extra.append(f"phi = {float(params['phi']):g}")
-    network = getattr(model, "network", None)
-    if network is not None:
-        label = network.name
-    elif model.name == "adaptive-sorting":
-        label = "adaptive sorting (package constants, linear regime at L = 100)"
-    return label + (f" ({', '.join(extra)})" if extra else "")
+    """A row's name, as the model describes itself (:meth:`CellModel.describe`)."""
+    return model.describe()
 
 
-def detection_limit(p, v_infl, v_lo=CELL_CUTOFF, cut=WEAK_SHARE_MAX):
-    """(p_min, below): the smallest small-tau exponent p a sweep from ``v_lo`` resolves for a
-    gradient whose extremum sits at ``v_infl`` (both tau/tau_c), p_min = ln(1/cut) /
-    ln(v_infl/v_lo), and whether 0 < p <= p_min (see the module docstring).
+def detection_limit(v_infl, values=CELL_VALUES):
+    """(limit, below): the sweep grid's resolution, ``values[1]`` (tau/tau_c), and whether
+    the gradient's extremum ``v_infl`` lies at or below it, where the grid cannot tell it
+    from the weakest probe.  The limit is the grid's, not a restatement of the rule: a
+    resolved extremum may still keep a weak share above the cut (then the row disagrees).
 
-    >>> p_min, below = detection_limit(0.1, 0.264)
-    >>> round(p_min, 3), below
-    (0.124, True)
+    >>> detection_limit(0.0027), detection_limit(0.26)
+    ((0.03125, True), (0.03125, False))
     """
-    if v_infl is None:
-        return None, False
-    if not v_infl > v_lo:  # the extremum lies below the weakest probe: out of reach
-        return math.inf, bool(p is not None and p > 0)
-    p_min = math.log(1 / cut) / math.log(v_infl / v_lo)
-    return p_min, bool(p is not None and 0 < p <= p_min)
+    limit = float(values[1])
+    return limit, bool(v_infl is not None and v_infl <= limit)
+
+
+def _rejected_ligands(model):
+    """The ligand count of the rejected ratio: 2000 where the registry says the model's
+    derivations hold for symbolic parameters (the fast closed forms), 600 otherwise."""
+    from antagonism.derivations import model_names, model_spec
+
+    fast = (model.name in model_names()
+            and "symbolic-parameters" in model_spec(model.name).capabilities)
+    return 2000 if fast else 600
 
 
 def _analytic(model):
@@ -135,9 +129,9 @@ def _row(model, group, cutoffs, rejected):
                 CELL_VALUES[keep], gamma[keep]).items()})
         else:
             s = cell_regime(model, np.r_[c, CELL_VALUES[CELL_VALUES > c]])
-        by_cutoff[f"{c:g}"] = "specialized" if s.specialized else "broad"
+        by_cutoff[f"{c:g}"] = "specialized" if s.validated else "broad"
     analytic, p, v_infl = _analytic(model)
-    p_min, below = detection_limit(p, v_infl)
+    limit, below = detection_limit(v_infl)
     params = model.parameters()
     row = {"model": model_name(model), "group": group, "N": _number(params.get("N")),
            "m": _number(params.get("m")), "tau_c": float(model.tau_c),
@@ -145,28 +139,27 @@ def _row(model, group, cutoffs, rejected):
            "agree": main.regime == analytic,
            "strongest_position_tau_over_tau_c": main.position,
            "weak_share": main.weak_share, "antagonistic": bool(main.antagonistic),
-           "interior": bool(main.interior), "small_tau_exponent": p,
-           "tau_inflection_over_tau_c": v_infl, "detection_p_min": p_min,
+           "interior": bool(main.interior), "rising": bool(main.rising),
+           "small_tau_exponent": p,
+           "tau_inflection_over_tau_c": v_infl, "detection_limit_tau_over_tau_c": limit,
            "below_detection_limit": below and analytic == "specialized",
            "cutoff_verdicts": by_cutoff, "cutoff_stable": len(set(by_cutoff.values())) == 1}
     if rejected:
-        r = cell_sensitivity(model, n_ligands=600 if params.get("N") is None
-                             or "S_T" in params else 2000).ratio
+        r = cell_sensitivity(model, n_ligands=_rejected_ligands(model)).ratio
         row["rejected_weak_input_ratio"] = r
         row["rejected_verdict"] = "specialized" if r < 1 else "broad"
     return row
 
 
 def _m_rule(row):
-    return "specialized" if (row["model"].startswith("SHP-1") or (
-        row["m"] is not None and row["m"] >= 2)) else "broad"
+    return "specialized" if row["m"] is not None and row["m"] > 1 else "broad"
 
 
 def _interior_rule(row):
     return "specialized" if row["antagonistic"] and row["interior"] else "broad"
 
 
-BASELINES = {"m >= 2 or SHP-1": _m_rule, "the most negative gamma is interior": _interior_rule}
+BASELINES = {"m > 1": _m_rule, "the most negative gamma is interior": _interior_rule}
 
 
 def baselines(rows):
@@ -206,7 +199,8 @@ def group_weak_shares(rows):
 class Calibration(Result):
     """Keys: rows (one per model: model, group, N, m, tau_c, analytic_regime,
     measured_regime, agree, strongest_position_tau_over_tau_c, weak_share, interior,
-    small_tau_exponent, tau_inflection_over_tau_c, detection_p_min, below_detection_limit,
+    small_tau_exponent, tau_inflection_over_tau_c, detection_limit_tau_over_tau_c,
+    below_detection_limit,
     cutoff_verdicts, rejected_weak_input_ratio...), all_agree (over the rows above the
     detection limit), n_agree, n_rows, below_detection_limit (the flagged rows), groups (rho
     per group and regime), cut_range (the cuts on rho giving full agreement above the
@@ -220,7 +214,8 @@ class Calibration(Result):
                  f"{'rho':>8}  flag"]
         for r in self.rows:
             m = "" if r["m"] is None else f"{r['m']:g}"
-            flag = (f"below detection (p_min {r['detection_p_min']:.3g})"
+            flag = (f"below detection (extremum <= {r['detection_limit_tau_over_tau_c']:.3g} "
+                    "tau_c)"
                     if r["below_detection_limit"] else "" if r["agree"] else "DISAGREE")
             lines.append(f"{r['model'][:34]:<34} {m:>5} {r['analytic_regime']:<12} "
                          f"{r['measured_regime']:<12} "
@@ -260,7 +255,8 @@ def calibrate(models=None, cutoffs=(CELL_CUTOFF, 1 / 32, 1 / 16), rejected=True,
     return Calibration(
         rows=rows, all_agree=n_agree == len(above), n_agree=n_agree, n_rows=len(above),
         below_detection_limit=[{"model": r["model"], "small_tau_exponent": r[
-            "small_tau_exponent"], "p_min": r["detection_p_min"], "weak_share": r["weak_share"],
+            "small_tau_exponent"], "tau_inflection_over_tau_c": r["tau_inflection_over_tau_c"],
+            "weak_share": r["weak_share"],
             "measured_regime": r["measured_regime"]} for r in rows
             if r["below_detection_limit"]],
         groups=group_weak_shares(rows), cut_range=agreeing_cuts(above),
@@ -269,11 +265,13 @@ def calibrate(models=None, cutoffs=(CELL_CUTOFF, 1 / 32, 1 / 16), rejected=True,
             and r["interior"]]),
         baselines=baselines(rows),
         detection_limit={"weakest_probe_tau_over_tau_c": float(CELL_VALUES[0]),
-                         "weak_share_cut": WEAK_SHARE_MAX,
-                         "rule": "a gradient vanishing like tau^p is resolved only when "
-                                 "p > p_min = ln(1/cut) / ln(v_infl / v_lo)"},
+                         "weak_share_cut": MEASURE_CUT,
+                         "grid_limit_tau_over_tau_c": float(CELL_VALUES[1]),
+                         "rule": "an extremum of the gradient at or below the grid's second "
+                                 "probe cannot be told from the weakest probe"},
         rule=(f"specialized iff the most negative d(log F)/d tau_p of a dilute probe sits at "
-              f"an interior tau_p and the weakest probe keeps < {WEAK_SHARE_MAX} of it"),
+              f"a tau_p above the weakest probe, the weakest probe keeps < {MEASURE_CUT} of it "
+              "and the sensitivity grows away from the weakest probe"),
         cutoffs=[float(c) for c in cutoffs])
 
 

@@ -41,11 +41,12 @@ def cell_sweep(model, values=CELL_VALUES, *, dilute=DILUTE, backend="numpy"):
 
 def cell_regime(model, values=CELL_VALUES, **kwargs):
     """The measured regime of one cell model: a :class:`Strongest` for its probe sweep, with
-    ``regime`` ("broad"/"specialized") and ``gamma`` (the swept curve)."""
+    ``regime`` ("broad"/"specialized", by the validated rule ``Strongest.validated``) and
+    ``gamma`` (the swept curve)."""
     gamma = cell_sweep(model, values, **kwargs)
     s = strongest_sensitivity(values, gamma)
     out = Strongest({k: v.item() for k, v in s.items()})
-    out.regime = "specialized" if out.specialized else "broad"
+    out.regime = "specialized" if out.validated else "broad"
     out.gamma = gamma
     return out
 

@@ -9,7 +9,10 @@ import numpy as np
 from antagonism._core.errors import InputError
 from antagonism._core.result import Result
 
-WEAK_SHARE_MAX = 0.5  # a curve is specialized when its weakest input keeps less than this
+WEAK_SHARE_MAX = 0.5  # the earlier rule's cut (``specialized``): kept for the record
+#: the validated rule's cut on the weak share, the one ``antagonism regime controls`` chose on
+#: its choosing split (``tests/test_controls.py`` checks the stored run against it)
+MEASURE_CUT = 0.8
 
 
 class Strongest(Result):
@@ -24,6 +27,12 @@ class Strongest(Result):
     interior : v_ext is neither the first nor the last value swept
     at_top : v_ext is the last value swept
     specialized : antagonistic, v_ext above the weakest value and rho < ``weak_share_max``
+        (the earlier rule, kept for the record)
+    rising : walking up from the weakest value, the first change of gamma lowers it: the
+        antagonistic sensitivity grows away from the weakest input (a positive weak-input
+        exponent, or a gradient that is zero up to a threshold), see :func:`weak_end_rising`
+    validated : the validated rule of ``antagonism regime controls``: antagonistic, v_ext
+        above the weakest value, rho < ``MEASURE_CUT`` and rising
     """
 
 
@@ -51,6 +60,29 @@ def strongest_sensitivity(values, gamma, weak_share_max=WEAK_SHARE_MAX):
     interior = (k > 0) & (k < values.size - 1)
     with np.errstate(divide="ignore", invalid="ignore"):
         share = np.where(antagonistic, np.maximum(-g[..., 0], 0.0) / np.abs(g_ext), 1.0)
+    rising = weak_end_rising(g)
     return Strongest(position=values[k], weak_share=share, antagonistic=antagonistic,
                      interior=interior, at_top=k == values.size - 1,
-                     specialized=antagonistic & (k > 0) & (share < weak_share_max))
+                     specialized=antagonistic & (k > 0) & (share < weak_share_max),
+                     rising=rising,
+                     validated=antagonistic & (k > 0) & (share < MEASURE_CUT) & rising)
+
+
+def weak_end_rising(gamma, tol=1e-9):
+    """Whether each curve's antagonistic sensitivity grows away from its weakest input: at
+    the first swept value where gamma differs from gamma(v_lo) by more than ``tol`` times
+    max |gamma|, gamma is lower (more antagonistic).  A gradient ~ v^(p - 1) rises for
+    p > 1 (``antagonism.derivations.power_layer``); a constant one (p = 1), or one that is
+    largest on the weakest input (p < 1), does not; a ReLU network's piecewise-constant
+    gamma rises only where its first kink makes it more antagonistic.
+
+    >>> weak_end_rising([[0.0, 0.0, -1.0], [-2.0, -2.0, -1.0], [-1.0, -1.0, -1.0]]).tolist()
+    [True, False, False]
+    """
+    g = np.asarray(gamma, float)
+    diff = g - g[..., :1]
+    scale = np.abs(g).max(axis=-1, keepdims=True)
+    changed = np.abs(diff) > tol * scale
+    first = np.argmax(changed, axis=-1)
+    step = np.take_along_axis(diff, first[..., None], -1)[..., 0]
+    return changed.any(axis=-1) & (step < 0)

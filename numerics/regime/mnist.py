@@ -42,6 +42,8 @@ from .thresholds import (
 QUANTITIES = {
     "clean_accuracy": (0, 1), "robust_accuracy": (0, 1),
     "specialized_background": (0, 1), "specialized_digit": (0, 1), "specialized_all": (0, 1),
+    "specialized_share_background": (0, 1), "specialized_share_digit": (0, 1),
+    "specialized_share_all": (0, 1),
     "weak_share_background": (0, 1), "weak_share_digit": (0, 1),
     "strongest_position_background": (0, 1), "strongest_position_digit": (0, 1),
     "threshold_fraction": (0, 1), "median_theta": (0, 1),
@@ -50,8 +52,9 @@ QUANTITIES = {
     "median_margin_at_pgd": (-np.inf, np.inf), "near_boundary_fraction": (0, 1),
 }
 #: compared with natural and untrained, paired by seed
-COMPARED = ("specialized_background", "specialized_digit", "threshold_fraction",
-            "gradient_low", "robust_accuracy", "median_margin_at_pgd")
+COMPARED = ("specialized_background", "specialized_digit", "specialized_share_background",
+            "specialized_share_digit", "threshold_fraction", "gradient_low",
+            "robust_accuracy", "median_margin_at_pgd")
 FULL = {"n_sweep_images": 20, "per_kind": 32, "n_gradient": 200, "n_line": 100,
         "n_attack": None}
 QUICK = {"n_sweep_images": 5, "per_kind": 16, "n_gradient": 100, "n_line": 30,
@@ -122,9 +125,11 @@ def measure_network(model, data, *, defended=False, eps=0.3, seed=0, quick=False
     for region in ("background", "digit"):
         r = regions[region]
         out[f"specialized_{region}"] = r["specialized_fraction"]
+        out[f"specialized_share_{region}"] = r["specialized_share"]
         out[f"weak_share_{region}"] = r["weak_share"]
         out[f"strongest_position_{region}"] = r["strongest_position"]
     out["specialized_all"] = regions["all"]["specialized_fraction"]
+    out["specialized_share_all"] = regions["all"]["specialized_share"]
     for key in ("median_crossing", "crossed_within_eps", "median_margin_at_pgd",
                 "near_boundary_fraction"):
         out[key] = line[key]

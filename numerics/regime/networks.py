@@ -18,7 +18,7 @@ from ..statistics import (
     paired_comparison,
     seed_bootstrap,
 )
-from .common import WEAK_SHARE_MAX, strongest_sensitivity
+from .common import MEASURE_CUT, WEAK_SHARE_MAX, strongest_sensitivity
 
 PIXEL_VALUES = np.linspace(0.0, 1.0, 17)  # digits' grey levels k/16
 
@@ -61,12 +61,16 @@ def _fraction(flags, mask):
 
 
 def network_sweep_measures(classifier, x, y, values=PIXEL_VALUES, *, batch_size=8192):
-    """The calibrated measure over every (image, pixel) curve of a classifier: the fraction
-    of curves that are specialized, the mean weak share, the median position of the
-    strongest antagonistic sensitivity, and the mean normalised profile gamma / max|gamma|
-    (curves with no sensitivity at all are left out).  Background pixels (value 0 in the
-    clean image: the self-like inputs) and on-digit pixels (value > 0) are also measured
-    apart: ``specialized_fraction_background``, ``..._on_digit``, ``weak_share_background``,
+    """The measure over every (image, pixel) curve of a classifier: ``specialized_share``,
+    the validated measure (the fraction of the antagonistic curves that are specialized by
+    ``Strongest.validated``: weak share below ``MEASURE_CUT`` and rising away from the
+    weakest input; ``antagonism regime controls`` checks it on networks of known regime),
+    and, for the record, the earlier fraction of all curves that are specialized, the mean
+    weak share, the median position of the strongest antagonistic sensitivity, and the
+    mean normalised profile gamma / max|gamma| (curves with no sensitivity at all are left
+    out).  Background pixels (value 0 in the clean image: the self-like inputs) and
+    on-digit pixels (value > 0) are also measured apart: ``specialized_share_background``,
+    ``specialized_fraction_background``, ``..._on_digit``, ``weak_share_background``,
     ``..._on_digit`` and the curve counts ``n_background``, ``n_on_digit``."""
     g = pixel_sweep(classifier, x, y, values, batch_size=batch_size)
     top = np.abs(g).max(axis=-1)
@@ -77,9 +81,10 @@ def network_sweep_measures(classifier, x, y, values=PIXEL_VALUES, *, batch_size=
     split = {}
     for name, mask in (("background", live & background), ("on_digit", live & ~background)):
         split[f"specialized_fraction_{name}"] = _fraction(s.specialized, mask)
+        split[f"specialized_share_{name}"] = _fraction(s.validated, mask & ant)
         split[f"weak_share_{name}"] = _fraction(s.weak_share, mask)
         split[f"n_{name}"] = int(mask.sum())
-    return Result(**split,
+    return Result(**split, specialized_share=_fraction(s.validated, ant),
                   specialized_fraction=float(np.mean(s.specialized[live])) if live.any()
                   else float("nan"),
                   weak_share=float(np.mean(s.weak_share[live])) if live.any() else float("nan"),
@@ -111,7 +116,10 @@ def measure_classifier(classifier, x, y, *, eps=0.3, bpda=False, seed=0, n_image
                   robust_accuracy=float(np.mean(~res.success)))
 
 
-SEED_QUANTITIES = {"specialized_fraction": (0.0, 1.0), "weak_share": (0.0, 1.0),
+SEED_QUANTITIES = {"specialized_share": (0.0, 1.0),
+                   "specialized_share_background": (0.0, 1.0),
+                   "specialized_share_on_digit": (0.0, 1.0),
+                   "specialized_fraction": (0.0, 1.0), "weak_share": (0.0, 1.0),
                    "strongest_position": (0.0, 1.0), "interior_fraction": (0.0, 1.0),
                    "top_fraction": (0.0, 1.0), "clean_accuracy": (0.0, 1.0),
                    "robust_accuracy": (0.0, 1.0),
@@ -119,7 +127,7 @@ SEED_QUANTITIES = {"specialized_fraction": (0.0, 1.0), "weak_share": (0.0, 1.0),
                    "specialized_fraction_on_digit": (0.0, 1.0),
                    "weak_share_background": (0.0, 1.0), "weak_share_on_digit": (0.0, 1.0)}
 #: the quantities compared, seed by seed, with natural and with untrained
-COMPARED = ("specialized_fraction", "weak_share", "robust_accuracy",
+COMPARED = ("specialized_share", "specialized_fraction", "weak_share", "robust_accuracy",
             "specialized_fraction_background", "specialized_fraction_on_digit")
 
 
@@ -136,8 +144,9 @@ def seed_summary(values, bounds=(-np.inf, np.inf)):
 
 
 def regime_verdict(summary):
-    """specialized / broad when the seed-level 95 % t-interval of the specialized fraction
-    lies above / below 1/2; undetermined otherwise (or with fewer than 2 seeds)."""
+    """specialized / broad when the seed-level 95 % t-interval of the specialized share
+    (the validated measure) lies above / below 1/2; undetermined otherwise (or with fewer
+    than 2 seeds)."""
     lo, hi = summary["t_interval"]
     if lo is None or hi is None or not np.isfinite(lo) or not np.isfinite(hi):
         return "undetermined"
@@ -149,7 +158,9 @@ class NetworkRegimeReport(Result):
 
     Keys
     ----
-    networks : dict name -> {specialized_fraction, weak_share, strongest_position,
+    networks : dict name -> {specialized_share (the validated measure, with
+        specialized_share_background and _on_digit), specialized_fraction (the earlier
+        rule), weak_share, strongest_position,
         clean_accuracy, robust_accuracy, and the background (clean value 0) and on-digit
         pixels' specialized_fraction_* and weak_share_* (each :func:`seed_summary`), profile
         (mean over seeds, per swept value), regime (:func:`regime_verdict`), vs_reference
@@ -163,17 +174,19 @@ class NetworkRegimeReport(Result):
         """One line per network: specialized fraction (all pixels, background, on-digit) and
         weak share over seeds, the verdict, and the paired differences from natural and
         from untrained."""
-        lines = [f"specialized fraction of single-pixel sweeps, mean over seeds {self.seeds} "
+        lines = [f"specialized share of the antagonistic single-pixel sweeps (the validated "
+                 f"measure) and the earlier fraction, mean over seeds {self.seeds} "
                  "[95 % t-interval] (all pixels; background = value 0 in the clean image; "
                  "on-digit); differences from natural and untrained paired by seed (exact "
                  "sign-flip p)"]
         for name, row in self.networks.items():
-            text = (f"{name:<14} specialized {interval_text(row['specialized_fraction'])}  "
+            text = (f"{name:<14} specialized share {interval_text(row['specialized_share'])}  "
+                    f"(earlier fraction {interval_text(row['specialized_fraction'])})  "
                     f"background {interval_text(row['specialized_fraction_background'])}  "
                     f"on-digit {interval_text(row['specialized_fraction_on_digit'])}  "
                     f"weak share {interval_text(row['weak_share'])}  {row['regime']}")
             for key, other in (("vs_reference", "natural"), ("vs_untrained", "untrained")):
-                vs = row.get(key, {}).get("specialized_fraction")
+                vs = row.get(key, {}).get("specialized_share")
                 if vs is not None:
                     lo, hi = vs["t_interval"]
                     text += (f"  vs {other} {vs['mean_difference']:+.3f} "
@@ -251,7 +264,7 @@ def network_regime_report(names=("natural", "pgd_trained", "noise_trained", "unt
         row = {q: seed_summary([r[q] for r in runs], bounds)
                for q, bounds in SEED_QUANTITIES.items()}
         row["profile"] = np.nanmean([r.profile for r in runs], axis=0).tolist()
-        row["regime"] = regime_verdict(row["specialized_fraction"])
+        row["regime"] = regime_verdict(row["specialized_share"])
         for key, other, ref in (("vs_reference", "natural", reference),
                                 ("vs_untrained", "untrained", baseline)):
             if name != other:
@@ -265,9 +278,12 @@ def network_regime_report(names=("natural", "pgd_trained", "noise_trained", "unt
         values=PIXEL_VALUES.tolist(),
         definition=("one pixel swept over [0, 1] at fixed context; gamma = dM/dx_i (M the "
                     "logit margin against the clean runner-up); a curve is specialized when "
-                    "its most negative gamma "
-                    f"sits above intensity 0 and gamma(0) keeps < {WEAK_SHARE_MAX} of it; the "
-                    "unit of replication is the seed"))
+                    "its most negative gamma sits above intensity 0, gamma(0) keeps < "
+                    f"{MEASURE_CUT} of it and the antagonistic sensitivity grows away from "
+                    "intensity 0; specialized_share is the fraction of the antagonistic "
+                    "curves that are, and regime its verdict (specialized_fraction: the "
+                    f"earlier rule, every curve, cut {WEAK_SHARE_MAX}, kept for the record); "
+                    "the unit of replication is the seed"))
 
 
 def sensitivity_table(seeds=(0, 1, 2, 3, 4), widths=(64, 256, 1024), train_eps=(0.1, 0.25),

@@ -163,16 +163,21 @@ def stratified_sweep(classifier, x, y, per_kind=32, values=PIXEL_VALUES, *, seed
 
 
 def curve_measures(values, gamma):
-    """specialized_fraction, weak_share and strongest_position (median v_ext of the
+    """specialized_share (the validated measure: the fraction of the antagonistic curves
+    that are specialized, ``Strongest.validated``), specialized_fraction (the earlier rule,
+    over every curve), weak_share and strongest_position (median v_ext of the
     antagonistic curves) over sweep curves with any sensitivity at all (|gamma| > 1e-12
     somewhere); nan when there is none."""
     live = np.abs(gamma).max(axis=-1) > 1e-12
     if not live.any():
-        return {"specialized_fraction": float("nan"), "weak_share": float("nan"),
-                "strongest_position": float("nan"), "n_curves": 0}
+        return {"specialized_fraction": float("nan"), "specialized_share": float("nan"),
+                "weak_share": float("nan"), "strongest_position": float("nan"),
+                "n_curves": 0}
     s = strongest_sensitivity(values, gamma[live])
     ant = s.antagonistic
     return {"specialized_fraction": float(np.mean(s.specialized)),
+            "specialized_share": float(np.mean(s.validated[ant])) if ant.any()
+            else float("nan"),
             "weak_share": float(np.mean(s.weak_share)),
             "strongest_position": float(np.median(s.position[ant])) if ant.any()
             else float("nan"), "n_curves": int(live.sum())}
