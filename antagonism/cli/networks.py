@@ -105,6 +105,13 @@ def _robustness_args(p):
                         "the PGD-trained one, on the first --images test digits")
     p.add_argument("--images", type=count, default=300,
                    help="with --arch: test digits attacked")
+    p.add_argument("--restarts", type=count, default=1,
+                   help="with --arch: random starts of every PGD attack (an image counts as "
+                        "broken when any start breaks it)")
+    p.add_argument("--independent", action="store_true",
+                   help="with --arch: torchattacks' PGD too (the 'torchattacks' extra), "
+                        "under the same budget, steps and restarts, compared by seed with "
+                        "the package's own PGD")
     add_executor_options(p, cache=False)  # one task per seed; trained networks are cached
 
 
@@ -128,8 +135,11 @@ def cmd_robustness(args):
             _seeds(args), arch=args.arch, dataset=args.dataset, data_dir=args.data_dir,
             limit=args.limit, eps_list=number_list(args.eps, "eps", 0, 1),
             defences=defences or ["threshold"], n_images=args.images,
-            n_queries=args.queries, quick=args.quick, progress=not args.json))
+            n_queries=args.queries, restarts=args.restarts, independent=args.independent,
+            quick=args.quick, progress=not args.json))
         return
+    if args.restarts != 1 or args.independent:
+        raise CliError("--restarts and --independent apply with --arch")
     report = robustness_report(number_list(args.eps, "eps", 0, 1), seeds=_seeds(args),
                                n_queries=args.queries, quick=args.quick, names=names,
                                extra=extra, dataset=args.dataset, data_dir=args.data_dir,
