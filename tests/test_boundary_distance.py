@@ -48,6 +48,7 @@ def test_strongest_perturbation_walks_straight_to_the_boundary_random_does_not()
     tol = 2 * (1.0 / 2**12) / eps  # the bisection's resolution on [0, 1], in budgets
     assert out["attack_success"] == 0.0
     assert q_att == pytest.approx(q_clean - 1.0, abs=tol)
+    assert out["attack"]["median_approach"] == pytest.approx(1.0, abs=tol)
     assert np.median(np.abs(q_rand - q_clean)) < 0.3  # ~ sqrt(d)/d of the budget
     for q in (q_att, q_rand):  # 1-Lipschitz, to the bisection's resolution
         assert np.all(np.abs(q - q_clean) <= 1.0 + tol)

@@ -230,12 +230,15 @@ class BoundaryReport(Result):
                  f"seeds {self.seeds}: mean over seeds [95 % t-interval]"]
         for name, row in self.networks.items():
             lines.append(
-                f"{name:<12} strongest: median q {_fmt(row['median_q_attack'])}, near "
-                f"(|q| <= {self.near:g}) {_fmt(row['near_attack'])}; random: median q "
-                f"{_fmt(row['median_q_random'])}, near {_fmt(row['near_random'])}; clean "
-                f"median q {_fmt(row['median_q_clean'])}")
+                f"{name:<12} clean: median q {_fmt(row['median_q_clean'])}\n"
+                f"{'':<12} strongest: median q {_fmt(row['median_q_attack'])}, near "
+                f"(|q| <= {self.near:g}) {_fmt(row['near_attack'])}, approach "
+                f"{_fmt(row['median_approach_attack'])}\n"
+                f"{'':<12} random: median q {_fmt(row['median_q_random'])}, near "
+                f"{_fmt(row['near_random'])}, approach {_fmt(row['median_approach_random'])}")
         for m, c in (self.cells or {}).get("summary", {}).items():
-            lines.append(f"T_{{5,{m}}} at {self.cell_eps:g} s: q strongest "
+            lines.append(f"T_{{5,{m}}} at {self.cell_eps:g} s: q clean "
+                         f"{c['q_clean'][0]:+.3f}..{c['q_clean'][1]:+.3f}, strongest "
                          f"{c['q_attack'][0]:+.3f}..{c['q_attack'][1]:+.3f}, random "
                          f"{c['q_random'][0]:+.3f}..{c['q_random'][1]:+.3f}")
         return "\n".join(lines)
@@ -259,8 +262,10 @@ def network_boundary(classifier, x, y, eps, *, seed=0, bpda=False, n_steps=20,
     over ``eps``, at the clean image, at the end of the strongest perturbation (PGD-40 at
     ``eps``, :func:`strongest_direction`) and at a random perturbation of the same size
     (every pixel +-eps, clipped to [0, 1]: the control, which moves as far without aiming).
-    Returns per point (clean, attack, random) the median q, the median |q| and the share
-    with |q| <= ``near``, the q values and the attack's success rate."""
+    Returns per point (clean, attack, random) the median q, the median |q|, the share with
+    |q| <= ``near``, the median approach q_clean - q (how much of its budget the move
+    spends walking toward the boundary: at most 1, since q is 1-Lipschitz), the q values
+    and the attack's success rate."""
     from ..attacks import Domain
     from ..networks.objective import NetworkObjective
 
@@ -273,12 +278,16 @@ def network_boundary(classifier, x, y, eps, *, seed=0, bpda=False, n_steps=20,
               "random": np.clip(x + eps * rng.choice([-1.0, 1.0], size=x.shape), 0.0, 1.0)}
     obj = NetworkObjective(classifier, y, bpda=bpda)
     out = {"n_images": int(ok.sum()), "attack_success": float(np.mean(success))}
+    qs = {}
     for name, pts in points.items():
         d, censored = boundary_distance(obj, pts, 1.0, domain=Domain(0.0, 1.0),
                                         n_steps=n_steps, bisections=bisections, seed=seed)
-        q = d / eps
+        qs[name] = q = d / eps
         out[name] = {**_q_summary(q, near), "censored": int(censored.sum()),
                      "q": q.tolist()}
+    for name in ("attack", "random"):  # at most 1: q is 1-Lipschitz in budgets
+        out[name]["median_approach"] = float(np.median(qs["clean"] - qs[name]))
+    out["clean"]["median_approach"] = 0.0
     return out
 
 
@@ -325,10 +334,13 @@ def cell_boundary(ms=CELL_MS, seeds=(0, 1, 2), eps=CELL_BOUNDARY_EPS, *, n_ligan
             q = d / eps
             rows.append({"m": m, "seed": seed, "q_clean": float(q[0]),
                          "q_attack": float(q[1]), "q_random": float(q[2]),
+                         "approach_attack": float(q[0] - q[1]),
+                         "approach_random": float(q[0] - q[2]),
                          "censored": censored.tolist()})
+    keys = ("q_clean", "q_attack", "q_random", "approach_attack", "approach_random")
     summary = {f"{m:g}": {k: [min(r[k] for r in rows if r["m"] == m),
-                              max(r[k] for r in rows if r["m"] == m)]
-                          for k in ("q_clean", "q_attack", "q_random")} for m in ms}
+                              max(r[k] for r in rows if r["m"] == m)] for k in keys}
+               for m in ms}
     return {"rows": rows, "summary": summary, "eps": float(eps), "seeds": list(seeds),
             "n_ligands": n_ligands, "agonist_fraction": agonist_fraction}
 
@@ -377,7 +389,7 @@ def boundary_report(seeds=(0,), *, arch="cnn", dataset="mnist5k", data_dir=None,
     for name, rs in runs.items():
         row = {}
         for point in ("clean", "attack", "random"):
-            for k in ("median_q", "median_abs_q", "near"):
+            for k in ("median_q", "median_abs_q", "near", "median_approach"):
                 bounds = (0.0, 1.0) if k == "near" else (-np.inf, np.inf)
                 row[f"{k}_{point}"] = summarize([r[point][k] for r in rs], bounds)
             row[f"censored_{point}"] = [r[point]["censored"] for r in rs]
@@ -386,7 +398,7 @@ def boundary_report(seeds=(0,), *, arch="cnn", dataset="mnist5k", data_dir=None,
         out[name] = row
         vs[name] = {k: paired_comparison(row[f"{k}_attack"]["per_seed"],
                                          row[f"{k}_random"]["per_seed"])
-                    for k in ("median_abs_q", "near")}
+                    for k in ("median_abs_q", "near", "median_approach")}
         for c in vs[name].values():
             c.pop("bootstrap_interval", None)
     cell = cell_boundary(seeds=(0, 1, 2), eps=cell_eps, progress=progress) if cells else None
