@@ -309,7 +309,7 @@ def test_defence_report_on_injected_networks():
             assert row["worst"]["per_seed"][s] <= min(
                 row[a]["per_seed"][s] for a in row if a != "worst") + 1e-12
     thr = rep.networks["threshold"]["0.2"]
-    assert set(thr) == {"fgsm", "pgd", "gradient_free", "pgd_bpda", "worst"}
+    assert set(thr) == {"fgsm", "pgd", "pgd_bpda", "gradient_attacks", "worst"}
     assert "pgd_bpda" not in rep.networks["pgd_trained"]["0.2"]
     # the threshold's exact gradient is zero: FGSM cannot move any digit off its class
     assert thr["fgsm"]["per_seed"] == pytest.approx(

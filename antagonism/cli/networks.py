@@ -105,6 +105,13 @@ def _robustness_args(p):
                         "the PGD-trained one, on the first --images test digits")
     p.add_argument("--images", type=count, default=300,
                    help="with --arch: test digits attacked")
+    p.add_argument("--restarts", type=count, default=1,
+                   help="with --arch: random starts of every PGD attack (an image counts as "
+                        "broken when any start breaks it)")
+    p.add_argument("--independent", action="store_true",
+                   help="with --arch: torchattacks' PGD too (the 'torchattacks' extra), "
+                        "under the same budget, steps and restarts, compared by seed with "
+                        "the package's own PGD")
     add_executor_options(p, cache=False)  # one task per seed; trained networks are cached
 
 
@@ -128,8 +135,11 @@ def cmd_robustness(args):
             _seeds(args), arch=args.arch, dataset=args.dataset, data_dir=args.data_dir,
             limit=args.limit, eps_list=number_list(args.eps, "eps", 0, 1),
             defences=defences or ["threshold"], n_images=args.images,
-            n_queries=args.queries, quick=args.quick, progress=not args.json))
+            n_queries=args.queries, restarts=args.restarts, independent=args.independent,
+            quick=args.quick, progress=not args.json))
         return
+    if args.restarts != 1 or args.independent:
+        raise CliError("--restarts and --independent apply with --arch")
     report = robustness_report(number_list(args.eps, "eps", 0, 1), seeds=_seeds(args),
                                n_queries=args.queries, quick=args.quick, names=names,
                                extra=extra, dataset=args.dataset, data_dir=args.data_dir,
@@ -140,7 +150,7 @@ def cmd_robustness(args):
 
 #: ``regime`` sub-commands, and the flags of the single command they replace (aliases)
 REGIME_JOBS = {"networks": None, "calibrate": "--calibrate", "cells": "--cell-attacks",
-               "sensitivity": "--sensitivity", "controls": None}
+               "sensitivity": "--sensitivity", "controls": None, "boundary": None}
 
 
 def regime_argv(argv):
@@ -158,7 +168,8 @@ def regime_argv(argv):
 
 def _regime_args(p):
     sub = p.add_subparsers(dest="job", required=True, metavar="JOB", parser_class=type(p),
-                           help="networks (default), calibrate, controls, cells or sensitivity")
+                           help="networks (default), calibrate, controls, cells, "
+                                "sensitivity or boundary")
 
     def job(name, help_text):
         q = sub.add_parser(name, help=help_text, description=help_text,
@@ -206,6 +217,21 @@ def _regime_args(p):
     add_quick_option(q, "small networks trained briefly (a check of the pipeline)")
     add_executor_options(q)
     add_json_option(q)
+    q = job("boundary", "where the strongest perturbation ends: its signed L-inf distance to "
+                        "the decision boundary over the budget, q (0 on it, < 0 past it), "
+                        "against a random perturbation of the same size, for the "
+                        "MNIST-scale networks and for claim 11's cells (claim 14)")
+    _network_options(q, "natural,pgd-trained")
+    q.set_defaults(dataset="mnist5k")
+    q.add_argument("--arch", choices=("mlp", "cnn"), default="cnn",
+                   help="the MNIST-scale networks: an MLP or a CNN (PGD-trained at eps 0.3)")
+    q.add_argument("--eps", type=positive_float, default=0.3,
+                   help="L-inf budget of the strongest perturbation (pixels in [0, 1])")
+    q.add_argument("--images", type=count, default=100, help="test digits measured")
+    q.add_argument("--cell-eps", dest="cell_eps", type=positive_float, default=0.5,
+                   help="the cells' L-inf budget on binding times (s)")
+    q.add_argument("--no-cells", dest="cells", action="store_false",
+                   help="leave the cells out")
 
 
 @command("regime", "the regime (broad or specialized) measured as the paper defines it for "
@@ -230,6 +256,18 @@ def cmd_regime(args):
     elif args.job == "cells":
         emit(args, rm.attack_budgets(progress=progress) if args.budgets
              else rm.cell_attack_comparison(progress=progress))
+    elif args.job == "boundary":
+        from antagonism.numerics.regime.boundary import boundary_report
+
+        names, extra = _common(args)
+        if extra:
+            raise CliError("--torch-model is not measured by 'regime boundary'")
+        if args.eps > 1:
+            raise CliError(f"--eps must be at most 1 (pixels lie in [0, 1]), got {args.eps:g}")
+        emit(args, boundary_report(
+            _seeds(args), arch=args.arch, dataset=args.dataset, data_dir=args.data_dir,
+            limit=args.limit, eps=args.eps, n_images=args.images, names=names,
+            cells=args.cells, cell_eps=args.cell_eps, quick=args.quick, progress=progress))
     elif args.job == "sensitivity":
         emit(args, rm.sensitivity_table(_seeds(args), quick=args.quick, progress=progress,
                                         cache="sensitivity" if args.cache else None,
