@@ -1,0 +1,42 @@
+"""Tests written for mutants that survived the mutation benchmark (benchmarks/mutation.py).
+
+Each test names the mutant it kills (module: what was changed); the expected values are
+worked out by hand from the definitions, not read from the code.
+"""
+from __future__ import annotations
+
+import sympy as sp
+
+from antagonism.derivations.escape import leading_term
+from antagonism.derivations.gradients import split_positive
+
+tau = sp.Symbol("tau", positive=True)
+m = sp.Symbol("m", positive=True)
+
+
+def test_leading_term_is_the_smallest_exponent_not_the_smallest_coefficient():
+    """escape.py: ``min(terms, key=exponent)`` -> key=coefficient.  5 tau + 2 tau^3 ~ 5 tau
+    as tau -> 0 although 2 < 5."""
+    assert leading_term(5 * tau + 2 * tau**3, tau, {}) == (5, 1)
+    assert leading_term(-1 * tau**4 + 3 * tau**2, tau, {}) == (3, 2)
+
+
+def test_leading_term_compares_symbolic_exponents():
+    """escape.py: the symbolic exponents' comparison ``t[1] - best[1]`` -> ``t[1] -
+    best[0]`` (an exponent against a coefficient).  With exponents m + 2 and m (m > 0) the
+    term tau^m dominates as tau -> 0, whatever the coefficients."""
+    x, y = sp.symbols("x y")
+    assert leading_term(3 * tau**x + 7 * tau**y, tau, {x: m + 2, y: m}) == (7, m)
+    assert leading_term(7 * tau**x + 3 * tau**y, tau, {x: m, y: m + 2}) == (7, m)
+
+
+def test_split_positive_moves_negative_powers_of_parameters_out_of_the_bracket():
+    """gradients.py split_positive: ``exp = -negative.exp`` -> ``exp = negative.exp``.  The
+    per-molecule gradient of T_{N,m}, tau^(m-1) (N tau^(N-m) tau_c^(m-N) - m T), splits into
+    the positive prefactor tau^(m-1) tau_c^(m-N) and the bracket N tau^(N-m) - m T
+    tau_c^(N-m), with no negative power of tau_c left in it."""
+    N, T, tau_c = sp.symbols("N T tau_c", positive=True)
+    expr = tau ** (m - 1) * (N * tau ** (N - m) * tau_c ** (m - N) - m * T)
+    pre, bracket = split_positive(expr, tau)
+    assert sp.simplify(bracket - (N * tau ** (N - m) - m * T * tau_c ** (N - m))) == 0
+    assert sp.simplify(pre - tau ** (m - 1) * tau_c ** (m - N)) == 0
