@@ -40,3 +40,37 @@ def test_split_positive_moves_negative_powers_of_parameters_out_of_the_bracket()
     pre, bracket = split_positive(expr, tau)
     assert sp.simplify(bracket - (N * tau ** (N - m) - m * T * tau_c ** (N - m))) == 0
     assert sp.simplify(pre - tau ** (m - 1) * tau_c ** (m - N)) == 0
+
+
+def test_receptor_conservation_of_a_network_sum_form():
+    """network_model.py: the conservation constraint of a moiety shared with the bound
+    ligand states, ``G = sum c y + B - total`` -> ``+ total``.  McKeithan's network (free
+    receptors R shared by every ligand type): the derived sum form's steady state against
+    the numeric engine's, and free plus bound receptors against the total 3e4."""
+    from antagonism.io.reaction_files import literature_files, load_model_file
+    from antagonism.theory.evaluation import model_evaluator
+    from antagonism.theory.networks.engine import NetworkEvaluator
+
+    model = load_model_file(literature_files()["mckeithan_kpr"])
+    sym = model_evaluator(model).steady_state([5.0, 1.0], [100.0, 3000.0])
+    num = NetworkEvaluator(model).steady_state([5.0, 1.0], [100.0, 3000.0])
+    assert abs(sym.output - num.output) <= 1e-8 * abs(num.output)
+    free = num.shared["R"]
+    bound = sum(float(num.terms[s].sum()) for s in num.terms if s != "L")
+    assert abs(free + bound - 3e4) <= 1e-6 * 3e4
+    assert abs(sym.value("R") - free) <= 1e-8 * free
+
+
+def test_a_network_model_refuses_a_binding_time_threshold_that_is_not_positive():
+    """network_model.py: ``tau_c > 0`` -> ``tau_c > -1``."""
+    import pytest
+
+    from antagonism._core.errors import NetworkFileError
+    from antagonism.derivations.network_model import NetworkModel
+    from antagonism.io.reaction_files import literature_files, load_model_file
+
+    network = load_model_file(literature_files()["mckeithan_kpr"]).network
+    assert NetworkModel(network, tau_c=2.0).tau_c == 2
+    for bad in (0.0, -0.5):
+        with pytest.raises(NetworkFileError, match="tau_c must be positive"):
+            NetworkModel(network, tau_c=bad)
