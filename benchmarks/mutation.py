@@ -54,7 +54,7 @@ GROUPS = {"derivations": "derivations/*.py", "theory": "theory/**/*.py",
 TESTS = [
     ("derivations/shp1.py", ["test_theorems.py", "test_shp1.py"]),
     ("derivations/adaptive_sorting.py", ["test_theorems.py", "test_steady_state.py"]),
-    ("derivations/reactions.py", ["test_network_engine.py", "test_reactions.py"]),
+    ("derivations/reactions.py", ["test_network_engine.py", "test_expressions.py"]),
     ("derivations/expressions.py", ["test_expressions.py"]),
     ("derivations/ligand_states.py", ["test_network_engine.py", "test_expressions.py"]),
     ("derivations/conservation.py", ["test_network_engine.py", "test_expressions.py"]),
@@ -335,6 +335,45 @@ def recheck(path, tests, timeout):
     return report
 
 
+def rerun_failed(path, timeout):
+    """Run again the mutants of a results file whose tests' baseline failed (ran past the
+    timeout), with the current ``TESTS`` mapping; their modules must be unchanged since the
+    results' commit.  The results file is updated (``rerun``: the new tests)."""
+    report = json.loads(path.read_text())
+    failed = [m for m in report["mutants"] if m["status"] == "baseline-failed"]
+    with tempfile.TemporaryDirectory(prefix="antagonism-mutation-") as tmp:
+        work = Path(tmp)
+        imports = make_copy(work)
+        baseline = {}
+        for n, m in enumerate(failed, 1):
+            old = subprocess.run(["git", "show", f"{report['commit']}:{m['module']}"],
+                                 cwd=ROOT, capture_output=True, text=True, check=True).stdout
+            source = (work / m["module"]).read_text()
+            if old != source:
+                m["rerun"] = "module changed since"
+                continue
+            tests = tuple(tests_for(m["module"]))
+            if tests not in baseline:
+                baseline[tests] = run_tests(work, imports, tests, timeout)[0]
+                print(f"baseline {' '.join(tests)}: {baseline[tests]}", file=sys.stderr,
+                      flush=True)
+            if baseline[tests] != "survived":
+                continue
+            (work / m["module"]).write_text(
+                mutant_source(source, m["index"], m["kind"], m["detail"]))
+            try:
+                status, seconds, tail = run_tests(work, imports, tests, timeout)
+            finally:
+                (work / m["module"]).write_text(source)
+            m.update(status=status, seconds=round(seconds, 1), last_line=tail,
+                     tests=list(tests), rerun=f"baseline of the first mapping ran past "
+                                             f"{report['timeout_s']:g} s")
+            print(f"[{n}/{len(failed)}] {status:8s} {m['id']} ({seconds:.0f} s)",
+                  file=sys.stderr, flush=True)
+            path.write_text(json.dumps(report, indent=1) + "\n")
+    return report
+
+
 def show(mutant_id, commit=None):
     """The unified diff of one mutant against the (unparsed) module, as it was at
     ``commit`` (the results' commit) or as it is now."""
@@ -387,6 +426,8 @@ def main(argv=None):
     parser.add_argument("--out", type=Path, default=None, help="write the results (JSON)")
     parser.add_argument("--list", action="store_true", help="count mutation points")
     parser.add_argument("--table", type=Path, default=None, help="print a results file's table")
+    parser.add_argument("--rerun-failed", type=Path, default=None, metavar="RESULTS",
+                        help="run again a results file's mutants whose baseline failed")
     parser.add_argument("--recheck", type=Path, default=None, metavar="RESULTS",
                         help="run a results file's survivors against --recheck-tests")
     parser.add_argument("--recheck-tests", nargs="+",
@@ -404,6 +445,9 @@ def main(argv=None):
         for m in all_mutants():
             counts[m["group"]] = counts.get(m["group"], 0) + 1
         print(json.dumps(counts, indent=1))
+        return 0
+    if args.rerun_failed:
+        print(table(rerun_failed(args.rerun_failed, args.timeout), equivalent))
         return 0
     if args.recheck:
         print(table(recheck(args.recheck, args.recheck_tests, args.timeout), equivalent))
