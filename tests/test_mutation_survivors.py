@@ -74,3 +74,33 @@ def test_a_network_model_refuses_a_binding_time_threshold_that_is_not_positive()
     for bad in (0.0, -0.5):
         with pytest.raises(NetworkFileError, match="tau_c must be positive"):
             NetworkModel(network, tau_c=bad)
+
+
+SATURATING = """
+model negative_above_2000
+  bind: L + R -> C; kon*L*R
+  off: C -> L + R; C/tau
+  make: -> P; k*(2000 - A)*C
+  lose: P -> ; d*P
+  conv: A -> ; e*A
+  kon = 1e-4; tau = 10; k = 1; d = 1; e = 1
+  L = 0; R = 3e4; C = 0; P = 0; A = 10
+end
+// antagonism: ligand = L
+// antagonism: output = P
+"""
+
+
+def test_a_rate_law_negative_only_at_large_amounts_is_refused():
+    """network_model.py _check_rate: the sampled amounts span 1e-3..1e4 -> 1e-3..1e3.  The
+    rate k (2000 - A) C is negative once A > 2000 molecules: the check must sample there."""
+    import pytest
+
+    from antagonism._core.errors import NetworkFileError
+    from antagonism.derivations.network_model import NetworkModel
+    from antagonism.io.reaction_files import network_from_antimony
+
+    with pytest.raises(NetworkFileError, match="negative before the reaction has made"):
+        NetworkModel(network_from_antimony(SATURATING))
+    # the law made non-negative is accepted
+    NetworkModel(network_from_antimony(SATURATING.replace("(2000 - A)", "(2000 + A)")))
