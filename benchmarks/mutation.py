@@ -54,7 +54,7 @@ GROUPS = {"derivations": "derivations/*.py", "theory": "theory/**/*.py",
 TESTS = [
     ("derivations/shp1.py", ["test_theorems.py", "test_shp1.py"]),
     ("derivations/adaptive_sorting.py", ["test_theorems.py", "test_steady_state.py"]),
-    ("derivations/reactions.py", ["test_network_engine.py", "test_reactions.py"]),
+    ("derivations/reactions.py", ["test_network_engine.py", "test_expressions.py"]),
     ("derivations/expressions.py", ["test_expressions.py"]),
     ("derivations/ligand_states.py", ["test_network_engine.py", "test_expressions.py"]),
     ("derivations/conservation.py", ["test_network_engine.py", "test_expressions.py"]),
@@ -70,7 +70,7 @@ TESTS = [
     ("numerics/regime/*.py", ["test_regime_measures.py"]),
     ("numerics/cells/objective.py", ["test_theorems.py", "test_attacks_all.py"]),
     ("numerics/cells/ode.py", ["test_steady_state.py", "test_network_engine.py"]),
-    ("numerics/cells/*.py", ["test_kernels.py", "test_descent.py"]),
+    ("numerics/cells/*.py", ["test_theorems.py", "test_descent.py"]),
     ("numerics/attacks/*.py", ["test_attacks_all.py", "test_networks.py"]),
 ]
 SWAP = {ast.Add: ast.Sub, ast.Sub: ast.Add, ast.Mult: ast.Div, ast.Div: ast.Mult,
@@ -284,6 +284,96 @@ def run(args):
     return {**header, "complete": True, "mutants": results}
 
 
+def _diff_lines(source, m):
+    """The lines a mutant changes: (removed, added), as text."""
+    import difflib
+
+    before = ast.unparse(ast.parse(source)).splitlines()
+    after = mutant_source(source, m["index"], m["kind"], m["detail"]).splitlines()
+    diff = list(difflib.unified_diff(before, after, n=0, lineterm=""))[2:]
+    return (tuple(d[1:] for d in diff if d.startswith("-")),
+            tuple(d[1:] for d in diff if d.startswith("+")))
+
+
+def recheck(path, tests, timeout):
+    """Run the survivors of a results file against ``tests`` (the tests written for them):
+    each survivor is found in the current source by the lines it changes (the module may
+    have moved since), applied in a copy, and marked ``recheck``: "killed", "survived" or
+    "not found".  The results file is updated."""
+    report = json.loads(path.read_text())
+    survivors = [m for m in report["mutants"] if m["status"] == "survived"]
+    current = {}
+    with tempfile.TemporaryDirectory(prefix="antagonism-mutation-") as tmp:
+        work = Path(tmp)
+        imports = make_copy(work)
+        for n, m in enumerate(survivors, 1):
+            old = subprocess.run(["git", "show", f"{report['commit']}:{m['module']}"],
+                                 cwd=ROOT, capture_output=True, text=True, check=True).stdout
+            want = _diff_lines(old, m)
+            source = (work / m["module"]).read_text()
+            if m["module"] not in current:
+                tree = ast.parse(source)
+                current[m["module"]] = [
+                    {"index": i, "kind": k, "detail": d, "mutation": w}
+                    for i, k, d, _, w in mutation_points(tree)]
+            match = next((c for c in current[m["module"]] if c["mutation"] == m["mutation"]
+                          and _diff_lines(source, c) == want), None)
+            if match is None:
+                m["recheck"] = "not found"
+                continue
+            (work / m["module"]).write_text(
+                mutant_source(source, match["index"], match["kind"], match["detail"]))
+            try:
+                status, seconds, tail = run_tests(work, imports, tests, timeout)
+            finally:
+                (work / m["module"]).write_text(source)
+            m["recheck"] = "survived" if status == "survived" else "killed"
+            m["recheck_tests"] = list(tests)
+            print(f"[{n}/{len(survivors)}] {m['recheck']:8s} {m['id']} ({seconds:.0f} s) "
+                  f"{tail}", file=sys.stderr, flush=True)
+    path.write_text(json.dumps(report, indent=1) + "\n")
+    return report
+
+
+def rerun_failed(path, timeout):
+    """Run again the mutants of a results file whose tests' baseline failed (ran past the
+    timeout), with the current ``TESTS`` mapping; their modules must be unchanged since the
+    results' commit.  The results file is updated (``rerun``: the new tests)."""
+    report = json.loads(path.read_text())
+    failed = [m for m in report["mutants"] if m["status"] == "baseline-failed"]
+    with tempfile.TemporaryDirectory(prefix="antagonism-mutation-") as tmp:
+        work = Path(tmp)
+        imports = make_copy(work)
+        baseline = {}
+        for n, m in enumerate(failed, 1):
+            old = subprocess.run(["git", "show", f"{report['commit']}:{m['module']}"],
+                                 cwd=ROOT, capture_output=True, text=True, check=True).stdout
+            source = (work / m["module"]).read_text()
+            if old != source:
+                m["rerun"] = "module changed since"
+                continue
+            tests = tuple(tests_for(m["module"]))
+            if tests not in baseline:
+                baseline[tests] = run_tests(work, imports, tests, timeout)[0]
+                print(f"baseline {' '.join(tests)}: {baseline[tests]}", file=sys.stderr,
+                      flush=True)
+            if baseline[tests] != "survived":
+                continue
+            (work / m["module"]).write_text(
+                mutant_source(source, m["index"], m["kind"], m["detail"]))
+            try:
+                status, seconds, tail = run_tests(work, imports, tests, timeout)
+            finally:
+                (work / m["module"]).write_text(source)
+            m.update(status=status, seconds=round(seconds, 1), last_line=tail,
+                     tests=list(tests), rerun=f"baseline of the first mapping ran past "
+                                             f"{report['timeout_s']:g} s")
+            print(f"[{n}/{len(failed)}] {status:8s} {m['id']} ({seconds:.0f} s)",
+                  file=sys.stderr, flush=True)
+            path.write_text(json.dumps(report, indent=1) + "\n")
+    return report
+
+
 def show(mutant_id, commit=None):
     """The unified diff of one mutant against the (unparsed) module, as it was at
     ``commit`` (the results' commit) or as it is now."""
@@ -301,9 +391,10 @@ def show(mutant_id, commit=None):
 
 
 def table(report, equivalent=None):
-    """The markdown table: per group, mutants run, killed (failed, errored or timed out),
-    survived, equivalent (survivors listed as equivalent) and the kill rate among the
-    non-equivalent mutants."""
+    """The markdown table: per group, mutants run, killed by the default tests (failed,
+    errored or timed out), survived, the kill rate; then the survivors killed since by the
+    tests written for them (``--recheck``), those listed as equivalent, those left, and the
+    kill rate among the non-equivalent mutants with the new tests."""
     equivalent = equivalent or {}
     rows = []
     groups = list(GROUPS)
@@ -312,12 +403,17 @@ def table(report, equivalent=None):
               and m["status"] != "baseline-failed"]
         killed = sum(m["status"] in ("killed", "error", "timeout") for m in ms)
         survived = [m for m in ms if m["status"] == "survived"]
+        new = sum(m.get("recheck") == "killed" for m in survived)
         eq = sum(m["id"] in equivalent for m in survived)
+        left = len(survived) - new - eq
         live = len(ms) - eq
-        rate = f"{100 * killed / live:.0f} %" if live else "-"
-        rows.append(f"| {group} | {len(ms)} | {killed} | {len(survived)} | {eq} | {rate} |")
-    head = ("| module | mutants | killed | survived | of which equivalent | kill rate "
-            "(non-equivalent) |\n|---|---|---|---|---|---|")
+        rate = f"{100 * killed / len(ms):.0f} %" if ms else "-"
+        after = f"{100 * (killed + new) / live:.0f} %" if live else "-"
+        rows.append(f"| {group} | {len(ms)} | {killed} | {len(survived)} | {rate} | {new} | "
+                    f"{eq} | {left} | {after} |")
+    head = ("| module | mutants | killed | survived | kill rate | survivors killed by new "
+            "tests | equivalent | not killed | kill rate now (non-equivalent) |\n"
+            "|---|---|---|---|---|---|---|---|---|")
     return "\n".join([head, *rows])
 
 
@@ -330,6 +426,12 @@ def main(argv=None):
     parser.add_argument("--out", type=Path, default=None, help="write the results (JSON)")
     parser.add_argument("--list", action="store_true", help="count mutation points")
     parser.add_argument("--table", type=Path, default=None, help="print a results file's table")
+    parser.add_argument("--rerun-failed", type=Path, default=None, metavar="RESULTS",
+                        help="run again a results file's mutants whose baseline failed")
+    parser.add_argument("--recheck", type=Path, default=None, metavar="RESULTS",
+                        help="run a results file's survivors against --recheck-tests")
+    parser.add_argument("--recheck-tests", nargs="+",
+                        default=["test_mutation_survivors.py"])
     parser.add_argument("--show", default=None, metavar="ID",
                         help="print the diff of one mutant (its id in the results; with "
                              "--table RESULTS, the module as it was at the results' commit)")
@@ -343,6 +445,12 @@ def main(argv=None):
         for m in all_mutants():
             counts[m["group"]] = counts.get(m["group"], 0) + 1
         print(json.dumps(counts, indent=1))
+        return 0
+    if args.rerun_failed:
+        print(table(rerun_failed(args.rerun_failed, args.timeout), equivalent))
+        return 0
+    if args.recheck:
+        print(table(recheck(args.recheck, args.recheck_tests, args.timeout), equivalent))
         return 0
     if args.show:
         commit = (json.loads(args.table.read_text())["commit"] if args.table else None)

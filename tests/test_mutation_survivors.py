@@ -1,0 +1,106 @@
+"""Tests written for mutants that survived the mutation benchmark (benchmarks/mutation.py).
+
+Each test names the mutant it kills (module: what was changed); the expected values are
+worked out by hand from the definitions, not read from the code.
+"""
+from __future__ import annotations
+
+import sympy as sp
+
+from antagonism.derivations.escape import leading_term
+from antagonism.derivations.gradients import split_positive
+
+tau = sp.Symbol("tau", positive=True)
+m = sp.Symbol("m", positive=True)
+
+
+def test_leading_term_is_the_smallest_exponent_not_the_smallest_coefficient():
+    """escape.py: ``min(terms, key=exponent)`` -> key=coefficient.  5 tau + 2 tau^3 ~ 5 tau
+    as tau -> 0 although 2 < 5."""
+    assert leading_term(5 * tau + 2 * tau**3, tau, {}) == (5, 1)
+    assert leading_term(-1 * tau**4 + 3 * tau**2, tau, {}) == (3, 2)
+
+
+def test_leading_term_compares_symbolic_exponents():
+    """escape.py: the symbolic exponents' comparison ``t[1] - best[1]`` -> ``t[1] -
+    best[0]`` (an exponent against a coefficient).  With exponents m + 2 and m (m > 0) the
+    term tau^m dominates as tau -> 0, whatever the coefficients."""
+    x, y = sp.symbols("x y")
+    assert leading_term(3 * tau**x + 7 * tau**y, tau, {x: m + 2, y: m}) == (7, m)
+    assert leading_term(7 * tau**x + 3 * tau**y, tau, {x: m, y: m + 2}) == (7, m)
+
+
+def test_split_positive_moves_negative_powers_of_parameters_out_of_the_bracket():
+    """gradients.py split_positive: ``exp = -negative.exp`` -> ``exp = negative.exp``.  The
+    per-molecule gradient of T_{N,m}, tau^(m-1) (N tau^(N-m) tau_c^(m-N) - m T), splits into
+    the positive prefactor tau^(m-1) tau_c^(m-N) and the bracket N tau^(N-m) - m T
+    tau_c^(N-m), with no negative power of tau_c left in it."""
+    N, T, tau_c = sp.symbols("N T tau_c", positive=True)
+    expr = tau ** (m - 1) * (N * tau ** (N - m) * tau_c ** (m - N) - m * T)
+    pre, bracket = split_positive(expr, tau)
+    assert sp.simplify(bracket - (N * tau ** (N - m) - m * T * tau_c ** (N - m))) == 0
+    assert sp.simplify(pre - tau ** (m - 1) * tau_c ** (m - N)) == 0
+
+
+def test_receptor_conservation_of_a_network_sum_form():
+    """network_model.py: the conservation constraint of a moiety shared with the bound
+    ligand states, ``G = sum c y + B - total`` -> ``+ total``.  McKeithan's network (free
+    receptors R shared by every ligand type): the derived sum form's steady state against
+    the numeric engine's, and free plus bound receptors against the total 3e4."""
+    from antagonism.io.reaction_files import literature_files, load_model_file
+    from antagonism.theory.evaluation import model_evaluator
+    from antagonism.theory.networks.engine import NetworkEvaluator
+
+    model = load_model_file(literature_files()["mckeithan_kpr"])
+    sym = model_evaluator(model).steady_state([5.0, 1.0], [100.0, 3000.0])
+    num = NetworkEvaluator(model).steady_state([5.0, 1.0], [100.0, 3000.0])
+    assert abs(sym.output - num.output) <= 1e-8 * abs(num.output)
+    free = num.shared["R"]
+    bound = sum(float(num.terms[s].sum()) for s in num.terms if s != "L")
+    assert abs(free + bound - 3e4) <= 1e-6 * 3e4
+    assert abs(sym.value("R") - free) <= 1e-8 * free
+
+
+def test_a_network_model_refuses_a_binding_time_threshold_that_is_not_positive():
+    """network_model.py: ``tau_c > 0`` -> ``tau_c > -1``."""
+    import pytest
+
+    from antagonism._core.errors import NetworkFileError
+    from antagonism.derivations.network_model import NetworkModel
+    from antagonism.io.reaction_files import literature_files, load_model_file
+
+    network = load_model_file(literature_files()["mckeithan_kpr"]).network
+    assert NetworkModel(network, tau_c=2.0).tau_c == 2
+    for bad in (0.0, -0.5):
+        with pytest.raises(NetworkFileError, match="tau_c must be positive"):
+            NetworkModel(network, tau_c=bad)
+
+
+SATURATING = """
+model negative_above_2000
+  bind: L + R -> C; kon*L*R
+  off: C -> L + R; C/tau
+  make: -> P; k*(2000 - A)*C
+  lose: P -> ; d*P
+  conv: A -> ; e*A
+  kon = 1e-4; tau = 10; k = 1; d = 1; e = 1
+  L = 0; R = 3e4; C = 0; P = 0; A = 10
+end
+// antagonism: ligand = L
+// antagonism: output = P
+"""
+
+
+def test_a_rate_law_negative_only_at_large_amounts_is_refused():
+    """network_model.py _check_rate: the sampled amounts span 1e-3..1e4 -> 1e-3..1e3.  The
+    rate k (2000 - A) C is negative once A > 2000 molecules: the check must sample there."""
+    import pytest
+
+    from antagonism._core.errors import NetworkFileError
+    from antagonism.derivations.network_model import NetworkModel
+    from antagonism.io.reaction_files import network_from_antimony
+
+    with pytest.raises(NetworkFileError, match="negative before the reaction has made"):
+        NetworkModel(network_from_antimony(SATURATING))
+    # the law made non-negative is accepted
+    NetworkModel(network_from_antimony(SATURATING.replace("(2000 - A)", "(2000 + A)")))
