@@ -325,3 +325,44 @@ def test_the_numbers_in_the_docs_are_the_switchs(switch):
     assert len(switch_states(values, 10.0, lo)[0]) == 3
     assert len(switch_states(values, 10.0, hi)[0]) == 1
     assert f"until its fold, between L = {lo:.0f} and {hi:.0f}" in doc
+
+
+def _shp1_chain(N):
+    """shp1.ant's proofreading chain with N steps (N + 4 species)."""
+    from antagonism.derivations.network_model import NetworkModel
+    from antagonism.io.reaction_files import network_from_antimony
+
+    lines = (["bind: L + R -> C0; kappa*L*R"]
+             + [f"off{n}: C{n} -> L + R; C{n}/tau" for n in range(N + 1)]
+             + [f"p{n}: C{n - 1} -> C{n}; phi*C{n - 1}" for n in range(1, N + 1)]
+             + [f"d{n}: C{n} -> C{n - 1}; (b + gamma_S*S)*C{n}" for n in range(1, N + 1)]
+             + ["J_S: -> S; alpha*C1*(S_T - S)", "J_Sd: S -> ; alpha*C_star*S"])
+    text = ("model chain\n  " + "\n  ".join(lines)
+            + "\n  kappa = 1e-4; phi = 0.09; tau = 10; b = 0.04; gamma_S = 1.2e-6"
+            + "\n  alpha = 1e-4; S_T = 6e5; C_star = 500; L = 0; R = 3e4; S = 0\nend\n"
+            + f"// antagonism: ligand = L\n// antagonism: output = C{N}\n")
+    return NetworkModel(network_from_antimony(text))
+
+
+def test_the_path_follows_the_measured_cost():
+    """The 11-species chain (9 ligand states x 3) costs more symbolically than numerically
+    (SYMBOLIC_LIMIT's measurements): numeric; the 9-species one stays symbolic."""
+    assert _shp1_chain(7).derivation_method() == "numeric"
+    assert _shp1_chain(5).derivation_method() == "symbolic"
+
+
+@pytest.mark.slow
+def test_a_ten_species_chain_costs_no_more_than_the_numeric_engine():
+    import time
+
+    from antagonism.theory import classify
+
+    costs = {}
+    for engine in ("auto", "numeric"):
+        model = _shp1_chain(7)
+        if engine == "numeric":
+            model.use_numeric_engine("the comparison")
+        start = time.process_time()
+        classify(model, dose_response=False)
+        costs[engine] = time.process_time() - start
+    assert costs["auto"] <= 1.2 * costs["numeric"]
