@@ -366,3 +366,82 @@ def test_a_ten_species_chain_costs_no_more_than_the_numeric_engine():
         classify(model, dose_response=False)
         costs[engine] = time.process_time() - start
     assert costs["auto"] <= 1.2 * costs["numeric"]
+
+
+# -- a published bistable TCR model ---------------------------------------------------------------
+CHAN = DATA / "bistable_chan2004_tcr.ant"
+
+
+def chan_states(values, tau, L, R_T=3e4):
+    """Active Lck at every steady state of the Chan et al. 2004 model, from its own
+    equations: the complex C from the quadratic, r = kr C; the phosphatase's law
+    P_a = P_T (k2 + m2 a)/(k2 + m2 a + n2); the sum of the Lck rows, r = d0 i + d1 a, gives
+    inactive Lck i; the active row's roots in a are bracketed on a fine grid (brentq)."""
+    from scipy.optimize import brentq
+
+    v = values
+    k = v["kon"] * tau
+    roots = np.roots([k, -(k * (L + R_T) + 1.0), k * L * R_T])
+    C = min(x.real for x in roots if -1e-9 <= x.real <= min(L, R_T) + 1e-9)
+    r, P_T = v["kr"] * C, 1.2
+
+    def g(a):
+        i = (r - v["d1"] * a) / v["d0"]
+        Pa = P_T * (v["k2"] + v["m2"] * a) / (v["k2"] + v["m2"] * a + v["n2"])
+        return v["k1"] * i + v["m1"] * a ** v["n"] * i - v["n1"] * a * Pa - v["d1"] * a
+
+    grid = np.linspace(0.0, r / v["d1"], 20001)
+    values_g = g(grid)
+    return [brentq(g, grid[j], grid[j + 1], xtol=1e-300, rtol=1e-15)
+            for j in np.nonzero(np.sign(values_g[:-1]) * np.sign(values_g[1:]) < 0)[0]]
+
+
+@pytest.fixture(scope="module")
+def chan():
+    return load_model_file(CHAN)
+
+
+def chan_cvode(tau, L):
+    """Active Lck reached from rest by libroadrunner (CVODE, 1e5 s at rtol = atol = 1e-10;
+    its steady-state solver needs the moiety analysis, so the long integration is the
+    reference)."""
+    import roadrunner
+
+    rr = roadrunner.RoadRunner(antimony_to_sbml(CHAN.read_text()))
+    rr.integrator.relative_tolerance = rr.integrator.absolute_tolerance = 1e-10
+    rr.resetAll()
+    rr.tau, rr.L = tau, L
+    rr.simulate(0.0, 1e5, 11)
+    return rr.lck_active
+
+
+def test_the_published_bistable_tcr_model_lists_its_states(chan):
+    """At its reference agonists (10 s, 100) the model has three steady states (its own
+    equations): two stable, the middle one a saddle; a resting cell reaches the low one."""
+    ev = NetworkEvaluator(chan)
+    roots = chan_states(chan.values_by_name, 10.0, 100.0)
+    assert len(roots) == 3
+    found = ev.steady_states([10.0], [100.0], starts=4)
+    got = sorted((s["output"], s["stable"]) for s in found.states)
+    assert [g[0] for g in got] == pytest.approx(roots, rel=1e-9)
+    assert [g[1] for g in got] == [True, False, True]
+    assert found.states[0]["from_rest"]
+    assert found.states[0]["output"] == pytest.approx(roots[0], rel=1e-9)
+    assert found.states[0]["output"] == pytest.approx(chan_cvode(10.0, 100.0), rel=1e-8)
+
+
+@pytest.mark.parametrize("tau", [3.0, 10.0])
+def test_the_published_bistable_tcr_model_from_rest_equals_cvode(chan, tau):
+    ev = NetworkEvaluator(chan)
+    for L in (10.0, 316.2, 1e4):
+        assert ev.steady_state([tau], [L]).output == pytest.approx(chan_cvode(tau, L),
+                                                                  rel=1e-8), L
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("tau", [3.0, 10.0])
+def test_the_published_bistable_tcr_model_dose_scan_10_to_1e4(chan, tau):
+    ev = NetworkEvaluator(chan)
+    for L in np.geomspace(10.0, 1e4, 13):
+        assert ev.steady_state([tau], [L]).output == pytest.approx(chan_cvode(tau, L),
+                                                                  rel=1e-8), L
