@@ -445,3 +445,30 @@ def test_the_published_bistable_tcr_model_dose_scan_10_to_1e4(chan, tau):
     for L in np.geomspace(10.0, 1e4, 13):
         assert ev.steady_state([tau], [L]).output == pytest.approx(chan_cvode(tau, L),
                                                                   rel=1e-8), L
+
+
+def test_the_closed_form_root_of_the_published_model_is_its_saddle_and_is_refused(chan):
+    """The closed-form path's root at (10 s, 100) is the middle state, a saddle: the check
+    finds that it is not the state reached from rest."""
+    from antagonism.theory.networks.multistability import closed_form_is_from_rest
+    from antagonism.theory.sum_form_evaluator import SumFormEvaluator
+
+    model = load_model_file(CHAN)
+    roots = chan_states(model.values_by_name, 10.0, 100.0)
+    closed = SumFormEvaluator(model).steady_state([10.0], [100.0]).output
+    assert closed == pytest.approx(roots[1], rel=1e-9)
+    agrees, why = closed_form_is_from_rest(model)
+    assert not agrees and f"{roots[0]:.8g}" in why
+
+
+@pytest.mark.slow
+def test_classify_names_the_bistability_of_the_published_model():
+    from antagonism.theory import classify
+
+    model = load_model_file(CHAN)
+    r = classify(model, dose_response=False)
+    roots = chan_states(model.values_by_name, 10.0, 100.0)
+    assert r.bistable and r.cause.startswith("Bistable")
+    assert r.strength.reference_agonist["output"] == pytest.approx(roots[0], rel=1e-9)
+    agonists = r.steady_states["points"]["reference agonists"]
+    assert agonists["unstable_outputs"] == pytest.approx([roots[1]], rel=1e-9)
