@@ -149,11 +149,14 @@ def network_sum_form(model):
 
 
 #: the largest ligand-state problem solved symbolically, in ligand states x (1 + shared
-#: species in their equations); beyond it the symbolic solve takes from tens of seconds to
-#: hours (measured on a loaded 2-core machine: the shipped models, at most 7 x 3 = 21, and
-#: SHP-1 with a two-state phosphatase, 7 x 4 = 28, 1-15 s; an 11-species TCR network,
-#: 5 x 7 = 35, 11-20 s; 15 species, 849 s; 30 species, hours)
-SYMBOLIC_LIMIT = 28
+#: species in their equations), chosen by measured cost: the symbolic path's classification
+#: costs more than the numeric engine's beyond it.  CPU seconds of ``classify(model,
+#: dose_response=False)`` on a loaded 2-core machine, a proofreading chain with SHP-1
+#: feedback (shp1.ant with N steps): N = 5 (7 x 3 = 21) 4.4 symbolic, 7.6 numeric; N = 6
+#: (8 x 3 = 24) 7.5 and 7.5; N = 7 (9 x 3 = 27, 11 species) 12.2 and 6.6.  Beyond it the
+#: symbolic solve grows to minutes and hours (an 11-species TCR network, 5 x 7 = 35,
+#: 11-20 s; 15 species, 849 s).  The shipped models are at most 7 x 3 = 21.
+SYMBOLIC_LIMIT = 24
 
 
 def symbolic_size(network):

@@ -325,3 +325,150 @@ def test_the_numbers_in_the_docs_are_the_switchs(switch):
     assert len(switch_states(values, 10.0, lo)[0]) == 3
     assert len(switch_states(values, 10.0, hi)[0]) == 1
     assert f"until its fold, between L = {lo:.0f} and {hi:.0f}" in doc
+
+
+def _shp1_chain(N):
+    """shp1.ant's proofreading chain with N steps (N + 4 species)."""
+    from antagonism.derivations.network_model import NetworkModel
+    from antagonism.io.reaction_files import network_from_antimony
+
+    lines = (["bind: L + R -> C0; kappa*L*R"]
+             + [f"off{n}: C{n} -> L + R; C{n}/tau" for n in range(N + 1)]
+             + [f"p{n}: C{n - 1} -> C{n}; phi*C{n - 1}" for n in range(1, N + 1)]
+             + [f"d{n}: C{n} -> C{n - 1}; (b + gamma_S*S)*C{n}" for n in range(1, N + 1)]
+             + ["J_S: -> S; alpha*C1*(S_T - S)", "J_Sd: S -> ; alpha*C_star*S"])
+    text = ("model chain\n  " + "\n  ".join(lines)
+            + "\n  kappa = 1e-4; phi = 0.09; tau = 10; b = 0.04; gamma_S = 1.2e-6"
+            + "\n  alpha = 1e-4; S_T = 6e5; C_star = 500; L = 0; R = 3e4; S = 0\nend\n"
+            + f"// antagonism: ligand = L\n// antagonism: output = C{N}\n")
+    return NetworkModel(network_from_antimony(text))
+
+
+def test_the_path_follows_the_measured_cost():
+    """The 11-species chain (9 ligand states x 3) costs more symbolically than numerically
+    (SYMBOLIC_LIMIT's measurements): numeric; the 9-species one stays symbolic."""
+    assert _shp1_chain(7).derivation_method() == "numeric"
+    assert _shp1_chain(5).derivation_method() == "symbolic"
+
+
+@pytest.mark.slow
+def test_a_ten_species_chain_costs_no_more_than_the_numeric_engine():
+    import time
+
+    from antagonism.theory import classify
+
+    costs = {}
+    for engine in ("auto", "numeric"):
+        model = _shp1_chain(7)
+        if engine == "numeric":
+            model.use_numeric_engine("the comparison")
+        start = time.process_time()
+        classify(model, dose_response=False)
+        costs[engine] = time.process_time() - start
+    assert costs["auto"] <= 1.2 * costs["numeric"]
+
+
+# -- a published bistable TCR model ---------------------------------------------------------------
+CHAN = DATA / "bistable_chan2004_tcr.ant"
+
+
+def chan_states(values, tau, L, R_T=3e4):
+    """Active Lck at every steady state of the Chan et al. 2004 model, from its own
+    equations: the complex C from the quadratic, r = kr C; the phosphatase's law
+    P_a = P_T (k2 + m2 a)/(k2 + m2 a + n2); the sum of the Lck rows, r = d0 i + d1 a, gives
+    inactive Lck i; the active row's roots in a are bracketed on a fine grid (brentq)."""
+    from scipy.optimize import brentq
+
+    v = values
+    k = v["kon"] * tau
+    roots = np.roots([k, -(k * (L + R_T) + 1.0), k * L * R_T])
+    C = min(x.real for x in roots if -1e-9 <= x.real <= min(L, R_T) + 1e-9)
+    r, P_T = v["kr"] * C, 1.2
+
+    def g(a):
+        i = (r - v["d1"] * a) / v["d0"]
+        Pa = P_T * (v["k2"] + v["m2"] * a) / (v["k2"] + v["m2"] * a + v["n2"])
+        return v["k1"] * i + v["m1"] * a ** v["n"] * i - v["n1"] * a * Pa - v["d1"] * a
+
+    grid = np.linspace(0.0, r / v["d1"], 20001)
+    values_g = g(grid)
+    return [brentq(g, grid[j], grid[j + 1], xtol=1e-300, rtol=1e-15)
+            for j in np.nonzero(np.sign(values_g[:-1]) * np.sign(values_g[1:]) < 0)[0]]
+
+
+@pytest.fixture(scope="module")
+def chan():
+    return load_model_file(CHAN)
+
+
+def chan_cvode(tau, L):
+    """Active Lck reached from rest by libroadrunner (CVODE, 1e5 s at rtol = atol = 1e-10;
+    its steady-state solver needs the moiety analysis, so the long integration is the
+    reference)."""
+    import roadrunner
+
+    rr = roadrunner.RoadRunner(antimony_to_sbml(CHAN.read_text()))
+    rr.integrator.relative_tolerance = rr.integrator.absolute_tolerance = 1e-10
+    rr.resetAll()
+    rr.tau, rr.L = tau, L
+    rr.simulate(0.0, 1e5, 11)
+    return rr.lck_active
+
+
+def test_the_published_bistable_tcr_model_lists_its_states(chan):
+    """At its reference agonists (10 s, 100) the model has three steady states (its own
+    equations): two stable, the middle one a saddle; a resting cell reaches the low one."""
+    ev = NetworkEvaluator(chan)
+    roots = chan_states(chan.values_by_name, 10.0, 100.0)
+    assert len(roots) == 3
+    found = ev.steady_states([10.0], [100.0], starts=4)
+    got = sorted((s["output"], s["stable"]) for s in found.states)
+    assert [g[0] for g in got] == pytest.approx(roots, rel=1e-9)
+    assert [g[1] for g in got] == [True, False, True]
+    assert found.states[0]["from_rest"]
+    assert found.states[0]["output"] == pytest.approx(roots[0], rel=1e-9)
+    assert found.states[0]["output"] == pytest.approx(chan_cvode(10.0, 100.0), rel=1e-8)
+
+
+@pytest.mark.parametrize("tau", [3.0, 10.0])
+def test_the_published_bistable_tcr_model_from_rest_equals_cvode(chan, tau):
+    ev = NetworkEvaluator(chan)
+    for L in (10.0, 316.2, 1e4):
+        assert ev.steady_state([tau], [L]).output == pytest.approx(chan_cvode(tau, L),
+                                                                  rel=1e-8), L
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("tau", [3.0, 10.0])
+def test_the_published_bistable_tcr_model_dose_scan_10_to_1e4(chan, tau):
+    ev = NetworkEvaluator(chan)
+    for L in np.geomspace(10.0, 1e4, 13):
+        assert ev.steady_state([tau], [L]).output == pytest.approx(chan_cvode(tau, L),
+                                                                  rel=1e-8), L
+
+
+def test_the_closed_form_root_of_the_published_model_is_its_saddle_and_is_refused(chan):
+    """The closed-form path's root at (10 s, 100) is the middle state, a saddle: the check
+    finds that it is not the state reached from rest."""
+    from antagonism.theory.networks.multistability import closed_form_is_from_rest
+    from antagonism.theory.sum_form_evaluator import SumFormEvaluator
+
+    model = load_model_file(CHAN)
+    roots = chan_states(model.values_by_name, 10.0, 100.0)
+    closed = SumFormEvaluator(model).steady_state([10.0], [100.0]).output
+    assert closed == pytest.approx(roots[1], rel=1e-9)
+    agrees, why = closed_form_is_from_rest(model)
+    assert not agrees and f"{roots[0]:.8g}" in why
+
+
+@pytest.mark.slow
+def test_classify_names_the_bistability_of_the_published_model():
+    from antagonism.theory import classify
+
+    model = load_model_file(CHAN)
+    r = classify(model, dose_response=False)
+    roots = chan_states(model.values_by_name, 10.0, 100.0)
+    assert r.bistable and r.cause.startswith("Bistable")
+    assert r.strength.reference_agonist["output"] == pytest.approx(roots[0], rel=1e-9)
+    agonists = r.steady_states["points"]["reference agonists"]
+    assert agonists["unstable_outputs"] == pytest.approx([roots[1]], rel=1e-9)
