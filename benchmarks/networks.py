@@ -211,9 +211,14 @@ def main(argv=None):
                     help="also time the published models of tests/data/corpus")
     args = ap.parse_args(argv)
     rows = []
+    failed = []
     for n in (int(s) for s in args.steps.split(",")):
         before = load_average()
-        runs = [run_once(n, args.timeout) for _ in range(args.repeats)]
+        try:
+            runs = [run_once(n, args.timeout) for _ in range(args.repeats)]
+        except RuntimeError as err:  # reported, and the other members still run
+            failed.append({"n_steps": n, "species": 3 * n + 8, "error": str(err)})
+            continue
         row = {"n_steps": n, "species": runs[0]["species"], "reactions": runs[0]["reactions"],
                "verdict": runs[0]["verdict"], "load_before": before, "load_after": load_average()}
         for key in KEYS:
@@ -224,7 +229,7 @@ def main(argv=None):
         b["setup_exponent"] = float(np.log(b["setup"]["median"] / a["setup"]["median"])
                                     / np.log(b["species"] / a["species"]))
     result = {"repeats": args.repeats, "python": sys.version.split()[0],
-              "cpus": os.cpu_count(), "rows": rows}
+              "cpus": os.cpu_count(), "rows": rows, "failed": failed}
     if args.corpus:
         result["corpus"] = run_corpus(args.timeout)
     if args.json:
@@ -240,6 +245,8 @@ def main(argv=None):
               f"({cpu['setup']:.2f}, {cpu['classify']:.2f}, {cpu['cold']:.2f}, "
               f"{cpu['warm']:.2f}, {1e3 * cpu['point']:.2f} ms)  "
               f"{r.get('setup_exponent', float('nan')):.2f}")
+    for r in failed:
+        print(f"{r['species']:>7} failed: {r['error']}")
     for r in result.get("corpus", []):
         if "error" in r:
             print(f"{r['file']}: {r['error']}")
