@@ -207,3 +207,12 @@ def test_docs_controls_table_is_the_stored_run():
         key = name.split(" (")[0]
         assert f"{key}: {b['correct']} of {b['total']}" in text, name
     assert f"cut {out['cut']:g}" in text
+
+
+@pytest.mark.parametrize("args,message", [
+    (("--width", "0"), "positive integer"),
+    (("--arch", "cnn", "--width", "8"), "--width sets the digits MLPs"),
+])
+def test_regime_networks_width_bad_input_exits_2(args, message):
+    p = run_cli("regime", "networks", *args, "--json")
+    assert p.returncode == 2 and message in p.stderr and p.stdout == ""
