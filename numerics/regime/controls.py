@@ -326,8 +326,9 @@ class Controls(Result):
 def regime_controls(seeds=(0, 1, 2, 3, 4), quick=False, progress=False, cuts=CUTS):
     """The measure on every case of known truth, the cut chosen on the choosing split, and
     the measure and the baselines scored on the test split (see the module docstring).
-
-    >>> # antagonism regime controls --quick --json runs regime_controls((0, 1, 2), True)
+    ``antagonism regime controls --quick --json`` is ``regime_controls((0, 1, 2), True)``;
+    at least 2 distinct seeds (a t-interval over seeds).  Networks are trained on
+    scikit-learn's digits, split with seed 0 (the package's ``load_digits``).
     """
     from ..networks.datasets import load_digits
 
