@@ -207,3 +207,61 @@ def test_docs_controls_table_is_the_stored_run():
         key = name.split(" (")[0]
         assert f"{key}: {b['correct']} of {b['total']}" in text, name
     assert f"cut {out['cut']:g}" in text
+
+
+@pytest.mark.parametrize("args,message", [
+    (("--width", "0"), "positive integer"),
+    (("--arch", "cnn", "--width", "8"), "--width sets the digits MLPs"),
+])
+def test_regime_networks_width_bad_input_exits_2(args, message):
+    p = run_cli("regime", "networks", *args, "--json")
+    assert p.returncode == 2 and message in p.stderr and p.stdout == ""
+
+
+W256 = Path(__file__).parent / "data" / "regime_digits_w256.json"
+W256_ARGS = ("regime", "networks", "--network", "natural,pgd_trained,noise_trained,untrained",
+             "--dataset", "digits", "--width", "256", "--seeds", "0,1,2,3,4")
+
+
+def _interval(x):
+    lo, hi = x["t_interval"]
+    return f"{x['mean']:.3f} [{lo:.3f}, {hi:.3f}]"
+
+
+def _difference(v):
+    lo, hi = v["t_interval"]
+    return f"{v['mean_difference']:+.3f} [{lo:+.3f}, {hi:+.3f}]"
+
+
+def test_claim_13_and_the_docs_state_the_stored_width_256_run():
+    """Claim 13's numbers (docs/claims.md) and the validated table of the regime page are
+    the stored output of ``antagonism regime networks ... --width 256 --json``; the verdict
+    of each network is its t-interval's side of 1/2."""
+    nets = json.loads(W256.read_text())["networks"]
+    claims = (ROOT / "docs" / "claims.md").read_text()
+    row = next(line for line in claims.splitlines() if line.startswith("| 13 |"))
+    for name, label in (("pgd_trained", "PGD-trained"), ("natural", "natural"),
+                        ("untrained", "untrained"), ("noise_trained", "noise-trained")):
+        share = nets[name]["specialized_share"]
+        assert f"{label} {_interval(share)}" in row, name
+        lo, hi = share["t_interval"]
+        assert nets[name]["regime"] == ("specialized" if lo > 0.5 else "broad" if hi < 0.5
+                                        else "undetermined")
+    pgd = nets["pgd_trained"]
+    assert f"PGD − natural {_difference(pgd['vs_reference']['specialized_share'])}" in row
+    assert f"PGD − untrained {_difference(pgd['vs_untrained']['specialized_share'])}" in row
+    page = (ROOT / "docs" / "regime_measure.md").read_text()
+    for name, r in nets.items():
+        assert (f"| {name} | {_interval(r['specialized_share'])} | "
+                f"{_interval(r['specialized_share_background'])} | "
+                f"{_interval(r['specialized_share_on_digit'])} | {r['regime']} |") in page, name
+
+
+@pytest.mark.slow
+def test_stored_width_256_run_is_what_the_command_prints():
+    p = run_cli(*W256_ARGS, "--json")
+    assert p.returncode == 0, p.stderr
+    now, stored = json.loads(p.stdout)["networks"], json.loads(W256.read_text())["networks"]
+    for name in stored:
+        np.testing.assert_allclose(now[name]["specialized_share"]["per_seed"],
+                                   stored[name]["specialized_share"]["per_seed"], atol=1e-9)

@@ -184,6 +184,8 @@ def _regime_args(p):
                         "in [0, 1]) may change")
     q.add_argument("--images", type=count, default=50,
                    help="test images swept pixel by pixel (the same for every network)")
+    q.add_argument("--width", type=count, default=None,
+                   help="hidden units of the digits MLPs (default 1024; 64 with --quick)")
     q.add_argument("--arch", choices=("mlp", "cnn"), default=None,
                    help="the MNIST-scale networks: an MLP or a CNN (two "
                         "convolutions, then a dense layer), PGD-trained at eps 0.3; adds "
@@ -278,6 +280,8 @@ def cmd_regime(args):
         names, extra = _common(args)
         if extra:
             raise CliError("--torch-model is not measured with --arch: drop one of them")
+        if args.width is not None:
+            raise CliError("--width sets the digits MLPs; --arch has its own networks")
         emit(args, mnist_regime_report(
             names, _seeds(args), arch=args.arch, dataset=args.dataset,
             data_dir=args.data_dir, limit=args.limit, eps=args.eps, quick=args.quick,
@@ -289,4 +293,5 @@ def cmd_regime(args):
         emit(args, rm.network_regime_report(
             names, _seeds(args), dataset=args.dataset, data_dir=args.data_dir, eps=args.eps,
             quick=args.quick, extra=extra, limit=args.limit, progress=progress,
-            n_images=args.images, batch_size=args.batch_size))
+            n_images=args.images, batch_size=args.batch_size,
+            hidden=None if args.width is None else (args.width,)))

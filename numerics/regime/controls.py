@@ -145,15 +145,17 @@ def build_network(case, seed, n_pixels=64, n_classes=10):
     return mlp(n_pixels, n_classes, case["hidden"], seed, preprocess=layer)
 
 
-def specialized_fractions(values, gamma, cuts=CUTS):
+def specialized_fractions(values, gamma, cuts=CUTS, rising=True):
     """{cut: fraction of the antagonistic curves of ``gamma[..., k]`` (at ``values[k]``)
-    that are specialized at that cut}, and the number of antagonistic curves."""
+    that are specialized at that cut}, and the number of antagonistic curves.  With
+    ``rising=False`` the rule without its third condition (the ablation the report
+    shows)."""
     s = strongest_sensitivity(values, gamma)
     ant = s.antagonistic & (np.abs(gamma).max(axis=-1) > 1e-12)
     n = int(ant.sum())
     out = {}
     for c in cuts:
-        flag = (s.position > values[0]) & (s.weak_share < c) & s.rising
+        flag = (s.position > values[0]) & (s.weak_share < c) & (s.rising if rising else True)
         out[c] = float(np.mean(flag[ant])) if n else 0.0
     return out, n
 
@@ -186,11 +188,17 @@ def measure_network(case, seed, data, cuts=CUTS, epochs=EPOCHS, n_images=N_IMAGE
         train(model, data.x_train, y, epochs=epochs, patience=epochs, lr=2e-3, batch=32,
               seed=seed)
     x, y = data.x_test[:n_images], data.y_test[:n_images]
-    fractions, n_ant = specialized_fractions(PIXEL_VALUES, pixel_sweep(model, x, y), cuts)
+    gamma = pixel_sweep(model, x, y)
+    fractions, n_ant = specialized_fractions(PIXEL_VALUES, gamma, cuts)
+    ablation = specialized_fractions(PIXEL_VALUES, gamma, cuts, rising=False)[0]
+    live = np.abs(gamma).max(axis=-1) > 1e-12
+    earlier = strongest_sensitivity(PIXEL_VALUES, gamma).specialized[live]
     xa, ya = data.x_test[:200], data.y_test[:200]
     res = pgd(NetworkObjective(model, ya), xa, ROBUST_EPS, n_steps=20,
               domain=Domain(0.0, 1.0), seed=seed)
-    return {"fractions": fractions, "n_antagonistic_curves": n_ant,
+    return {"fractions": fractions, "without_rising": ablation,
+            "earlier_rule_fraction": float(np.mean(earlier)) if earlier.size else 0.0,
+            "n_antagonistic_curves": n_ant,
             "robust_accuracy": float(np.mean(~res.success)),
             "clean_accuracy": model.accuracy(data.x_test, data.y_test),
             "first_weight_rms": _first_weight_rms(model),
@@ -232,15 +240,18 @@ def _cell_row(model, cuts):
 
 
 def _network_row(name, case, runs, cuts):
-    verdicts, fraction = {}, {}
+    verdicts, fraction, ablation = {}, {}, {}
     for c in cuts:
         per_seed = [r["fractions"][c] for r in runs]
         v, mean, ci = _verdict_from_seeds(per_seed)
         verdicts[c] = v
         fraction[c] = {"per_seed": per_seed, "mean": mean, "t_interval": ci}
+        per_seed = [r["without_rising"][c] for r in runs]
+        v, mean, ci = _verdict_from_seeds(per_seed)
+        ablation[c] = {"per_seed": per_seed, "mean": mean, "t_interval": ci, "verdict": v}
     feats = {}
     for key in ("robust_accuracy", "clean_accuracy", "first_weight_rms",
-                "weak_gradient_share"):
+                "weak_gradient_share", "earlier_rule_fraction"):
         vals = [r[key] for r in runs]
         mean, lo, hi = interval(vals)
         feats[key] = {"per_seed": vals, "mean": mean, "t_interval": [lo, hi]}
@@ -251,7 +262,7 @@ def _network_row(name, case, runs, cuts):
             "readout": "linear" if not case["hidden"] else f"MLP {case['hidden'][0]}",
             "training": case["training"],
             "n_antagonistic_curves": [r["n_antagonistic_curves"] for r in runs],
-            "_fractions": fraction, "_verdicts": verdicts, **feats}
+            "_fractions": fraction, "_ablation": ablation, "_verdicts": verdicts, **feats}
 
 
 BASELINE_FEATURES = ("robust_accuracy", "clean_accuracy", "first_weight_rms",
@@ -283,7 +294,9 @@ def _rule(row, feat, above, t):
 class Controls(Result):
     """Keys: rows (one per case: name, kind, truth, verdict, correct, split, the measure's
     values: for networks the specialized fraction of antagonistic curves per seed with its
-    t-interval and the detection limit from the seeds' spread; for cells the weak share, the
+    t-interval and the detection limit from the seeds' spread, and without_rising (the
+    same share without the rule's third condition: the ablation), earlier_rule_fraction (the
+    earlier rule: every curve, cut 1/2, no third condition); for cells the weak share, the
     strongest position and below_grid; the baselines' features), summary (on the test
     split: measure and baselines {correct, total}), cut (chosen on the choosing split),
     cut_scores, split, seeds, definition."""
@@ -313,8 +326,9 @@ class Controls(Result):
 def regime_controls(seeds=(0, 1, 2, 3, 4), quick=False, progress=False, cuts=CUTS):
     """The measure on every case of known truth, the cut chosen on the choosing split, and
     the measure and the baselines scored on the test split (see the module docstring).
-
-    >>> # antagonism regime controls --quick --json runs regime_controls((0, 1, 2), True)
+    ``antagonism regime controls --quick --json`` is ``regime_controls((0, 1, 2), True)``;
+    at least 2 distinct seeds (a t-interval over seeds).  Networks are trained on
+    scikit-learn's digits, split with seed 0 (the package's ``load_digits``).
     """
     from ..networks.datasets import load_digits
 
@@ -349,6 +363,7 @@ def regime_controls(seeds=(0, 1, 2, 3, 4), quick=False, progress=False, cuts=CUT
             lo, hi = frac[cut]["t_interval"]
             r["detection_limit"] = (hi - lo) / 2 if np.isfinite(hi - lo) else None
             r["specialized_fraction_by_cut"] = {f"{c:g}": frac[c]["mean"] for c in cuts}
+            r["without_rising"] = r.pop("_ablation")[cut]
     test = [r for r in rows if r["split"] == "test" and not r.get("below_grid")]
     feat, above, t, fit_ok = _fit_threshold([r for r in choose if r["kind"] == "network"])
     rules = {"always broad": lambda r: "broad", "always specialized": lambda r: "specialized",

@@ -205,14 +205,15 @@ def interval_text(summary):
 
 
 class SensitivityTable(Result):
-    """Keys: rows (one per width, training budget and eps: specialized_fraction and
-    robust_accuracy of the PGD-trained network over seeds, natural's specialized fraction,
+    """Keys: rows (one per width, training budget and eps: specialized_share (the validated
+    measure; its verdict is regime), specialized_fraction (the earlier rule) and
+    robust_accuracy of the PGD-trained network over seeds, natural's specialized share,
     the paired difference vs_reference, regime)."""
 
     def to_text(self, units=None):
         return "\n".join(
             f"width {r.width:>5} train eps {r.train_eps:<5g} eps {r.eps:<4g} specialized "
-            f"fraction {interval_text(r.specialized_fraction)} robust accuracy "
+            f"share {interval_text(r.specialized_share)} robust accuracy "
             f"{interval_text(r.robust_accuracy)}  {r.regime}" for r in self.rows)
 
 
@@ -307,8 +308,9 @@ def sensitivity_row(width, train_eps, eps, seeds, quick):
                                 progress=False, hidden=(width,), train_eps=train_eps)
     row = rep.networks["pgd_trained"]
     return Result(width=width, train_eps=train_eps, eps=eps,
+                  specialized_share=row["specialized_share"],
                   specialized_fraction=row["specialized_fraction"],
                   robust_accuracy=row["robust_accuracy"],
-                  natural=rep.networks["natural"]["specialized_fraction"],
-                  vs_reference=row["vs_reference"]["specialized_fraction"],
+                  natural=rep.networks["natural"]["specialized_share"],
+                  vs_reference=row["vs_reference"]["specialized_share"],
                   regime=row["regime"])
