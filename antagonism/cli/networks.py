@@ -112,6 +112,10 @@ def _robustness_args(p):
                    help="with --arch: torchattacks' PGD too (the 'torchattacks' extra), "
                         "under the same budget, steps and restarts, compared by seed with "
                         "the package's own PGD")
+    p.add_argument("--seed-cache", dest="seed_cache", action="store_true",
+                   help="with --arch: keep each seed's attack results in the sweep cache "
+                        "('defence'), so that seeds run as separate commands are read back "
+                        "by a run over all of them")
     add_executor_options(p, cache=False)  # one task per seed; trained networks are cached
 
 
@@ -136,10 +140,11 @@ def cmd_robustness(args):
             limit=args.limit, eps_list=number_list(args.eps, "eps", 0, 1),
             defences=defences or ["threshold"], n_images=args.images,
             n_queries=args.queries, restarts=args.restarts, independent=args.independent,
-            quick=args.quick, progress=not args.json))
+            quick=args.quick, progress=not args.json,
+            cache="defence" if args.seed_cache else None))
         return
-    if args.restarts != 1 or args.independent:
-        raise CliError("--restarts and --independent apply with --arch")
+    if args.restarts != 1 or args.independent or args.seed_cache:
+        raise CliError("--restarts, --independent and --seed-cache apply with --arch")
     report = robustness_report(number_list(args.eps, "eps", 0, 1), seeds=_seeds(args),
                                n_queries=args.queries, quick=args.quick, names=names,
                                extra=extra, dataset=args.dataset, data_dir=args.data_dir,

@@ -30,10 +30,11 @@ def attack_images(model, x, y, eps, *, defended=False, seed=0, restarts=1, n_que
                   independent=False, image_shape=None, classifier=None):
     """Every attack on one network at one budget, per image, the way AutoAttack orders them
     (Croce & Hein, ICML 2020): the gradient attacks on every image -- FGSM, PGD-40 with
-    ``restarts`` random starts, through BPDA for a ``defended`` network, and with
-    ``independent`` torchattacks' PGD under the same budget, steps, step size and restarts
-    (:func:`~.independent.torchattacks_pgd`) -- then the gradient-free square attack
-    (``n_queries`` queries) on the images none of them broke.
+    ``restarts`` random starts (each on the images the earlier starts left), through BPDA
+    for a ``defended`` network, and with ``independent`` torchattacks' PGD under the same
+    budget, steps, step size and restarts (:func:`~.independent.torchattacks_pgd`) -- then
+    the gradient-free square attack (``n_queries`` queries) on the images none of them
+    broke.
 
     Returns {"accuracy": {attack: accuracy under that gradient attack alone,
     "gradient_attacks": under all of them}, "worst": accuracy under every attack, the square
@@ -46,18 +47,33 @@ def attack_images(model, x, y, eps, *, defended=False, seed=0, restarts=1, n_que
     clf = model if classifier is None else classifier
     x, y = np.asarray(x, float), np.asarray(y)
     obj = NetworkObjective(clf, y)
-    kw = dict(n_steps=PGD_STEPS, step=2.5 * eps / PGD_STEPS, restarts=restarts, domain=PIXELS,
-              seed=seed)
-    broken = {"fgsm": fgsm(obj, x, eps, domain=PIXELS).success,
-              "pgd": pgd(obj, x, eps, **kw).success}
+    step = 2.5 * eps / PGD_STEPS
+
+    def restarted(attack):
+        """``restarts`` random starts, each on the images the earlier ones left (an image
+        counts as broken when any start breaks it: :func:`~..attacks.pgd`'s rule)."""
+        broken = np.zeros(len(y), bool)
+        for r in range(restarts):
+            left = np.flatnonzero(~broken)
+            if not left.size:
+                break
+            broken[left] = attack(left, [seed, r])
+        return broken
+
+    def ours(through_bpda):
+        run = pgd_bpda if through_bpda else pgd
+        return restarted(lambda i, s: run(obj.subset(i), x[i], eps, n_steps=PGD_STEPS,
+                                          step=step, domain=PIXELS, seed=s).success)
+
+    broken = {"fgsm": fgsm(obj, x, eps, domain=PIXELS).success, "pgd": ours(False)}
     if defended:
-        broken["pgd_bpda"] = pgd_bpda(obj, x, eps, **kw).success
+        broken["pgd_bpda"] = ours(True)
     if independent:
         from .independent import torchattacks_pgd
 
-        broken["torchattacks_pgd"] = torchattacks_pgd(
-            model, x, y, eps, n_steps=PGD_STEPS, step=kw["step"], restarts=restarts,
-            seed=seed, bpda=defended)
+        broken["torchattacks_pgd"] = restarted(lambda i, s: torchattacks_pgd(
+            model, x[i], y[i], eps, n_steps=PGD_STEPS, step=step,
+            seed=int(np.random.SeedSequence(s).generate_state(1)[0]), bpda=defended))
     down = clf.predict(x) != y
     for b in broken.values():
         down = down | np.asarray(b, bool)
@@ -113,10 +129,27 @@ class DefenceReport(Result):
         return "\n".join(lines)
 
 
+def defence_seed(seed, *, arch, dataset, data_dir, limit, eps_list, names, n_images,
+                 n_queries, restarts, independent, quick):
+    """One seed of :func:`defence_report` (a task of the sweep layer: plain arguments, a
+    plain result): train (or load) the seed's networks and attack each with :func:`_evaluate`.
+    Returns {name: {"clean_accuracy", "attacks"}}."""
+    from ..networks.datasets import load_dataset
+    from ..networks.mnist import evaluation_subset, trained_networks
+
+    data = load_dataset(dataset, seed=0, data_dir=data_dir, limit=limit)
+    x, y = evaluation_subset(data, n_images)
+    nets = trained_networks(data, seed, arch=arch, quick=quick, names=names, progress=False)
+    return {name: _evaluate(net["model"], x, y, eps_list, defended=net["defended"],
+                            seed=seed, restarts=restarts, n_queries=n_queries,
+                            independent=independent, image_shape=data.image_shape)
+            for name, net in nets.items()}
+
+
 def defence_report(seeds=(0,), *, arch="cnn", dataset="mnist5k", data_dir=None, limit=None,
                    eps_list=(0.1, 0.2, 0.3), defences=DEFENDED, n_images=300,
                    n_queries=300, restarts=1, independent=False, quick=False, progress=True,
-                   networks=None):
+                   networks=None, cache=None):
     """Attack the natural network behind each filter in ``defences`` and the PGD-trained
     network of every seed on ``n_images`` test digits (the first of the fixed class-mixed
     order of :func:`~antagonism.numerics.networks.mnist.evaluation_subset`) with
@@ -127,9 +160,12 @@ def defence_report(seeds=(0,), *, arch="cnn", dataset="mnist5k", data_dir=None, 
 
     ``networks``: optional function (data, seed, names) -> the dict of
     :func:`~antagonism.numerics.networks.mnist.trained_networks` (default: that function,
-    training or loading from the store)."""
+    training or loading from the store, one task per seed, :func:`defence_seed`).
+    ``cache``: a named sweep cache for those tasks (seeds run by separate commands are
+    read back by a run over all of them)."""
+    from ..executor import run_tasks
     from ..networks.datasets import load_dataset
-    from ..networks.mnist import evaluation_subset, trained_networks
+    from ..networks.mnist import evaluation_subset
 
     seeds = [int(s) for s in seeds]
     if not seeds:
@@ -143,22 +179,29 @@ def defence_report(seeds=(0,), *, arch="cnn", dataset="mnist5k", data_dir=None, 
             raise InputError("--independent needs the 'torchattacks' extra: pip install "
                              "torchattacks --no-deps (with torch installed)")
     eps_list = [float(e) for e in eps_list]
-    data = load_dataset(dataset, seed=0, data_dir=data_dir, limit=limit)
-    x, y = evaluation_subset(data, n_images)
     names = ["natural", "pgd_trained", *defences]
-    rows = {n: [] for n in names}
-    eta = Progress(len(seeds) * len(names), progress, "defence")
-    for seed in seeds:
-        nets = (trained_networks(data, seed, arch=arch, quick=quick, names=names,
-                                 progress=progress) if networks is None
-                else networks(data, seed, names))
-        for name, net in nets.items():
-            eta.step(f"seed {seed}: attacking {name}")
-            rows[name].append(_evaluate(net["model"], x, y, eps_list,
-                                        defended=net["defended"], seed=seed,
-                                        restarts=int(restarts), n_queries=int(n_queries),
-                                        independent=independent,
-                                        image_shape=data.image_shape))
+    options = dict(arch=arch, dataset=dataset, data_dir=data_dir, limit=limit,
+                   eps_list=eps_list, names=names, n_images=int(n_images),
+                   n_queries=int(n_queries), restarts=int(restarts),
+                   independent=bool(independent), quick=bool(quick))
+    if networks is None:
+        per_seed = run_tasks(defence_seed, [{"seed": s, **options} for s in seeds],
+                             cache=cache, progress=progress, label="defence").results
+    else:
+        data = load_dataset(dataset, seed=0, data_dir=data_dir, limit=limit)
+        x, y = evaluation_subset(data, n_images)
+        per_seed = []
+        eta = Progress(len(seeds) * len(names), progress, "defence")
+        for seed in seeds:
+            runs = {}
+            for name, net in networks(data, seed, names).items():
+                eta.step(f"seed {seed}: attacking {name}")
+                runs[name] = _evaluate(net["model"], x, y, eps_list, defended=net["defended"],
+                                       seed=seed, restarts=int(restarts),
+                                       n_queries=int(n_queries), independent=independent,
+                                       image_shape=data.image_shape)
+            per_seed.append(runs)
+    rows = {n: [r[n] for r in per_seed] for n in names}
     networks = {}
     for name, runs in rows.items():
         entry = {"clean_accuracy": summarize([r["clean_accuracy"] for r in runs], (0.0, 1.0))}
@@ -180,5 +223,5 @@ def defence_report(seeds=(0,), *, arch="cnn", dataset="mnist5k", data_dir=None, 
                 for e in eps_list}
     return DefenceReport(networks=networks, vs_pgd_trained=vs, independent=agreement,
                          seeds=seeds, eps=eps_list, arch=arch, dataset=dataset,
-                         n_images=len(y), n_queries=int(n_queries), restarts=int(restarts),
+                         n_images=int(n_images), n_queries=int(n_queries), restarts=int(restarts),
                          quick=bool(quick))
