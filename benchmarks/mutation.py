@@ -307,7 +307,8 @@ def recheck(path, tests, timeout):
         work = Path(tmp)
         imports = make_copy(work)
         for n, m in enumerate(survivors, 1):
-            old = subprocess.run(["git", "show", f"{report['commit']}:{m['module']}"],
+            commit = m.get("commit", report.get("commit"))  # merged runs: per mutant
+            old = subprocess.run(["git", "show", f"{commit}:{m['module']}"],
                                  cwd=ROOT, capture_output=True, text=True, check=True).stdout
             want = _diff_lines(old, m)
             source = (work / m["module"]).read_text()
