@@ -348,7 +348,7 @@ def test_off_rate_gives_the_binding_time_as_its_inverse(cache):
     assert ref["tau"] == 0.5
     assert out["output"] == pytest.approx(ref["output_RPLs_Lck_Zap_P_LATPP"], rel=1e-8)
     assert out["species"]["RLs"] == pytest.approx(ref["amounts"]["RLs"], rel=1e-8)
-    assert set(out) == {"tau", "L", "output", "species", "diagnostics"}
+    assert set(out) == {"tau", "L", "output", "species", "diagnostics", "model", "version"}
     assert out["diagnostics"]["method"] == "numeric"
     assert out["diagnostics"]["binding_time_parameter"]["value"] == pytest.approx(2.0)
 
