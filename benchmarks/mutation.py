@@ -35,6 +35,7 @@ import argparse
 import ast
 import copy
 import fnmatch
+import itertools
 import json
 import os
 import random
@@ -232,15 +233,20 @@ def run_tests(work, imports, tests, timeout):
 
 
 def run(args):
-    mutants = [m for m in all_mutants() if fnmatch.fnmatch(m["module"], args.modules)]
+    globs = args.modules.split(",")
+    mutants = [m for m in all_mutants() if any(fnmatch.fnmatch(m["module"], g)
+                                               for g in globs)]
     rng = random.Random(args.seed)
     groups = sorted({m["group"] for m in mutants}, key=list(GROUPS).index)
     sample = []
     for k, group in enumerate(groups):  # stratified: the same share of mutants per group
         pool = [m for m in mutants if m["group"] == group]
         share = args.mutants // len(groups) + (k < args.mutants % len(groups))
-        sample += rng.sample(pool, min(share, len(pool)))
-    sample.sort(key=lambda m: (m["module"], m["index"]))
+        picked = sorted(rng.sample(pool, min(share, len(pool))),
+                        key=lambda m: (m["module"], m["index"]))
+        sample.append(picked)
+    # round robin over the groups: a run stopped early has covered every group alike
+    sample = [m for row in itertools.zip_longest(*sample) for m in row if m is not None]
     results = []
     commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True,
                             text=True).stdout.strip()
@@ -252,15 +258,15 @@ def run(args):
     with tempfile.TemporaryDirectory(prefix="antagonism-mutation-") as tmp:
         work = Path(tmp)
         imports = make_copy(work)
-        baseline = {}
-        for tests in sorted({tuple(tests_for(m["module"])) for m in sample}):
-            status, seconds, tail = run_tests(work, imports, tests, args.timeout)
-            baseline[tests] = status
-            print(f"baseline {' '.join(tests)}: {status} ({seconds:.0f} s) {tail}",
-                  file=sys.stderr, flush=True)
+        baseline = {}  # each test subset run unmutated first, when first needed
         started = time.perf_counter()
         for n, m in enumerate(sample, 1):
             tests = tuple(tests_for(m["module"]))
+            if tests not in baseline:
+                status, seconds, tail = run_tests(work, imports, tests, args.timeout)
+                baseline[tests] = status
+                print(f"baseline {' '.join(tests)}: {status} ({seconds:.0f} s) {tail}",
+                      file=sys.stderr, flush=True)
             path = work / m["module"]
             original = path.read_text()
             if baseline[tests] != "survived":
@@ -307,7 +313,8 @@ def recheck(path, tests, timeout):
         work = Path(tmp)
         imports = make_copy(work)
         for n, m in enumerate(survivors, 1):
-            old = subprocess.run(["git", "show", f"{report['commit']}:{m['module']}"],
+            commit = m.get("commit", report.get("commit"))  # merged runs: per mutant
+            old = subprocess.run(["git", "show", f"{commit}:{m['module']}"],
                                  cwd=ROOT, capture_output=True, text=True, check=True).stdout
             want = _diff_lines(old, m)
             source = (work / m["module"]).read_text()
@@ -421,7 +428,8 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--mutants", type=int, default=80, help="mutants sampled (default 80)")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--modules", default="*", help="only modules matching this glob")
+    parser.add_argument("--modules", default="*",
+                        help="only modules matching these globs (comma-separated)")
     parser.add_argument("--timeout", type=float, default=300.0, help="seconds per mutant")
     parser.add_argument("--out", type=Path, default=None, help="write the results (JSON)")
     parser.add_argument("--list", action="store_true", help="count mutation points")

@@ -203,8 +203,9 @@ class CellModel:
     def plain_parameters(self) -> dict:
         """Parameter name -> its value for results and JSON (:func:`plain_value`): an
         integer stays an ``int`` (N, m), other numbers become ``float``, a symbol its name.
-        A parameter the model's registry entry declares with a float default (tau_c) is a
-        ``float`` even where its value is a whole number.
+        A parameter a built-in model declares with a float default (tau_c, in
+        :mod:`antagonism._core.catalog`) is a ``float`` even where its value is a whole
+        number.
 
         >>> from antagonism.derivations import create_model
         >>> create_model("adaptive", N=5, m=3, tau_c=3).plain_parameters()
@@ -212,9 +213,9 @@ class CellModel:
         >>> create_model("adaptive", N=4.5, m=2.5).plain_parameters()
         {'N': 4.5, 'm': 2.5, 'tau_c': 3.0}
         """
-        from .registry import declared_parameters
+        from antagonism._core.catalog import BUILTIN_MODELS
 
-        declared = declared_parameters(self.name)
+        declared = BUILTIN_MODELS.get(self.name, {})
         out = {}
         for k, v in self.parameters().items():
             value = plain_value(v)

@@ -95,13 +95,6 @@ def model_spec(name) -> ModelSpec:
     raise ModelError(f"unknown model {name!r}; {hint}known models: {', '.join(_REGISTRY)}")
 
 
-def declared_parameters(name) -> dict:
-    """{parameter name: Parameter} the registry declares for the model ``name``; empty for
-    a model that is not registered."""
-    spec = _REGISTRY.get(name)
-    return dict(spec.parameters) if spec is not None else {}
-
-
 def create_model(name, **parameters) -> CellModel:
     """Create the registered model ``name`` with its default parameters overridden."""
     return model_spec(name).create(**parameters)

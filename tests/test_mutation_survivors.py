@@ -104,3 +104,4 @@ def test_a_rate_law_negative_only_at_large_amounts_is_refused():
         NetworkModel(network_from_antimony(SATURATING))
     # the law made non-negative is accepted
     NetworkModel(network_from_antimony(SATURATING.replace("(2000 - A)", "(2000 + A)")))
+

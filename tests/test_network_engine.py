@@ -349,7 +349,8 @@ def test_off_rate_gives_the_binding_time_as_its_inverse(cache):
     assert out["output"] == pytest.approx(ref["output_RPLs_Lck_Zap_P_LATPP"], rel=1e-8)
     assert out["species"]["RLs"] == pytest.approx(ref["amounts"]["RLs"], rel=1e-8)
     assert set(out) == {"tau", "L", "output", "species", "diagnostics", "from_rest", "stable",
-                        "max_real_eigenvalue", "steady_states", "stable_states"}
+                        "max_real_eigenvalue", "steady_states", "stable_states", "model",
+                        "version"}
     assert out["from_rest"] and out["stable"] and out["max_real_eigenvalue"] < 0
     assert out["diagnostics"]["method"] == "numeric"
     assert out["diagnostics"]["binding_time_parameter"]["value"] == pytest.approx(2.0)
