@@ -472,3 +472,23 @@ def test_classify_names_the_bistability_of_the_published_model():
     assert r.strength.reference_agonist["output"] == pytest.approx(roots[0], rel=1e-9)
     agonists = r.steady_states["points"]["reference agonists"]
     assert agonists["unstable_outputs"] == pytest.approx([roots[1]], rel=1e-9)
+
+
+def test_a_closed_form_path_that_fails_gives_way_to_the_numeric_engine(monkeypatch):
+    """Where the shared species' solve of the closed-form path fails (as _solve_shared did on
+    a receptor assembly), model_evaluator takes the numeric engine, with the reason."""
+    from antagonism._core.errors import ConvergenceError
+    from antagonism.theory import model_evaluator
+    from antagonism.theory.sum_form_evaluator import SumFormEvaluator
+
+    def fails(self, tau, L):
+        raise ConvergenceError("no steady state in the bracket of R (a test)")
+
+    monkeypatch.setattr(SumFormEvaluator, "_solve_shared", fails)
+    from antagonism.io.reaction_files import literature_files
+
+    model = load_model_file(literature_files()["mckeithan_kpr"])
+    assert model.derivation_method() == "symbolic"
+    ev = model_evaluator(model)
+    assert model.derivation_method() == "numeric" and "a test" in model.engine_reason
+    assert ev.method == "numeric" and ev.steady_state([10.0], [100.0]).get("from_rest")

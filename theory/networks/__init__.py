@@ -1,5 +1,6 @@
 """The numeric engine of reaction networks: steady states, outputs and sensitivities of a
-network read from a model file, computed by Newton's method on the compiled residual.
+network read from a model file: the state reached from rest, polished by Newton's method on
+the compiled residual.
 
 Modules
 -------
@@ -9,6 +10,15 @@ Modules
 :mod:`.solve`
     the solvers on a system: Newton with scaled rows, continuation in dose and binding time,
     pseudo-transient steps.
+:mod:`.attractor`
+    the state a resting cell reaches when the ligand is added: the reduced ODE integrated
+    by scipy's BDF, polished by Newton; the stability of a steady state.
+:mod:`.branches`
+    every steady state found at a point, with its stability; branches continued up and
+    down a scan.
+:mod:`.multistability`
+    verdicts on multistable networks (the closed form checked against the state from rest;
+    the steady states at the agonists and the tested mixture).
 :mod:`.engine`
     :class:`~.engine.NetworkEvaluator`, the :class:`~antagonism.theory.evaluator.Evaluator` of
     a network: steady states, outputs, gradients and parameter sensitivities.

@@ -67,7 +67,7 @@ class ReducedODE:
 
     def rhs(self, t, w):
         self.evaluations += 1
-        return self.system.residual(self.expand(w), self.pt)[0][self.dyn]
+        return self.system.rates_of_change(self.expand(w), self.pt)[self.dyn]
 
     def jac(self, t, w):
         J = self.system.jacobian(self.expand(w), self.pt).dense()

@@ -161,8 +161,9 @@ class NetworkEvaluator(Evaluator):
     def _solve(self, pt):
         """The steady state at pt: the state reached from rest (:mod:`.attractor`), the same
         whatever was solved before; the same point again is served from memory.  When the
-        integration from rest fails, the branch continuous with the low-dose state
-        (:meth:`_continued`), accepted only when stable and reported as such."""
+        integration from rest fails, the branch continuous with the nearest state solved
+        before or the low-dose state (:meth:`_continued`), refused when unstable and
+        reported with ``from_rest`` false."""
         near = self._nearest(pt)
         if near is not None and near[0] == 0:  # the same point again: bit for bit
             return pt, near[2], {**near[3], "route": "memory"}

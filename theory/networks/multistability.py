@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from antagonism._core.errors import ConvergenceError
+from antagonism._core.errors import ConvergenceError, ModelError
 
 #: relative difference of the closed-form and the from-rest outputs at the reference
 #: agonists beyond which the closed-form path is not the state reached from rest
@@ -38,8 +38,8 @@ def closed_form_is_from_rest(model):
     taus, Ls = [float(t) for t in taus], [float(x) for x in Ls]
     try:
         rest = NetworkEvaluator(model).steady_state(taus, Ls).output
-    except ConvergenceError:
-        return True, None  # nothing to compare with: the closed form stands
+    except (ConvergenceError, ModelError, ArithmeticError):
+        return True, None  # nothing to compare with: the closed form stands (and reports)
     try:
         closed = SumFormEvaluator(model).steady_state(taus, Ls).output
     except Exception as e:  # noqa: BLE001 (any failure of the closed-form path)
@@ -85,7 +85,7 @@ def multistability(model, strength):
     for name, (t, L) in points.items():
         try:
             found[name] = _states_at(ev, t, L)
-        except ConvergenceError as e:
+        except (ConvergenceError, ModelError, ArithmeticError) as e:
             found[name] = {"tau": t, "L": L, "error": str(e)}
     counts = [len(v.get("stable_outputs", ())) for v in found.values()]
     out = {"bistable": any(c > 1 for c in counts), "points": found}

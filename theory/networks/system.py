@@ -238,6 +238,12 @@ class NetworkSystem:
                                + np.abs(self.C_X) @ np.abs(X).sum(axis=1))
         return self.join(FX, Fy), self.join(WX, Wy)
 
+    def rates_of_change(self, z, pt):
+        """dx/dt of every unknown's species by the reactions alone (no sums, no laws): the
+        rows of F that are rates, without the sizes of their terms."""
+        v_t, v_y = self.rates(z, pt)
+        return self.join(self.N_X @ v_t, self.N_Xy @ v_t.sum(axis=1) + self.N_y @ v_y)
+
     def _pattern(self):
         """Where each derivative entry goes in the Jacobian's blocks (the same for every
         type): (entry, flat slot, coefficient) per block, and the constant entries."""
