@@ -33,6 +33,8 @@ MODELS = {
     "park2019_il7r": ("IL7", "k_r_3", 9, "Park et al. 2019, BIOMD0000000803"),
     "lipniacki2008_tcr": ("pMHC", "d1", 25, "Lipniacki et al. 2008, J Theor Biol"),
     "arulraj2018_pd1_tcr": ("PD1", "Kd2_shp", 28, "Arulraj & Barik 2018, BIOMD0000000724"),
+    "mukhopadhyay2013_tcr_itam": ("S2", "ek_off", 53,
+                                  "Mukhopadhyay et al. 2013, MODEL1604100000"),
 }
 
 BISTABLE = ("bistable network: the engine returns another steady state than the one CVODE "
@@ -60,6 +62,7 @@ def cvode_from_rest(name, tau, L, t_end=1e9):
     rr[off] = 1.0 / tau
     rr.integrator.relative_tolerance = 1e-12
     rr.integrator.absolute_tolerance = 1e-12
+    rr.integrator.maximum_num_steps = 200_000
     rr.simulate(0, t_end, 2)
     values = {s: rr[f"[{s}]"] for s in rr.model.getFloatingSpeciesIds()}
     model = load_model_file(CORPUS / f"{name}.ant")
@@ -87,6 +90,7 @@ def check_point(name, tau, L):
     assert got_out == pytest.approx(ref_out, rel=1e-8), (name, tau, L, got_out, ref_out)
     bad = {s: (got[s], ref[s]) for s in ref if not close(got[s], ref[s])}
     assert not bad, (name, tau, L, bad)
+    return ref_out
 
 
 # -- the files: they load, with their designations and the sizes the papers give ---------------
@@ -147,6 +151,12 @@ def test_park2019_il7r_steady_state_equals_cvode():
 def test_lipniacki2008_steady_state_equals_cvode_on_its_single_branch():
     """tau = 39.6 s, L = 100: the network has one stable state there."""
     check_point("lipniacki2008_tcr", 39.6, 100.0)
+
+
+def test_mukhopadhyay2013_steady_state_equals_cvode_at_the_file_point():
+    """The 53-species ITAM network at the file's own point: Lck total E_T = 100, tau =
+    1/ek_off = 0.1.  Bound ZAP-70 299.76 (the number SOURCES.md gives)."""
+    assert check_point("mukhopadhyay2013_tcr_itam", 0.1, 100.0) == pytest.approx(299.76, abs=0.01)
 
 
 @pytest.mark.xfail(strict=True, reason=BISTABLE)
