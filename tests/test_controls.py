@@ -218,7 +218,9 @@ def test_regime_networks_width_bad_input_exits_2(args, message):
     assert p.returncode == 2 and message in p.stderr and p.stdout == ""
 
 
-W256 = Path(__file__).parent / "data" / "regime_digits_w256.json"
+DATA = Path(__file__).parent / "data"
+W256 = DATA / "regime_digits_w256.json"
+W1024 = DATA / "regime_digits_w1024.json"
 W256_ARGS = ("regime", "networks", "--network", "natural,pgd_trained,noise_trained,untrained",
              "--dataset", "digits", "--width", "256", "--seeds", "0,1,2,3,4")
 
@@ -233,23 +235,25 @@ def _difference(v):
     return f"{v['mean_difference']:+.3f} [{lo:+.3f}, {hi:+.3f}]"
 
 
-def test_claim_13_and_the_docs_state_the_stored_width_256_run():
-    """Claim 13's numbers (docs/claims.md) and the validated table of the regime page are
-    the stored output of ``antagonism regime networks ... --width 256 --json``; the verdict
-    of each network is its t-interval's side of 1/2."""
-    nets = json.loads(W256.read_text())["networks"]
+@pytest.mark.parametrize("stored,width", [(W256, "256"), (W1024, "1024")])
+def test_claim_13_and_the_docs_state_the_stored_runs(stored, width):
+    """Claim 13's numbers (docs/claims.md) and the validated tables of the regime page are
+    the stored output of ``antagonism regime networks ... [--width 256] --json``; the
+    verdict of each network is its t-interval's side of 1/2."""
+    nets = json.loads(stored.read_text())["networks"]
     claims = (ROOT / "docs" / "claims.md").read_text()
     row = next(line for line in claims.splitlines() if line.startswith("| 13 |"))
+    part = row.split(f"Width {width}:")[1].split("Width ")[0]
     for name, label in (("pgd_trained", "PGD-trained"), ("natural", "natural"),
                         ("untrained", "untrained"), ("noise_trained", "noise-trained")):
         share = nets[name]["specialized_share"]
-        assert f"{label} {_interval(share)}" in row, name
+        assert f"{label} {_interval(share)}" in part, name
         lo, hi = share["t_interval"]
         assert nets[name]["regime"] == ("specialized" if lo > 0.5 else "broad" if hi < 0.5
                                         else "undetermined")
     pgd = nets["pgd_trained"]
-    assert f"PGD − natural {_difference(pgd['vs_reference']['specialized_share'])}" in row
-    assert f"PGD − untrained {_difference(pgd['vs_untrained']['specialized_share'])}" in row
+    diff = _difference(pgd["vs_reference"]["specialized_share"]).replace("-", "−")  # prose
+    assert f"PGD − natural {diff}" in part
     page = (ROOT / "docs" / "regime_measure.md").read_text()
     for name, r in nets.items():
         assert (f"| {name} | {_interval(r['specialized_share'])} | "
