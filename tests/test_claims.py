@@ -514,3 +514,41 @@ def test_claims_14_and_15_seed_0_is_what_the_command_prints(n):
             for attack, s in row["0.3"].items():
                 assert fresh["networks"][name]["0.3"][attack]["per_seed"][0] == \
                     pytest.approx(s["per_seed"][0]), (name, attack)
+
+
+def table_after(text, header):
+    """{first cell: the other cells} of the markdown table whose header starts with
+    ``header``."""
+    lines = text[text.index(header):].split("\n\n")[0].splitlines()[2:]
+    out = {}
+    for line in lines:
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        out[cells[0]] = cells[1:]
+    return out
+
+
+def test_regime_measure_tables_of_claims_14_and_15_are_the_stored_outputs():
+    """The two tables of docs/regime_measure.md that rows 14 and 15 cite, cell by cell
+    (an interval that is one value, 0.000 [0.000, 0.000], is written as the value)."""
+    text = (DOCS / "regime_measure.md").read_text()
+    d, b = stored(15), stored(14)
+    defence = table_after(text, "| network (seeds 0–2, ε = 0.3) |")
+    names = {"natural": "natural", "PGD-trained": "pgd_trained",
+             "natural behind the threshold": "threshold"}
+    assert set(defence) == set(names)
+    for label, key in names.items():
+        net, ind = d["networks"][key], d["independent"][key]["0.3"]
+        expected = [ival(net["clean_accuracy"]), ival(net["0.3"]["gradient_attacks"]),
+                    ival(net["0.3"]["worst"]), ival(ind, True)]
+        for got, want in zip(defence[label], expected):
+            mean, rest = want.split(" [")
+            if rest == ", ".join([mean] * 2) + "]":
+                want = mean
+            assert got.split(" (")[0] == want, (label, got, want)
+    keys = ("median_q_clean", "median_q_attack", "near_attack", "median_q_random",
+            "near_random", "median_approach_attack")
+    boundary = table_after(text, "| network | clean q |")
+    assert set(boundary) == {"natural", "PGD-trained"}
+    for label, key in (("natural", "natural"), ("PGD-trained", "pgd_trained")):
+        net = b["networks"][key]
+        assert boundary[label] == [ival(net[k], k.startswith("median")) for k in keys], label
