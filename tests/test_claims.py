@@ -6,8 +6,9 @@ row may hold no other number: once the checked texts are taken out, every number
 be one of the row's stated inputs (doses, budgets, model indices...).  A number that drifts
 from its command, or a new number without a check, fails.  Rows 1-4, 6, 7 and 10 run by
 default; rows 5, 8, 9 and 11, whose commands take minutes, and the commands themselves of
-rows 7 (``--level 0.2``) and 10 (``literature``) run with ``-m slow``.  Rows 12-15 (MNIST
-networks, ten seeds each) are checked by the regime-measure tests.
+rows 7 (``--level 0.2``) and 10 (``literature``) run with ``-m slow``.  Rows 14 and 15
+(MNIST networks, minutes per seed) are checked against their commands' stored outputs under
+docs/, and ``-m slow`` re-runs seed 0 of each; rows 12 and 13 by the regime-measure tests.
 """
 import functools
 import json
@@ -394,3 +395,162 @@ def test_number_formats():
     assert [pow10(1e4), pow10(3e4), pow10(1.0000276e-06), pow10(1e6)] == [
         "10⁴", "3×10⁴", "10⁻⁶", "10⁶"]
     assert NUMBER.findall("L = 3×10⁴, 10⁻⁶ and 0.25 at τ₂") == ["3×10⁴", "10⁻⁶", "0.25"]
+
+
+# ------------------------------------------- rows 14 and 15: the MNIST networks' stored runs
+
+DOCS = CLAIMS.parent
+#: the stored outputs of rows 14 and 15 (their commands take minutes per seed and need the
+#: MNIST networks trained: about 6 minutes per seed; `-m slow` re-runs seed 0 of each)
+STORED = {14: DOCS / "claim14_boundary.json", 15: DOCS / "claim15_defence.json"}
+
+
+def signed(x, digits=3):
+    """+0.073, −0.351: the table's signed numbers (a true minus sign)."""
+    return f"{x:+.{digits}f}".replace("-", "−")
+
+
+def ival(s, sign=False):
+    """``mean [lo, hi]`` of a summary or a paired comparison."""
+    f = signed if sign else (lambda v: f"{v:.3f}")
+    mean = s["mean"] if "mean" in s else s["mean_difference"]
+    lo, hi = s["t_interval"]
+    return f"{f(mean)} [{f(lo)}, {f(hi)}]"
+
+
+def span(pair, f=signed):
+    lo, hi = pair
+    return f(lo) if f(lo) == f(hi) else f"{f(lo)} to {f(hi)}"
+
+
+def row_14_fragments(out):
+    net, vs, cells = out["networks"], out["vs_random"], out["cells"]["summary"]
+    pgd, nat = net["pgd_trained"], net["natural"]
+    seeds = out["seeds"]
+    assert out["eps"] == 0.3 and out["cell_eps"] == 0.5 and out["near"] == 0.25
+    return [f"seeds {seeds[0]}–{seeds[-1]}", f"{out['n_images']} test digits",
+            f"median q {ival(pgd['median_q_attack'], True)}",
+            f"{ival(pgd['near_attack'])} of the digits within a quarter budget",
+            f"random ±ε perturbation: {ival(pgd['median_q_random'], True)} and "
+            f"{ival(pgd['near_random'])}",
+            f"paired by seed {ival(vs['pgd_trained']['near'], True)}",
+            f"clean q {ival(pgd['median_q_clean'], True)}",
+            f"PGD's approach {ival(pgd['median_approach_attack'], True)}",
+            f"natural CNN: median q {ival(nat['median_q_attack'], True)}",
+            f"{ival(nat['near_attack'])} within a quarter budget",
+            f"clean q {ival(nat['median_q_clean'], True)}",
+            "T_{5,m} at 0.5 s: q " + ", ".join(span(cells[m]["q_attack"]) for m in "234"),
+            "PGD's approach " + ", ".join(span(cells[m]["approach_attack"]) for m in "234")]
+
+
+def row_15_fragments(out):
+    net, vs, ind = out["networks"], out["vs_pgd_trained"]["threshold"]["0.3"], \
+        out["independent"]
+    thr, pgd, nat = (net[n]["0.3"] for n in ("threshold", "pgd_trained", "natural"))
+    seeds = out["seeds"]
+    assert out["eps"] == [0.3] and out["restarts"] == 10 and out["n_queries"] == 5000
+    assert ind["threshold"]["0.3"]["ours"] == "pgd_bpda"
+
+    def square(row):
+        return f"{row['gradient_attacks']['mean'] - row['worst']['mean']:.3f}"
+
+    return [f"seeds {seeds[0]}–{seeds[-1]}", f"{out['n_images']} test digits",
+            f"{out['restarts']} restarts", f"{out['n_queries']}-query square attack",
+            f"they left: {ival(thr['worst'])}", f"the PGD-trained CNN {ival(pgd['worst'])}",
+            f"difference {ival(vs, True)} (sign-flip p = {vs['p_sign_flip']:.2f})",
+            f"the natural CNN alone {nat['worst']['mean']:.3f}",
+            f"a further {square(thr)} (filter) and {square(pgd)} (PGD-trained)",
+            f"{ival(ind['threshold']['0.3'], True)} (filter, through BPDA)",
+            f"{ival(ind['pgd_trained']['0.3'], True)} (PGD-trained)",
+            f"FGSM {thr['fgsm']['mean']:.3f} and plain PGD {thr['pgd']['mean']:.3f}"]
+
+
+STORED_INPUTS = {14: {"0.3", "40", "0.25", "0.5", "5", "2", "3", "4", "11", "1", "0"},
+                 # the status names the budgets and attacks of the earlier runs it does not
+                 # repeat, and the 8x8 digits
+                 15: {"1", "2", "0.3", "40", "0.1", "0.2", "10", "300", "8"}}
+
+
+def stored(n):
+    return json.loads(STORED[n].read_text())
+
+
+@pytest.mark.parametrize("n", sorted(STORED))
+def test_claims_14_and_15_are_their_stored_outputs(n):
+    """The row's numbers are the stored output of its command, and the stored output is
+    that command's: its seeds, budget, images, restarts and queries are the row's flags."""
+    out = stored(n)
+    command = claim_rows(CLAIMS.read_text())[n]["command"]
+    seeds = out["seeds"]
+    assert f"--seeds {seeds[0]}:{seeds[-1]}" in command and seeds == list(
+        range(seeds[0], seeds[-1] + 1))
+    assert f"--images {out['n_images']}" in command
+    if n == 15:
+        assert f"--restarts {out['restarts']}" in command
+        assert f"--queries {out['n_queries']}" in command and "--independent" in command
+    fragments = row_14_fragments(out) if n == 14 else row_15_fragments(out)
+    assert_row(n, fragments, STORED_INPUTS[n])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("n", sorted(STORED))
+def test_claims_14_and_15_seed_0_is_what_the_command_prints(n):
+    """Seed 0 of the stored output, re-run (training the seed's networks when the store has
+    not got them: about 6 minutes, then minutes of attacks)."""
+    out = stored(n)
+    command = claim_rows(CLAIMS.read_text())[n]["command"].strip("`").split("`")[0]
+    args = [a for a in command.split()[1:] if a != "--json"]
+    i = args.index("--seeds")
+    args[i + 1] = "0"
+    args = [a for a in args if a != "--seed-cache"]
+    fresh = command_json(*args)
+    if n == 14:
+        for name, row in out["networks"].items():
+            for k, s in row.items():
+                if isinstance(s, dict) and "per_seed" in s:
+                    assert fresh["networks"][name][k]["per_seed"][0] == pytest.approx(
+                        s["per_seed"][0]), (name, k)
+        assert fresh["cells"] == out["cells"]
+    else:
+        for name, row in out["networks"].items():
+            for attack, s in row["0.3"].items():
+                assert fresh["networks"][name]["0.3"][attack]["per_seed"][0] == \
+                    pytest.approx(s["per_seed"][0]), (name, attack)
+
+
+def table_after(text, header):
+    """{first cell: the other cells} of the markdown table whose header starts with
+    ``header``."""
+    lines = text[text.index(header):].split("\n\n")[0].splitlines()[2:]
+    out = {}
+    for line in lines:
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        out[cells[0]] = cells[1:]
+    return out
+
+
+def test_regime_measure_tables_of_claims_14_and_15_are_the_stored_outputs():
+    """The two tables of docs/regime_measure.md that rows 14 and 15 cite, cell by cell
+    (an interval that is one value, 0.000 [0.000, 0.000], is written as the value)."""
+    text = (DOCS / "regime_measure.md").read_text()
+    d, b = stored(15), stored(14)
+    defence = table_after(text, "| network (seeds 0–2, ε = 0.3) |")
+    names = {"natural": "natural", "PGD-trained": "pgd_trained",
+             "natural behind the threshold": "threshold"}
+    assert set(defence) == set(names)
+    for label, key in names.items():
+        net, ind = d["networks"][key], d["independent"][key]["0.3"]
+        expected = [ival(net["clean_accuracy"]), ival(net["0.3"]["gradient_attacks"]),
+                    ival(net["0.3"]["worst"]), ival(ind, True)]
+        for got, want in zip(defence[label], expected):
+            mean, rest = want.split(" [")
+            if rest == ", ".join([mean] * 2) + "]":
+                want = mean
+            assert got.split(" (")[0] == want, (label, got, want)
+    keys = ("median_q_clean", "median_q_attack", "near_attack", "median_q_random",
+            "near_random", "median_approach_attack")
+    boundary = table_after(text, "| network | clean q |")
+    assert set(boundary) == {"natural", "PGD-trained"}
+    for label, key in (("natural", "natural"), ("PGD-trained", "pgd_trained")):
+        net = b["networks"][key]
+        assert boundary[label] == [ival(net[k], k.startswith("median")) for k in keys], label

@@ -101,3 +101,35 @@ def test_robustness_takes_independent_and_restarts_with_arch_only():
     assert p.returncode == 2 and "--arch" in p.stderr
     p = run_cli("robustness", "--dataset", "digits", "--restarts", "0", "--arch", "mlp")
     assert p.returncode == 2
+
+
+def test_defence_report_compares_its_pgd_with_torchattacks_by_seed():
+    """With ``independent`` the report attacks every network with torchattacks' PGD too
+    (through BPDA behind the filter), counts it in the worst case, and pairs it by seed
+    with the package's PGD (through BPDA behind the filter)."""
+    from antagonism.numerics.networks.defences import HardThreshold
+    from antagonism.numerics.networks.model import Sequential
+    from antagonism.numerics.networks.zoo import mlp
+    from antagonism.numerics.regime.defence import defence_report
+
+    def networks(data, seed, names):
+        natural = mlp(64, 10, (16,), seed=seed)
+        nets = {"natural": natural, "pgd_trained": mlp(64, 10, (16,), seed=seed + 100),
+                "threshold": Sequential([HardThreshold(), *natural.layers], "thr")}
+        return {n: {"model": nets[n], "defended": n == "threshold", "train_seconds": 0.0}
+                for n in names}
+
+    rep = defence_report((0, 1), dataset="digits", eps_list=(0.2,), n_images=20,
+                         n_queries=10, restarts=2, independent=True, networks=networks,
+                         progress=False)
+    for name, ours in (("natural", "pgd"), ("threshold", "pgd_bpda")):
+        row = rep.networks[name]["0.2"]
+        c = rep.independent[name]["0.2"]
+        assert c["ours"] == ours
+        assert c["differences"] == pytest.approx(np.subtract(
+            row[ours]["per_seed"], row["torchattacks_pgd"]["per_seed"]))
+        for s in range(2):
+            assert row["gradient_attacks"]["per_seed"][s] <= min(
+                row[ours]["per_seed"][s], row["torchattacks_pgd"]["per_seed"][s]) + 1e-12
+            assert row["worst"]["per_seed"][s] <= row["gradient_attacks"]["per_seed"][s]
+    assert "torchattacks PGD" in rep.to_text()
