@@ -374,8 +374,9 @@ def _check_rate(reaction, rate, network, time, samples=24, seed=0, sampler=None)
     sampled states (fixed seed): states that satisfy the network's conservation laws
     (``sampler``, a :class:`ConservedStates`: a rate negative only where no reachable
     state is, such as (1 - (P1 + P2)/(k L_T)) with P1 + P2 at most a total below k L_T,
-    passes), other species and the binding time log-uniform in 1e-3..1e4.  Without a
-    sampler, every symbol is drawn log-uniform in 1e-3..1e4."""
+    passes), other species and the binding time log-uniform in 1e-3..1e4, and the ends of
+    that range for the species in no law.  Without a sampler, every symbol is drawn
+    log-uniform in 1e-3..1e4, then every symbol at either end."""
     if rate.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
         raise NetworkFileError(f"the rate law of reaction {reaction.describe()} is not "
                                f"finite with these parameters: {rate}")
@@ -395,7 +396,7 @@ def _check_rate(reaction, rate, network, time, samples=24, seed=0, sampler=None)
         rng = np.random.default_rng(seed)
         points = (sampler.samples(names, [str(x) for x in made], samples, rng)
                   if sampler is not None else
-                  ({x: 10.0 ** rng.uniform(-3, 4) for x in names} for _ in range(samples)))
+                  _log_uniform_points(names, samples, rng))
         for point in points:
             point = {x: sp.Float(v) for x, v in point.items()}
             value = start.xreplace(point).evalf()
@@ -411,6 +412,16 @@ def _check_rate(reaction, rate, network, time, samples=24, seed=0, sampler=None)
             f"reaction has made anything{f' ({at})' if at else ''}: {rate}.  A rate law "
             "must be non-negative there (check its sign; a reverse direction is written "
             "as its own reaction or as kf*A - kr*B)")
+
+
+def _log_uniform_points(names, n, rng):
+    """``n`` points with every symbol log-uniform in 1e-3..1e4, then the two points with
+    every symbol at one end of that range (a rate law negative only at an end is found
+    whatever the draws)."""
+    for _ in range(n):
+        yield {x: 10.0 ** rng.uniform(-3, 4) for x in names}
+    for end in (1e4, 1e-3):
+        yield dict.fromkeys(names, end)
 
 
 class ConservedStates:
@@ -486,5 +497,9 @@ class ConservedStates:
                 count += 1
                 value = {s: float(x[index[s]]) for s in self.species if s in held}
                 value.update({s: 10.0 ** rng.uniform(-3, 4) for s in free})
-                yield {x_: (value[str(x_)] if str(x_) in value
-                            else 10.0 ** rng.uniform(-3, 4)) for x_ in names}
+                point = {x_: (value[str(x_)] if str(x_) in value
+                              else 10.0 ** rng.uniform(-3, 4)) for x_ in names}
+                yield point
+                if count == 1 and free:  # and the ends of the free species' range
+                    for end in (1e4, 1e-3):
+                        yield point | {x_: end for x_ in names if str(x_) in free}
