@@ -105,3 +105,52 @@ def test_a_rate_law_negative_only_at_large_amounts_is_refused():
     # the law made non-negative is accepted
     NetworkModel(network_from_antimony(SATURATING.replace("(2000 - A)", "(2000 + A)")))
 
+
+
+def test_l2_random_start_is_uniform_in_the_ball():
+    """attacks/domain.py random_start: radius ``r * eps`` -> ``r / eps``.  Uniform in a
+    2-dimensional ball of radius eps, a quarter of the starts lie within eps / 2."""
+    import numpy as np
+
+    from antagonism.numerics.attacks.domain import random_start
+
+    eps = 0.1
+    d = random_start(np.zeros((4000, 2)), eps, norm="2", rng=3)
+    radius = np.linalg.norm(d, axis=1)
+    assert radius.max() <= eps * (1 + 1e-12)
+    assert 0.22 < np.mean(radius < eps / 2) < 0.28  # (1/2)^2, 4000 draws: sd 0.007
+
+
+def test_gradient_stepper_reports_the_rms_displacement():
+    """cells/evaluator.py GradientStepper.step: sqrt(mean(d^2)) -> sqrt(mean(2 d)).  The
+    returned value is the root-mean-square move of the ligands, compared with the move
+    itself."""
+    import numpy as np
+
+    from antagonism.derivations import create_model
+    from antagonism.numerics.cells.evaluator import GradientStepper
+    from antagonism.theory import model_evaluator
+
+    ev = model_evaluator(create_model("kpr"))
+    tau = np.array([10.0, 1.0, 2.0])
+    before = tau.copy()
+    step = GradientStepper(ev, tau, np.array([100.0, 1000.0, 500.0]), 0.05, 1e-3, 3.0)
+    moved = step.step()
+    change = step.tau - before
+    assert np.any(change != 0)
+    assert moved == np.sqrt(np.mean(change**2))
+
+
+def test_numeric_classification_finds_the_inflection_by_central_differences():
+    """theory/general.py classify_gradient: the default derivative of gamma,
+    (g(x (1 + h)) - g(x (1 - h))) / (2 h x) -> g(x (0 - h)).  For the T_{5,3} gradient
+    tau^2 (5 tau^2 - 3) at tau_c = 1, tau_infl = (3/10)^(1/2) and tau* = (3/5)^(1/2)
+    (helpers.tau_inflection, tau_star)."""
+    from helpers import tau_inflection
+    from helpers import tau_star as star
+
+    from antagonism.theory.general import classify_gradient
+
+    r = classify_gradient(lambda t: t**2 * (5 * t**2 - 3), tau_c=1.0)
+    assert abs(r.tau_star - star(5, 3, 1.0, 1.0)) < 1e-6
+    assert abs(r.tau_inflection - tau_inflection(5, 3, 1.0, 1.0)) < 1e-6
