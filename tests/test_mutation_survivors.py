@@ -154,3 +154,15 @@ def test_numeric_classification_finds_the_inflection_by_central_differences():
     r = classify_gradient(lambda t: t**2 * (5 * t**2 - 3), tau_c=1.0)
     assert abs(r.tau_star - star(5, 3, 1.0, 1.0)) < 1e-6
     assert abs(r.tau_inflection - tau_inflection(5, 3, 1.0, 1.0)) < 1e-6
+
+
+def test_calibration_reports_its_weakest_probe():
+    """regime/calibration.py: the detection limit's weakest probe ``CELL_VALUES[0]`` ->
+    ``CELL_VALUES[-1]``.  The cells' sweep starts at tau = 1e-3 tau_c (its stated weakest
+    probe), not at its strongest, 3 tau_c."""
+    from antagonism.derivations import AdaptiveProofreading
+    from antagonism.numerics.regime import calibrate
+
+    cal = calibrate([AdaptiveProofreading(3, 1, 3.0)], cutoffs=(1e-3,), rejected=False)
+    assert cal.detection_limit["weakest_probe_tau_over_tau_c"] == 1e-3
+    assert cal.rows[0]["measured_regime"] == "broad"  # m = 1: broad (Rademaker et al. 2019)
