@@ -166,3 +166,25 @@ def test_calibration_reports_its_weakest_probe():
     cal = calibrate([AdaptiveProofreading(3, 1, 3.0)], cutoffs=(1e-3,), rejected=False)
     assert cal.detection_limit["weakest_probe_tau_over_tau_c"] == 1e-3
     assert cal.rows[0]["measured_regime"] == "broad"  # m = 1: broad (Rademaker et al. 2019)
+
+
+def test_margin_plane_spans_its_documented_default_range():
+    """regime/boundary.py margin_plane: the default range of the PGD direction, -1..2 ->
+    -1..1.  The plane runs from a = -1 to 2 (twice past the PGD point, as its docstring
+    says), and its point a = b = 0 is the clean image, whose margin is computed here from
+    the logits directly."""
+    import numpy as np
+
+    from antagonism.numerics.networks.classifier import as_classifier
+    from antagonism.numerics.networks.zoo import logistic_regression
+    from antagonism.numerics.regime.boundary import margin_plane
+
+    clf = as_classifier(logistic_regression(seed=0))
+    x = np.random.default_rng(0).uniform(size=64)
+    plane = margin_plane(clf, x, 3)
+    assert (plane.t[0], plane.t[-1], plane.s[0], plane.s[-1]) == (-1.0, 2.0, -1.5, 1.5)
+    z = clf.logits(x[None, :])[0]
+    clean = z[3] - np.max(np.delete(z, 3))
+    i, j = int(np.argmin(np.abs(plane.t))), int(np.argmin(np.abs(plane.s)))
+    assert plane.t[i] == 0 and plane.s[j] == 0
+    assert abs(plane.margin[i, j] - clean) <= 1e-12 * max(1.0, abs(clean))
