@@ -188,3 +188,17 @@ def test_margin_plane_spans_its_documented_default_range():
     i, j = int(np.argmin(np.abs(plane.t))), int(np.argmin(np.abs(plane.s)))
     assert plane.t[i] == 0 and plane.s[j] == 0
     assert abs(plane.margin[i, j] - clean) <= 1e-12 * max(1.0, abs(clean))
+
+
+def test_integrate_network_with_its_default_tolerances():
+    """cells/ode.py integrate_network: the default ``rtol=1e-10`` -> ``1e-10 - 1``.  With
+    its defaults the ODE of McKeithan's network reaches the engine's steady state."""
+    from antagonism.io.reaction_files import literature_files, load_model_file
+    from antagonism.numerics.cells.ode import integrate_network
+    from antagonism.theory.networks.engine import NetworkEvaluator
+
+    model = load_model_file(literature_files()["mckeithan_kpr"])
+    ode = integrate_network(model, [5.0], [100.0])
+    st = NetworkEvaluator(model).steady_state([5.0], [100.0])
+    free = ode["values"]["R"]  # (a Result: .values is the dict method)
+    assert abs(free - st.shared["R"]) <= 1e-7 * st.shared["R"]
