@@ -202,3 +202,19 @@ def test_integrate_network_with_its_default_tolerances():
     st = NetworkEvaluator(model).steady_state([5.0], [100.0])
     free = ode["values"]["R"]  # (a Result: .values is the dict method)
     assert abs(free - st.shared["R"]) <= 1e-7 * st.shared["R"]
+
+
+def test_the_shp1_ode_reaches_the_sum_form_steady_state():
+    """cells/ode.py shp1_rhs: the dephosphorylation rate d = b + gamma S -> b - gamma S.
+    The ODE integrated from an empty cell ends at the steady state the root finder of
+    test_theorems (nested brentq on the sum form, at 40 digits) gives."""
+    from test_theorems import RootFinderReference
+
+    from antagonism.derivations import create_model
+    from antagonism.numerics.cells.ode import integrate_shp1
+
+    model = create_model("shp1")
+    params = {k: float(v) for k, v in model.parameters().items()}
+    ode = integrate_shp1([10.0], [1000.0], params)
+    F, _ = RootFinderReference(model).output([10.0], [1000.0])
+    assert abs(ode.output - float(F)) <= 1e-6 * float(F)
