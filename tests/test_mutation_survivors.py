@@ -218,3 +218,17 @@ def test_the_shp1_ode_reaches_the_sum_form_steady_state():
     ode = integrate_shp1([10.0], [1000.0], params)
     F, _ = RootFinderReference(model).output([10.0], [1000.0])
     assert abs(ode.output - float(F)) <= 1e-6 * float(F)
+
+
+def test_the_threshold_reason_states_the_tolerance_in_per_cent():
+    """theory/threshold.py _reason: the level scan's sentence "within 100 x tolerance %" ->
+    "100 / tolerance %".  At the default tolerance 0.1 every sentence says 10 %."""
+    import re
+
+    from antagonism.derivations import create_model
+    from antagonism.theory.threshold import threshold_binding_time
+
+    r = threshold_binding_time(create_model("kpr"))
+    assert r.absolute_discrimination["tolerance"] == 0.1 and "level_scan" in r
+    shares = re.findall(r"(?:within|at) ([0-9.e+-]+) %", r.reason)
+    assert shares and set(shares) == {"10"}, r.reason
