@@ -232,3 +232,33 @@ def test_the_threshold_reason_states_the_tolerance_in_per_cent():
     assert r.absolute_discrimination["tolerance"] == 0.1 and "level_scan" in r
     shares = re.findall(r"(?:within|at) ([0-9.e+-]+) %", r.reason)
     assert shares and set(shares) == {"10"}, r.reason
+
+
+def test_the_adaptive_sorting_ode_reaches_the_sum_form_steady_state():
+    """cells/ode.py integrate_adaptive_sorting: ``rtol=1e-10`` -> ``1 + 1e-10``.  The ODE
+    from an empty cell ends at the root finder's steady state (test_theorems)."""
+    from test_theorems import RootFinderReference
+
+    from antagonism.derivations import create_model
+    from antagonism.numerics.cells.ode import integrate_adaptive_sorting
+
+    model = create_model("adaptive-sorting")
+    p = {k: float(v) for k, v in model.parameters().items()}
+    ode = integrate_adaptive_sorting([10.0, 1.0], [100.0, 1000.0], p["phi"], p["alpha"],
+                                     p["epsilon"], p["K_T"])
+    F, _ = RootFinderReference(model).output([10.0, 1.0], [100.0, 1000.0])
+    assert abs(ode.output - float(F)) <= 1e-7 * float(F)
+
+
+def test_pgd_records_an_integer_seed():
+    """attacks/pgd.py: the result keeps an integer seed (None only for a Generator) ->
+    the reverse."""
+    import numpy as np
+
+    from antagonism.derivations import create_model
+    from antagonism.numerics.attacks import pgd
+    from antagonism.numerics.cells.objective import CellObjective
+
+    obj = CellObjective(create_model("kpr"), [10.0, 1.0], [100.0, 1000.0])
+    assert pgd(obj, obj.x0(), 0.1, n_steps=2, seed=3).seed == 3
+    assert pgd(obj, obj.x0(), 0.1, n_steps=2, seed=np.random.default_rng(3)).seed is None
