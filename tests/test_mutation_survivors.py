@@ -262,3 +262,26 @@ def test_pgd_records_an_integer_seed():
     obj = CellObjective(create_model("kpr"), [10.0, 1.0], [100.0, 1000.0])
     assert pgd(obj, obj.x0(), 0.1, n_steps=2, seed=3).seed == 3
     assert pgd(obj, obj.x0(), 0.1, n_steps=2, seed=np.random.default_rng(3)).seed is None
+
+
+def test_an_empty_ligand_array_is_refused_by_default():
+    """theory/validation.py check_array: ``allow_empty=False`` -> ``True`` by default."""
+    import pytest
+
+    from antagonism._core.errors import InputError
+    from antagonism.theory.validation import check_array
+
+    with pytest.raises(InputError):
+        check_array([], "taus")
+    assert check_array([], "taus", allow_empty=True).size == 0
+
+
+def test_a_filter_with_small_positive_weights_can_be_a_threshold():
+    """regime/thresholds.py threshold_filters: ``s > 0`` -> ``s > 1``.  Weights summing to
+    1/2 with bias -1/4 switch on at theta = -b/s = 1/2: a threshold filter."""
+    import numpy as np
+
+    from antagonism.numerics.regime.thresholds import threshold_filters
+
+    r = threshold_filters(np.array([[0.25, 0.25]]), np.array([-0.25]))
+    assert r.threshold.tolist() == [True] and r.theta[0] == 0.5
