@@ -485,6 +485,7 @@ def test_a_closed_form_path_that_fails_gives_way_to_the_numeric_engine(monkeypat
         raise ConvergenceError("no steady state in the bracket of R (a test)")
 
     monkeypatch.setattr(SumFormEvaluator, "_solve_shared", fails)
+    model_evaluator.cache_clear()  # an evaluator built by an earlier test would be served
     from antagonism.io.reaction_files import literature_files
 
     model = load_model_file(literature_files()["mckeithan_kpr"])
