@@ -30,7 +30,7 @@ import numpy as np
 
 from antagonism._core.errors import ConvergenceError
 
-from .solve import dynamic_rows, newton, relative_residual
+from .solve import Factor, dynamic_rows, newton, relative_residual, scales, term_sizes
 
 #: the longest time integrated from rest (s); a trajectory that has not settled by then
 #: (an oscillation, or a state beyond it) is a ConvergenceError
@@ -58,6 +58,15 @@ class ReducedODE:
         self.q = np.linalg.solve(Aaa, c) if self.alg.size else np.zeros(0)
         self.w0 = z0[self.dyn]
         self.evaluations = 0
+        # dw/dt = M (v_1, ..., v_K, v_y): the stoichiometry of the dynamic rows, the
+        # per-type reactions once per type (one product per evaluation)
+        nX, K, sys_ = len(system.states), pt.K, system
+        M = np.zeros((K * nX + len(sys_.shared), K * sys_.n_rt + sys_.n_ry))
+        for i in range(K):
+            M[i * nX:(i + 1) * nX, i * sys_.n_rt:(i + 1) * sys_.n_rt] = sys_.N_X
+            M[K * nX:, i * sys_.n_rt:(i + 1) * sys_.n_rt] = sys_.N_Xy
+        M[K * nX:, K * sys_.n_rt:] = sys_.N_y
+        self.M = np.ascontiguousarray(M[self.dyn])
 
     def expand(self, w):
         z = np.empty(self.dyn.size + self.alg.size)
@@ -67,7 +76,8 @@ class ReducedODE:
 
     def rhs(self, t, w):
         self.evaluations += 1
-        return self.system.rates_of_change(self.expand(w), self.pt)[self.dyn]
+        v_t, v_y = self.system.rates(self.expand(w), self.pt)
+        return self.M @ np.concatenate([v_t.T.ravel(), v_y])
 
     def jac(self, t, w):
         J = self.system.jacobian(self.expand(w), self.pt).dense()
@@ -82,10 +92,58 @@ def stability(system, pt, z):
     J = system.jacobian(z, pt).dense()
     if not np.all(np.isfinite(J)):
         return float("nan")
+    D = dynamic_rows(system, pt.K).astype(bool)
+    dyn, alg = np.nonzero(D)[0], np.nonzero(~D)[0]
     with np.errstate(all="ignore"):
-        mu = sla.eigvals(J, np.diag(dynamic_rows(system, pt.K)))
+        try:  # the reduced Jacobian J_dd + J_da P, P = -J_aa^{-1} J_ad: one standard problem
+            P = -np.linalg.solve(J[np.ix_(alg, alg)], J[np.ix_(alg, dyn)])
+            R = J[np.ix_(dyn, dyn)] + J[np.ix_(dyn, alg)] @ P
+            mu = np.linalg.eigvals(R) if np.all(np.isfinite(R)) else None
+        except np.linalg.LinAlgError:
+            mu = None
+        if mu is None:  # J_aa singular: the pencil (J, D) itself
+            mu = sla.eigvals(J, np.diag(D.astype(float)))
     mu = mu[np.isfinite(mu)]
     return float(mu.real.max()) if mu.size else float("nan")
+
+
+#: Newton is run from the trajectory's state only when its first step moves no amount by
+#: more than this fraction of itself (beyond the absolute tolerance): the answer must lie
+#: within CLOSE of the state, and Newton's first step is the distance to the root up to
+#: terms of second order in it
+FIRST_STEP = 10 * CLOSE
+
+
+def _near_by_one_step(system, pt, z, atol):
+    """Whether Newton's first step from z, dz = -J(z)^{-1} F(z), is within
+    :data:`FIRST_STEP` of z in every amount: a cheap filter (one factorisation) that
+    spares the full Newton solve where its answer could not pass :data:`CLOSE` anyway.
+    It only decides when Newton is tried, never what is accepted."""
+    F, W = system.residual(z, pt)
+    J = system.jacobian(z, pt)
+    W = np.maximum(W, term_sizes(system, J, z, pt))
+    try:
+        dz = Factor(J, scales(W), pt.K).solve(-F)
+    except ConvergenceError:
+        return True  # singular here: let Newton judge
+    return bool(np.all(np.abs(dz) <= FIRST_STEP * np.abs(z) + np.maximum(atol, 1e-300)))
+
+
+def _lapack_lu(solver):
+    """The BDF solver's LU factorisation and solves by LAPACK's dgetrf and dgetrs directly:
+    scipy.linalg's lu_factor and lu_solve check their arguments on every call, which cost
+    more than the solves of these small systems (the same arithmetic)."""
+    from scipy.linalg.lapack import dgetrf, dgetrs
+
+    def lu(A):
+        solver.nlu += 1
+        factors, piv, _ = dgetrf(A, overwrite_a=True)
+        return factors, piv
+
+    def solve_lu(LU, b):
+        return dgetrs(LU[0], LU[1], b)[0]
+
+    solver.lu, solver.solve_lu = lu, solve_lu
 
 
 def reach_from(system, pt, z0, atol, t_max=T_MAX, rtol=1e-3):
@@ -107,6 +165,7 @@ def reach_from(system, pt, z0, atol, t_max=T_MAX, rtol=1e-3):
     with np.errstate(all="ignore"):
         solver = BDF(ode.rhs, 0.0, ode.w0, t_max, jac=ode.jac, rtol=rtol,
                      atol=np.maximum(atol[ode.dyn], 1e-300), first_step=None)
+        _lapack_lu(solver)
         last_try, next_time, steps, r = np.inf, 0.0, 0, np.inf
         while True:
             due = solver.t >= next_time or solver.status != "running"
@@ -115,7 +174,8 @@ def reach_from(system, pt, z0, atol, t_max=T_MAX, rtol=1e-3):
                 r = relative_residual(*system.residual(z, pt))
             if r <= 1e-2 * last_try or due:
                 last_try, next_time = r, 10.0 * max(solver.t, 1e-3)
-                found = newton(system, pt, z, max_iter=10)
+                found = (newton(system, pt, z, max_iter=10)
+                         if _near_by_one_step(system, pt, z, atol) else None)
                 if found is not None:
                     zs, info = found
                     near = np.abs(zs - z) <= CLOSE * np.abs(zs) + np.maximum(atol, 1e-300)

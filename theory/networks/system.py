@@ -41,6 +41,9 @@ from antagonism.derivations.reactions import read_expression
 #: the amount at which a rate law's value or derivative that is 0/0 at an amount of 0 is
 #: taken instead (its limit from positive amounts, to double precision)
 LIFT = 1e-100
+#: up to this many ligand types, rate laws and derivatives are evaluated on Python floats,
+#: one type at a time (:meth:`NetworkSystem._scalar`)
+SCALAR_TYPES = 8
 
 
 @dataclass(frozen=True)
@@ -214,7 +217,31 @@ class NetworkSystem:
         """(v_t, v_y): per-type rates (n_rt, K) and shared-only rates (n_ry,)."""
         return self._finite(self._raw_rates, z, pt)
 
+    def _scalar(self, fn, z, pt, n_t, n_y):
+        """``fn`` (per-type entries first, then ``n_y`` entries that hold no ligand state)
+        evaluated on Python floats, once per ligand type: (per-type values (n_t, K),
+        others (n_y,)).  numpy's cost per operation on arrays of a few elements is ten
+        times the arithmetic, and a type's entries depend only on its own ligand states,
+        the shared species and its binding time.  None where the floats raise (a division
+        by 0, an overflow of a power, a complex power) or K > :data:`SCALAR_TYPES`: the
+        caller evaluates on arrays instead, where these give inf or nan as numpy defines."""
+        K = pt.K
+        if K > SCALAR_TYPES:
+            return None
+        nX = len(self.states)
+        y, p = z[K * nX:].tolist(), pt.p.tolist()
+        out = np.empty((max(n_t + n_y, 1), K))
+        try:
+            for i in range(K):
+                out[:, i] = fn(z[i * nX:(i + 1) * nX].tolist(), y, float(pt.tau[i]), p)
+        except (ArithmeticError, TypeError, ValueError):
+            return None
+        return out[:n_t], out[n_t:n_t + n_y, 0].copy()
+
     def _raw_rates(self, z, pt):
+        fast = self._scalar(self._rates, z, pt, self.n_rt, self.n_ry)
+        if fast is not None:
+            return fast
         values = self._rates(*self._args(z, pt))
         v_t = self._stack(values, pt.K, self.n_rt)
         v_y = np.array([float(values[self.n_rt + k]) for k in range(self.n_ry)])
@@ -303,8 +330,11 @@ class NetworkSystem:
         return Blocks(A, B, C, S.reshape(ny, ny) + S0)
 
     def _raw_jacobian(self, z, pt):
-        values = self._jac(*self._args(z, pt))
         n_t = len(self.jac_t)
+        fast = self._scalar(self._jac, z, pt, n_t, len(self.jac_y))
+        if fast is not None:
+            return fast
+        values = self._jac(*self._args(z, pt))
         return (self._stack(values, pt.K, n_t),
                 np.array([float(values[n_t + k]) for k in range(len(self.jac_y))]))
 
