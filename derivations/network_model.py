@@ -415,13 +415,9 @@ def _check_rate(reaction, rate, network, time, samples=24, seed=0, sampler=None)
 
 
 def _log_uniform_points(names, n, rng):
-    """``n`` points with every symbol log-uniform in 1e-3..1e4, then the two points with
-    every symbol at one end of that range (a rate law negative only at an end is found
-    whatever the draws)."""
-    for _ in range(n):
-        yield {x: 10.0 ** rng.uniform(-3, 4) for x in names}
-    for end in (1e4, 1e-3):
-        yield dict.fromkeys(names, end)
+    """``n`` points log-uniform in 1e-3..1e4, then every symbol at either end of it."""
+    yield from ({x: 10.0 ** rng.uniform(-3, 4) for x in names} for _ in range(n))
+    yield from (dict.fromkeys(names, end) for end in (1e4, 1e-3))
 
 
 class ConservedStates:
@@ -499,7 +495,6 @@ class ConservedStates:
                 value.update({s: 10.0 ** rng.uniform(-3, 4) for s in free})
                 point = {x_: (value[str(x_)] if str(x_) in value
                               else 10.0 ** rng.uniform(-3, 4)) for x_ in names}
-                yield point
-                if count == 1 and free:  # and the ends of the free species' range
-                    for end in (1e4, 1e-3):
-                        yield point | {x_: end for x_ in names if str(x_) in free}
+                yield point  # then, once, the free species at the ends of their range
+                yield from (point | {x_: end for x_ in names if str(x_) in free}
+                            for end in ((1e4, 1e-3) if count == 1 and free else ()))
