@@ -8,10 +8,12 @@ libroadrunner's own reduced system, see ``REDUCED``) to 1e-8, or is refused with
 named reason.  The reference is computed here by libroadrunner from the same SBML text
 the package reads; the package never sees it.
 
-Where the engine fails today for reasons that belong to the steady-state engine (the
-state reached from rest on a bistable network, absorbing end states, the symbolic path's
-shared-species solver), the check is marked ``xfail(strict=True)`` with that reason: it
-must fail now, and is to be unmarked when the engine is fixed.  Default runs check one or
+Where the engine fails today for reasons that belong to the steady-state engine (absorbing
+end states, an integration from rest that runs below zero), the check is marked
+``xfail(strict=True)`` with that reason: it must fail now, and is to be unmarked when the
+engine is fixed (as the marks for the bistable Lipniacki network's from-rest state and the
+IL-7R model's symbolic path were, once the engine reached the state from rest and fell
+back from the symbolic path).  Default runs check one or
 two points per model; the grids are ``slow``.
 """
 from pathlib import Path
@@ -45,15 +47,9 @@ MODELS = {
 #: 1e6 s at L = 10) needs the 1e9 s; 2e6 steps (the reduced run takes 2e5 to 1e6)
 REDUCED = {"mukhopadhyay2013_tcr_itam"}
 
-BISTABLE = ("bistable network: the engine returns another steady state than the one CVODE "
-            "reaches from rest, or none (the from-rest attractor is the steady-state "
-            "engine's half of issue 33)")
 ABSORBING = ("absorbing end states (LCK, ZAP-70 and SLP-76 forms that nothing converts "
              "back drive species to 0): the engine finds no steady state at the low-dose "
              "point (steady-state engine's half of issue 33)")
-SYMBOLIC = ("the symbolic path's shared-species solver fails on the receptor assembly and "
-            "classify does not fall back to the numeric engine (path choice, the "
-            "steady-state engine's half of issue 33)")
 
 NEGATIVE = ("at Lck L = 1e5 (1000 x the file's) and tau = 5.6488 s, a point of classify's "
             "grid, the engine's integration from rest (BDF, rtol 1e-3, amounts clipped at 0 "
@@ -206,8 +202,8 @@ def test_mukhopadhyay2013_high_dose_failure_is_the_engines():
 
 def test_lipniacki2008_from_rest_state_at_the_agonist():
     """tau = 20 s (the file's d1 = 0.05/s), L = 10: CVODE from rest reaches the high-ppERK
-    state (about 1.5e5), and so does the engine."""
-    check_point("lipniacki2008_tcr", 20.0, 10.0)
+    state (about 1.5e5, where rest has 669), and so does the engine."""
+    assert check_point("lipniacki2008_tcr", 20.0, 10.0) == pytest.approx(1.5e5, rel=0.02)
 
 
 @pytest.mark.xfail(strict=True, reason=ABSORBING)
@@ -246,7 +242,6 @@ def test_mukhopadhyay2013_classifies():
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason=BISTABLE)
 def test_lipniacki2008_classifies_and_names_the_bistability():
     from antagonism.theory import classify
 
@@ -257,8 +252,7 @@ def test_lipniacki2008_classifies_and_names_the_bistability():
 
 # -- the grids (slow) --------------------------------------------------------------------------
 #: Lipniacki: a dose scan from 10 to 1e4 at two binding times either side of the switch and
-#: two more; the points where the engine misses the from-rest state today are marked
-LIPNIACKI_FAILS = {(20.0, 10.0), (20.0, 100.0), (20.0, 1000.0)}
+#: two more
 GRIDS = {
     "park2019_il7r": [(tau, L) for tau in (1.0, 10.0, 100.0) for L in (60.0, 6022.14, 6e5)],
     "lipniacki2008_tcr": [(tau, L) for tau in (5.0, 20.0, 39.6, 100.0)
@@ -276,8 +270,6 @@ def _grid_cases():
     for name, points in GRIDS.items():
         for tau, L in points:
             marks = [pytest.mark.slow]
-            if name == "lipniacki2008_tcr" and (tau, L) in LIPNIACKI_FAILS:
-                marks.append(pytest.mark.xfail(strict=True, reason=BISTABLE))
             if name == "arulraj2018_pd1_tcr":
                 marks.append(pytest.mark.xfail(strict=True, reason=ABSORBING))
             yield pytest.param(name, tau, L, marks=marks, id=f"{name}-{tau:g}-{L:g}")
