@@ -44,6 +44,7 @@ ABSORBING = ("absorbing end states (LCK, ZAP-70 and SLP-76 forms that nothing co
              "back drive species to 0): the engine finds no steady state at the low-dose "
              "point (steady-state engine's half of issue 33)")
 
+
 def text(name):
     return (CORPUS / f"{name}.ant").read_text()
 
