@@ -216,8 +216,11 @@ def test_the_shp1_ode_reaches_the_sum_form_steady_state():
     model = create_model("shp1")
     params = {k: float(v) for k, v in model.parameters().items()}
     ode = integrate_shp1([10.0], [1000.0], params)
-    F, _ = RootFinderReference(model).output([10.0], [1000.0])
+    F, y = RootFinderReference(model).output([10.0], [1000.0])
     assert abs(ode.output - float(F)) <= 1e-6 * float(F)
+    # cells/ode.py integrate_shp1: S read at the last time point -> the second one
+    S = float(y[1])  # the shared variables (R_f, S), in the sum form's order
+    assert abs(ode.S - S) <= 1e-6 * S
 
 
 def test_the_threshold_reason_states_the_tolerance_in_per_cent():
@@ -228,10 +231,12 @@ def test_the_threshold_reason_states_the_tolerance_in_per_cent():
     from antagonism.derivations import create_model
     from antagonism.theory.threshold import threshold_binding_time
 
-    r = threshold_binding_time(create_model("kpr"))
-    assert r.absolute_discrimination["tolerance"] == 0.1 and "level_scan" in r
-    shares = re.findall(r"(?:within|at) ([0-9.e+-]+) %", r.reason)
-    assert shares and set(shares) == {"10"}, r.reason
+    for name in ("kpr", "adaptive"):  # no absolute discrimination, and absolute (T_{N,m})
+        r = threshold_binding_time(create_model(name))
+        assert r.absolute_discrimination["tolerance"] == 0.1 and "level_scan" in r
+        shares = re.findall(r"(?:within|at) ([0-9.e+-]+) %", r.reason)
+        assert shares and set(shares) == {"10"}, r.reason
+    assert r.absolute_discrimination["holds"]  # T_{N,m}: the sentence of the holding branch
 
 
 def test_the_adaptive_sorting_ode_reaches_the_sum_form_steady_state():
