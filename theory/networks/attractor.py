@@ -35,6 +35,13 @@ from .solve import Factor, dynamic_rows, newton, relative_residual, scales, term
 #: the longest time integrated from rest (s); a trajectory that has not settled by then
 #: (an oscillation, or a state beyond it) is a ConvergenceError
 T_MAX = 1e9
+#: the most integration steps from rest: a trajectory that needs more (rates of 1e30 /s at
+#: absurd doses make BDF crawl) is a ConvergenceError, and the engine falls back to
+#: continuation, reported with ``from_rest`` false
+MAX_STEPS = 20_000
+#: a real part of an eigenvalue below this fraction of the Jacobian's largest entry is
+#: round-off, read as 0 (neither stable nor unstable)
+ROUNDOFF = 1e-12
 #: relative closeness of the trajectory's state to a stable steady state that Newton found
 #: from it, at which the trajectory is taken to converge to that state
 CLOSE = 1e-2
@@ -104,7 +111,10 @@ def stability(system, pt, z):
         if mu is None:  # J_aa singular: the pencil (J, D) itself
             mu = sla.eigvals(J, np.diag(D.astype(float)))
     mu = mu[np.isfinite(mu)]
-    return float(mu.real.max()) if mu.size else float("nan")
+    # a real part within round-off of the Jacobian's largest entry is 0 at this precision
+    # (at a dose of 1e30 the entries reach 1e26 /s and the slow modes cannot be resolved)
+    re = np.where(np.abs(mu.real) <= ROUNDOFF * np.abs(J).max(), 0.0, mu.real)
+    return float(re.max()) if mu.size else float("nan")
 
 
 #: Newton is run from the trajectory's state only when its first step moves no amount by
@@ -146,7 +156,7 @@ def _lapack_lu(solver):
     solver.lu, solver.solve_lu = lu, solve_lu
 
 
-def reach_from(system, pt, z0, atol, t_max=T_MAX, rtol=1e-3):
+def reach_from(system, pt, z0, atol, t_max=T_MAX, rtol=1e-3, max_steps=MAX_STEPS):
     """The steady state the ODE reaches from z0 (module docstring).  ``atol``: the absolute
     tolerance of the amounts (molecules).  Returns (z, info) with ``route`` "from rest",
     ``iterations`` (integration steps plus Newton's), ``residual``, ``factor``,
@@ -186,13 +196,17 @@ def reach_from(system, pt, z0, atol, t_max=T_MAX, rtol=1e-3):
                                     "max_real_eigenvalue": eig}
             if solver.status != "running":
                 break
+            if steps >= max_steps:
+                solver.status = f"stopped after {max_steps} steps"
+                break
             try:
                 solver.step()
             except (ValueError, ArithmeticError, np.linalg.LinAlgError) as e:
                 solver.status = f"failed ({e})"
                 break
             steps += 1
-    why = ("the integration " + solver.status if solver.status.startswith("failed") else
+    why = ("the integration " + solver.status
+           if solver.status.startswith(("failed", "stopped")) else
            "an oscillation, or a state too slow to reach")
     raise ConvergenceError(
         f"no steady state reached from rest at tau = {pt.tau.tolist()} s, L = "

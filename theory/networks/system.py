@@ -226,7 +226,7 @@ class NetworkSystem:
         by 0, an overflow of a power, a complex power) or K > :data:`SCALAR_TYPES`: the
         caller evaluates on arrays instead, where these give inf or nan as numpy defines."""
         K = pt.K
-        if K > SCALAR_TYPES:
+        if K > SCALAR_TYPES or K == 0:  # no ligand type: the arrays' path
             return None
         nX = len(self.states)
         y, p = z[K * nX:].tolist(), pt.p.tolist()
