@@ -11,6 +11,7 @@ import gzip
 import json
 import os
 import pickle
+import re
 import socket
 import struct
 import subprocess
@@ -512,9 +513,11 @@ def _imported_once():
 
 
 def _refused(p, *fragments, seconds=90):
-    """Exit status 2 with one line naming the limit, within the time."""
+    """Exit status 2 with one line naming the limit, within the time (progress lines of a
+    long run, "[sweep] 1/21 done ...", may come before it on a loaded machine)."""
     assert p.returncode == 2, (p.returncode, p.stderr[-2000:])
-    lines = p.stderr.strip().splitlines()
+    lines = [line for line in p.stderr.strip().splitlines()
+             if not re.match(r"\[\w[\w ]*\] ", line)]
     assert len(lines) == 1 and lines[0].startswith("antagonism: error:"), p.stderr
     for fragment in fragments:
         assert fragment in lines[0], lines[0]
