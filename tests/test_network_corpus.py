@@ -7,9 +7,8 @@ ligand's initial amount and the off rate set, t = 1e9 s) to 1e-8, or is refused 
 named reason.  The reference is computed here by libroadrunner from the same SBML text
 the package reads; the package never sees it.
 
-Where the engine fails today for reasons that belong to the steady-state engine (the
-state reached from rest on a bistable network, absorbing end states, the symbolic path's
-shared-species solver), the check is marked ``xfail(strict=True)`` with that reason: it
+Where the engine fails today for reasons that belong to the steady-state engine (absorbing
+end states), the check is marked ``xfail(strict=True)`` with that reason: it
 must fail now, and is to be unmarked when the engine is fixed.  Default runs check one or
 two points per model; the grids are ``slow``.
 """
@@ -37,9 +36,6 @@ MODELS = {
                                   "Mukhopadhyay et al. 2013, MODEL1604100000"),
 }
 
-BISTABLE = ("bistable network: the engine returns another steady state than the one CVODE "
-            "reaches from rest, or none (the from-rest attractor is the steady-state "
-            "engine's half of issue 33)")
 ABSORBING = ("absorbing end states (LCK, ZAP-70 and SLP-76 forms that nothing converts "
              "back drive species to 0): the engine finds no steady state at the low-dose "
              "point (steady-state engine's half of issue 33)")
@@ -188,7 +184,6 @@ def test_arulraj2018_pd1_classifies():
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason=BISTABLE)
 def test_lipniacki2008_classifies_and_names_the_bistability():
     from antagonism.theory import classify
 
