@@ -252,7 +252,7 @@ def test_lipniacki2008_classifies_and_names_the_bistability():
 
 # -- the grids (slow) --------------------------------------------------------------------------
 #: Lipniacki: a dose scan from 10 to 1e4 at two binding times either side of the switch and
-#: two more
+#: two more (at tau = 20 s, L = 10 to 1000, CVODE from rest reaches the high-ppERK state)
 GRIDS = {
     "park2019_il7r": [(tau, L) for tau in (1.0, 10.0, 100.0) for L in (60.0, 6022.14, 6e5)],
     "lipniacki2008_tcr": [(tau, L) for tau in (5.0, 20.0, 39.6, 100.0)

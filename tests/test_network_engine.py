@@ -422,3 +422,28 @@ def test_sweep_a_model_file_over_a_parameter_grid(cache):
                for r in out["rows"])
     bad = run_cli("sweep", "--model-file", path, "--grid", "nope=1,2")
     assert bad.returncode == 2 and "nope" in bad.stderr
+
+
+@pytest.mark.parametrize("K", [1, 3])
+def test_rates_and_jacobian_on_floats_equal_the_array_evaluation(K, monkeypatch):
+    """Up to SCALAR_TYPES ligand types the rate laws and their derivatives are evaluated on
+    Python floats one type at a time; the array evaluation of the same compiled functions
+    (forced by SCALAR_TYPES = 0) is the reference, at a random state with amounts from 0
+    to the totals."""
+    from antagonism.theory.networks import system as system_module
+    from antagonism.theory.networks.system import Point
+
+    ev = NetworkEvaluator(synthetic_model(3))
+    sys_ = ev.system
+    rng = np.random.default_rng(7)
+    pt = Point(10 ** rng.uniform(-1, 1, K), 10 ** rng.uniform(1, 3, K), ev.p, ev.T)
+    z = rng.uniform(0, 1, K * len(sys_.states) + len(sys_.shared)) * ev.scale
+    z[::5] = 0.0  # amounts at 0 as from rest
+    fast = sys_.rates(z, pt), sys_.jacobian(z, pt)
+    monkeypatch.setattr(system_module, "SCALAR_TYPES", 0)
+    slow = sys_.rates(z, pt), sys_.jacobian(z, pt)
+    for a, b in zip(fast[0], slow[0]):
+        np.testing.assert_allclose(a, b, rtol=1e-13, atol=0)
+    for name in "ABCS":
+        np.testing.assert_allclose(getattr(fast[1], name), getattr(slow[1], name),
+                                   rtol=1e-13, atol=1e-300)

@@ -12,9 +12,11 @@ each moiety's leading species) follow from the dynamic ones w:
     z_a = A_aa^{-1} (c - A_ad w),    dw/dt = F_d(z(w)),
     d(dw/dt)/dw = J_dd + J_da P,     P = -A_aa^{-1} A_ad.
 
-:func:`reach_from` integrates this ODE with scipy's BDF and the compiled Jacobian; whenever
-the residual has fallen a hundredfold since the last try, and at every tenfold time, it
-tries Newton from the current state, and accepts Newton's steady state when it is stable
+:func:`reach_from` integrates this ODE with scipy's BDF and the compiled Jacobian (its LU
+factors and solves by LAPACK directly); whenever the residual has fallen a hundredfold since
+the last try, and at every tenfold time, it tries Newton from the current state (when
+Newton's first step from it moves no amount by more than 10 %: a filter on when to try, not
+on what is accepted), and accepts Newton's steady state when it is stable
 (every eigenvalue of the reduced Jacobian has a negative real part) and within 1 % of the
 trajectory's state in every amount: there the trajectory is in the steady state's linear
 basin and converges to it.  The answer is Newton's (relative residual 1e-10), so

@@ -223,10 +223,10 @@ class NetworkSystem:
         others (n_y,)).  numpy's cost per operation on arrays of a few elements is ten
         times the arithmetic, and a type's entries depend only on its own ligand states,
         the shared species and its binding time.  None where the floats raise (a division
-        by 0, an overflow of a power, a complex power) or K > :data:`SCALAR_TYPES`: the
+        by 0, an overflow of a power, a complex power), K = 0 or K > :data:`SCALAR_TYPES`: the
         caller evaluates on arrays instead, where these give inf or nan as numpy defines."""
         K = pt.K
-        if K > SCALAR_TYPES or K == 0:  # no ligand type: the arrays' path
+        if not 0 < K <= SCALAR_TYPES:
             return None
         nX = len(self.states)
         y, p = z[K * nX:].tolist(), pt.p.tolist()
