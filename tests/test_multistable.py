@@ -57,8 +57,9 @@ def cvode():
     def from_rest(tau, L):
         rr.resetAll()
         rr.tau, rr.L = tau, L
-        rr.simulate(0.0, 2e5, 11)
-        rr.steadyState()
+        # no steadyState() after it: libroadrunner 2.5's NLEQ polish jumps to another root
+        rr.simulate(0.0, 1e6, 11)
+        assert max(abs(rr.getRatesOfChange())) < 1e-10 * max(1.0, rr.S)
         return rr.S
 
     return from_rest
@@ -304,8 +305,8 @@ def test_every_rate_law_shape_at_zero_amounts_against_cvode(shape):
         rr.L = L
         if shape == "0/0 at zero":
             rr.X = rr.Z = 1e-20
-        rr.simulate(0.0, 1e5, 11)
-        rr.steadyState()
+        rr.simulate(0.0, 1e6, 11)  # settled (no NLEQ polish: see the fixture cvode)
+        assert max(abs(rr.getRatesOfChange())) < 1e-10 * max(1.0, rr.Y), L
         assert ev.steady_state([10.0], [L]).output == pytest.approx(rr.Y, rel=1e-8), L
 
 

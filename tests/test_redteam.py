@@ -508,7 +508,10 @@ def _imported_once():
                  "antagonism.theory", "antagonism.io.reaction_files", "antimony", "libsbml",
                  "antagonism.numerics.networks.robustness", "antagonism.numerics.regime",
                  "torch", "safetensors.torch"):
-        if importlib.util.find_spec(name.split(".")[0]) is not None:
+        # safetensors.torch needs torch too (the lowest-versions job installs safetensors
+        # without torch)
+        needs = {"safetensors.torch": ("safetensors", "torch")}.get(name, (name.split(".")[0],))
+        if all(importlib.util.find_spec(top) is not None for top in needs):
             importlib.import_module(name)
 
 

@@ -228,12 +228,17 @@ def _marks(ax):
         if not coll.get_visible():
             continue
         name = coll.get_label() if not str(coll.get_label()).startswith("_") else "marks"
-        if isinstance(coll, PathCollection) and len(coll.get_offsets()):
+        # contour lines: a ContourSet (matplotlib >= 3.8, filled False) or, before 3.8, one
+        # unfilled PathCollection per level drawn through the data transform
+        contour = getattr(coll, "filled", True) is False or (
+            isinstance(coll, PathCollection) and len(coll.get_facecolor()) == 0
+            and coll.get_transform().contains_branch(ax.transData))
+        if isinstance(coll, PathCollection) and len(coll.get_offsets()) and not contour:
             xy = coll.get_offset_transform().transform(coll.get_offsets())
             sizes = coll.get_sizes()
             half = (np.sqrt(sizes.max()) if len(sizes) else 6.0) * dpi / 144.0
             out.append((name, "markers", (xy, half)))
-        elif isinstance(coll, LineCollection) or getattr(coll, "filled", True) is False:
+        elif isinstance(coll, LineCollection) or contour:
             transform = coll.get_transform()  # line collections, contour lines
             out += [(name, "line", transform.transform_path(p)) for p in coll.get_paths()
                     if len(p.vertices) > 1]
