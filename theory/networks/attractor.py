@@ -32,6 +32,7 @@ import numpy as np
 
 from antagonism._core.errors import ConvergenceError
 
+from .absorbing import face_state
 from .solve import Factor, dynamic_rows, newton, relative_residual, scales, term_sizes
 
 #: the longest time integrated from rest (s); a trajectory that has not settled by then
@@ -207,6 +208,12 @@ def reach_from(system, pt, z0, atol, t_max=T_MAX, rtol=1e-3, max_steps=MAX_STEPS
                 solver.status = f"failed ({e})"
                 break
             steps += 1
+    if solver.status == "finished":  # settled nowhere by t_max: an absorbing end state?
+        found = face_state(system, pt, ode.expand(solver.y), atol, CLOSE)
+        if found is not None:
+            zs, info = found
+            return zs, {**info, "iterations": info["iterations"] + steps,
+                        "route": "from rest (absorbing end state)", "time": float(solver.t)}
     why = ("the integration " + solver.status
            if solver.status.startswith(("failed", "stopped")) else
            "an oscillation, or a state too slow to reach")

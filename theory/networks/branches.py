@@ -78,8 +78,13 @@ def all_steady_states(ev, tau, L, starts=8, seed=0):
         if np.any(X < 0) or np.any(y < 0):
             continue
         eig = stability(sys, pt, z)
+        # an absorbing end state reached from rest: stable on its face, approached without
+        # an exponential rate across it (largest real part 0)
+        absorbing = info.get("absorbing") if k == 0 else None
         states.append({"output": float(sys.output(z, pt)[0]),
-                       "stable": bool(eig < 0) if np.isfinite(eig) else None,
+                       "stable": True if absorbing else (bool(eig < 0) if np.isfinite(eig)
+                                                         else None),
+                       **({"absorbing": absorbing} if absorbing else {}),
                        "max_real_eigenvalue": eig, "from_rest": k == 0 and how == "from rest",
                        "found_by": how,
                        "species": {**{s: X[i].tolist() for i, s in enumerate(sys.states)},

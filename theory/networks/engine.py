@@ -254,9 +254,26 @@ class NetworkEvaluator(Evaluator):
         """(G, lambda, dG/dp, factor): the adjoint from the Jacobian at the solution itself
         (Newton's last factors belong to a point one step away)."""
         G, g, dGdp = self.system.output(z, pt)
-        W = self.system.residual(z, pt)[1]
-        factor = Factor(self.system.jacobian(z, pt), scales(W), pt.K)
+        sys = info.get("face") or self.system  # an absorbing end state: on its face
+        if info.get("face") is not None and np.any(sys.rows[2] != 0):
+            raise ConvergenceError(
+                f"no sensitivities at tau = {pt.tau.tolist()} s, L = {pt.L.tolist()}: the "
+                f"state is an absorbing end state whose end forms share their total in "
+                f"proportions the transient sets, which the steady state alone does not give")
+        W = sys.residual(z, pt)[1]
+        factor = Factor(sys.jacobian(z, pt), scales(W), pt.K)
         return G, factor.solve_transposed(g), dGdp, factor
+
+    @staticmethod
+    def _off_face(lam, info):
+        """lambda with the rows an absorbing end state's face replaces set to 0: their
+        equations (x_u = 0, or a value the transient set) hold for every tau and parameter."""
+        face = info.get("face")
+        if face is None:
+            return lam
+        lam = lam.copy()
+        lam[face.rows[0]] = 0.0
+        return lam
 
     def _lambda_weights(self, lam, K):
         """w_r,i = sum_s N_sr lam_is + sum_q N_qr lam_q: the adjoint seen by each per-type
@@ -274,7 +291,7 @@ class NetworkEvaluator(Evaluator):
         pt, z, info = self.solve(tau, L)
         _, lam, _, _ = self._adjoint(pt, z, info)
         dvdt, _, _ = self.system.tau_derivatives(z, pt)
-        w = self._lambda_weights(lam, pt.K)
+        w = self._lambda_weights(self._off_face(lam, info), pt.K)
         lX, _ = self.system.split(lam, pt.K)
         return Gradient(tau=-(dvdt * w).sum(axis=0), L=lX[self.system.ligand].copy(),
                         steady_state=self._state(pt, z, info), coefficients={})
@@ -294,10 +311,10 @@ class NetworkEvaluator(Evaluator):
         G, lam, dGdp, factor = self._adjoint(pt, z, info)
         K = pt.K
         dvdt, dvdp_t, dvdp_y = sys.tau_derivatives(z, pt)
-        w = self._lambda_weights(lam, K)
+        w = self._lambda_weights(self._off_face(lam, info), K)
         _, ly = sys.split(lam, K)
         lX, _ = sys.split(lam, K)
-        ly_dyn = ly.copy()
+        ly_dyn = sys.split(self._off_face(lam, info), K)[1].copy()
         ly_dyn[sys.pivots] = 0.0
         d_tau = -(dvdt * w).sum(axis=0)
         d_p = dGdp - np.einsum("rpk,rk->p", dvdp_t, w) - (sys.N_y.T @ ly_dyn) @ dvdp_y
@@ -307,17 +324,24 @@ class NetworkEvaluator(Evaluator):
         if states:
             cols = {}
             nX = len(sys.states)
+            held = info["face"].rows[0] if info.get("face") is not None else []
+
+            def on_face(rhs):  # the face's rows do not move with tau or a parameter
+                rhs = rhs.copy()
+                rhs[held] = 0.0
+                return rhs
+
             for i in range(K):
                 v = np.zeros_like(dvdt)
                 v[:, i] = dvdt[:, i]
-                cols[f"tau[{i}]"] = -factor.solve(sys.per_type_rows(v, K))
+                cols[f"tau[{i}]"] = -factor.solve(on_face(sys.per_type_rows(v, K)))
                 e = np.zeros_like(z)
                 e[i * nX + sys.ligand] = 1.0
                 cols[f"L[{i}]"] = factor.solve(e)
             for j, name in enumerate(sys.parameters):
                 rhs = sys.per_type_rows(dvdp_t[:, j, :], K)
                 rhs[K * nX:] += sys.shared_rows(dvdp_y[:, j])
-                cols[name] = -factor.solve(rhs)
+                cols[name] = -factor.solve(on_face(rhs))
             for m, name in enumerate(sys.moieties):
                 e = np.zeros_like(z)
                 e[K * nX + sys.pivots[m]] = 1.0
@@ -331,30 +355,35 @@ class NetworkEvaluator(Evaluator):
         """gamma(tau): the exact dilute-probe gradient (module docstring), vectorised over
         an array of probe binding times; no expression (None)."""
         tb, Lb = check_ligands(tau_background, L_background)
-        pt, z, _ = self.solve(tb, Lb)
+        pt, z, info = self.solve(tb, Lb)
+        face = info.get("face")
         known = self._gammas.setdefault((tuple(tb), tuple(Lb)), {})
 
         def gamma(tau):
             t = check_array(np.atleast_1d(tau), "tau", positive=True).ravel()
             new = np.array(sorted({float(x) for x in t} - set(known)))
             for k in range(0, new.size, 32):
-                known.update(zip(new[k:k + 32].tolist(), self._gamma(pt, z, new[k:k + 32])))
+                known.update(zip(new[k:k + 32].tolist(),
+                                 self._gamma(pt, z, new[k:k + 32], face)))
             out = np.array([known[float(x)] for x in t])
             return out.reshape(np.shape(tau)) if np.ndim(tau) else float(out[0])
 
         return gamma, None
 
-    def _gamma(self, bg, zb, taus):
+    def _gamma(self, bg, zb, taus, face=None):
         sys = self.system
         nX, Kb, M = len(sys.states), bg.K, taus.size
         K = Kb + M
         Xb, y = sys.split(zb, Kb)
         z = sys.join(np.hstack([Xb, np.zeros((nX, M))]), y)
         pt = Point(np.r_[bg.tau, taus], np.r_[bg.L, np.zeros(M)], bg.p, bg.T)
-        W = sys.residual(z, pt)[1]
-        factor = Factor(sys.jacobian(z, pt), scales(W), K)
+        on = sys if face is None else face.widened(Kb, K)
+        W = on.residual(z, pt)[1]
+        factor = Factor(on.jacobian(z, pt), scales(W), K)
         _, g, _ = sys.output(z, pt)
         lam = factor.solve_transposed(g)
+        if face is not None:
+            lam[on.rows[0]] = 0.0
         E = np.zeros((z.size, M))
         E[(Kb + np.arange(M)) * nX + sys.ligand, np.arange(M)] = 1.0
         dz_dL = factor.solve(E)  # dz/dL_p = J^{-1} e_p (dF/dL_p = -e_p)
