@@ -191,3 +191,70 @@ def test_classify_gives_a_verdict_built_on_the_closed_form_fold_change(model):
     _, alone = closed_form(agonist["tau"], agonist["L"])
     assert s["strength"] == pytest.approx(ref_out / alone, rel=1e-7)
     assert s["antagonism"] == (ref_out / alone < s["tolerance"])
+
+
+# -- a variant with positive feedback: three steady states ------------------------------------
+def feedback_variant():
+    """The file with I activated by C5 instead of C4 (m = 5 = N - f: I slows C5's exit, so
+    C5, and with it I, rises with I: positive feedback) and k_I = 3.  Not a published
+    parameter set (the source's TCR grid has m up to 5 but k_I up to 2); bistable at long
+    binding times and low doses."""
+    from antagonism.derivations.network_model import NetworkModel
+    from antagonism.io.reaction_files import network_from_antimony
+
+    text = FILE.read_text()
+    assert text.count("beta_I*Iin*C4/C_mth") == 1 and text.count("k_I = 1;") == 1
+    text = text.replace("beta_I*Iin*C4/C_mth", "beta_I*Iin*C5/C_mth").replace(
+        "k_I = 1;", "k_I = 3;")
+    return text, NetworkModel(network_from_antimony(text))
+
+
+def feedback_roots(tau, L, k_I=3.0):
+    """(I, C6) at every root of I = F(C5(I)) (the source's implicit case m >= N - f): sign
+    changes on a log grid of I in [1e-14, 1], each refined by brentq."""
+    from scipy.optimize import brentq
+
+    rb = bound_totals([tau], [L])[0]
+    c4 = rb / (PHI * tau + 1.0) * (PHI * tau / (PHI * tau + 1.0)) ** 4
+
+    def c5_c6(i):
+        c5 = c4 * PHI * tau / (psi(i, k_I) * tau + 1.0)
+        return c5, c5 * psi(i, k_I) * tau
+
+    def f(i):
+        x = c5_c6(i)[0] / CMTH
+        return i - ITOT * x / (1.0 + x)
+
+    xs = np.geomspace(1e-14, 1.0, 4000)
+    fs = [f(x) for x in xs]
+    roots = [brentq(f, a, b, xtol=1e-300, rtol=1e-15)
+             for a, b, fa, fb in zip(xs[:-1], xs[1:], fs[:-1], fs[1:]) if fa * fb < 0]
+    return [(i, c5_c6(i)[1]) for i in roots]
+
+
+def test_a_positive_feedback_variant_lists_three_states_and_reaches_cvodes():
+    """tau = 100 s, L = 1: the implicit equation has three roots (C6 = 0.0439, 0.512,
+    0.609); the engine lists all three, the middle one unstable, and the state it marks as
+    reached from rest is libroadrunner's (CVODE from rest, t = 1e9 s): the low-C6 one.
+    At tau = 50 s there is one root, and the engine finds one state."""
+    roadrunner = pytest.importorskip("roadrunner")
+    from antagonism.io.reaction_files import antimony_to_sbml
+
+    text, variant = feedback_variant()
+    roots = feedback_roots(100.0, 1.0)
+    assert len(roots) == 3
+    found = NetworkEvaluator(variant).steady_states([100.0], [1.0], starts=4)
+    got = sorted((s["output"], s["stable"]) for s in found.states)
+    assert [g[0] for g in got] == pytest.approx(sorted(c for _, c in roots), rel=1e-9)
+    assert [g[1] for g in got] == [True, False, True]
+    rr = roadrunner.RoadRunner(antimony_to_sbml(text))
+    rr.resetAll()
+    rr["init([Ag])"], rr["tau"] = 1.0, 100.0
+    rr.integrator.relative_tolerance = rr.integrator.absolute_tolerance = 1e-12
+    rr.integrator.maximum_num_steps = 200_000
+    rr.simulate(0, 1e9, 2)
+    rest = next(s for s in found.states if s["from_rest"])
+    assert rest["output"] == pytest.approx(rr["[C6]"], rel=1e-8)
+    assert rest["output"] == pytest.approx(min(c for _, c in roots), rel=1e-9)
+    assert len(feedback_roots(50.0, 1.0)) == 1
+    assert len(NetworkEvaluator(variant).steady_states([50.0], [1.0], starts=4).states) == 1
