@@ -21,12 +21,13 @@ cache), timed after the package's import:
 
 The corpus (``--corpus``, on by default): the published models of ``tests/data/corpus``
 (IL-7R with its IL-15 branch, PD-1/TCR, the bistable Lipniacki 2008 TCR model, the
-53-species proximal TCR/ITAM network of Mukhopadhyay et al. 2013) and the
-Ganti 2020 network, one fresh interpreter each: set-up (read, model, compile), the
-steady state on a 3 x 3 grid around the file's reference agonist (binding time x 1/2,
-1, 2; dose x 1/10, 1, 10), each point checked against libroadrunner's CVODE from rest
-where libroadrunner is installed (``cvode_agree``: relative difference at most 1e-8; a
-CVODE run that stops counts as disagreeing),
+53-species proximal TCR/ITAM network of Mukhopadhyay et al. 2013, the revised AKPR model
+of Kondo et al. 2025 with its inhibitor) and the Ganti 2020 network, one fresh
+interpreter each: set-up (read, model, compile), the steady state on a 3 x 3 grid around
+the file's reference agonist (binding time x 1/2, 1, 2; dose x 1/10, 1, 10), each point
+checked against libroadrunner's CVODE from rest where libroadrunner is installed
+(``cvode_agree``: relative difference at most 1e-8; a CVODE run that stops counts as
+disagreeing),
 the median time per solved point, and ``classify`` with its verdict or its error.
 
 The model-file limits (100 species, 400 reactions: :mod:`antagonism.io.file_limits`)
@@ -136,7 +137,10 @@ for tau in (tau0 / 2, tau0, 2 * tau0):
         rr.conservedMoietyAnalysis = reduced
         rr.resetAll()
         rr["init([%s])" % net.ligand] = L
-        rr[net.off_rate] = 1.0 / tau
+        if net.off_rate is not None:
+            rr[net.off_rate] = 1.0 / tau
+        else:
+            rr[net.binding_time] = tau
         rr.integrator.relative_tolerance = 1e-12
         rr.integrator.absolute_tolerance = 1e-10 if reduced else 1e-12
         rr.integrator.maximum_num_steps = 2000000 if reduced else 200000
@@ -169,7 +173,7 @@ print(json.dumps(out))
 
 CORPUS = [HERE.parent / "tests" / "data" / "corpus" / f for f in
           ("park2019_il7r.ant", "arulraj2018_pd1_tcr.ant", "lipniacki2008_tcr.ant",
-           "mukhopadhyay2013_tcr_itam.ant")] + [
+           "mukhopadhyay2013_tcr_itam.ant", "kondo2025_akpr_inhibitor.ant")] + [
     HERE.parent / "tests" / "data" / "ganti2020_tcr_latpp_8step.ant"]
 #: CVODE on libroadrunner's reduced system (its conserved-moiety analysis; atol 1e-10):
 #: on the full system the conserved totals drift by more than the 1e-8 compared

@@ -40,7 +40,12 @@ MODELS = {
     "arulraj2018_pd1_tcr": ("PD1", "Kd2_shp", 28, "Arulraj & Barik 2018, BIOMD0000000724"),
     "mukhopadhyay2013_tcr_itam": ("S2", "ek_off", 53,
                                   "Mukhopadhyay et al. 2013, MODEL1604100000"),
+    "kondo2025_akpr_inhibitor": ("Ag", "tau", 11,
+                                 "Kondo, Bourassa, Achar et al. 2025, revised AKPR model"),
 }
+
+#: files whose designated parameter is the binding time tau (the others: the off rate 1/tau)
+BINDING_TIME = {"kondo2025_akpr_inhibitor"}
 
 #: integrated by libroadrunner on its reduced system (its own conserved-moiety analysis, the
 #: dependent species from the conservation laws): on the full 53-species system CVODE's
@@ -77,7 +82,7 @@ def cvode_from_rest(name, tau, L, t_end=1e9):
         rr.conservedMoietyAnalysis = True  # next to numpy 1.24) setting False changes the run
     rr.resetAll()
     rr[f"init([{ligand}])"] = L
-    rr[off] = 1.0 / tau
+    rr[off] = tau if name in BINDING_TIME else 1.0 / tau
     rr.integrator.relative_tolerance = 1e-12
     rr.integrator.absolute_tolerance = 1e-10 if name in REDUCED else 1e-12
     rr.integrator.maximum_num_steps = 2_000_000 if name in REDUCED else 200_000
@@ -133,7 +138,8 @@ def check_point(name, tau, L):
 def test_corpus_model_loads_with_its_designations(name):
     ligand, off, n_species, _ = MODELS[name]
     model = load_model_file(CORPUS / f"{name}.ant")
-    assert model.network.ligand == ligand and model.network.off_rate == off
+    designated = model.network.binding_time if name in BINDING_TIME else model.network.off_rate
+    assert model.network.ligand == ligand and designated == off
     assert len(model.network.species) == n_species
     assert (CORPUS / f"{name}.ant").stat().st_size < 300_000
     assert name in (CORPUS / "SOURCES.md").read_text()
@@ -143,7 +149,8 @@ def test_sources_name_repository_commit_path_and_licence():
     sources = (CORPUS / "SOURCES.md").read_text()
     for word in ("sys-bio/temp-biomodels", "5a520b7c64ff66701087f7c349d144cece5a4cce",
                  "fcc5850d26a3e934bf12d970ce7748fd3db60cfa", "CC0", "TCell_Lipn",
-                 "Biosimulant/models-signaling", "68e317263b070688a656cebe05b490d10a929225"):
+                 "Biosimulant/models-signaling", "68e317263b070688a656cebe05b490d10a929225",
+                 "frbourassa/tcr_car_antagonism", "035ced40d9ec8696eb33b2e37449fb98165a9322"):
         assert word in sources
 
 
@@ -227,6 +234,19 @@ def test_lipniacki2008_from_rest_state_at_the_agonist():
     """tau = 20 s (the file's d1 = 0.05/s), L = 10: CVODE from rest reaches the high-ppERK
     state (about 1.5e5, where rest has 669), and so does the engine."""
     assert check_point("lipniacki2008_tcr", 20.0, 10.0) == pytest.approx(1.5e5, rel=0.02)
+
+
+def test_kondo2025_akpr_steady_state_equals_cvode_at_the_agonist():
+    """The revised AKPR model (its inhibitor I starts at 0 and enters the last step through
+    (I/I_th)^k_I, k_I a parameter) at its reference agonist, tau = 10 s, L = 10: from rest
+    the inhibitor rises from 0 to 2.0e-4 of its pool (3.5 I_th)."""
+    check_point("kondo2025_akpr_inhibitor", 10.0, 10.0)
+
+
+def test_kondo2025_akpr_steady_state_equals_cvode_with_the_inhibitor_on():
+    """tau = 5 s, L = 1e5 (most receptors bound): I = 0.37 of its pool, 6e3 I_th, and the
+    last step runs at nearly psi_0."""
+    check_point("kondo2025_akpr_inhibitor", 5.0, 1e5)
 
 
 @pytest.mark.xfail(strict=True, reason=ABSORBING)
@@ -314,6 +334,10 @@ GRIDS = {
     # 1e-12 differ by 4e-9 and the engine's by 1.4e-8, all with residuals below 2e-12
     "mukhopadhyay2013_tcr_itam": [(tau, L) for tau in (0.03, 0.1, 0.3)
                                   for L in (3.0, 10.0, 100.0)],
+    # from the weakest antigens of the source's plots (tau = 0.5 s) to beyond its agonist,
+    # from 1 antigen to 8x the receptor number (1.2e5): I from 1e-9 to 0.4 of its pool
+    "kondo2025_akpr_inhibitor": [(tau, L) for tau in (0.5, 3.0, 10.0, 30.0)
+                                 for L in (1.0, 100.0, 1e4, 1e6)],
 }
 
 
