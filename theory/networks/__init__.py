@@ -13,6 +13,9 @@ Modules
 :mod:`.attractor`
     the state a resting cell reaches when the ligand is added: the reduced ODE integrated
     by scipy's BDF, polished by Newton; the stability of a steady state.
+:mod:`.absorbing`
+    absorbing end states: the state on the face of species that vanish without an
+    exponential rate, found where the trajectory from rest settles nowhere.
 :mod:`.branches`
     every steady state found at a point, with its stability; branches continued up and
     down a scan.
