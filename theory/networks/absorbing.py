@@ -180,20 +180,20 @@ def rates_with_sizes(system, z, pt):
     return F, system.join(WX, Wy)
 
 
-def face_state(system, pt, z, atol, close):
+def face_state(system, pt, z, atol, close, stability, t_max):
     """(z, info) of the absorbing end state the trajectory at z tends to (module
     docstring), or None.  ``atol``: absolute tolerances of the amounts; ``close``: the
-    relative closeness required outside the face.  ``info`` carries ``face`` (the
+    relative closeness required outside the face; ``stability``: the largest real part of a
+    state's reduced Jacobian (:func:`.attractor.stability`); ``t_max``: the longest time
+    integrated (s).  ``info`` carries ``face`` (the
     :class:`FaceSystem`, for sensitivities),
     ``absorbing`` (the names of the species at 0, "name[i]" for type i's ligand states)
     and ``max_real_eigenvalue`` (of the full reduced Jacobian, at most 0)."""
-    from .attractor import T_MAX, stability
-
     with np.errstate(all="ignore"):
         scale = np.maximum(atol, 1e-300) * 1e9  # atol is 1e-9 of the scale
         # a rate that moves an amount by less than its tolerance over the longest time
         # integrated is none
-        drift = np.maximum(atol, 1e-300) / T_MAX
+        drift = np.maximum(atol, 1e-300) / t_max
         fixed = z <= SMALL * scale
         for _ in range(4):
             if not fixed.any():

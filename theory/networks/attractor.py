@@ -209,7 +209,7 @@ def reach_from(system, pt, z0, atol, t_max=T_MAX, rtol=1e-3, max_steps=MAX_STEPS
                 break
             steps += 1
     if solver.status == "finished":  # settled nowhere by t_max: an absorbing end state?
-        found = face_state(system, pt, ode.expand(solver.y), atol, CLOSE)
+        found = face_state(system, pt, ode.expand(solver.y), atol, CLOSE, stability, t_max)
         if found is not None:
             zs, info = found
             return zs, {**info, "iterations": info["iterations"] + steps,
