@@ -66,6 +66,10 @@ class FaceSystem:
     def __getattr__(self, name):
         return getattr(self.__dict__["base"], name)
 
+    def pivoted_for(self, z, K):
+        """The face's rows as chosen (its laws are already placed: see ``rows``)."""
+        return self
+
     def residual(self, z, pt):
         F, W = self.base.residual(z, pt)
         F, W = F.copy(), W.copy()
