@@ -199,6 +199,14 @@ def face_state(system, pt, z, atol, close, stability, t_max):
         # integrated is none
         drift = np.maximum(atol, 1e-300) / t_max
         fixed = z <= SMALL * scale
+        # a face is invariant: with every species on it at 0, none of them is produced
+        # (a small free ligand at a hyperbolic state is, and leaves the candidates)
+        while fixed.any():
+            F0, W0 = rates_with_sizes(system, np.where(fixed, 0.0, z), pt)
+            produced = fixed & (np.abs(F0) > INVARIANT * W0 + drift)
+            if not produced.any():
+                break
+            fixed = fixed & ~produced
         for _ in range(4):
             if not fixed.any():
                 return None
