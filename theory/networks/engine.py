@@ -286,9 +286,38 @@ class NetworkEvaluator(Evaluator):
         ly[sys.pivots] = 0.0
         return sys.N_X.T @ lX + (sys.N_Xy.T @ ly)[:, None]
 
+    @staticmethod
+    def _transient_set(info):
+        """Whether the state is an absorbing end state whose end forms share their total in
+        proportions the transient sets (:mod:`.absorbing`): its derivatives are not the
+        steady state's alone, and are taken by finite differences of states from rest."""
+        face = info.get("face")
+        return face is not None and bool(np.any(face.rows[2] != 0))
+
+    #: relative step of the finite differences of states from rest (central)
+    FD_STEP = 1e-4
+
+    def _gradient_from_rest(self, pt, z, info):
+        """dF/dtau_i and dF/dL_i by central differences of states reached from rest (each
+        a fresh integration: the transient sets the end forms); error O(FD_STEP^2)."""
+        d_tau, d_L = np.empty(pt.K), np.empty(pt.K)
+        for i in range(pt.K):
+            for arr, out in ((pt.tau, d_tau), (pt.L, d_L)):
+                up, down = arr.copy(), arr.copy()
+                up[i] *= 1 + self.FD_STEP
+                down[i] *= 1 - self.FD_STEP
+                args = ((up, pt.L), (down, pt.L)) if arr is pt.tau else ((pt.tau, up),
+                                                                          (pt.tau, down))
+                hi, lo = (self.output(*a) for a in args)
+                out[i] = (hi - lo) / (2 * self.FD_STEP * arr[i])
+        return Gradient(tau=d_tau, L=d_L, steady_state=self._state(pt, z, info),
+                        coefficients={})
+
     def gradient(self, tau, L):
         tau, L = check_ligands(tau, L, require_positive_L=False)
         pt, z, info = self.solve(tau, L)
+        if self._transient_set(info):
+            return self._gradient_from_rest(pt, z, info)
         _, lam, _, _ = self._adjoint(pt, z, info)
         dvdt, _, _ = self.system.tau_derivatives(z, pt)
         w = self._lambda_weights(self._off_face(lam, info), pt.K)
@@ -353,18 +382,28 @@ class NetworkEvaluator(Evaluator):
 
     def probe_gradient(self, tau_background, L_background):
         """gamma(tau): the exact dilute-probe gradient (module docstring), vectorised over
-        an array of probe binding times; no expression (None)."""
+        an array of probe binding times; no expression (None).  At an absorbing end state
+        whose end forms the transient sets, a one-sided difference of states from rest
+        with a probe of FD_STEP times the smallest conserved total."""
         tb, Lb = check_ligands(tau_background, L_background)
         pt, z, info = self.solve(tb, Lb)
         face = info.get("face")
         known = self._gammas.setdefault((tuple(tb), tuple(Lb)), {})
 
+        transient = self._transient_set(info)
+        G0 = self.system.output(z, pt)[0]
+        dose = self.FD_STEP * self.scale  # a probe of 1e-4 of the smallest conserved total
+
+        def from_rest(t):  # (F(background + probe) - F(background)) / dose
+            return (self.output(np.r_[tb, t], np.r_[Lb, dose]) - G0) / dose
+
         def gamma(tau):
             t = check_array(np.atleast_1d(tau), "tau", positive=True).ravel()
             new = np.array(sorted({float(x) for x in t} - set(known)))
             for k in range(0, new.size, 32):
-                known.update(zip(new[k:k + 32].tolist(),
-                                 self._gamma(pt, z, new[k:k + 32], face)))
+                chunk = new[k:k + 32]
+                known.update(zip(chunk.tolist(), [from_rest(x) for x in chunk] if transient
+                                 else self._gamma(pt, z, chunk, face)))
             out = np.array([known[float(x)] for x in t])
             return out.reshape(np.shape(tau)) if np.ndim(tau) else float(out[0])
 
