@@ -77,19 +77,24 @@ class ReducedODE:
         M[K * nX:, K * sys_.n_rt:] = sys_.N_y
         self.M = np.ascontiguousarray(M[self.dyn])
 
-    def expand(self, w):
+    def state(self, w):
+        """z at w, as the integration holds it (an amount may be a little below 0)."""
         z = np.empty(self.dyn.size + self.alg.size)
         z[self.dyn] = w
         z[self.alg] = self.q + self.P @ w
-        return np.maximum(z, 0.0)
+        return z
+
+    def expand(self, w):
+        """z at w with no amount below 0 (the start of Newton)."""
+        return np.maximum(self.state(w), 0.0)
 
     def rhs(self, t, w):
         self.evaluations += 1
-        v_t, v_y = self.system.rates(self.expand(w), self.pt)
+        v_t, v_y = self.system.rates(self.state(w), self.pt)
         return self.M @ np.concatenate([v_t.T.ravel(), v_y])
 
     def jac(self, t, w):
-        J = self.system.jacobian(self.expand(w), self.pt).dense()
+        J = self.system.jacobian(self.state(w), self.pt).dense()
         return J[np.ix_(self.dyn, self.dyn)] + J[np.ix_(self.dyn, self.alg)] @ self.P
 
 
