@@ -107,8 +107,8 @@ def roundoff_bound(name, tau, L):
     return float(np.finfo(float).eps * np.sum(np.abs(lam) * W) / abs(G))
 
 
-def check_point(name, tau, L):
-    ref, ref_out = cvode_from_rest(name, tau, L)
+def check_point(name, tau, L, t_end=1e9):
+    ref, ref_out = cvode_from_rest(name, tau, L, t_end)
     got, got_out = engine_state(name, tau, L)
     rel = max(1e-8, 2 * roundoff_bound(name, tau, L))
     assert got_out == pytest.approx(ref_out, rel=rel), (name, tau, L, got_out, ref_out, rel)
@@ -342,8 +342,19 @@ MUKHOPADHYAY_CLASSIFY_GRID = (
                          ids=[f"{t:.4g}-{L:.4g}" for t, L in MUKHOPADHYAY_CLASSIFY_GRID])
 def test_mukhopadhyay2013_classify_grid_equals_cvode_from_rest(tau, L):
     """The state reached from rest at every point of the grid, equal to CVODE's (69 points,
-    about 4 min: slow; the default siblings are the two high-dose points above)."""
-    check_point("mukhopadhyay2013_tcr_itam", tau, L)
+    about 4 min: slow; the default siblings are the two high-dose points above).  Where
+    CVODE stops on its way to 1e9 s (corrector failures at steps of 1e3 s, past 1e7 s, at
+    4 of the points), the reference is its state at 1e6 s, once it has settled there (at
+    1e5 s and 1e6 s the same to 1e-9)."""
+    name = "mukhopadhyay2013_tcr_itam"
+    try:
+        check_point(name, tau, L)
+    except RuntimeError as e:
+        if "CVODE" not in str(e):
+            raise
+        assert cvode_from_rest(name, tau, L, 1e5)[1] == pytest.approx(
+            cvode_from_rest(name, tau, L, 1e6)[1], rel=1e-9)
+        check_point(name, tau, L, t_end=1e6)
     assert engine_state_info("mukhopadhyay2013_tcr_itam", tau, L).from_rest
 
 
