@@ -277,12 +277,15 @@ def test_arulraj2018_pd1_classifies():
 
 @pytest.mark.slow
 def test_mukhopadhyay2013_classifies():
-    """53 species: a verdict (30 s: slow; its default siblings are the high-dose points
-    above)."""
+    """53 species: a verdict, built on states reached from rest, one stable state at each
+    (30 s: slow; its default siblings are the high-dose points above)."""
     from antagonism.theory import classify
 
     result = classify(load_model_file(CORPUS / "mukhopadhyay2013_tcr_itam.ant"))
     assert result.verdict in ("no antagonism", "broad antagonism", "specialized antagonism")
+    points = result.to_dict()["steady_states"]["points"]
+    assert points and all(p["from_rest"] and len(p["stable_outputs"]) == 1
+                          for p in points.values())
 
 
 @pytest.mark.slow
