@@ -224,6 +224,7 @@ def test_mukhopadhyay2013_high_dose_law_of_a_vanishing_species():
     z = np.maximum(s.join(np.array([[ref[x]] for x in s.states]),
                           np.array([ref[x] for x in s.shared])), 0.0)
     assert [s.shared[q] for q in s.pivots] == ["S1", "S3", "S4"]
+    assert s.pivoted_for(ev._initial(pt), 1) is s  # at rest free TCR holds every receptor
     assert solve._newton(s, pt, z, 40, solve.ACCEPT) is None  # the file's choice fails
     other = s.pivoted_for(z, 1)
     assert [s.shared[q] for q in other.pivots] == ["S53", "S3", "S4"]

@@ -137,8 +137,9 @@ class NetworkSystem:
         every ITAM is phosphorylated and holds ZAP-70), the rate rows that involve it
         cannot hold to their own relative precision and Newton cannot converge.  Then the
         laws replace the rate rows of the species that carry them instead: the columns
-        of C_y diag(|y|) chosen by QR with column pivoting (the largest amounts, with
-        C_y restricted to them nonsingular, so that the equations keep the same roots).
+        of C_y diag(|y|) (each law's row in fractions of its amounts) chosen by QR with
+        column pivoting (the largest shares, with C_y restricted to them nonsingular, so
+        that the equations keep the same roots).
         The variant shares everything compiled; only ``pivots`` and ``dynamic_y`` differ."""
         if not self.pivots.size:
             return self
@@ -151,7 +152,9 @@ class NetworkSystem:
             return self
         import scipy.linalg as sla
 
-        R, perm = sla.qr(share * np.sign(self.C_y), mode="r", pivoting=True)
+        with np.errstate(all="ignore"):  # each law's row in fractions of its amounts
+            scaled = np.where(W[:, None] > 0, share * np.sign(self.C_y) / W[:, None], 0.0)
+        R, perm = sla.qr(scaled, mode="r", pivoting=True)
         chosen = perm[:self.pivots.size]
         if np.any(np.abs(np.diag(R)[:self.pivots.size]) <= 1e-12 * np.abs(R).max()):
             return self  # the amounts leave the laws rank-deficient: keep the file's choice
