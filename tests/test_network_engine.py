@@ -128,6 +128,32 @@ def test_synthetic_30_species_against_a_fresh_roadrunner_integration():
         assert close(species_values(st, model.network)[s], rr[f"[{s}]"]), s
 
 
+def test_synthetic_30_species_from_rest_at_a_dose_far_above_the_receptors():
+    """N = 7 at tau = 10 s, L = 10^5.5 (ten times the 3e4 receptors; a point of classify's
+    dose grid): the integration from rest, once amounts were clipped at 0 in the rates,
+    ran a species below 0, stopped conserving the receptors and never settled (the state
+    came from continuation, from_rest false; the 299-species member failed this way at
+    tau = 1 s, L = 5.6e5).  The ODE as written reaches CVODE's state from rest."""
+    roadrunner = pytest.importorskip("roadrunner")
+    from antagonism.io.reaction_files import antimony_to_sbml
+
+    tau, L = 10.0, 10 ** 5.5
+    text = synthetic_family.synthetic_network(7)
+    rr = roadrunner.RoadRunner(antimony_to_sbml(text))
+    rr.resetAll()
+    rr["init([L])"] = L
+    rr["koff"] = 1.0 / tau
+    rr.integrator.relative_tolerance = 1e-12
+    rr.integrator.absolute_tolerance = 1e-12
+    rr.simulate(0, 1e6, 2)
+    model = NetworkModel(network_from_antimony(text))
+    st = NetworkEvaluator(model).steady_state([tau], [L])
+    assert st.from_rest and st.route == "from rest"
+    assert st.output == pytest.approx(rr["[Ap]"], rel=1e-8)
+    for s in model.network.species:
+        assert close(species_values(st, model.network)[s], rr[f"[{s}]"]), s
+
+
 # -- the published network ----------------------------------------------------------------------
 def test_ganti_network_matches_roadrunner():
     """Both stored steady states (tau = 0.5 s and 5 s, Ls = 1000): all 29 species."""

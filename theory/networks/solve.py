@@ -12,7 +12,9 @@ changed no amount by more than :data:`STEP_TOL` of its size, or when it is at ro
 a step that would make one negative shrinks it tenfold instead.
 
 - :func:`newton`: damped Newton (backtracking on the relative residual), with the exact
-  Jacobian, rows scaled by W;
+  Jacobian, rows scaled by W; each law in the rate row of a species that holds a
+  share of its amounts (:meth:`~.system.NetworkSystem.pivoted_for`), so that no amount
+  is fixed by cancellation below its own precision;
 - :func:`pseudo_transient`: backward-Euler steps (D/dt - J) dz = F whose time step grows as
   the residual falls (switched evolution relaxation, Mulder & van Leer 1985); D is 1 on the
   rows that are rates and 0 on the algebraic rows (the ligand's sum, the conservation laws).
@@ -49,9 +51,9 @@ class Factor:
 
     J^T x = g the same way with the transposed blocks (adjoints).  O(K n_X^3 + n_y^3)."""
 
-    def __init__(self, blocks, d, K):
+    def __init__(self, blocks, d, K, system=None):
         nX = blocks.A.shape[1]
-        self.K, self.nX = K, nX
+        self.K, self.nX, self.system = K, nX, system
         self.dX = d[:K * nX].reshape(K, nX)
         self.dy = d[K * nX:]
         A = blocks.A * self.dX[:, :, None]
@@ -167,7 +169,8 @@ def newton(system, pt, z0, max_iter=40, accept=ACCEPT):
     ``factor``: of a Jacobian near z, for predictors; sensitivities factor J at z itself),
     None when it fails to converge."""
     with np.errstate(all="ignore"):  # overflow shows as a non-finite residual: a failure
-        return _newton(system, pt, z0, max_iter, accept)
+        return _newton(system.pivoted_for(np.asarray(z0, float), pt.K), pt, z0, max_iter,
+                       accept)
 
 
 #: relative residual below which Newton keeps its Jacobian (chord steps)
@@ -190,7 +193,7 @@ def _newton(system, pt, z0, max_iter, accept):
             WJ = term_sizes(system, J, z, pt)
             W = np.maximum(W, WJ)
             try:
-                factor = Factor(J, scales(W), pt.K)
+                factor = Factor(J, scales(W), pt.K, system)
             except ConvergenceError:
                 return None
         W = np.maximum(W, WJ)
@@ -297,7 +300,10 @@ def _path_rate(a, b, at):
 
 
 def tangent(system, pt, z, factor, dtau, dL):
-    """dz/dlambda = -J^{-1} dF/dlambda for binding times and doses moving at dtau, dL."""
+    """dz/dlambda = -J^{-1} dF/dlambda for binding times and doses moving at dtau, dL
+    (the rows of the system whose Jacobian ``factor`` factored: Newton's may have other
+    leading species, :meth:`~.system.NetworkSystem.pivoted_for`)."""
+    system = factor.system or system
     dvdt, _, _ = system.tau_derivatives(z, pt)
     rhs = system.per_type_rows(dvdt * dtau[None, :], pt.K)
     nX = len(system.states)

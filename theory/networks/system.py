@@ -44,6 +44,9 @@ LIFT = 1e-100
 #: up to this many ligand types, rate laws and derivatives are evaluated on Python floats,
 #: one type at a time (:meth:`NetworkSystem._scalar`)
 SCALAR_TYPES = 8
+#: a law's leading species that holds less than this fraction of the law's amounts is
+#: replaced by the species that carry it (:meth:`NetworkSystem.pivoted_for`)
+PIVOT_SHARE = 1e-3
 
 
 @dataclass(frozen=True)
@@ -122,6 +125,61 @@ class NetworkSystem:
         self.dynamic_X = np.setdiff1d(np.arange(nX), [self.ligand])
         self._compile(per_type, own, output)
         self._patterns = {}
+        self._variants = {tuple(self.pivots.tolist()): self}
+
+    # -- the species the laws determine ----------------------------------------------------------
+    def pivoted_for(self, z, K):
+        """This system, or the same equations with other leading species, for Newton near z.
+
+        A law determines its leading species by cancellation, sum_q c_q y_q = T - ...,
+        to round-off of its terms, eps sum |c_q y_q|: when the leading species holds less
+        than :data:`PIVOT_SHARE` of its law's amounts at z (free TCR at 1e-29 of 100 when
+        every ITAM is phosphorylated and holds ZAP-70), the rate rows that involve it
+        cannot hold to their own relative precision and Newton cannot converge.  Then the
+        laws replace the rate rows of the species that carry them instead: the columns
+        of C_y diag(|y|) (each law's row in fractions of its amounts) chosen by QR with
+        column pivoting (the largest shares, with C_y restricted to them nonsingular, so
+        that the equations keep the same roots).
+        The variant shares everything compiled; only ``pivots`` and ``dynamic_y`` differ."""
+        if not self.pivots.size:
+            return self
+        X, y = self.split(z, K)
+        a = np.abs(y)
+        share = np.abs(self.C_y) * a
+        W = share.sum(axis=1) + np.abs(self.C_X) @ np.abs(X).sum(axis=1)
+        lead = share[np.arange(self.pivots.size), self.pivots]
+        if np.all(lead >= PIVOT_SHARE * W) or not np.all(np.isfinite(share)):
+            return self
+        import scipy.linalg as sla
+
+        with np.errstate(all="ignore"):  # each law's row in fractions of its amounts
+            scaled = np.where(W[:, None] > 0, share * np.sign(self.C_y) / W[:, None], 0.0)
+        R, perm = sla.qr(scaled, mode="r", pivoting=True)
+        chosen = perm[:self.pivots.size]
+        if np.any(np.abs(np.diag(R)[:self.pivots.size]) <= 1e-12 * np.abs(R).max()):
+            return self  # the amounts leave the laws rank-deficient: keep the file's choice
+        # each law to one chosen species (any assignment gives the same equations, up to
+        # the order of rows): the largest share first
+        free, pivots = set(chosen.tolist()), np.empty_like(self.pivots)
+        for m in np.argsort(-lead):
+            q = max(free, key=lambda j: (share[m, j], -j))
+            pivots[m] = q
+            free.discard(q)
+        return self.with_pivots(pivots)
+
+    def with_pivots(self, pivots):
+        """The system with the laws in the rate rows of ``pivots`` (shared-species indices,
+        one per law, C_y[:, pivots] nonsingular): cached, sharing the compiled functions."""
+        key = tuple(int(q) for q in pivots)
+        if key not in self._variants:
+            import copy
+
+            other = copy.copy(self)
+            other.pivots = np.array(key, int)
+            other.dynamic_y = np.setdiff1d(np.arange(len(self.shared)), other.pivots)
+            other._patterns = {}
+            self._variants[key] = other
+        return self._variants[key]
 
     # -- compilation -----------------------------------------------------------------------------
     def _compile(self, per_type, own, output):
