@@ -132,6 +132,9 @@ def _rows(system, fixed, pt, z0):
     free = np.nonzero(~fixed)[0]
     M = system.jacobian(z0, pt).dense()[np.ix_(avail, free)]
     M = M / np.maximum(np.abs(M).max(axis=1, initial=0.0), 1e-300)[:, None]  # rows at 1
+    # a type's rows first: a row left for a hold is then a shared one where it can be (the
+    # block elimination of :class:`~.solve.Factor` needs each type's block regular)
+    M[avail < K * nX] *= 10.0
     _, R, order = sla.qr(M.T, mode="economic", pivoting=True)
     d = np.abs(np.diag(R))
     rank = int(np.sum(d > RANK * d.max())) if d.size else 0
@@ -155,7 +158,7 @@ def _rows(system, fixed, pt, z0):
         fits = [r for r in slots if r >= K * nX or u >= K * nX or r // nX == u // nX]
         if not fits:
             raise ValueError("a type's row cannot hold another type's state")
-        same = [r for r in fits if u < K * nX and r < K * nX] or fits
+        same = [r for r in fits if (r < K * nX) == (u < K * nX)] or fits
         slots.remove(same[0])
         rows.append(same[0]), held.append(u), value.append(v)
     return np.array(rows, int), np.array(held, int), np.array(value, float)
