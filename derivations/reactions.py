@@ -204,8 +204,9 @@ class ReactionNetwork:
                                    f"(species: {', '.join(sorted(species))})")
         time = self.off_rate or self.binding_time
         if time is None or time not in self.parameters:
+            which = "off-rate" if self.off_rate else "binding-time"
             raise NetworkFileError(
-                f"the binding-time parameter {time!r} is not a parameter of the network "
+                f"the {which} parameter {time!r} is not a parameter of the network "
                 f"(parameters: {', '.join(sorted(self.parameters))})")
         states = check_ligand(self)
         check_reachable(self, out, states)

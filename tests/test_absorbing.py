@@ -101,3 +101,16 @@ def test_a_network_without_end_states_never_takes_the_face():
     switch = Path(__file__).parent / "data" / "networks" / "bistable_pulse_switch.ant"
     _, _, info = NetworkEvaluator(load_model_file(switch)).solve([10.0], [100.0])
     assert info["route"] == "from rest" and "absorbing" not in info
+
+
+@pytest.mark.slow
+def test_classify_gives_a_verdict_on_end_states_of_mixtures():
+    """classify's mixtures (two ligand types, a dilute one among them) end on the face too
+    (15 s: slow; the default sibling is test_the_limit_is_the_closed_form): a verdict, built
+    on states reached from rest."""
+    from antagonism.theory import classify
+
+    result = classify(load_model_file(FILE))
+    assert result.verdict in ("no antagonism", "broad antagonism", "specialized antagonism")
+    points = result.steady_states["points"]
+    assert points and all(p["from_rest"] for p in points.values())

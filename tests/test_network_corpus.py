@@ -354,6 +354,14 @@ def test_lipniacki2008_classifies_and_names_the_bistability():
     result = classify(load_model_file(CORPUS / "lipniacki2008_tcr.ant"))
     assert result.verdict in ("no antagonism", "broad antagonism", "specialized antagonism")
     assert "bistab" in str(result.to_dict()).lower()
+    # the mixture's other stable state, against the agonists' one state, is given too
+    report = result.steady_states
+    a = report["points"]["reference agonists"]
+    m = report["points"]["strongest antagonist mixture"]
+    others = [y for y in m["stable_outputs"] if abs(y - m["from_rest_output"]) > 1e-9 * y]
+    assert others and len(a["stable_outputs"]) == 1
+    assert [p["fold_change"] for p in report["other_branch_fold_change"]] == pytest.approx(
+        [y / a["from_rest_output"] for y in others])
 
 
 # -- the grids (slow) --------------------------------------------------------------------------

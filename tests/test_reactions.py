@@ -180,6 +180,7 @@ BAD = [
           parameters=dict(kon=KON, tau=3.0, phi=PHI, kd=0.1)),
      r"reaction d \(C0 -> \(nothing\)\) destroys the ligand"),
     (dict(binding_time="koff"), "binding-time parameter 'koff'"),
+    (dict(binding_time=None, off_rate="NOPE"), "off-rate parameter 'NOPE'"),
 ]
 
 

@@ -180,7 +180,8 @@ def _multistable_verdict(model, result):
         where = [k for k, v in report["points"].items() if len(v.get("stable_outputs", ())) > 1]
         result.cause = (f"Bistable: several stable steady states at the {' and the '.join(where)}"
                         "; the fold changes are those of the states reached from rest (the "
-                        "other branch under steady_states).  " + result.cause)
+                        "other branches' under steady_states, other_branch_fold_change).  "
+                        + result.cause)
     if report.get("not_from_rest"):
         result.verdict = "undetermined"
         result.cause = (f"Undetermined: at the {', '.join(report['not_from_rest'])} no state "

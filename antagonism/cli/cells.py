@@ -201,6 +201,8 @@ def _network_row(model, ev, st, single):
     (and, for one point, every other steady state found, with its stability)."""
     import numpy as np
 
+    from antagonism.theory.networks.attractor import is_stable
+
     net = model.network
     species = {s: float(st.shared[s]) if s in st.shared else float(st.terms[s][0])
                for s in net.species}
@@ -215,7 +217,7 @@ def _network_row(model, ev, st, single):
     eig = st.get("max_real_eigenvalue")
     row = {"tau": tau, "L": float(st.L[0]), "output": float(st.output),
            "from_rest": bool(st.get("from_rest", True)),
-           "stable": None if eig is None or eig != eig else bool(eig < 0),
+           "stable": is_stable(eig, bool(st.get("absorbing"))),
            "max_real_eigenvalue": eig, "species": species}
     if single:
         diagnostics["conserved_totals"] = {m.name: m.total for m in model.moieties()}

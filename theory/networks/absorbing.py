@@ -37,7 +37,7 @@ from .solve import dynamic_rows, newton
 #: a dynamic amount at most this fraction of its scale (the type's dose for ligand states,
 #: the smallest conserved total or the total dose for shared species) and decreasing at
 #: the trajectory's end is a candidate for the face
-SMALL = 1e-3
+SMALL = 1e-2
 #: relative size of a pivot of the QR factorisation below which the face's equations are
 #: taken to be dependent
 RANK = 1e-10

@@ -131,6 +131,23 @@ def stability(system, pt, z):
     return float(re.max()) if mu.size else float("nan")
 
 
+def is_stable(max_real_eigenvalue, absorbing=False):
+    """The one reading of a steady state's stability: True for a largest real part below 0
+    (or an absorbing end state reached from rest: stable on its face, approached without an
+    exponential rate across it, :mod:`.absorbing`), False above 0, None where it is 0 to
+    round-off or not finite (undetermined at this precision).
+
+    >>> is_stable(-0.1), is_stable(0.2), is_stable(0.0), is_stable(0.0, absorbing=True)
+    (True, False, None, True)
+    """
+    if absorbing:
+        return True
+    eig = max_real_eigenvalue
+    if eig is None or not np.isfinite(eig) or eig == 0:
+        return None
+    return bool(eig < 0)
+
+
 #: Newton is run from the trajectory's state only when its first step moves no amount by
 #: more than this fraction of itself (beyond the absolute tolerance): the answer must lie
 #: within CLOSE of the state, and Newton's first step is the distance to the root up to
@@ -235,4 +252,4 @@ def reach_from(system, pt, z0, atol, t_max=T_MAX, rtol=1e-3, max_steps=MAX_STEPS
         f"({steps} steps; {why})")
 
 
-__all__ = ["ReducedODE", "reach_from", "stability"]
+__all__ = ["ReducedODE", "is_stable", "reach_from", "stability"]

@@ -21,7 +21,7 @@ import numpy as np
 from antagonism._core.errors import ConvergenceError
 from antagonism._core.result import Result
 
-from .attractor import reach_from, stability
+from .attractor import is_stable, reach_from, stability
 from .solve import newton, pseudo_transient
 
 
@@ -82,8 +82,7 @@ def all_steady_states(ev, tau, L, starts=8, seed=0):
         # an exponential rate across it (largest real part 0)
         absorbing = info.get("absorbing") if k == 0 else None
         states.append({"output": float(sys.output(z, pt)[0]),
-                       "stable": True if absorbing else (bool(eig < 0) if np.isfinite(eig)
-                                                         else None),
+                       "stable": is_stable(eig, bool(absorbing)),
                        **({"absorbing": absorbing} if absorbing else {}),
                        "max_real_eigenvalue": eig, "from_rest": k == 0 and how == "from rest",
                        "found_by": how,
@@ -98,7 +97,8 @@ def scan_branches(ev, taus, doses):
     """The outputs along one line of a scan followed by continuation, up (in the order
     given) and down (the reverse): (up, down), each a list with None past a fold.  The up
     branch starts from the state reached from rest at the first point, the down branch
-    from the one at the last point."""
+    from the one at the last point; a point whose state reached from rest is an absorbing
+    end state (:mod:`.absorbing`) is its own start (no branch continues through it)."""
     points = list(zip(taus, doses))
 
     def follow(order):
@@ -107,12 +107,14 @@ def scan_branches(ev, taus, doses):
             tau, L = points[k]
             try:
                 if start is None:
-                    pt, z, _ = ev.solve([tau], [L])
+                    pt, z, info = ev.solve([tau], [L])
                 else:
-                    pt, z, _ = ev.continued([tau], [L], start=start)
+                    pt, z, info = ev.continued([tau], [L], start=start)
             except (ConvergenceError, ArithmeticError, np.linalg.LinAlgError):
                 break
-            start = (pt, z)
+            # an absorbing end state: its end forms are set by the transient, and there is
+            # no branch to continue through it; the next point starts from rest again
+            start = None if info.get("absorbing") else (pt, z)
             out[k] = float(ev.system.output(z, pt)[0])
         return out
 

@@ -166,7 +166,7 @@ class NetworkEvaluator(Evaluator):
         reported with ``from_rest`` false."""
         near = self._nearest(pt)
         if near is not None and near[0] == 0:  # the same point again: bit for bit
-            return pt, near[2], {**near[3], "route": "memory"}
+            return pt, near[2], {**near[3], "memory": True}
         try:
             z, info = reach_from(self.system, pt, self._initial(pt), self.atol(pt))
         except ConvergenceError as e:
@@ -248,7 +248,8 @@ class NetworkEvaluator(Evaluator):
                            aliases={}, residual=info["residual"], method="numeric",
                            route=info["route"], iterations=info["iterations"],
                            from_rest=bool(info.get("from_rest", False)),
-                           max_real_eigenvalue=info.get("max_real_eigenvalue"))
+                           max_real_eigenvalue=info.get("max_real_eigenvalue"),
+                           absorbing=list(info.get("absorbing", ())))
 
     def _adjoint(self, pt, z, info):
         """(G, lambda, dG/dp, factor): the adjoint from the Jacobian at the solution itself

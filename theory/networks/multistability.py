@@ -14,7 +14,8 @@ checks make sure of it:
   strongest antagonist of the verdict), every steady state found
   (:func:`.branches.all_steady_states`) with its stability.  The network is bistable where
   one of them has several stable states; the fold change on the other stable branch
-  (agonists and mixture each on their other stable state, paired by order of output) is
+  (agonists and mixture each on their other stable state, paired by order of output; the
+  mixture's other states against the agonists' one state where the agonists have one) is
   reported next to the one from rest.
 """
 from __future__ import annotations
@@ -70,8 +71,10 @@ def _states_at(ev, taus, Ls):
 def multistability(model, strength):
     """The steady states at the reference agonists and at the strongest antagonist's
     mixture (``strength``: a :class:`~antagonism.theory.strength.StrengthResult`), as a
-    dict: ``bistable``, ``points`` ({name: states}) and, when both points have two stable
-    states or more, ``other_branch_fold_change`` (module docstring)."""
+    dict: ``bistable``, ``points`` ({name: states}) and, when the mixture has two stable
+    states or more, ``other_branch_fold_change`` (module docstring): the other branches'
+    fold changes, against the agonists' other states where they have several, against
+    their one state otherwise."""
     from .engine import NetworkEvaluator
 
     ref = strength.reference_agonist
@@ -98,6 +101,13 @@ def multistability(model, strength):
                 continue  # the branch from rest: the headline fold change
             pairs.append({"agonists": x, "mixture": y, "fold_change": y / x if x else None})
         out["other_branch_fold_change"] = pairs
+    elif len(m.get("stable_outputs", ())) > 1 and a.get("stable_outputs"):
+        # one state at the agonists, several at the mixture: each other mixture state
+        # against the agonists' state
+        x = a["from_rest_output"]
+        out["other_branch_fold_change"] = [
+            {"agonists": x, "mixture": y, "fold_change": y / x if x else None}
+            for y in m["stable_outputs"] if not np.isclose(y, m["from_rest_output"], rtol=1e-9)]
     unstable = [k for k, v in found.items() if v.get("from_rest") is False]
     if unstable:
         out["not_from_rest"] = unstable
