@@ -51,6 +51,7 @@ CASES = [
     (["steady", "--tau", "1", "--L", "nan"], "finite"),
     (["steady", "--tau", "1e400", "--L", "1"], "finite"),
     (["steady", "--tau", "1e401", "--L", "1"], "exponent"),
+    (["steady", "--tau", "1e-400", "--L", "1"], "from '1e-400' (below the smallest double"),
     (["fold-change", "--L2", "-1"], "positive"),
     (["fold-change", "--points", "1"], "at least 2"),
     (["fold-change", "--points", "0"], "positive integer"),

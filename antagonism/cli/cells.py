@@ -93,7 +93,11 @@ def scan_values(axis, lowest):
     values = axis.values()
     bad = [v for v in values if not (v > 0 if lowest == "positive" else v >= 0)]
     if bad:
-        raise CliError(f"{axis.name} must be {lowest}, got {bad[0]:g}")
+        # a value typed above 0 that double precision reads as 0 (1e-400) says so
+        under = " (below the smallest double, 5e-324)" if bad[0] == 0 and lowest == "positive" \
+            and any(c in "123456789" for c in axis.text.split("e")[0]) else ""
+        raise CliError(f"{axis.name} must be {lowest}, got {bad[0]:g} from "
+                       f"{axis.text!r}{under}")
     return values
 
 
