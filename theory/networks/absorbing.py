@@ -10,23 +10,29 @@ total.  The Jacobian is singular in those directions (d(k x^3)/dx = 0 at x = 0),
 from the trajectory never meets the acceptance of :mod:`.solve`, and no stable hyperbolic
 state is ever found.
 
-The limit is found on the face itself.  With D the dynamic unknowns that are small
-(at most :data:`SMALL` of the type's dose or of the smallest conserved total) and
-decreasing at the trajectory's end, Newton solves the system whose rows for D are replaced
-by -x_u = 0 (:class:`FaceSystem`).  The answer is the limit of the trajectory when
+The limit is found on the face itself.  D starts as the unknowns the trajectory has
+brought to at most :data:`SMALL` of their scale (the type's dose, or the smallest conserved
+total), less any that something produces once all of D is at 0.  Newton then solves the
+system whose rows for D read x_u = 0 (:class:`FaceSystem`): a law whose leading species is
+in D keeps its row, and a row it makes dependent (found by a pivoted QR) holds that
+species instead; an unknown the remaining rows leave undetermined (an end form whose row
+carries no flux on the face: two end forms of a kinase share their total in proportions
+the transient set) is held at the trajectory's value.  The answer is the limit of the
+trajectory when
 
-1. the face is invariant there: every rate of change of a species in D is 0 at the answer
-   with D at 0 (to round-off of its terms), so nothing produces them (a species that is
-   produced leaves D and Newton runs again);
-2. the state on the face is stable: every eigenvalue of the reduced Jacobian of the face
-   system has a negative real part (the rows of D contribute -1);
-3. the state is not unstable across the face: the largest real part of the full reduced
-   Jacobian is at most 0 (0 where the approach is algebraic); and
+1. the face is invariant there: nothing produces a species in D at the answer (a species
+   that is produced leaves D and Newton runs again), and every species is at rest to 1e-8
+   of its terms;
+2. Newton converged on the face system, whose Jacobian is then regular: the state is
+   isolated on the face;
+3. no eigenvalue of the full reduced Jacobian has a positive real part (the largest is 0
+   where the approach across the face is algebraic); and
 4. the trajectory's state is within :data:`~.attractor.CLOSE` of it in every amount outside D.
 
 On the face the rows of D are constant (x_u = 0 for all parameters: the face is invariant
 for every value of them), so sensitivities by the implicit-function theorem use the face
-system's Jacobian, which is regular.
+system's Jacobian, which is regular, where no end form is held; where one is, the engine
+takes derivatives from states reached from rest (:mod:`.engine`).
 """
 from __future__ import annotations
 
@@ -34,9 +40,9 @@ import numpy as np
 
 from .solve import dynamic_rows, newton
 
-#: a dynamic amount at most this fraction of its scale (the type's dose for ligand states,
-#: the smallest conserved total or the total dose for shared species) and decreasing at
-#: the trajectory's end is a candidate for the face
+#: an amount at most this fraction of its scale (the type's dose for ligand states, the
+#: smallest conserved total or the total dose for shared species) at the trajectory's end
+#: is a candidate for the face
 SMALL = 1e-2
 #: relative size of a pivot of the QR factorisation below which the face's equations are
 #: taken to be dependent
@@ -55,8 +61,9 @@ class FaceSystem:
     leading species, a type's free ligand) keeps its law; the laws and the remaining rate
     rows then hold as many dependent rows as there are such unknowns (two laws that both
     read SLP76a = 300 once their other members are 0), and -z_u = 0 replaces those, chosen
-    by a QR factorisation with column pivoting of the scaled rows at z0.  Everything else is
-    the wrapped system's."""
+    by a QR factorisation with column pivoting of the rows at z0.  An unknown the chosen
+    rows leave undetermined is held at its value in z0 (value - z_u = 0).  Everything else
+    is the wrapped system's."""
 
     def __init__(self, system, fixed, pt, z0):
         self.base, self.fixed = system, np.asarray(fixed, bool)
@@ -166,25 +173,14 @@ def _rows(system, fixed, pt, z0):
 
 def _independent(A, k):
     """The first k columns of A, in order, that are linearly independent (greedy)."""
-    picked = []
+    picked, tol = [], RANK * max(np.abs(A).max(initial=0.0), 1e-300)
     for j in range(A.shape[1]):
         trial = picked + [j]
-        tol = RANK * max(np.abs(A).max(), 1e-300)
         if np.linalg.matrix_rank(A[:, trial], tol=tol) == len(trial):
             picked = trial
         if len(picked) == k:
             break
     return np.array(picked, int)
-
-
-def rates_with_sizes(system, z, pt):
-    """(dx/dt, the size of each row's terms) of every unknown's species by the reactions
-    alone, laws and sums left out."""
-    v_t, v_y = system.rates(z, pt)
-    F = system.rates_of_change(z, pt)
-    WX = np.abs(system.N_X) @ np.abs(v_t)
-    Wy = np.abs(system.N_Xy) @ np.abs(v_t).sum(axis=1) + np.abs(system.N_y) @ np.abs(v_y)
-    return F, system.join(WX, Wy)
 
 
 def face_state(system, pt, z, atol, close, stability, t_max):
@@ -202,15 +198,20 @@ def face_state(system, pt, z, atol, close, stability, t_max):
         # integrated is none
         drift = np.maximum(atol, 1e-300) / t_max
         fixed = z <= SMALL * scale
-        # a face is invariant: with every species on it at 0, none of them is produced
-        # (a small free ligand at a hyperbolic state is, and leaves the candidates)
+
+        def unproduced(fixed, zz):
+            """fixed less the species something produces at zz (an invariant face has none)."""
+            F0, W0 = system.rates_with_sizes(zz, pt)
+            return fixed & ~(np.abs(F0) > INVARIANT * W0 + drift)
+
+        # with every candidate at 0, none may be produced (a small free ligand at a
+        # hyperbolic state is, and leaves the candidates)
         while fixed.any():
-            F0, W0 = rates_with_sizes(system, np.where(fixed, 0.0, z), pt)
-            produced = fixed & (np.abs(F0) > INVARIANT * W0 + drift)
-            if not produced.any():
+            kept = unproduced(fixed, np.where(fixed, 0.0, z))
+            if np.array_equal(kept, fixed):
                 break
-            fixed = fixed & ~produced
-        for _ in range(4):
+            fixed = kept
+        for _ in range(4):  # Newton on the face; a species produced there leaves it
             if not fixed.any():
                 return None
             try:
@@ -221,15 +222,14 @@ def face_state(system, pt, z, atol, close, stability, t_max):
             if found is None:
                 return None
             zs, info = found
-            F0, W0 = rates_with_sizes(system, zs, pt)
-            produced = fixed & (np.abs(F0) > INVARIANT * W0 + drift)
-            if not produced.any():
+            kept = unproduced(fixed, zs)
+            if np.array_equal(kept, fixed):
                 break
-            fixed = fixed & ~produced
+            fixed = kept
         else:
             return None
-        F0, W0 = rates_with_sizes(system, zs, pt)
-        if np.any(np.abs(F0) > 1e-8 * W0 + drift):
+        F0, W0 = system.rates_with_sizes(zs, pt)
+        if np.any(np.abs(F0) > 1e-8 * W0 + drift):  # every species at rest, to 1e-8
             return None
         near = np.abs(zs - z) <= close * np.abs(zs) + np.maximum(atol, 1e-300)
         if not np.all(near[~fixed]):
@@ -247,4 +247,4 @@ def _names(system, K, fixed):
     return out + [system.shared[q] for q in np.nonzero(fixed[K * nX:])[0]]
 
 
-__all__ = ["FaceSystem", "face_state", "rates_with_sizes"]
+__all__ = ["FaceSystem", "face_state"]

@@ -266,15 +266,16 @@ class NetworkEvaluator(Evaluator):
         return G, factor.solve_transposed(g), dGdp, factor
 
     @staticmethod
-    def _off_face(lam, info):
-        """lambda with the rows an absorbing end state's face replaces set to 0: their
-        equations (x_u = 0, or a value the transient set) hold for every tau and parameter."""
+    def _off_face(v, info):
+        """v (the adjoint lambda, or a right-hand side dF/dtheta, over the rows of F) with
+        the rows an absorbing end state's face replaces set to 0: their equations (x_u = 0,
+        or a value the transient set) hold for every tau and parameter."""
         face = info.get("face")
         if face is None:
-            return lam
-        lam = lam.copy()
-        lam[face.rows[0]] = 0.0
-        return lam
+            return v
+        v = v.copy()
+        v[face.rows[0]] = 0.0
+        return v
 
     def _lambda_weights(self, lam, K):
         """w_r,i = sum_s N_sr lam_is + sum_q N_qr lam_q: the adjoint seen by each per-type
@@ -301,16 +302,19 @@ class NetworkEvaluator(Evaluator):
     def _gradient_from_rest(self, pt, z, info):
         """dF/dtau_i and dF/dL_i by central differences of states reached from rest (each
         a fresh integration: the transient sets the end forms); error O(FD_STEP^2)."""
-        d_tau, d_L = np.empty(pt.K), np.empty(pt.K)
-        for i in range(pt.K):
-            for arr, out in ((pt.tau, d_tau), (pt.L, d_L)):
-                up, down = arr.copy(), arr.copy()
-                up[i] *= 1 + self.FD_STEP
-                down[i] *= 1 - self.FD_STEP
-                args = ((up, pt.L), (down, pt.L)) if arr is pt.tau else ((pt.tau, up),
-                                                                          (pt.tau, down))
-                hi, lo = (self.output(*a) for a in args)
-                out[i] = (hi - lo) / (2 * self.FD_STEP * arr[i])
+        h = self.FD_STEP
+
+        def moved(arr, i, factor):
+            out = arr.copy()
+            out[i] *= factor
+            return out
+
+        d_tau = np.array([(self.output(moved(pt.tau, i, 1 + h), pt.L)
+                           - self.output(moved(pt.tau, i, 1 - h), pt.L)) / (2 * h * pt.tau[i])
+                          for i in range(pt.K)])
+        d_L = np.array([(self.output(pt.tau, moved(pt.L, i, 1 + h))
+                         - self.output(pt.tau, moved(pt.L, i, 1 - h))) / (2 * h * pt.L[i])
+                        for i in range(pt.K)])
         return Gradient(tau=d_tau, L=d_L, steady_state=self._state(pt, z, info),
                         coefficients={})
 
@@ -354,24 +358,17 @@ class NetworkEvaluator(Evaluator):
         if states:
             cols = {}
             nX = len(sys.states)
-            held = info["face"].rows[0] if info.get("face") is not None else []
-
-            def on_face(rhs):  # the face's rows do not move with tau or a parameter
-                rhs = rhs.copy()
-                rhs[held] = 0.0
-                return rhs
-
             for i in range(K):
                 v = np.zeros_like(dvdt)
                 v[:, i] = dvdt[:, i]
-                cols[f"tau[{i}]"] = -factor.solve(on_face(sys.per_type_rows(v, K)))
+                cols[f"tau[{i}]"] = -factor.solve(self._off_face(sys.per_type_rows(v, K), info))
                 e = np.zeros_like(z)
                 e[i * nX + sys.ligand] = 1.0
                 cols[f"L[{i}]"] = factor.solve(e)
             for j, name in enumerate(sys.parameters):
                 rhs = sys.per_type_rows(dvdp_t[:, j, :], K)
                 rhs[K * nX:] += sys.shared_rows(dvdp_y[:, j])
-                cols[name] = -factor.solve(on_face(rhs))
+                cols[name] = -factor.solve(self._off_face(rhs, info))
             for m, name in enumerate(sys.moieties):
                 e = np.zeros_like(z)
                 e[K * nX + sys.pivots[m]] = 1.0

@@ -310,17 +310,29 @@ class NetworkSystem:
         total and the amounts of a law), against which its residual is judged."""
         K = pt.K
         X, y = self.split(z, K)
-        v_t, v_y = self.rates(z, pt)
-        FX = self.N_X @ v_t
-        WX = np.abs(self.N_X) @ np.abs(v_t)
+        FX, WX, Fy, Wy = self._rate_rows(z, pt)
         FX[self.ligand] = X.sum(axis=0) - pt.L
         WX[self.ligand] = pt.L + np.abs(X).sum(axis=0)
-        Fy = self.N_Xy @ v_t.sum(axis=1) + self.N_y @ v_y
-        Wy = np.abs(self.N_Xy) @ np.abs(v_t).sum(axis=1) + np.abs(self.N_y) @ np.abs(v_y)
         if self.pivots.size:
             Fy[self.pivots] = self.C_y @ y + self.C_X @ X.sum(axis=1) - pt.T
             Wy[self.pivots] = (np.abs(pt.T) + np.abs(self.C_y) @ np.abs(y)
                                + np.abs(self.C_X) @ np.abs(X).sum(axis=1))
+        return self.join(FX, Fy), self.join(WX, Wy)
+
+    def _rate_rows(self, z, pt):
+        """(F_X, W_X, F_y, W_y): every unknown's rate of change by the reactions alone and
+        the size of its terms (the larger of its fluxes), per type (n_X, K) and shared."""
+        v_t, v_y = self.rates(z, pt)
+        FX = self.N_X @ v_t
+        WX = np.abs(self.N_X) @ np.abs(v_t)
+        Fy = self.N_Xy @ v_t.sum(axis=1) + self.N_y @ v_y
+        Wy = np.abs(self.N_Xy) @ np.abs(v_t).sum(axis=1) + np.abs(self.N_y) @ np.abs(v_y)
+        return FX, WX, Fy, Wy
+
+    def rates_with_sizes(self, z, pt):
+        """(dx/dt, the size of each row's terms) of every unknown's species by the
+        reactions alone, laws and sums left out (an absorbing face's checks)."""
+        FX, WX, Fy, Wy = self._rate_rows(z, pt)
         return self.join(FX, Fy), self.join(WX, Wy)
 
     def rates_of_change(self, z, pt):
